@@ -1,0 +1,137 @@
+/*
+ * agent.c: the agent's life: its state, initialization in the constructor
+ * (allocations before it pass through untracked), fork handlers, snapshot
+ * requests and budgets, and the exit sequence run from the destructor (or
+ * from _exit): stop the other threads, let glibc and libstdc++ release
+ * their own memory as memcheck does (__libc_freeres, __gnu_cxx::__freeres),
+ * scan, and write the exit snapshot.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+_Atomic int ag_state = AG_UNINIT;
+pid_t ag_pid;
+uint64_t ag_start_ns;
+_Atomic int ag_snapshot_requested;
+__thread int ag_guard __attribute__((tls_model("initial-exec")));
+
+extern void __libc_freeres(void) __attribute__((weak));
+extern void _ZN9__gnu_cxx9__freeresEv(void) __attribute__((weak));
+
+#define AGENT_MAX_THREADS 8192
+
+static void agent_fork_prepare(void) {
+  ag_guard = 1;
+  if (atomic_load(&ag_state) != AG_ACTIVE) return;
+  live_lock_all();
+  sampler_lock();
+}
+
+static void agent_fork_parent(void) {
+  if (atomic_load(&ag_state) == AG_ACTIVE) {
+    sampler_unlock();
+    live_unlock_all();
+  }
+  ag_guard = 0;
+}
+
+static void agent_fork_child(void) {
+  live_reset_locks();
+  sampler_reset_lock();
+  ag_pid = sys_getpid();
+  threads_after_fork_child();
+  atomic_store(&ag_snapshot_requested, 0);
+  ag_guard = 0;
+}
+
+static void agent_on_control_signal(int sig) { atomic_store(&ag_snapshot_requested, 1); }
+
+void agent_init(void) {
+  int expected = AG_UNINIT;
+  if (!atomic_compare_exchange_strong(&ag_state, &expected, AG_INITIALIZING)) return;
+  ag_guard = 1;
+  options_parse(getenv("LEAKSCOPE_OPTIONS"));
+  ag_pid = sys_getpid();
+  ag_start_ns = sys_now_ns();
+  if (ag_opt.target_pid != 0 && ag_opt.target_pid != ag_pid && !ag_opt.trace_children) {
+    atomic_store(&ag_state, AG_OFF); /* an exec'd program: not traced unless asked */
+    ag_guard = 0;
+    return;
+  }
+  unwind_init();
+  if (stacktab_init() != 0 || live_init() != 0 || sampler_init() != 0) {
+    sys_warn("cannot map memory for the agent's tables; tracking is off");
+    atomic_store(&ag_state, AG_OFF);
+    ag_guard = 0;
+    return;
+  }
+  if (!ag_opt.sample_mode && ag_opt.leak_check && threads_install_handlers() != 0)
+    sys_warn("cannot install the thread-stop handler; the leak scan will not stop threads");
+  if (ag_opt.control_signal > 0) {
+    struct sigaction sa = {0};
+    sa.sa_handler = agent_on_control_signal;
+    sa.sa_flags = SA_RESTART;
+    sigaction(ag_opt.control_signal, &sa, NULL);
+  }
+  pthread_atfork(agent_fork_prepare, agent_fork_parent, agent_fork_child);
+  threads_self();
+  atomic_store(&ag_state, AG_ACTIVE);
+  ag_guard = 0;
+}
+
+__attribute__((constructor)) static void agent_constructor(void) { agent_init(); }
+
+__attribute__((destructor)) static void agent_destructor(void) { agent_exit_sequence(1); }
+
+void agent_snapshot(const char *reason) {
+  int saved = ag_guard;
+  ag_guard = 1;
+  snapwrite(reason, NULL, 0, 0, 0);
+  ag_guard = saved;
+}
+
+void agent_after_alloc(void) {
+  if (ag_guard && atomic_load(&ag_snapshot_requested)) return; /* handled at hook exit */
+  if (atomic_exchange(&ag_snapshot_requested, 0)) agent_snapshot("request");
+  if (ag_opt.budget_bytes != 0) {
+    static _Atomic int budget_passed;
+    uint64_t a, f, ba, bf;
+    threads_totals(&a, &f, &ba, &bf);
+    if (ba - bf > ag_opt.budget_bytes && !atomic_exchange(&budget_passed, 1)) {
+      sys_warn("live heap passed the budget");
+      if (ag_opt.budget_action == AG_BUDGET_DUMP) agent_snapshot("budget");
+      if (ag_opt.budget_action == AG_BUDGET_ABORT) {
+        agent_snapshot("budget");
+        abort();
+      }
+    }
+  }
+}
+
+void agent_exit_sequence(int from_exit_call) {
+  if (atomic_load(&ag_state) != AG_ACTIVE || sys_getpid() != ag_pid) return;
+  static _Atomic int once;
+  if (atomic_exchange(&once, 1)) return;
+  uintptr_t self_sp = (uintptr_t)__builtin_frame_address(0);
+  if (!ag_opt.sample_mode && ag_opt.leak_check) {
+    ag_guard = 1;
+    threads_stopped *threads = sys_map(AGENT_MAX_THREADS * sizeof *threads);
+    int n = threads ? threads_stop_world(threads, AGENT_MAX_THREADS) : 0;
+    ag_guard = 0;
+    /* Memory glibc and libstdc++ keep for themselves is released first, as
+     * under memcheck; their frees go through the hooks. */
+    if (_ZN9__gnu_cxx9__freeresEv) _ZN9__gnu_cxx9__freeresEv();
+    if (__libc_freeres) __libc_freeres();
+    ag_guard = 1;
+    snapwrite("exit", threads, n, self_sp, 1);
+  } else {
+    ag_guard = 1;
+    snapwrite("exit", NULL, 0, 0, 0);
+  }
+  atomic_store(&ag_state, AG_DONE);
+  ag_guard = 0;
+}

@@ -1,0 +1,293 @@
+/*
+ * hooks.c: the interposed functions, and nothing else: the malloc family
+ * (forwarded to glibc's __libc_* entry points, which need no dlsym and work
+ * before any constructor), _exit/_Exit (so programs that skip exit() are
+ * still checked), dlopen (RTLD_DEEPBIND would bypass these hooks) and
+ * dlclose (the module map is kept for stacks inside unloaded objects).
+ *
+ * Every hook forwards untouched while the agent is off or already working
+ * on this thread (ag_guard); otherwise it sets the guard, records, clears
+ * it, and parks the thread if the exit scan is stopping the world.
+ * malloc_usable_size is not wrapped: blocks carry no header, so glibc's
+ * answer is right as it is.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+#define EXPORT __attribute__((visibility("default")))
+#define HOOKS_PAGE 4096
+#define HOOKS_IS_MMAPPED 0x2 /* glibc chunk flag: the block is its own fresh mapping */
+
+static inline int hooks_active(void) {
+  return AG_LIKELY(atomic_load_explicit(&ag_state, memory_order_relaxed) == AG_ACTIVE);
+}
+
+static inline void hooks_leave(void) {
+  ag_guard = 0;
+  threads_park_if_requested();
+  if (AG_UNLIKELY(atomic_load_explicit(&ag_snapshot_requested, memory_order_relaxed)))
+    agent_after_alloc();
+}
+
+/* Full mode: remember the block with its stack. */
+static void hooks_track_full(void *p, size_t size, int zero) {
+  thread_state *st = threads_self();
+  if (zero && ag_opt.zero_fill && size > 0 &&
+      !(((const size_t *)p)[-1] & HOOKS_IS_MMAPPED))
+    memset(p, 0, size);
+  uintptr_t pcs[AG_MAX_DEPTH];
+  int depth = unwind_capture(pcs, ag_opt.depth);
+  uint32_t stack = stacktab_intern(pcs, depth);
+  stacktab_entry *e = stacktab_get(stack);
+  if (e != NULL) {
+    atomic_fetch_add_explicit(&e->alloc_objects, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&e->alloc_bytes, size, memory_order_relaxed);
+  }
+  live_insert((uintptr_t)p, size, stack);
+  if (st != NULL) {
+    st->allocs++;
+    st->bytes_allocated += size;
+  }
+  if (AG_UNLIKELY(ag_opt.budget_bytes != 0)) agent_after_alloc();
+}
+
+/* Full mode: forget a block; returns its size through *size. */
+static int hooks_untrack_full(void *p) {
+  size_t size;
+  if (!live_remove((uintptr_t)p, &size, NULL)) return 0;
+  thread_state *st = threads_self();
+  if (st != NULL) {
+    st->frees++;
+    st->bytes_freed += size;
+  }
+  return 1;
+}
+
+/* Sample mode: record a sampled block. */
+static void hooks_record_sample(void *p, size_t size) {
+  uintptr_t pcs[AG_MAX_DEPTH];
+  int depth = unwind_capture(pcs, ag_opt.depth);
+  uint32_t stack = stacktab_intern(pcs, depth);
+  double weight = sampler_weight(size);
+  stacktab_entry *e = stacktab_get(stack);
+  if (e != NULL) {
+    atomic_fetch_add_explicit(&e->alloc_objects, (uint64_t)(weight * 1000.0 + 0.5),
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&e->alloc_bytes, (uint64_t)(weight * (double)size + 0.5),
+                              memory_order_relaxed);
+  }
+  sampler_record((uintptr_t)p, size, stack, weight);
+}
+
+/* Sample mode: count the bytes; true when this allocation is to be sampled. */
+static inline int hooks_sample_due(size_t size) {
+  thread_state *st = threads_self();
+  if (AG_UNLIKELY(st == NULL)) return 0;
+  st->allocs++;
+  st->bytes_allocated += size;
+  st->until_sample -= (int64_t)size;
+  if (AG_LIKELY(st->until_sample > 0)) return 0;
+  st->until_sample = (int64_t)sampler_next_gap() + 1;
+  return 1;
+}
+
+EXPORT void *malloc(size_t size) {
+  if (AG_UNLIKELY(ag_guard) || !hooks_active()) return __libc_malloc(size);
+  if (ag_opt.sample_mode) {
+    if (AG_LIKELY(!hooks_sample_due(size))) return __libc_malloc(size);
+    ag_guard = 1;
+    void *p = __libc_memalign(HOOKS_PAGE, size);
+    if (p != NULL) hooks_record_sample(p, size);
+    hooks_leave();
+    return p;
+  }
+  ag_guard = 1;
+  void *p = __libc_malloc(size);
+  if (p != NULL) hooks_track_full(p, size, 1);
+  hooks_leave();
+  return p;
+}
+
+EXPORT void free(void *p) {
+  if (p == NULL) return;
+  if (AG_UNLIKELY(ag_guard) || !hooks_active()) {
+    __libc_free(p);
+    return;
+  }
+  if (ag_opt.sample_mode) {
+    thread_state *st = threads_self();
+    if (st != NULL) st->frees++;
+    if (AG_UNLIKELY(((uintptr_t)p & (HOOKS_PAGE - 1)) == 0)) {
+      ag_guard = 1;
+      sampler_remove((uintptr_t)p);
+      hooks_leave();
+    }
+    __libc_free(p);
+    return;
+  }
+  ag_guard = 1;
+  hooks_untrack_full(p);
+  __libc_free(p);
+  hooks_leave();
+}
+
+EXPORT void *calloc(size_t n, size_t size) {
+  if (AG_UNLIKELY(ag_guard) || !hooks_active()) return __libc_calloc(n, size);
+  size_t total;
+  if (__builtin_mul_overflow(n, size, &total)) return __libc_calloc(n, size); /* sets ENOMEM */
+  if (ag_opt.sample_mode) {
+    if (AG_LIKELY(!hooks_sample_due(total))) return __libc_calloc(n, size);
+    ag_guard = 1;
+    void *p = __libc_memalign(HOOKS_PAGE, total);
+    if (p != NULL) {
+      memset(p, 0, total);
+      hooks_record_sample(p, total);
+    }
+    hooks_leave();
+    return p;
+  }
+  ag_guard = 1;
+  void *p = __libc_calloc(n, size);
+  if (p != NULL) hooks_track_full(p, total, 0);
+  hooks_leave();
+  return p;
+}
+
+EXPORT void *realloc(void *old, size_t size) {
+  if (AG_UNLIKELY(ag_guard) || !hooks_active()) return __libc_realloc(old, size);
+  if (old == NULL) return malloc(size);
+  if (size == 0) { /* glibc frees and returns NULL */
+    free(old);
+    return NULL;
+  }
+  if (ag_opt.sample_mode) {
+    /* a resampling decision for the new block, as jemalloc's prof_realloc */
+    ag_guard = 1;
+    if (((uintptr_t)old & (HOOKS_PAGE - 1)) == 0) sampler_remove((uintptr_t)old);
+    ag_guard = 0;
+    if (AG_LIKELY(!hooks_sample_due(size))) return __libc_realloc(old, size);
+    ag_guard = 1;
+    size_t old_size = malloc_usable_size(old);
+    void *p = __libc_memalign(HOOKS_PAGE, size);
+    if (p != NULL) {
+      memcpy(p, old, old_size < size ? old_size : size);
+      __libc_free(old);
+      hooks_record_sample(p, size);
+    }
+    hooks_leave();
+    return p;
+  }
+  ag_guard = 1;
+  size_t old_size = 0;
+  uint32_t old_stack = 0;
+  int tracked = live_remove((uintptr_t)old, &old_size, &old_stack);
+  void *p = __libc_realloc(old, size);
+  if (p == NULL) {
+    if (tracked) live_insert((uintptr_t)old, old_size, old_stack); /* old block stays */
+  } else {
+    thread_state *st = threads_self();
+    if (tracked && st != NULL) {
+      st->frees++;
+      st->bytes_freed += old_size;
+    }
+    if (tracked && size > old_size && ag_opt.zero_fill &&
+        !(((const size_t *)p)[-1] & HOOKS_IS_MMAPPED))
+      memset((char *)p + old_size, 0, size - old_size);
+    hooks_track_full(p, size, 0);
+  }
+  hooks_leave();
+  return p;
+}
+
+EXPORT void *reallocarray(void *old, size_t n, size_t size) {
+  size_t total;
+  if (__builtin_mul_overflow(n, size, &total)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  return realloc(old, total);
+}
+
+/* The aligned family: glibc has no __libc_ export for posix_memalign and
+ * aligned_alloc, so they are built on __libc_memalign with glibc's checks. */
+static void *hooks_aligned(size_t align, size_t size, void *(*alloc)(size_t, size_t)) {
+  if (AG_UNLIKELY(ag_guard) || !hooks_active()) return alloc(align, size);
+  if (ag_opt.sample_mode) {
+    if (AG_LIKELY(!hooks_sample_due(size))) return alloc(align, size);
+    ag_guard = 1;
+    void *p = alloc(align > HOOKS_PAGE ? align : HOOKS_PAGE, size); /* sampled: page-aligned */
+    if (p != NULL) hooks_record_sample(p, size);
+    hooks_leave();
+    return p;
+  }
+  ag_guard = 1;
+  void *p = alloc(align, size);
+  if (p != NULL) hooks_track_full(p, size, 1);
+  hooks_leave();
+  return p;
+}
+
+static void *hooks_libc_valloc(size_t unused, size_t size) { return __libc_valloc(size); }
+static void *hooks_libc_pvalloc(size_t unused, size_t size) { return __libc_pvalloc(size); }
+
+EXPORT void *memalign(size_t align, size_t size) { return hooks_aligned(align, size, __libc_memalign); }
+
+EXPORT void *aligned_alloc(size_t align, size_t size) {
+  if (align == 0 || (align & (align - 1)) != 0) {
+    errno = EINVAL;
+    return NULL;
+  }
+  return hooks_aligned(align, size, __libc_memalign);
+}
+
+EXPORT int posix_memalign(void **out, size_t align, size_t size) {
+  if (align % sizeof(void *) != 0 || (align & (align - 1)) != 0 || align == 0) return EINVAL;
+  int saved = errno;
+  void *p = hooks_aligned(align, size, __libc_memalign);
+  if (p == NULL) {
+    errno = saved;
+    return ENOMEM;
+  }
+  *out = p;
+  return 0;
+}
+
+EXPORT void *valloc(size_t size) { return hooks_aligned(HOOKS_PAGE, size, hooks_libc_valloc); }
+EXPORT void *pvalloc(size_t size) { return hooks_aligned(HOOKS_PAGE, size, hooks_libc_pvalloc); }
+
+EXPORT void cfree(void *p) { free(p); }
+
+EXPORT __attribute__((noreturn)) void _exit(int status) {
+  agent_exit_sequence(0);
+  for (;;) syscall(SYS_exit_group, status);
+}
+
+EXPORT __attribute__((noreturn)) void _Exit(int status) { _exit(status); }
+
+EXPORT void *dlopen(const char *file, int flags) {
+  static void *(*real_dlopen)(const char *, int);
+  if (real_dlopen == NULL) real_dlopen = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
+  if ((flags & RTLD_DEEPBIND) && hooks_active()) {
+    sys_warn("RTLD_DEEPBIND removed from a dlopen call so the library's allocations are seen");
+    flags &= ~RTLD_DEEPBIND;
+  }
+  return real_dlopen(file, flags);
+}
+
+EXPORT int dlclose(void *handle) {
+  static int (*real_dlclose)(void *);
+  if (real_dlclose == NULL) real_dlclose = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+  if (hooks_active() && !ag_guard) {
+    ag_guard = 1;
+    modules_remember();
+    ag_guard = 0;
+  }
+  return real_dlclose(handle);
+}

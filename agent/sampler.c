@@ -1,0 +1,126 @@
+/*
+ * sampler.c: sample mode.  Each byte allocated is marked with probability
+ * 1/R (R = the mean sampling interval), drawn as an exponential countdown
+ * per thread, as tcmalloc and Go do: an allocation of Z bytes is sampled
+ * with probability 1 - exp(-Z/R), and each sample carries the weight
+ * 1 / that probability, so sums of weights are unbiased estimates.
+ *
+ * Sampled blocks are allocated page-aligned (the hooks ask glibc for a
+ * 4096-aligned block), so a free of any pointer that is not page-aligned
+ * skips the sampled set without a lookup; only page-aligned frees look.
+ * The set itself is small (live heap / R entries) and guarded by a lock
+ * taken only on sampled allocations and page-aligned frees.
+ */
+#include <math.h>
+#include <sched.h>
+#include <string.h>
+
+#include "agent.h"
+
+typedef struct {
+  uintptr_t ptr;
+  uint64_t size;
+  double weight;
+  uint32_t stack;
+} sampler_entry;
+
+static sampler_entry *sampler_slots;
+static uint64_t sampler_mask, sampler_count;
+static _Atomic int sampler_spin;
+
+int sampler_init(void) { return 0; }
+
+void sampler_lock(void) {
+  while (atomic_exchange_explicit(&sampler_spin, 1, memory_order_acquire)) sched_yield();
+}
+
+void sampler_unlock(void) { atomic_store_explicit(&sampler_spin, 0, memory_order_release); }
+void sampler_reset_lock(void) { atomic_store(&sampler_spin, 0); }
+
+static uint64_t sampler_hash(uintptr_t ptr) { return ((uint64_t)ptr >> 12) * 0x9e3779b97f4a7c15u >> 16; }
+
+static int sampler_grow(void) {
+  uint64_t cap = sampler_mask ? (sampler_mask + 1) * 2 : 1024;
+  sampler_entry *slots = sys_map(cap * sizeof *slots);
+  if (slots == NULL) return -1;
+  for (uint64_t i = 0; sampler_slots != NULL && i <= sampler_mask; i++) {
+    if (sampler_slots[i].ptr == 0) continue;
+    uint64_t j = sampler_hash(sampler_slots[i].ptr) & (cap - 1);
+    while (slots[j].ptr) j = (j + 1) & (cap - 1);
+    slots[j] = sampler_slots[i];
+  }
+  if (sampler_slots != NULL) sys_unmap(sampler_slots, (sampler_mask + 1) * sizeof *slots);
+  sampler_slots = slots;
+  sampler_mask = cap - 1;
+  return 0;
+}
+
+void sampler_record(uintptr_t ptr, size_t size, uint32_t stack, double weight) {
+  sampler_lock();
+  if ((sampler_count + 1) * 2 > sampler_mask + 1 || sampler_slots == NULL) {
+    if (sampler_grow() != 0) {
+      sampler_unlock();
+      return;
+    }
+  }
+  uint64_t j = sampler_hash(ptr) & sampler_mask;
+  while (sampler_slots[j].ptr != 0 && sampler_slots[j].ptr != ptr) j = (j + 1) & sampler_mask;
+  if (sampler_slots[j].ptr == 0) sampler_count++;
+  sampler_slots[j] = (sampler_entry){ptr, size, weight, stack};
+  sampler_unlock();
+}
+
+int sampler_remove(uintptr_t ptr) {
+  if (sampler_count == 0) return 0;
+  sampler_lock();
+  int found = 0;
+  if (sampler_slots != NULL) {
+    uint64_t mask = sampler_mask, j = sampler_hash(ptr) & mask;
+    while (sampler_slots[j].ptr != 0 && sampler_slots[j].ptr != ptr) j = (j + 1) & mask;
+    if (sampler_slots[j].ptr == ptr) {
+      found = 1;
+      sampler_count--;
+      /* backward-shift deletion */
+      uint64_t hole = j, k = j;
+      for (;;) {
+        k = (k + 1) & mask;
+        if (sampler_slots[k].ptr == 0) break;
+        uint64_t home = sampler_hash(sampler_slots[k].ptr) & mask;
+        int stays = hole <= k ? (home > hole && home <= k) : (home > hole || home <= k);
+        if (!stays) {
+          sampler_slots[hole] = sampler_slots[k];
+          hole = k;
+        }
+      }
+      memset(&sampler_slots[hole], 0, sizeof sampler_slots[hole]);
+    }
+  }
+  sampler_unlock();
+  return found;
+}
+
+void sampler_foreach(void (*fn)(uintptr_t, size_t, uint32_t, double, void *), void *arg) {
+  sampler_lock();
+  for (uint64_t i = 0; sampler_slots != NULL && i <= sampler_mask; i++)
+    if (sampler_slots[i].ptr)
+      fn(sampler_slots[i].ptr, sampler_slots[i].size, sampler_slots[i].stack,
+         sampler_slots[i].weight, arg);
+  sampler_unlock();
+}
+
+double sampler_next_gap(void) {
+  thread_state *st = threads_self();
+  uint64_t x = st ? st->rng : sys_now_ns();
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  if (st) st->rng = x;
+  uint64_t r = x * 0x2545f4914f6cdd1du;
+  double u = ((double)(r >> 11) + 1.0) / 9007199254740993.0; /* (0, 1] */
+  return -log(u) * (double)ag_opt.sample_interval;
+}
+
+double sampler_weight(size_t size) {
+  double p = 1.0 - exp(-(double)size / (double)ag_opt.sample_interval);
+  return p > 0 ? 1.0 / p : 1.0;
+}

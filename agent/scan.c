@@ -1,0 +1,427 @@
+/*
+ * scan.c: the leak check.  With every other thread parked, find what is
+ * still reachable from the roots and classify the rest exactly as Valgrind
+ * memcheck does (memcheck/mc_leakcheck.c; ENGINE.md section 5):
+ *
+ *   roots    every readable and writable mapping of the process, except
+ *            glibc malloc's own heaps (their free chunks hold stale
+ *            pointers; memcheck never sees them because it replaces the
+ *            allocator), the agent's own memory, and the part of each live
+ *            thread's stack below its stack pointer; plus the registers of
+ *            the parked threads.
+ *   marking  a start pointer (or an interior pointer matched by one of
+ *            memcheck's heuristics) from a definite source makes a block
+ *            REACHABLE; any other pointer makes an unreached block
+ *            POSSIBLE; blocks are rescanned when their state rises.
+ *   cliques  in address order, each block still UNREACHED leads a clique:
+ *            what it reaches that is still unreached becomes INDIRECT and
+ *            its bytes (and those it led before) go to the leader.
+ *
+ * The result is written as "leak" lines grouped by (kind, stack), plus
+ * "leakcheck 1".  All memory comes from sys_map.
+ */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+enum { SCAN_UNREACHED = 0, SCAN_POSSIBLE = 1, SCAN_REACHABLE = 2, SCAN_INDIRECT = 3 };
+
+#define SCAN_HEAP_MAX ((uintptr_t)64 << 20) /* glibc HEAP_MAX_SIZE on 64-bit */
+
+typedef struct {
+  uintptr_t start;
+  uint64_t size;
+  uint64_t indirect; /* leaders: bytes of their clique */
+  uint32_t stack;
+  uint32_t state;
+} scan_block;
+
+typedef struct {
+  uintptr_t start, end;
+  char perms[5];
+  int anonymous; /* no file behind it */
+  int special;   /* [vvar], [heap], a device, ... */
+  int heap_named;
+} scan_map;
+
+typedef struct {
+  scan_block *blocks;
+  uint64_t n, cap;
+  uintptr_t lo, hi; /* lowest start, highest end */
+  uint32_t *mark;
+  uint64_t mark_top, mark_cap;
+  scan_map *maps;
+  uint64_t nmaps;
+} scan_state;
+
+static scan_state S;
+
+/* ---- memory from the OS ------------------------------------------------ */
+
+static void *scan_alloc(uint64_t bytes) { return sys_map(bytes ? bytes : 1); }
+
+/* ---- blocks ------------------------------------------------------------ */
+
+static void scan_collect(uintptr_t ptr, size_t size, uint32_t stack, void *arg) {
+  if (S.n >= S.cap) return;
+  scan_block *b = &S.blocks[S.n++];
+  b->start = ptr;
+  b->size = size;
+  b->stack = stack;
+  b->state = SCAN_UNREACHED;
+  b->indirect = 0;
+}
+
+/* LSD radix sort of the blocks by start address, 16 bits per pass. */
+static int scan_sort(void) {
+  scan_block *tmp = scan_alloc(S.n * sizeof *tmp);
+  uint64_t *count = scan_alloc(65536 * sizeof *count);
+  if (tmp == NULL || count == NULL) return -1;
+  scan_block *src = S.blocks, *dst = tmp;
+  for (int shift = 0; shift < 64; shift += 16) {
+    memset(count, 0, 65536 * sizeof *count);
+    uint64_t any = 0;
+    for (uint64_t i = 0; i < S.n; i++) {
+      count[(src[i].start >> shift) & 0xffff]++;
+      any |= src[i].start >> shift;
+    }
+    if (any == 0) break;
+    uint64_t sum = 0;
+    for (int d = 0; d < 65536; d++) {
+      uint64_t c = count[d];
+      count[d] = sum;
+      sum += c;
+    }
+    for (uint64_t i = 0; i < S.n; i++) dst[count[(src[i].start >> shift) & 0xffff]++] = src[i];
+    scan_block *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != S.blocks) memcpy(S.blocks, src, S.n * sizeof *src);
+  return 0;
+}
+
+/* Index of the block holding address a (a zero-size block counts as one byte), or -1. */
+static inline int64_t scan_find(uintptr_t a) {
+  if (a < S.lo || a >= S.hi) return -1;
+  uint64_t lo = 0, hi = S.n;
+  while (hi - lo > 1) {
+    uint64_t mid = (lo + hi) / 2;
+    if (S.blocks[mid].start <= a) lo = mid;
+    else hi = mid;
+  }
+  const scan_block *b = &S.blocks[lo];
+  uint64_t size = b->size ? b->size : 1;
+  return (a >= b->start && a - b->start < size) ? (int64_t)lo : -1;
+}
+
+static void scan_push(uint32_t i) {
+  if (S.mark_top < S.mark_cap) S.mark[S.mark_top++] = i;
+}
+
+/* ---- maps -------------------------------------------------------------- */
+
+static uintptr_t scan_hex(const char **p) {
+  uintptr_t v = 0;
+  for (;; (*p)++) {
+    char c = **p;
+    if (c >= '0' && c <= '9') v = v * 16 + (uintptr_t)(c - '0');
+    else if (c >= 'a' && c <= 'f') v = v * 16 + (uintptr_t)(c - 'a' + 10);
+    else break;
+  }
+  return v;
+}
+
+static int scan_read_maps(void) {
+  size_t cap = 64u << 20, used = 0;
+  char *text = scan_alloc(cap);
+  if (text == NULL) return -1;
+  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  for (;;) {
+    ssize_t k = read(fd, text + used, cap - used - 1);
+    if (k <= 0) break;
+    used += (size_t)k;
+    if (used >= cap - 1) break;
+  }
+  close(fd);
+  text[used] = 0;
+  uint64_t lines = 0;
+  for (size_t i = 0; i < used; i++) lines += text[i] == '\n';
+  S.maps = scan_alloc((lines + 1) * sizeof *S.maps);
+  if (S.maps == NULL) return -1;
+  const char *p = text;
+  while (*p) {
+    scan_map *m = &S.maps[S.nmaps];
+    memset(m, 0, sizeof *m);
+    m->start = scan_hex(&p);
+    if (*p == '-') p++;
+    m->end = scan_hex(&p);
+    while (*p == ' ') p++;
+    for (int i = 0; i < 4 && *p && *p != ' '; i++) m->perms[i] = *p++;
+    /* offset, dev, inode */
+    for (int field = 0; field < 3; field++) {
+      while (*p == ' ') p++;
+      while (*p && *p != ' ' && *p != '\n') p++;
+    }
+    while (*p == ' ') p++;
+    const char *path = p;
+    while (*p && *p != '\n') p++;
+    size_t plen = (size_t)(p - path);
+    if (*p == '\n') p++;
+    m->anonymous = plen == 0;
+    if (plen > 0 && path[0] == '[') {
+      m->special = strncmp(path, "[stack", 6) != 0;
+      m->heap_named = plen == 6 && memcmp(path, "[heap]", 6) == 0;
+      if (m->special && strncmp(path, "[anon", 5) == 0) {
+        m->special = 0;
+        m->anonymous = 1;
+      }
+    } else if (plen >= 5 && memcmp(path, "/dev/", 5) == 0) {
+      m->special = !(plen >= 9 && memcmp(path, "/dev/zero", 9) == 0);
+      m->anonymous = !m->special;
+    }
+    S.nmaps++;
+  }
+  return 0;
+}
+
+static const scan_map *scan_map_for(uintptr_t a) {
+  uint64_t lo = 0, hi = S.nmaps;
+  while (lo < hi) {
+    uint64_t mid = (lo + hi) / 2;
+    if (S.maps[mid].end <= a) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < S.nmaps && S.maps[lo].start <= a ? &S.maps[lo] : NULL;
+}
+
+/* A non-main glibc arena heap: 64 MiB aligned, its heap_info's ar_ptr points
+ * just past a heap_info at the start of an aligned heap. */
+static int scan_is_arena_heap(const scan_map *m) {
+  if (!m->anonymous || (m->start & (SCAN_HEAP_MAX - 1)) != 0) return 0;
+  uintptr_t ar_ptr = *(const uintptr_t *)m->start;
+  uintptr_t off = ar_ptr & (SCAN_HEAP_MAX - 1);
+  return off >= 16 && off <= 96;
+}
+
+static int scan_holds_block(uintptr_t start, uintptr_t end) {
+  uint64_t lo = 0, hi = S.n;
+  while (lo < hi) {
+    uint64_t mid = (lo + hi) / 2;
+    if (S.blocks[mid].start < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < S.n && S.blocks[lo].start < end;
+}
+
+/* ---- marking ----------------------------------------------------------- */
+
+static int scan_is_vtable_addr(uintptr_t a) {
+  if (a == 0 || (a & 7)) return 0;
+  const scan_map *m = scan_map_for(a);
+  return m != NULL && !m->anonymous && !m->special && m->perms[0] == 'r';
+}
+
+/* memcheck's heuristics for interior pointers that count as start pointers. */
+static int scan_heuristic(uintptr_t ptr, const scan_block *b) {
+  const uint64_t *w = (const uint64_t *)b->start;
+  uintptr_t off = ptr - b->start;
+  if (b->size >= 24 && off == 24) { /* stdstring: the old COW std::string */
+    uint64_t len = w[0], cap = w[1];
+    if (len <= cap && 24 + cap + 1 == b->size) return 1;
+  }
+  if (b->size >= 8 && off == 8) {
+    if (w[0] == b->size - 8) return 1;                           /* length64 */
+    if (w[0] > 0 && (b->size - 8) % w[0] == 0) return 1;         /* newarray */
+  }
+  if ((ptr & 7) == 0 && b->size >= 16 && off + 8 <= b->size) { /* multipleinheritance */
+    uintptr_t inner = *(const uintptr_t *)ptr, first = w[0];
+    if (scan_is_vtable_addr(inner) && (first == 0 || scan_is_vtable_addr(first))) return 1;
+  }
+  return 0;
+}
+
+static inline void scan_mark(uintptr_t w, int definite) {
+  int64_t i = scan_find(w);
+  if (i < 0) return;
+  scan_block *b = &S.blocks[i];
+  if (b->state == SCAN_REACHABLE) return;
+  int via_start = w == b->start || scan_heuristic(w, b);
+  if (via_start && definite) {
+    b->state = SCAN_REACHABLE;
+    scan_push((uint32_t)i);
+  } else if (b->state == SCAN_UNREACHED) {
+    b->state = SCAN_POSSIBLE;
+    scan_push((uint32_t)i);
+  }
+}
+
+static void scan_words(uintptr_t start, uintptr_t end, int definite) {
+  uintptr_t a = (start + 7) & ~(uintptr_t)7;
+  for (; a + 8 <= end; a += 8) {
+    uintptr_t w = *(const uintptr_t *)a;
+    if (w >= S.lo && w < S.hi) scan_mark(w, definite);
+  }
+}
+
+static void scan_drain(void) {
+  while (S.mark_top > 0) {
+    uint32_t i = S.mark[--S.mark_top];
+    const scan_block *b = &S.blocks[i];
+    scan_words(b->start, b->start + b->size, b->state != SCAN_POSSIBLE);
+  }
+}
+
+static void scan_drain_clique(uint32_t leader) {
+  while (S.mark_top > 0) {
+    uint32_t i = S.mark[--S.mark_top];
+    const scan_block *b = &S.blocks[i];
+    uintptr_t a = (b->start + 7) & ~(uintptr_t)7, end = b->start + b->size;
+    for (; a + 8 <= end; a += 8) {
+      int64_t c = scan_find(*(const uintptr_t *)a);
+      if (c < 0 || (uint32_t)c == leader || S.blocks[c].state != SCAN_UNREACHED) continue;
+      scan_block *cb = &S.blocks[c];
+      cb->state = SCAN_INDIRECT;
+      S.blocks[leader].indirect += cb->size + cb->indirect;
+      cb->indirect = 0;
+      scan_push((uint32_t)c);
+    }
+  }
+}
+
+/* ---- reading roots safely ---------------------------------------------- */
+
+static sigjmp_buf scan_fault_jmp;
+static volatile int scan_fault_armed;
+
+static void scan_on_fault(int sig) {
+  if (scan_fault_armed) siglongjmp(scan_fault_jmp, 1);
+}
+
+static void scan_root(uintptr_t start, uintptr_t end) {
+  volatile uintptr_t from = start;
+  while (from < end) {
+    if (sigsetjmp(scan_fault_jmp, 1) != 0) {
+      from = (from + 4096) & ~(uintptr_t)4095; /* skip the page that faulted */
+      continue;
+    }
+    scan_fault_armed = 1;
+    /* scan page by page so a fault skips one page only */
+    while (from < end) {
+      uintptr_t page_end = (from + 4096) & ~(uintptr_t)4095;
+      if (page_end > end) page_end = end;
+      scan_words(from, page_end, 1);
+      from = page_end;
+    }
+    scan_fault_armed = 0;
+  }
+  scan_fault_armed = 0;
+  scan_drain();
+}
+
+/* ---- records ----------------------------------------------------------- */
+
+typedef struct {
+  uint64_t key; /* kind << 32 | stack, +1 so 0 means empty */
+  uint64_t blocks, bytes, indirect;
+} scan_record;
+
+static const char scan_kind_letter[] = {'D', 'P', 'R', 'I'};
+
+static int scan_write_records(sys_writer *w) {
+  uint64_t cap = 1024;
+  while (cap < S.n * 2) cap *= 2;
+  scan_record *table = scan_alloc(cap * sizeof *table);
+  if (table == NULL) return -1;
+  for (uint64_t i = 0; i < S.n; i++) {
+    const scan_block *b = &S.blocks[i];
+    uint64_t key = ((uint64_t)b->state << 32 | b->stack) + 1;
+    uint64_t j = (key * 0x9e3779b97f4a7c15u >> 20) & (cap - 1);
+    while (table[j].key != 0 && table[j].key != key) j = (j + 1) & (cap - 1);
+    table[j].key = key;
+    table[j].blocks++;
+    table[j].bytes += b->size;
+    table[j].indirect += b->indirect;
+  }
+  for (uint64_t j = 0; j < cap; j++) {
+    if (table[j].key == 0) continue;
+    uint64_t key = table[j].key - 1;
+    sys_put(w, "leak ");
+    sys_putc(w, scan_kind_letter[key >> 32]);
+    sys_putc(w, ' ');
+    sys_put_u64(w, key & 0xffffffffu);
+    sys_putc(w, ' ');
+    sys_put_u64(w, table[j].blocks);
+    sys_putc(w, ' ');
+    sys_put_u64(w, table[j].bytes);
+    sys_putc(w, ' ');
+    sys_put_u64(w, table[j].indirect);
+    sys_putc(w, '\n');
+  }
+  sys_put(w, "leakcheck 1\n");
+  return 0;
+}
+
+/* ---- the whole check --------------------------------------------------- */
+
+int scan_run(sys_writer *w, const threads_stopped *threads, int nthreads, uintptr_t self_sp) {
+  memset(&S, 0, sizeof S);
+  S.cap = live_count() + 1024;
+  S.blocks = scan_alloc(S.cap * sizeof *S.blocks);
+  if (S.blocks == NULL) return -1;
+  live_foreach(scan_collect, NULL, 1);
+  if (scan_sort() != 0) return -1;
+  S.lo = S.n ? S.blocks[0].start : 1;
+  S.hi = 0;
+  for (uint64_t i = 0; i < S.n; i++) {
+    uintptr_t end = S.blocks[i].start + (S.blocks[i].size ? S.blocks[i].size : 1);
+    if (end > S.hi) S.hi = end;
+  }
+  S.mark_cap = 3 * S.n + 16;
+  S.mark = scan_alloc(S.mark_cap * sizeof *S.mark);
+  if (S.mark == NULL || scan_read_maps() != 0) return -1;
+
+  struct sigaction sa, old_segv, old_bus;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = scan_on_fault;
+  sa.sa_flags = SA_NODEFER;
+  sigaction(SIGSEGV, &sa, &old_segv);
+  sigaction(SIGBUS, &sa, &old_bus);
+
+  for (uint64_t m = 0; m < S.nmaps; m++) {
+    const scan_map *map = &S.maps[m];
+    if (map->perms[0] != 'r' || map->perms[1] != 'w' || map->special) continue;
+    if (sys_is_ours(map->start, map->end)) continue;
+    if (unwind_is_agent_range(map->start, map->end)) continue;
+    if (scan_is_arena_heap(map) || scan_holds_block(map->start, map->end)) continue;
+    uintptr_t from = map->start;
+    if (self_sp >= map->start && self_sp < map->end) from = self_sp;
+    for (int t = 0; t < nthreads; t++) {
+      uintptr_t sp = threads[t].sp;
+      if (threads[t].tid > 0 && threads[t].stopped && sp >= map->start && sp < map->end)
+        from = sp - 128 > map->start ? sp - 128 : map->start; /* keep the red zone */
+    }
+    scan_root(from, map->end);
+  }
+  for (int t = 0; t < nthreads; t++) {
+    if (threads[t].tid <= 0 || !threads[t].stopped) continue;
+    for (int r = 0; r < threads[t].nregs; r++) scan_mark(threads[t].regs[r], 1);
+    scan_drain();
+  }
+
+  sigaction(SIGSEGV, &old_segv, NULL);
+  sigaction(SIGBUS, &old_bus, NULL);
+
+  for (uint64_t i = 0; i < S.n; i++) {
+    if (S.blocks[i].state != SCAN_UNREACHED) continue;
+    scan_push((uint32_t)i);
+    scan_drain_clique((uint32_t)i);
+  }
+  return scan_write_records(w);
+}

@@ -1,0 +1,182 @@
+/*
+ * sys.c: the agent's only door to the operating system: memory it maps for
+ * itself (registered, so the leak scan never treats the agent's tables as
+ * roots), raw file output with a small buffered writer, clocks, pids and
+ * number formatting.  Nothing here calls malloc.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+#define SYS_MAX_MAPS 4096
+
+typedef struct {
+  uintptr_t start, end;
+} sys_range;
+
+static sys_range sys_maps[SYS_MAX_MAPS];
+static int sys_nmaps;
+static atomic_flag sys_maps_lock = ATOMIC_FLAG_INIT;
+
+static void sys_lock(void) {
+  while (atomic_flag_test_and_set_explicit(&sys_maps_lock, memory_order_acquire))
+    __builtin_ia32_pause();
+}
+
+static void sys_unlock(void) { atomic_flag_clear_explicit(&sys_maps_lock, memory_order_release); }
+
+void *sys_map(size_t size) {
+  void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                 -1, 0);
+  if (p == MAP_FAILED) return NULL;
+  sys_lock();
+  if (sys_nmaps < SYS_MAX_MAPS) {
+    sys_maps[sys_nmaps].start = (uintptr_t)p;
+    sys_maps[sys_nmaps].end = (uintptr_t)p + size;
+    sys_nmaps++;
+  }
+  sys_unlock();
+  return p;
+}
+
+void sys_unmap(void *addr, size_t size) {
+  sys_lock();
+  for (int i = 0; i < sys_nmaps; i++) {
+    if (sys_maps[i].start == (uintptr_t)addr) {
+      sys_maps[i] = sys_maps[--sys_nmaps];
+      break;
+    }
+  }
+  sys_unlock();
+  munmap(addr, size);
+}
+
+int sys_is_ours(uintptr_t start, uintptr_t end) {
+  int ours = 0;
+  sys_lock();
+  for (int i = 0; i < sys_nmaps && !ours; i++)
+    ours = start < sys_maps[i].end && sys_maps[i].start < end;
+  sys_unlock();
+  return ours;
+}
+
+uint64_t sys_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t sys_realtime_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+pid_t sys_getpid(void) { return (pid_t)syscall(SYS_getpid); }
+pid_t sys_gettid(void) { return (pid_t)syscall(SYS_gettid); }
+
+static void sys_write_all(int fd, const char *buf, size_t n, int *failed) {
+  while (n > 0) {
+    ssize_t k = write(fd, buf, n);
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      *failed = 1;
+      return;
+    }
+    buf += k;
+    n -= (size_t)k;
+  }
+}
+
+void sys_warn(const char *msg) {
+  if (ag_opt.quiet) return;
+  int saved = errno, failed = 0;
+  sys_write_all(2, "leakscope: ", 11, &failed);
+  sys_write_all(2, msg, strlen(msg), &failed);
+  sys_write_all(2, "\n", 1, &failed);
+  errno = saved;
+}
+
+int sys_flush(sys_writer *w) {
+  if (w->used) sys_write_all(w->fd, w->buf, w->used, &w->failed);
+  w->used = 0;
+  return w->failed ? -1 : 0;
+}
+
+static void sys_putn(sys_writer *w, const char *s, size_t n) {
+  if (w->used + n > sizeof w->buf) sys_flush(w);
+  if (n > sizeof w->buf) {
+    sys_write_all(w->fd, s, n, &w->failed);
+    return;
+  }
+  memcpy(w->buf + w->used, s, n);
+  w->used += n;
+}
+
+void sys_putc(sys_writer *w, char c) { sys_putn(w, &c, 1); }
+void sys_put(sys_writer *w, const char *s) { sys_putn(w, s, strlen(s)); }
+
+void sys_put_escaped(sys_writer *w, const char *s) {
+  static const char hex[] = "0123456789abcdef";
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '%' || c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+      sys_putn(w, e, 3);
+    } else {
+      sys_putc(w, (char)c);
+    }
+  }
+}
+
+void sys_put_u64(sys_writer *w, uint64_t v) {
+  char tmp[24];
+  int i = sizeof tmp;
+  do {
+    tmp[--i] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  sys_putn(w, tmp + i, sizeof tmp - (size_t)i);
+}
+
+void sys_put_hex(sys_writer *w, uint64_t v) {
+  static const char hex[] = "0123456789abcdef";
+  char tmp[17];
+  int i = sizeof tmp;
+  do {
+    tmp[--i] = hex[v & 15];
+    v >>= 4;
+  } while (v);
+  sys_putn(w, tmp + i, sizeof tmp - (size_t)i);
+}
+
+int sys_expand_path(const char *pattern, pid_t pid, char *out, size_t outlen) {
+  size_t o = 0;
+  for (const char *p = pattern; *p; p++) {
+    if (p[0] == '%' && p[1] == 'p') {
+      char digits[16];
+      int n = 0;
+      unsigned v = (unsigned)pid;
+      do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+      } while (v);
+      while (n > 0) {
+        if (o + 1 >= outlen) return -1;
+        out[o++] = digits[--n];
+      }
+      p++;
+      continue;
+    }
+    if (o + 1 >= outlen) return -1;
+    out[o++] = *p;
+  }
+  out[o] = 0;
+  return 0;
+}

@@ -1,0 +1,15 @@
+/*
+ * commands.h: the subcommands of `leakscope`, one file each (cmd_NAME in
+ * NAME.c).  Each takes the arguments after its name and returns the exit
+ * status of the command.
+ */
+#ifndef LEAKSCOPE_COMMANDS_H
+#define LEAKSCOPE_COMMANDS_H
+
+int cmd_run(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_gate(int argc, char **argv);
+int cmd_flame(int argc, char **argv);
+
+#endif

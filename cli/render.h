@@ -1,0 +1,32 @@
+/*
+ * render.h: the renderers: each turns a (symbolized) snapshot into one
+ * output format.  File outputs are written to PATH.tmp and renamed, so no
+ * half-written file is ever left; they return 0, or -1 with a one-line
+ * reason in err.
+ */
+#ifndef LEAKSCOPE_RENDER_H
+#define LEAKSCOPE_RENDER_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "snapshot.h"
+
+/* JSON report, schema leakscope-report/1 (DESIGN.md); render_json.c. */
+int render_json_report(const snapshot *snap, const char *path, char *err, size_t errlen);
+
+/* memcheck-style text: the largest loss records (at most max_records, 0 =
+ * all) then the LEAK SUMMARY; render_text.c. */
+void render_text_summary(FILE *out, const snapshot *snap, int max_records);
+
+/* Valgrind memcheck XML, protocol 4; render_xml.c. */
+int render_xml(const snapshot *snap, const char *path, char *err, size_t errlen);
+
+/* gzip'd pprof profile.proto; pprof_write.c. */
+int pprof_write(const snapshot *snap, const char *path, char *err, size_t errlen);
+
+/* One frame of a location as text: "function (file:line)" or "0xADDR (object)". */
+void render_frame_text(const snapshot *snap, const snap_location *loc, uint32_t line_index,
+                       char *buf, size_t buflen);
+
+#endif

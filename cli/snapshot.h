@@ -1,0 +1,165 @@
+/*
+ * snapshot.h: the one data model every leakscope output is rendered from.
+ *
+ * A snapshot holds allocation stacks with live and allocated bytes/objects,
+ * the module map, and in full mode the leak records of the exit scan.  It is
+ * filled by a reader (the agent's raw snapshot in snap_raw.c, a pprof
+ * profile in pprof_read.c, a JSON report in report_read.c) and consumed by
+ * the renderers (JSON report, text summary, Valgrind XML, pprof, flame
+ * graph, ...).  A renderer never reads a file format itself.
+ *
+ * Ownership: a snapshot owns everything it points to; snap_free() releases
+ * it all.  Strings are interned in the snapshot's arena (snap_str).
+ *
+ * Errors: functions returning int give 0 on success and -1 on failure, with
+ * a one-line message in the caller-supplied buffer where there is one.
+ */
+#ifndef LEAKSCOPE_SNAPSHOT_H
+#define LEAKSCOPE_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Leak kinds, in memcheck's order.  SNAP_KIND_COUNT sizes arrays. */
+typedef enum {
+  SNAP_DEFINITE = 0,
+  SNAP_INDIRECT = 1,
+  SNAP_POSSIBLE = 2,
+  SNAP_REACHABLE = 3,
+  SNAP_KIND_COUNT = 4
+} snap_kind;
+
+/* "definitely_lost", "indirectly_lost", "possibly_lost", "still_reachable". */
+const char *snap_kind_name(snap_kind kind);
+/* memcheck's words: "definitely lost", ... */
+const char *snap_kind_words(snap_kind kind);
+
+/* One source line of a location; inlined frames come first. */
+typedef struct {
+  const char *function; /* demangled when possible; NULL if unknown */
+  const char *file;     /* NULL if unknown */
+  int64_t line;         /* 0 if unknown */
+} snap_line;
+
+/* One program counter, symbolized into zero or more lines: lines[0] is the
+ * innermost inlined function, lines[nlines-1] the function the code
+ * physically belongs to (pprof's order). */
+typedef struct {
+  uint64_t address;  /* a return address as captured (not minus one) */
+  int32_t module;    /* index into modules, -1 if none */
+  uint32_t nlines;
+  snap_line *lines;
+} snap_location;
+
+/* A deduplicated call stack: location indices, leaf (allocation site) first. */
+typedef struct {
+  uint32_t nlocs;
+  uint32_t *locs;
+} snap_stack;
+
+/* A mapped object: the main program, a shared library, the vdso. */
+typedef struct {
+  const char *path;     /* absolute file name as mapped, "" if anonymous */
+  const char *build_id; /* lower-case hex, NULL if none */
+  uint64_t base;        /* load bias (dlpi_addr) */
+  uint64_t start;       /* lowest mapped address of an executable segment */
+  uint64_t limit;       /* one past its highest address */
+  uint64_t offset;      /* file offset of that segment */
+} snap_module;
+
+/* Allocation statistics of one stack.  In sample mode the values are
+ * already unbiased estimates (scaled by 1/P(sampled)), as Go writes them. */
+typedef struct {
+  uint32_t stack;
+  int64_t alloc_objects;
+  int64_t alloc_bytes;
+  int64_t inuse_objects;
+  int64_t inuse_bytes;
+} snap_site;
+
+/* One loss record: the blocks of one kind allocated at one stack. */
+typedef struct {
+  snap_kind kind;
+  uint32_t stack;
+  uint64_t blocks;
+  uint64_t bytes;          /* the record's own (direct) bytes */
+  uint64_t indirect_bytes; /* for definite records: bytes its cliques hold */
+  const char *suppressed_by; /* name of the matching suppression, or NULL */
+} snap_leak;
+
+typedef struct {
+  uint64_t bytes;
+  uint64_t blocks;
+} snap_amount;
+
+/* An arena for the snapshot's strings and small objects. */
+typedef struct snap_arena_chunk snap_arena_chunk;
+
+typedef struct snapshot {
+  /* where it came from */
+  const char *source_format; /* "raw", "pprof", "report" */
+  int pid, ppid;
+  const char *mode;          /* "full" or "sample" */
+  const char *reason;        /* "exit", "interval", "request", ... */
+  uint64_t sample_interval;  /* mean bytes between samples; 0 or 1 = every allocation */
+  int64_t time_ns;           /* wall-clock time of the snapshot */
+  int64_t duration_ns;       /* since the program started */
+  const char *exe;
+  int argc;
+  const char **argv;
+  int exit_code;             /* -1 until the supervisor knows it */
+
+  snap_module *modules;
+  uint32_t nmodules;
+  snap_location *locations;
+  uint32_t nlocations;
+  snap_stack *stacks;
+  uint32_t nstacks;
+  snap_site *sites;
+  uint32_t nsites;
+  snap_leak *leaks;
+  uint32_t nleaks;
+
+  int has_leak_check;                      /* the exit scan ran */
+  snap_amount summary[SNAP_KIND_COUNT];    /* unsuppressed, by kind */
+  snap_amount suppressed;                  /* all suppressed records */
+
+  /* process totals (full mode: exact; sample mode: estimates) */
+  uint64_t total_allocs, total_frees, total_bytes_allocated;
+  uint64_t inuse_objects, inuse_bytes;
+
+  int symbolized; /* locations carry lines */
+  snap_arena_chunk *arena;
+} snapshot;
+
+snapshot *snap_new(void);
+void snap_free(snapshot *snap);
+
+/* Intern a copy of s (NULL stays NULL) in the snapshot's arena. */
+const char *snap_str(snapshot *snap, const char *s);
+/* Zeroed memory from the arena, freed with the snapshot. */
+void *snap_alloc(snapshot *snap, size_t size);
+
+/* Append helpers: each returns the new element's index, or -1 on OOM. */
+int64_t snap_add_module(snapshot *snap, const snap_module *m);
+int64_t snap_add_location(snapshot *snap, const snap_location *loc);
+int64_t snap_add_stack(snapshot *snap, const uint32_t *locs, uint32_t nlocs);
+int64_t snap_add_site(snapshot *snap, const snap_site *site);
+int64_t snap_add_leak(snapshot *snap, const snap_leak *leak);
+
+/* Recompute summary[] and suppressed from the leak records. */
+void snap_recount(snapshot *snap);
+
+/* Sort leak records the way memcheck and our report list them: by kind
+ * order given, then bytes (own + indirect) descending. Largest first. */
+void snap_sort_leaks(snapshot *snap);
+
+/* The module a location's address falls in, or -1. */
+int32_t snap_module_for(const snapshot *snap, uint64_t address);
+
+/* Load any file leakscope reads: a raw snapshot, a gzip'd or plain pprof
+ * profile, or a JSON report.  On failure returns NULL and writes a one-line
+ * reason into err. */
+snapshot *snap_load(const char *path, char *err, size_t errlen);
+
+#endif
