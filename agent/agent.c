@@ -48,6 +48,7 @@ static void agent_fork_child(void) {
   ag_guard = 0;
 }
 
+/* The control thread polls the flag. */
 static void agent_on_control_signal(int sig) { atomic_store(&ag_snapshot_requested, 1); }
 
 void agent_init(void) {
@@ -80,6 +81,7 @@ void agent_init(void) {
   pthread_atfork(agent_fork_prepare, agent_fork_parent, agent_fork_child);
   threads_self();
   atomic_store(&ag_state, AG_ACTIVE);
+  if (control_start() != 0) sys_warn("cannot start the control thread; no snapshots on request");
   ag_guard = 0;
 }
 
@@ -95,8 +97,6 @@ void agent_snapshot(const char *reason) {
 }
 
 void agent_after_alloc(void) {
-  if (ag_guard && atomic_load(&ag_snapshot_requested)) return; /* handled at hook exit */
-  if (atomic_exchange(&ag_snapshot_requested, 0)) agent_snapshot("request");
   if (ag_opt.budget_bytes != 0) {
     static _Atomic int budget_passed;
     uint64_t a, f, ba, bf;

@@ -15,6 +15,7 @@
  *   modules.c   the module map (dl_iterate_phdr, build-ids)
  *   scan.c      the reachability scan and memcheck's classification
  *   snapwrite.c the raw snapshot writer (docs/FORMAT.md)
+ *   control.c   the control thread: snapshots on request or every interval
  *
  * Rules (see docs/ARCHITECTURE.md): the agent links libc only; its memory
  * comes from sys_map(), never from malloc; nothing here may allocate with
@@ -56,6 +57,7 @@ typedef struct {
   int leak_check;             /* run the exit scan (full mode) */
   int stop_signal;            /* signal that parks threads for the scan */
   int control_signal;         /* signal that asks for a snapshot, 0 = none */
+  int control_fd;             /* supervisor's control pipe, -1 = none */
   double interval_seconds;    /* periodic snapshots, 0 = none */
   uint64_t budget_bytes;      /* live-heap budget, 0 = none */
   int budget_action;          /* AG_BUDGET_* */
@@ -75,7 +77,7 @@ AG_HIDDEN extern uint64_t ag_start_ns;
 AG_HIDDEN void agent_init(void);
 AG_HIDDEN void agent_exit_sequence(int from_exit_call);
 AG_HIDDEN void agent_snapshot(const char *reason);
-/* Called by hooks after tracking an allocation: budgets, requests. */
+/* Called by hooks after tracking an allocation when a budget is set. */
 AG_HIDDEN void agent_after_alloc(void);
 AG_HIDDEN extern _Atomic int ag_snapshot_requested;
 
@@ -198,6 +200,9 @@ AG_HIDDEN void modules_remember(void); /* before dlclose: keep unloaded modules 
 /* Run the leak check: roots, marking, classification; writes leak lines. */
 AG_HIDDEN int scan_run(sys_writer *w, const threads_stopped *threads, int nthreads,
                        uintptr_t self_sp);
+
+/* ---- control.c ---------------------------------------------------------- */
+AG_HIDDEN int control_start(void);
 
 /* ---- snapwrite.c ------------------------------------------------------- */
 AG_HIDDEN int snapwrite(const char *reason, const threads_stopped *threads, int nthreads,

@@ -32,8 +32,6 @@ static inline int hooks_active(void) {
 static inline void hooks_leave(void) {
   ag_guard = 0;
   threads_park_if_requested();
-  if (AG_UNLIKELY(atomic_load_explicit(&ag_snapshot_requested, memory_order_relaxed)))
-    agent_after_alloc();
 }
 
 /* Full mode: remember the block with its stack. */

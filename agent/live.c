@@ -1,15 +1,17 @@
 /*
  * live.c: the table of live blocks in full mode: address -> (size, stack).
  *
- * 256 shards chosen by a hash of the address, each an open-addressing
- * table with its own spinlock, so two threads rarely meet and a free from
- * another thread costs the same as a local one.  An entry is 16 bytes:
+ * 256 shards chosen by the 1 MiB region of the address (threads allocate
+ * from different glibc arenas, so they rarely meet), each an open-addressing
+ * table with its own spinlock; a free from another thread costs the same
+ * as a local one.  Slots follow the address (see live_hash) for locality.  An entry is 16 bytes:
  * the address, and size (40 bits) with the stack id (24 bits).  Deletion
  * shifts the following entries back (no tombstones: churn is high).  A
  * shard doubles when it is 70% full; its memory comes from sys_map.
  */
 #include <sched.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "agent.h"
 
@@ -34,9 +36,23 @@ static live_shard live_shards[LIVE_SHARDS];
 
 int live_init(void) { return 0; }
 
+/* Where a block lives: its shard by the 1 MiB region it is in, its slot by
+ * its address, so that blocks glibc hands out next to each other sit in
+ * neighbouring slots (one cache miss serves several) while regions are
+ * spread over the table by a mix of the region number.  Returns the shard
+ * index in the low 8 bits and the slot hint above them. */
+static inline uint64_t live_region_mix(uintptr_t ptr) {
+  uint64_t h = (uint64_t)(ptr >> 20);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdu;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53u;
+  return h ^ (h >> 33);
+}
+
 static inline uint64_t live_hash(uintptr_t ptr) {
-  uint64_t h = (uint64_t)ptr * 0x9e3779b97f4a7c15u;
-  return h ^ (h >> 29);
+  uint64_t mix = live_region_mix(ptr);
+  return (mix & (LIVE_SHARDS - 1)) | ((((uint64_t)ptr >> 4) + (mix >> 8)) << 8);
 }
 
 static inline void live_lock(live_shard *s) {
@@ -61,6 +77,7 @@ static int live_grow(live_shard *s) {
   uint32_t cap = s->mask ? (s->mask + 1) * 2 : LIVE_INITIAL;
   live_entry *slots = sys_map(cap * sizeof *slots);
   if (slots == NULL) return -1;
+  if (cap * sizeof *slots >= (2u << 20)) madvise(slots, cap * sizeof *slots, MADV_HUGEPAGE);
   uint32_t mask = cap - 1;
   if (s->slots != NULL) {
     for (uint32_t i = 0; i <= s->mask; i++) {

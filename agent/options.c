@@ -13,7 +13,8 @@
  *                        ignores never-written words)
  *   leak_check=0|1       run the exit scan in full mode (default 1)
  *   stop_signal=N        signal used to park threads for the scan (default SIGRTMAX-3)
- *   control_signal=N     signal that asks for a snapshot (default SIGRTMAX-4; 0 = none)
+ *   control_signal=N     a signal that asks for a snapshot (default none)
+ *   control_fd=N         the supervisor's control pipe (one byte = one snapshot)
  *   interval=SECONDS     write a snapshot every SECONDS
  *   budget=BYTES[:warn|dump|abort]   live-heap budget
  *   quiet=1              no warnings on stderr
@@ -91,6 +92,8 @@ static void options_set(const char *k, size_t klen, const char *v, const char *v
     ag_opt.stop_signal = (int)options_size(v, vend);
   } else if (options_key(k, klen, "control_signal")) {
     ag_opt.control_signal = (int)options_size(v, vend);
+  } else if (options_key(k, klen, "control_fd")) {
+    ag_opt.control_fd = (int)options_size(v, vend);
   } else if (options_key(k, klen, "interval")) {
     ag_opt.interval_seconds = options_seconds(v, vend);
   } else if (options_key(k, klen, "budget")) {
@@ -115,7 +118,7 @@ void options_parse(const char *text) {
   ag_opt.zero_fill = 1;
   ag_opt.leak_check = 1;
   ag_opt.stop_signal = SIGRTMAX - 3;
-  ag_opt.control_signal = SIGRTMAX - 4;
+  ag_opt.control_fd = -1;
   if (text == NULL) return;
   const char *p = text;
   while (*p) {

@@ -71,6 +71,15 @@ static void snapwrite_header(sys_writer *w, const char *reason) {
 }
 
 static void snapwrite_stacks_and_sites(sys_writer *w) {
+  /* first, the "unknown" stack 0 (table full, or no frames) */
+  const snapwrite_inuse *in0 = &snapwrite_table[0];
+  if (in0->inuse_objects) {
+    sys_put(w, "stack 0\nsite 0 0 0 ");
+    sys_put_u64(w, (uint64_t)(ag_opt.sample_mode ? (in0->inuse_objects + 500) / 1000 : in0->inuse_objects));
+    sys_putc(w, ' ');
+    sys_put_u64(w, (uint64_t)in0->inuse_bytes);
+    sys_putc(w, '\n');
+  }
   uint32_t limit = stacktab_limit();
   for (uint32_t id = 1; id < limit; id++) {
     stacktab_entry *e = stacktab_get(id);
@@ -103,15 +112,6 @@ static void snapwrite_stacks_and_sites(sys_writer *w) {
     }
     sys_putc(w, ' ');
     sys_put_u64(w, (uint64_t)in->inuse_bytes);
-    sys_putc(w, '\n');
-  }
-  /* the "unknown" stack 0 (table full, or no frames) */
-  const snapwrite_inuse *in0 = &snapwrite_table[0];
-  if (in0->inuse_objects) {
-    sys_put(w, "stack 0\nsite 0 0 0 ");
-    sys_put_u64(w, (uint64_t)(ag_opt.sample_mode ? (in0->inuse_objects + 500) / 1000 : in0->inuse_objects));
-    sys_putc(w, ' ');
-    sys_put_u64(w, (uint64_t)in0->inuse_bytes);
     sys_putc(w, '\n');
   }
 }

@@ -1,0 +1,539 @@
+/*
+ * run.c: `leakscope run [OPTIONS] -- PROG [ARGS...]`: start PROG with the
+ * agent preloaded, wait for it, then turn the raw snapshots the agent wrote
+ * (one per traced process, plus periodic ones) into the outputs the user
+ * asked for.  The exit status is PROG's, unless --error-exitcode applies.
+ * Everything that can be checked before PROG starts is (options, the
+ * program, the suppressions, that outputs can be written), so a mistake
+ * costs one line and exit 2 and PROG is not started.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "msg.h"
+#include "render.h"
+#include "run.h"
+#include "supp.h"
+#include "symbolize.h"
+
+static volatile sig_atomic_t run_child_pid;
+
+static void run_forward_signal(int sig) {
+  if (run_child_pid > 0) kill((pid_t)run_child_pid, sig);
+}
+
+static void run_usage(FILE *out) {
+  fprintf(out,
+          "usage: leakscope run [OPTIONS] -- PROG [ARGS...]\n"
+          "  --report FILE        JSON leak report (%%p in FILE = pid)\n"
+          "  --xml FILE           the findings as Valgrind memcheck XML (protocol 4)\n"
+          "  --profile FILE       pprof heap profile (gzip'd profile.proto) at exit\n"
+          "  --sample[=BYTES]     sampling mode, mean interval (default 512K)\n"
+          "  --interval SECONDS   also write a profile every SECONDS\n"
+          "  --http ADDR:PORT     serve /debug/pprof/heap and /metrics while PROG runs\n"
+          "  --suppressions FILE  Valgrind or LeakSanitizer leak suppressions (repeatable)\n"
+          "  --error-exitcode N   exit N when unsuppressed definite/indirect/possible leaks exist\n"
+          "  --budget SIZE[,warn|dump|abort]   live-heap budget and what passing it does\n"
+          "  --trace-children     also trace programs that PROG execs\n"
+          "  --depth N            stack frames kept per allocation (default 24, max 64)\n"
+          "  --show-reachable     list still-reachable records in the text summary too\n");
+}
+
+/* Parse a size with an optional K/M/G suffix; -1 if malformed. */
+long long run_parse_size(const char *s) {
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  if (errno || end == s || v < 0) return -1;
+  switch (*end) {
+    case 'k': case 'K': v <<= 10; end++; break;
+    case 'm': case 'M': v <<= 20; end++; break;
+    case 'g': case 'G': v <<= 30; end++; break;
+    default: break;
+  }
+  if (*end == 'B' || *end == 'b') end++;
+  return *end == 0 ? v : -1;
+}
+
+static const char *run_value(int argc, char **argv, int *i, const char *opt) {
+  const char *arg = argv[*i];
+  size_t n = strlen(opt);
+  if (arg[n] == '=') return arg + n + 1;
+  if (*i + 1 >= argc) {
+    errorf("option %s needs a value", opt);
+    return NULL;
+  }
+  return argv[++*i];
+}
+
+static int run_is_opt(const char *arg, const char *opt) {
+  size_t n = strlen(opt);
+  return strncmp(arg, opt, n) == 0 && (arg[n] == 0 || arg[n] == '=');
+}
+
+int run_parse_options(int argc, char **argv, run_options *o) {
+  memset(o, 0, sizeof *o);
+  o->error_exitcode = -1;
+  o->depth = 24;
+  int i = 0;
+  for (; i < argc; i++) {
+    const char *a = argv[i], *v;
+    if (strcmp(a, "--") == 0) {
+      i++;
+      break;
+    }
+    if (a[0] != '-') break;
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      run_usage(stdout);
+      exit(EXIT_OK);
+    } else if (run_is_opt(a, "--report")) {
+      if ((o->report = run_value(argc, argv, &i, "--report")) == NULL) return -1;
+    } else if (run_is_opt(a, "--xml")) {
+      if ((o->xml = run_value(argc, argv, &i, "--xml")) == NULL) return -1;
+    } else if (run_is_opt(a, "--profile")) {
+      if ((o->profile = run_value(argc, argv, &i, "--profile")) == NULL) return -1;
+    } else if (strcmp(a, "--sample") == 0) {
+      o->sample = 512 * 1024;
+    } else if (strncmp(a, "--sample=", 9) == 0) {
+      long long s = run_parse_size(a + 9);
+      if (s <= 0) {
+        errorf("bad --sample value '%s' (want BYTES, e.g. 512K)", a + 9);
+        return -1;
+      }
+      o->sample = (uint64_t)s;
+    } else if (run_is_opt(a, "--interval")) {
+      if ((v = run_value(argc, argv, &i, "--interval")) == NULL) return -1;
+      char *end;
+      o->interval = strtod(v, &end);
+      if (*end != 0 || !(o->interval > 0)) {
+        errorf("bad --interval value '%s' (want SECONDS > 0)", v);
+        return -1;
+      }
+    } else if (run_is_opt(a, "--http")) {
+      if ((o->http = run_value(argc, argv, &i, "--http")) == NULL) return -1;
+    } else if (run_is_opt(a, "--suppressions")) {
+      if ((v = run_value(argc, argv, &i, "--suppressions")) == NULL) return -1;
+      if (o->nsupp == RUN_MAX_SUPP) {
+        errorf("too many --suppressions files");
+        return -1;
+      }
+      o->supp[o->nsupp++] = v;
+    } else if (run_is_opt(a, "--error-exitcode")) {
+      if ((v = run_value(argc, argv, &i, "--error-exitcode")) == NULL) return -1;
+      char *end;
+      long n = strtol(v, &end, 10);
+      if (*end != 0 || n < 0 || n > 255) {
+        errorf("bad --error-exitcode value '%s' (want 0..255)", v);
+        return -1;
+      }
+      o->error_exitcode = (int)n;
+    } else if (run_is_opt(a, "--budget")) {
+      if ((v = run_value(argc, argv, &i, "--budget")) == NULL) return -1;
+      char size[64];
+      const char *comma = strchr(v, ',');
+      snprintf(size, sizeof size, "%.*s", comma ? (int)(comma - v) : (int)strlen(v), v);
+      long long b = run_parse_size(size);
+      const char *action = comma ? comma + 1 : "warn";
+      if (b <= 0 || (strcmp(action, "warn") && strcmp(action, "dump") && strcmp(action, "abort"))) {
+        errorf("bad --budget value '%s' (want SIZE[,warn|dump|abort])", v);
+        return -1;
+      }
+      o->budget = (uint64_t)b;
+      o->budget_action = action;
+    } else if (strcmp(a, "--trace-children") == 0) {
+      o->trace_children = 1;
+    } else if (strcmp(a, "--show-reachable") == 0) {
+      o->show_reachable = 1;
+    } else if (run_is_opt(a, "--depth")) {
+      if ((v = run_value(argc, argv, &i, "--depth")) == NULL) return -1;
+      char *end;
+      long d = strtol(v, &end, 10);
+      if (*end != 0 || d < 1 || d > 64) {
+        errorf("bad --depth value '%s' (want 1..64)", v);
+        return -1;
+      }
+      o->depth = (int)d;
+    } else {
+      errorf("unknown option '%s' for run (see leakscope run --help)", a);
+      return -1;
+    }
+  }
+  if (i >= argc) {
+    errorf("no program given (leakscope run [OPTIONS] -- PROG [ARGS...])");
+    return -1;
+  }
+  o->prog_argv = argv + i;
+  if (o->interval > 0 && o->profile == NULL && o->http == NULL) {
+    errorf("--interval needs --profile FILE (where the profiles go)");
+    return -1;
+  }
+  return 0;
+}
+
+/* Resolve PROG as execvp would; 0 and the path, or -1 with errno. */
+static int run_find_program(const char *prog, char *out, size_t outlen) {
+  if (strchr(prog, '/') != NULL) {
+    snprintf(out, outlen, "%s", prog);
+    if (access(out, X_OK) != 0) return -1;
+    struct stat st;
+    if (stat(out, &st) != 0) return -1;
+    if (S_ISDIR(st.st_mode)) {
+      errno = EISDIR;
+      return -1;
+    }
+    return 0;
+  }
+  const char *path = getenv("PATH");
+  if (path == NULL) path = "/usr/local/bin:/usr/bin:/bin";
+  int saw_eacces = 0;
+  for (const char *p = path;;) {
+    const char *colon = strchr(p, ':');
+    size_t n = colon ? (size_t)(colon - p) : strlen(p);
+    snprintf(out, outlen, "%.*s%s%s", (int)n, p, n ? "/" : "", prog);
+    struct stat st;
+    if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
+      if (access(out, X_OK) == 0) return 0;
+      saw_eacces = 1;
+    }
+    if (colon == NULL) break;
+    p = colon + 1;
+  }
+  errno = saw_eacces ? EACCES : ENOENT;
+  return -1;
+}
+
+/* The agent beside the command, or where `make install` put it. */
+static int run_find_agent(char *out, size_t outlen) {
+  const char *env = getenv("LEAKSCOPE_AGENT");
+  if (env != NULL && access(env, R_OK) == 0) {
+    snprintf(out, outlen, "%s", env);
+    return 0;
+  }
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return -1;
+  self[n] = 0;
+  char *slash = strrchr(self, '/');
+  if (slash == NULL) return -1;
+  *slash = 0;
+  static const char *const candidates[] = {"%s/libleakscope.so", "%s/../lib/leakscope/libleakscope.so"};
+  for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++) {
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, candidates[i], self);
+    if (access(path, R_OK) == 0 && realpath(path, out) != NULL) return 0;
+  }
+  (void)outlen;
+  return -1;
+}
+
+/* Can a file be created at path (with %p expanded to a sample pid)? */
+static int run_check_writable(const char *pattern) {
+  char path[PATH_MAX], tmp[PATH_MAX + 32];
+  run_expand(pattern, getpid(), path, sizeof path);
+  snprintf(tmp, sizeof tmp, "%s.leakscope-probe", path);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) return -1;
+  close(fd);
+  unlink(tmp);
+  return 0;
+}
+
+void run_expand(const char *pattern, int pid, char *out, size_t outlen) {
+  size_t o = 0;
+  for (const char *p = pattern; *p && o + 12 < outlen; p++) {
+    if (p[0] == '%' && p[1] == 'p') {
+      o += (size_t)snprintf(out + o, outlen - o, "%d", pid);
+      p++;
+    } else {
+      out[o++] = *p;
+    }
+  }
+  out[o] = 0;
+}
+
+/* The output name for a process: the pattern with %p, or for a process
+ * other than the main one when there is no %p, NAME.PID. */
+static void run_output_name(const char *pattern, int pid, int is_main, char *out, size_t outlen) {
+  if (is_main || strstr(pattern, "%p") != NULL) {
+    run_expand(pattern, pid, out, outlen);
+  } else {
+    char base[PATH_MAX];
+    run_expand(pattern, pid, base, sizeof base);
+    snprintf(out, outlen, "%s.%d", base, pid);
+  }
+}
+
+/* A periodic profile's name: NAME.pb.gz -> NAME.N.pb.gz, otherwise NAME.N. */
+void run_numbered_name(const char *pattern, int pid, int seq, char *out, size_t outlen) {
+  char base[PATH_MAX];
+  run_expand(pattern, pid, base, sizeof base);
+  size_t n = strlen(base);
+  if (n > 6 && strcmp(base + n - 6, ".pb.gz") == 0)
+    snprintf(out, outlen, "%.*s.%d.pb.gz", (int)(n - 6), base, seq);
+  else
+    snprintf(out, outlen, "%s.%d", base, seq);
+}
+
+static int run_has_leaks(const snapshot *snap) {
+  return snap->summary[SNAP_DEFINITE].blocks + snap->summary[SNAP_INDIRECT].blocks +
+             snap->summary[SNAP_POSSIBLE].blocks > 0;
+}
+
+/* Load, symbolize and suppress one raw snapshot. */
+snapshot *run_load_snapshot(const char *raw, supp_set **supp, int nsupp, int exit_code) {
+  char err[512];
+  snapshot *snap = snap_load(raw, err, sizeof err);
+  if (snap == NULL) {
+    errorf("%s", err);
+    return NULL;
+  }
+  if (symbolize_snapshot(snap, err, sizeof err) != 0) warnf("symbolizing: %s", err);
+  for (int i = 0; i < nsupp; i++) supp_apply(supp[i], snap);
+  snap_sort_leaks(snap);
+  snap->exit_code = exit_code;
+  return snap;
+}
+
+/* Outputs for one process's exit snapshot; returns 1 if it has leaks, -1 on a write error. */
+static int run_outputs(const run_options *o, snapshot *snap, int is_main) {
+  char err[512], path[PATH_MAX];
+  int rc = run_has_leaks(snap);
+  if (o->report) {
+    run_output_name(o->report, snap->pid, is_main, path, sizeof path);
+    if (render_json_report(snap, path, err, sizeof err) != 0) {
+      errorf("%s", err);
+      rc = -1;
+    }
+  } else if (snap->has_leak_check) {
+    fflush(stdout);
+    render_text_summary(stderr, snap, 10);
+  }
+  if (o->xml) {
+    run_output_name(o->xml, snap->pid, is_main, path, sizeof path);
+    if (render_xml(snap, path, err, sizeof err) != 0) {
+      errorf("%s", err);
+      rc = -1;
+    }
+  }
+  if (o->profile) {
+    run_output_name(o->profile, snap->pid, is_main, path, sizeof path);
+    if (pprof_write(snap, path, err, sizeof err) != 0) {
+      errorf("%s", err);
+      rc = -1;
+    }
+  }
+  return rc;
+}
+
+static void run_build_env(const run_options *o, const char *agent, const char *dir, pid_t self,
+                          int control_fd) {
+  char opts[PATH_MAX + 512];
+  int n = snprintf(opts, sizeof opts, "out=%s/raw.%%p,target=%d,depth=%d", dir, (int)self, o->depth);
+  if (o->sample) n += snprintf(opts + n, sizeof opts - (size_t)n, ",sample=%llu", (unsigned long long)o->sample);
+  if (o->trace_children) n += snprintf(opts + n, sizeof opts - (size_t)n, ",trace_children=1");
+  if (o->interval > 0) n += snprintf(opts + n, sizeof opts - (size_t)n, ",interval=%g", o->interval);
+  if (control_fd >= 0) n += snprintf(opts + n, sizeof opts - (size_t)n, ",control_fd=%d", control_fd);
+  if (o->budget)
+    n += snprintf(opts + n, sizeof opts - (size_t)n, ",budget=%llu:%s", (unsigned long long)o->budget,
+                  o->budget_action);
+  setenv("LEAKSCOPE_OPTIONS", opts, 1);
+  const char *old = getenv("LD_PRELOAD");
+  char preload[PATH_MAX * 2];
+  if (old != NULL && old[0]) snprintf(preload, sizeof preload, "%s:%s", agent, old);
+  else snprintf(preload, sizeof preload, "%s", agent);
+  setenv("LD_PRELOAD", preload, 1);
+}
+
+/* Convert the periodic snapshots that appeared in dir; returns how many. */
+static int run_collect_periodic(const run_options *o, const char *dir, int *seq) {
+  DIR *d = opendir(dir);
+  if (d == NULL) return 0;
+  int done = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    int pid, n, consumed = 0;
+    char reason[32];
+    if (sscanf(e->d_name, "raw.%d.%d.%31[a-z]%n", &pid, &n, reason, &consumed) != 3 ||
+        e->d_name[consumed] != 0)
+      continue;
+    char raw[PATH_MAX], out[PATH_MAX], err[512];
+    snprintf(raw, sizeof raw, "%s/%s", dir, e->d_name);
+    if (o->profile) {
+      snapshot *snap = snap_load(raw, err, sizeof err);
+      if (snap == NULL) {
+        warnf("%s", err);
+      } else {
+        if (symbolize_snapshot(snap, err, sizeof err) != 0) warnf("symbolizing: %s", err);
+        run_numbered_name(o->profile, pid, ++*seq, out, sizeof out);
+        if (pprof_write(snap, out, err, sizeof err) != 0) warnf("%s", err);
+        snap_free(snap);
+      }
+    }
+    unlink(raw);
+    done++;
+  }
+  closedir(d);
+  return done;
+}
+
+static void run_remove_dir(const char *dir) {
+  DIR *d = opendir(dir);
+  if (d != NULL) {
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+      if (e->d_name[0] == '.') continue;
+      char path[PATH_MAX];
+      snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+      unlink(path);
+    }
+    closedir(d);
+  }
+  rmdir(dir);
+}
+
+int cmd_run(int argc, char **argv) {
+  run_options o;
+  if (run_parse_options(argc, argv, &o) != 0) return EXIT_USAGE;
+  char prog[PATH_MAX], agent[PATH_MAX];
+  if (run_find_program(o.prog_argv[0], prog, sizeof prog) != 0) {
+    errorf("cannot run %s: %s", o.prog_argv[0], strerror(errno));
+    return EXIT_USAGE;
+  }
+  if (run_find_agent(agent, sizeof agent) != 0) {
+    errorf("cannot find libleakscope.so beside the leakscope command (set LEAKSCOPE_AGENT)");
+    return EXIT_USAGE;
+  }
+  supp_set *supp[RUN_MAX_SUPP];
+  char err[512];
+  for (int i = 0; i < o.nsupp; i++) {
+    if ((supp[i] = supp_load(o.supp[i], err, sizeof err)) == NULL) {
+      errorf("%s", err);
+      return EXIT_USAGE;
+    }
+  }
+  const char *outputs[] = {o.report, o.xml, o.profile};
+  for (size_t i = 0; i < 3; i++) {
+    if (outputs[i] && run_check_writable(outputs[i]) != 0) {
+      errorf("cannot write %s: %s", outputs[i], strerror(errno));
+      return EXIT_USAGE;
+    }
+  }
+  char dir[] = "/tmp/leakscope.XXXXXX";
+  if (mkdtemp(dir) == NULL) {
+    errorf("cannot make a temporary directory: %s", strerror(errno));
+    return EXIT_USAGE;
+  }
+  run_http *http = NULL;
+  if (o.http != NULL && (http = run_http_start(&o, dir, err, sizeof err)) == NULL) {
+    errorf("%s", err);
+    run_remove_dir(dir);
+    return EXIT_USAGE;
+  }
+
+  int ready[2];
+  if (pipe2(ready, O_CLOEXEC) != 0) {
+    errorf("pipe: %s", strerror(errno));
+    return EXIT_USAGE;
+  }
+  fflush(NULL);
+  pid_t child = fork();
+  if (child < 0) {
+    errorf("fork: %s", strerror(errno));
+    return EXIT_USAGE;
+  }
+  if (child == 0) {
+    close(ready[0]);
+    int control_fd = -1;
+    if (http) {
+      control_fd = run_http_control_fd(http);
+      fcntl(control_fd, F_SETFD, 0); /* the agent reads it after exec */
+    }
+    run_build_env(&o, agent, dir, getpid(), control_fd);
+    execv(prog, o.prog_argv);
+    int e = errno;
+    if (write(ready[1], &e, sizeof e) < 0) _exit(127);
+    _exit(127);
+  }
+  close(ready[1]);
+  int exec_errno = 0;
+  if (read(ready[0], &exec_errno, sizeof exec_errno) == (ssize_t)sizeof exec_errno) {
+    close(ready[0]);
+    waitpid(child, NULL, 0);
+    errorf("cannot run %s: %s", prog, strerror(exec_errno));
+    run_remove_dir(dir);
+    return EXIT_USAGE;
+  }
+  close(ready[0]);
+
+  run_child_pid = child;
+  struct sigaction sa = {0};
+  sa.sa_handler = run_forward_signal;
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+  signal(SIGINT, SIG_IGN);
+  signal(SIGQUIT, SIG_IGN);
+  if (http) run_http_set_target(http, child);
+
+  int status = 0, seq = 0;
+  for (;;) {
+    pid_t w = waitpid(child, &status, WNOHANG);
+    if (w == child) break;
+    if (w < 0 && errno != EINTR) break;
+    struct timespec nap = {0, 20 * 1000 * 1000};
+    if (o.interval > 0) run_collect_periodic(&o, dir, &seq);
+    nanosleep(&nap, NULL);
+  }
+  int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (o.interval > 0) run_collect_periodic(&o, dir, &seq);
+  if (http) run_http_stop(http);
+
+  /* the exit snapshots: the main process's, then its forked children's */
+  int leaks = 0, failed = 0;
+  char main_raw[PATH_MAX];
+  snprintf(main_raw, sizeof main_raw, "%s/raw.%d", dir, (int)child);
+  if (access(main_raw, R_OK) == 0) {
+    snapshot *snap = run_load_snapshot(main_raw, supp, o.nsupp, exit_code);
+    if (snap != NULL) {
+      int rc = run_outputs(&o, snap, 1);
+      leaks |= rc > 0;
+      failed |= rc < 0;
+      snap_free(snap);
+    } else {
+      failed = 1;
+    }
+  } else {
+    warnf("no snapshot from %s (it was killed, exec'd another program, or the agent could not load)",
+          o.prog_argv[0]);
+  }
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  while (d != NULL && (e = readdir(d)) != NULL) {
+    int pid, consumed = 0;
+    if (sscanf(e->d_name, "raw.%d%n", &pid, &consumed) != 1 || e->d_name[consumed] != 0 || pid == child)
+      continue;
+    char raw[PATH_MAX];
+    snprintf(raw, sizeof raw, "%s/%s", dir, e->d_name);
+    snapshot *snap = run_load_snapshot(raw, supp, o.nsupp, -1);
+    if (snap == NULL) continue;
+    int rc = run_outputs(&o, snap, 0);
+    leaks |= rc > 0;
+    snap_free(snap);
+  }
+  if (d) closedir(d);
+  run_remove_dir(dir);
+  for (int i = 0; i < o.nsupp; i++) supp_free(supp[i]);
+  if (failed && exit_code == 0) return EXIT_USAGE;
+  if (leaks && o.error_exitcode >= 0) return o.error_exitcode;
+  return exit_code;
+}
