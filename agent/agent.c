@@ -17,7 +17,6 @@ _Atomic int ag_state = AG_UNINIT;
 pid_t ag_pid;
 uint64_t ag_start_ns;
 _Atomic int ag_snapshot_requested;
-__thread int ag_guard __attribute__((tls_model("initial-exec")));
 
 extern void __libc_freeres(void) __attribute__((weak));
 extern void _ZN9__gnu_cxx9__freeresEv(void) __attribute__((weak));
@@ -54,20 +53,17 @@ static void agent_on_control_signal(int sig) { atomic_store(&ag_snapshot_request
 void agent_init(void) {
   int expected = AG_UNINIT;
   if (!atomic_compare_exchange_strong(&ag_state, &expected, AG_INITIALIZING)) return;
-  ag_guard = 1;
   options_parse(getenv("LEAKSCOPE_OPTIONS"));
   ag_pid = sys_getpid();
   ag_start_ns = sys_now_ns();
   if (ag_opt.target_pid != 0 && ag_opt.target_pid != ag_pid && !ag_opt.trace_children) {
     atomic_store(&ag_state, AG_OFF); /* an exec'd program: not traced unless asked */
-    ag_guard = 0;
     return;
   }
   unwind_init();
-  if (stacktab_init() != 0 || live_init() != 0 || sampler_init() != 0) {
-    sys_warn("cannot map memory for the agent's tables; tracking is off");
+  if (stacktab_init() != 0 || live_init() != 0 || sampler_init() != 0 || threads_init() != 0) {
+    sys_warn("cannot set up the agent's tables; tracking is off");
     atomic_store(&ag_state, AG_OFF);
-    ag_guard = 0;
     return;
   }
   if (!ag_opt.sample_mode && ag_opt.leak_check && threads_install_handlers() != 0)
@@ -82,7 +78,6 @@ void agent_init(void) {
   threads_self();
   atomic_store(&ag_state, AG_ACTIVE);
   if (control_start() != 0) sys_warn("cannot start the control thread; no snapshots on request");
-  ag_guard = 0;
 }
 
 __attribute__((constructor)) static void agent_constructor(void) { agent_init(); }

@@ -81,8 +81,9 @@ AG_HIDDEN void agent_snapshot(const char *reason);
 AG_HIDDEN void agent_after_alloc(void);
 AG_HIDDEN extern _Atomic int ag_snapshot_requested;
 
-/* Per-thread recursion guard: set while the agent works on this thread. */
-extern __thread int ag_guard __attribute__((tls_model("initial-exec")));
+/* Per-thread recursion guard: set while the agent works on this thread
+ * (an lvalue; see threads_guard_slot).  Hooks use thread_state.guard. */
+#define ag_guard (*threads_guard_slot())
 
 /* ---- sys.c ------------------------------------------------------------- */
 AG_HIDDEN void *sys_map(size_t size);          /* zeroed, registered as ours */
@@ -164,6 +165,7 @@ AG_HIDDEN void sampler_reset_lock(void);
 /* Per-thread counters, folded on read (no shared cache line on the hot path). */
 typedef struct thread_state {
   struct thread_state *next;
+  int guard;                /* the agent is working on this thread */
   uint64_t allocs, frees, bytes_allocated, bytes_freed;
   int64_t until_sample;     /* sample mode: bytes left before the next sample */
   uint64_t rng;
@@ -171,7 +173,10 @@ typedef struct thread_state {
   int in_use;
 } thread_state;
 
+AG_HIDDEN int threads_init(void);
+/* This thread's state, NULL while it cannot have one (being created). */
 AG_HIDDEN thread_state *threads_self(void);
+AG_HIDDEN int *threads_guard_slot(void);
 AG_HIDDEN void threads_totals(uint64_t *allocs, uint64_t *frees, uint64_t *bytes_allocated,
                               uint64_t *bytes_freed);
 AG_HIDDEN void threads_after_fork_child(void);

@@ -29,14 +29,21 @@ static inline int hooks_active(void) {
   return AG_LIKELY(atomic_load_explicit(&ag_state, memory_order_relaxed) == AG_ACTIVE);
 }
 
-static inline void hooks_leave(void) {
-  ag_guard = 0;
+/* The calling thread's state when this call is to be recorded, else NULL
+ * (agent off, or the agent itself is allocating on this thread). */
+static inline thread_state *hooks_enter(void) {
+  if (!hooks_active()) return NULL;
+  thread_state *st = threads_self();
+  return AG_LIKELY(st != NULL && !st->guard) ? st : NULL;
+}
+
+static inline void hooks_leave(thread_state *st) {
+  st->guard = 0;
   threads_park_if_requested();
 }
 
 /* Full mode: remember the block with its stack. */
-static void hooks_track_full(void *p, size_t size, int zero) {
-  thread_state *st = threads_self();
+static void hooks_track_full(thread_state *st, void *p, size_t size, int zero) {
   if (zero && ag_opt.zero_fill && size > 0 &&
       !(((const size_t *)p)[-1] & HOOKS_IS_MMAPPED))
     memset(p, 0, size);
@@ -49,23 +56,9 @@ static void hooks_track_full(void *p, size_t size, int zero) {
     atomic_fetch_add_explicit(&e->alloc_bytes, size, memory_order_relaxed);
   }
   live_insert((uintptr_t)p, size, stack);
-  if (st != NULL) {
-    st->allocs++;
-    st->bytes_allocated += size;
-  }
+  st->allocs++;
+  st->bytes_allocated += size;
   if (AG_UNLIKELY(ag_opt.budget_bytes != 0)) agent_after_alloc();
-}
-
-/* Full mode: forget a block; returns its size through *size. */
-static int hooks_untrack_full(void *p) {
-  size_t size;
-  if (!live_remove((uintptr_t)p, &size, NULL)) return 0;
-  thread_state *st = threads_self();
-  if (st != NULL) {
-    st->frees++;
-    st->bytes_freed += size;
-  }
-  return 1;
 }
 
 /* Sample mode: record a sampled block. */
@@ -85,9 +78,7 @@ static void hooks_record_sample(void *p, size_t size) {
 }
 
 /* Sample mode: count the bytes; true when this allocation is to be sampled. */
-static inline int hooks_sample_due(size_t size) {
-  thread_state *st = threads_self();
-  if (AG_UNLIKELY(st == NULL)) return 0;
+static inline int hooks_sample_due(thread_state *st, size_t size) {
   st->allocs++;
   st->bytes_allocated += size;
   st->until_sample -= (int64_t)size;
@@ -97,81 +88,90 @@ static inline int hooks_sample_due(size_t size) {
 }
 
 EXPORT void *malloc(size_t size) {
-  if (AG_UNLIKELY(ag_guard) || !hooks_active()) return __libc_malloc(size);
+  thread_state *st = hooks_enter();
+  if (st == NULL) return __libc_malloc(size);
   if (ag_opt.sample_mode) {
-    if (AG_LIKELY(!hooks_sample_due(size))) return __libc_malloc(size);
-    ag_guard = 1;
+    if (AG_LIKELY(!hooks_sample_due(st, size))) return __libc_malloc(size);
+    st->guard = 1;
     void *p = __libc_memalign(HOOKS_PAGE, size);
     if (p != NULL) hooks_record_sample(p, size);
-    hooks_leave();
+    hooks_leave(st);
     return p;
   }
-  ag_guard = 1;
+  st->guard = 1;
   void *p = __libc_malloc(size);
-  if (p != NULL) hooks_track_full(p, size, 1);
-  hooks_leave();
+  if (p != NULL) hooks_track_full(st, p, size, 1);
+  hooks_leave(st);
   return p;
 }
 
 EXPORT void free(void *p) {
   if (p == NULL) return;
-  if (AG_UNLIKELY(ag_guard) || !hooks_active()) {
+  thread_state *st = hooks_enter();
+  if (st == NULL) {
     __libc_free(p);
     return;
   }
   if (ag_opt.sample_mode) {
-    thread_state *st = threads_self();
-    if (st != NULL) st->frees++;
+    st->frees++;
     if (AG_UNLIKELY(((uintptr_t)p & (HOOKS_PAGE - 1)) == 0)) {
-      ag_guard = 1;
+      st->guard = 1;
       sampler_remove((uintptr_t)p);
-      hooks_leave();
+      hooks_leave(st);
     }
     __libc_free(p);
     return;
   }
-  ag_guard = 1;
-  hooks_untrack_full(p);
+  st->guard = 1;
+  size_t size;
+  if (live_remove((uintptr_t)p, &size, NULL)) {
+    st->frees++;
+    st->bytes_freed += size;
+  }
   __libc_free(p);
-  hooks_leave();
+  hooks_leave(st);
 }
 
 EXPORT void *calloc(size_t n, size_t size) {
-  if (AG_UNLIKELY(ag_guard) || !hooks_active()) return __libc_calloc(n, size);
+  thread_state *st = hooks_enter();
   size_t total;
-  if (__builtin_mul_overflow(n, size, &total)) return __libc_calloc(n, size); /* sets ENOMEM */
+  if (st == NULL || __builtin_mul_overflow(n, size, &total)) return __libc_calloc(n, size);
   if (ag_opt.sample_mode) {
-    if (AG_LIKELY(!hooks_sample_due(total))) return __libc_calloc(n, size);
-    ag_guard = 1;
+    if (AG_LIKELY(!hooks_sample_due(st, total))) return __libc_calloc(n, size);
+    st->guard = 1;
     void *p = __libc_memalign(HOOKS_PAGE, total);
     if (p != NULL) {
       memset(p, 0, total);
       hooks_record_sample(p, total);
     }
-    hooks_leave();
+    hooks_leave(st);
     return p;
   }
-  ag_guard = 1;
+  st->guard = 1;
   void *p = __libc_calloc(n, size);
-  if (p != NULL) hooks_track_full(p, total, 0);
-  hooks_leave();
+  if (p != NULL) hooks_track_full(st, p, total, 0);
+  hooks_leave(st);
   return p;
 }
 
 EXPORT void *realloc(void *old, size_t size) {
-  if (AG_UNLIKELY(ag_guard) || !hooks_active()) return __libc_realloc(old, size);
+  thread_state *st = hooks_enter();
+  if (st == NULL) return __libc_realloc(old, size);
   if (old == NULL) return malloc(size);
   if (size == 0) { /* glibc frees and returns NULL */
     free(old);
     return NULL;
   }
   if (ag_opt.sample_mode) {
-    /* a resampling decision for the new block, as jemalloc's prof_realloc */
-    ag_guard = 1;
-    if (((uintptr_t)old & (HOOKS_PAGE - 1)) == 0) sampler_remove((uintptr_t)old);
-    ag_guard = 0;
-    if (AG_LIKELY(!hooks_sample_due(size))) return __libc_realloc(old, size);
-    ag_guard = 1;
+    /* a new sampling decision for the new block, as jemalloc's prof_realloc */
+    if (((uintptr_t)old & (HOOKS_PAGE - 1)) == 0) {
+      st->guard = 1;
+      sampler_remove((uintptr_t)old);
+      st->guard = 0;
+    }
+    st->frees++;
+    if (AG_LIKELY(!hooks_sample_due(st, size))) return __libc_realloc(old, size);
+    st->guard = 1;
     size_t old_size = malloc_usable_size(old);
     void *p = __libc_memalign(HOOKS_PAGE, size);
     if (p != NULL) {
@@ -179,10 +179,10 @@ EXPORT void *realloc(void *old, size_t size) {
       __libc_free(old);
       hooks_record_sample(p, size);
     }
-    hooks_leave();
+    hooks_leave(st);
     return p;
   }
-  ag_guard = 1;
+  st->guard = 1;
   size_t old_size = 0;
   uint32_t old_stack = 0;
   int tracked = live_remove((uintptr_t)old, &old_size, &old_stack);
@@ -190,17 +190,16 @@ EXPORT void *realloc(void *old, size_t size) {
   if (p == NULL) {
     if (tracked) live_insert((uintptr_t)old, old_size, old_stack); /* old block stays */
   } else {
-    thread_state *st = threads_self();
-    if (tracked && st != NULL) {
+    if (tracked) {
       st->frees++;
       st->bytes_freed += old_size;
     }
     if (tracked && size > old_size && ag_opt.zero_fill &&
         !(((const size_t *)p)[-1] & HOOKS_IS_MMAPPED))
       memset((char *)p + old_size, 0, size - old_size);
-    hooks_track_full(p, size, 0);
+    hooks_track_full(st, p, size, 0);
   }
-  hooks_leave();
+  hooks_leave(st);
   return p;
 }
 
@@ -216,19 +215,20 @@ EXPORT void *reallocarray(void *old, size_t n, size_t size) {
 /* The aligned family: glibc has no __libc_ export for posix_memalign and
  * aligned_alloc, so they are built on __libc_memalign with glibc's checks. */
 static void *hooks_aligned(size_t align, size_t size, void *(*alloc)(size_t, size_t)) {
-  if (AG_UNLIKELY(ag_guard) || !hooks_active()) return alloc(align, size);
+  thread_state *st = hooks_enter();
+  if (st == NULL) return alloc(align, size);
   if (ag_opt.sample_mode) {
-    if (AG_LIKELY(!hooks_sample_due(size))) return alloc(align, size);
-    ag_guard = 1;
+    if (AG_LIKELY(!hooks_sample_due(st, size))) return alloc(align, size);
+    st->guard = 1;
     void *p = alloc(align > HOOKS_PAGE ? align : HOOKS_PAGE, size); /* sampled: page-aligned */
     if (p != NULL) hooks_record_sample(p, size);
-    hooks_leave();
+    hooks_leave(st);
     return p;
   }
-  ag_guard = 1;
+  st->guard = 1;
   void *p = alloc(align, size);
-  if (p != NULL) hooks_track_full(p, size, 1);
-  hooks_leave();
+  if (p != NULL) hooks_track_full(st, p, size, 1);
+  hooks_leave(st);
   return p;
 }
 
@@ -282,10 +282,11 @@ EXPORT void *dlopen(const char *file, int flags) {
 EXPORT int dlclose(void *handle) {
   static int (*real_dlclose)(void *);
   if (real_dlclose == NULL) real_dlclose = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
-  if (hooks_active() && !ag_guard) {
-    ag_guard = 1;
+  thread_state *st = hooks_enter();
+  if (st != NULL) {
+    st->guard = 1;
     modules_remember();
-    ag_guard = 0;
+    st->guard = 0;
   }
   return real_dlclose(handle);
 }

@@ -1,10 +1,11 @@
 /*
  * threads.c: per-thread state, and stopping the world for the exit scan.
  *
- * Per-thread state holds the thread's counters (allocations, frees, bytes)
- * and its sampling countdown, so the hot path never writes a shared cache
- * line; readers fold all states.  A state is recycled when its thread ends
- * (its counters keep counting for the next owner: totals are sums).
+ * Per-thread state holds the thread's recursion guard, its counters
+ * (allocations, frees, bytes) and its sampling countdown, so the hot path
+ * never writes a shared cache line; readers fold all states.  A state is
+ * recycled once its thread is gone (its counters keep counting for the
+ * next owner: totals are sums).
  *
  * Stopping the world: the scanning thread lists /proc/self/task and sends
  * each other thread the stop signal.  A thread outside the agent saves its
@@ -27,10 +28,16 @@
 
 #define THREADS_MAX_STOPPED 8192
 
-static __thread thread_state *threads_tls __attribute__((tls_model("initial-exec")));
-static _Atomic(thread_state *) threads_all;
+/* The agent has no TLS of its own: a module with TLS would grow every
+ * thread's DTV, and memcheck counts a live thread's DTV as possibly lost, so
+ * the numbers would differ.  A pthread key holds each thread's state. */
 static pthread_key_t threads_key;
-static _Atomic int threads_key_state; /* 0 none, 1 creating, 2 ready */
+static int threads_key_ready;
+static _Atomic(thread_state *) threads_all;
+static int threads_dummy_guard = 1;
+
+#define THREADS_CREATING_SLOTS 64
+static _Atomic pid_t threads_creating[THREADS_CREATING_SLOTS];
 
 _Atomic int threads_stop_requested;
 static pid_t threads_stopper_tid;
@@ -39,14 +46,25 @@ static _Atomic int threads_table_len;
 
 static void threads_release(void *arg) {
   thread_state *st = arg;
-  if (threads_tls == st) threads_tls = NULL;
-  atomic_store_explicit((_Atomic int *)&st->in_use, 0, memory_order_release);
+  atomic_store_explicit((_Atomic int *)&st->in_use, 2, memory_order_release); /* exiting */
 }
 
+/* A free state, or one whose thread is gone, or a new one. */
 static thread_state *threads_claim(void) {
   for (thread_state *st = atomic_load(&threads_all); st != NULL; st = st->next) {
     int expected = 0;
     if (atomic_compare_exchange_strong((_Atomic int *)&st->in_use, &expected, 1)) return st;
+  }
+  int checked = 0;
+  for (thread_state *st = atomic_load(&threads_all); st != NULL && checked < 16; st = st->next) {
+    if (atomic_load((_Atomic int *)&st->in_use) != 2) continue;
+    checked++;
+    if (syscall(SYS_tgkill, ag_pid, st->tid, 0) == 0) continue; /* still tearing down */
+    int expected = 2;
+    if (atomic_compare_exchange_strong((_Atomic int *)&st->in_use, &expected, 1)) {
+      st->guard = 0;
+      return st;
+    }
   }
   static _Atomic(char *) pool;
   static _Atomic size_t pool_left;
@@ -72,21 +90,45 @@ static thread_state *threads_claim(void) {
   return st;
 }
 
-thread_state *threads_self(void) {
-  thread_state *st = threads_tls;
-  if (AG_LIKELY(st != NULL)) return st;
-  st = threads_claim();
-  if (st == NULL) return NULL;
-  st->tid = sys_gettid();
-  st->rng = (uint64_t)st->tid * 0x9e3779b97f4a7c15u ^ sys_now_ns();
-  st->until_sample = -1; /* draw on first use */
-  threads_tls = st;
-  int expected = 0;
-  if (atomic_compare_exchange_strong(&threads_key_state, &expected, 1)) {
-    if (pthread_key_create(&threads_key, threads_release) == 0) atomic_store(&threads_key_state, 2);
+int threads_init(void) {
+  if (pthread_key_create(&threads_key, threads_release) != 0) return -1;
+  threads_key_ready = 1;
+  return 0;
+}
+
+/* Slow path of threads_self: bind a state to this thread.  While
+ * pthread_setspecific runs (it may allocate), this thread is marked as
+ * creating and gets no state (so its allocations pass through). */
+static thread_state *threads_create(void) {
+  pid_t tid = sys_gettid();
+  _Atomic pid_t *mark = &threads_creating[(unsigned)tid % THREADS_CREATING_SLOTS];
+  if (atomic_load(mark) == tid) return NULL;
+  pid_t expected = 0;
+  if (!atomic_compare_exchange_strong(mark, &expected, tid)) return NULL; /* slot busy: try later */
+  thread_state *st = threads_claim();
+  if (st != NULL) {
+    st->tid = tid;
+    st->guard = 0;
+    st->rng = (uint64_t)tid * 0x9e3779b97f4a7c15u ^ sys_now_ns();
+    st->until_sample = -1; /* drawn on first use */
+    if (pthread_setspecific(threads_key, st) != 0) {
+      atomic_store((_Atomic int *)&st->in_use, 0);
+      st = NULL;
+    }
   }
-  if (atomic_load(&threads_key_state) == 2) pthread_setspecific(threads_key, st);
+  atomic_store(mark, 0);
   return st;
+}
+
+thread_state *threads_self(void) {
+  if (AG_UNLIKELY(!threads_key_ready)) return NULL;
+  thread_state *st = pthread_getspecific(threads_key);
+  return AG_LIKELY(st != NULL) ? st : threads_create();
+}
+
+int *threads_guard_slot(void) {
+  thread_state *st = threads_self();
+  return st != NULL ? &st->guard : &threads_dummy_guard;
 }
 
 void threads_totals(uint64_t *allocs, uint64_t *frees, uint64_t *bytes_allocated,
@@ -106,9 +148,11 @@ void threads_totals(uint64_t *allocs, uint64_t *frees, uint64_t *bytes_allocated
 
 void threads_after_fork_child(void) {
   /* Only this thread exists now; other states are free for reuse. */
+  thread_state *self = threads_key_ready ? pthread_getspecific(threads_key) : NULL;
   for (thread_state *st = atomic_load(&threads_all); st != NULL; st = st->next)
-    if (st != threads_tls) st->in_use = 0;
-  if (threads_tls != NULL) threads_tls->tid = sys_gettid();
+    if (st != self) st->in_use = 0;
+  for (int i = 0; i < THREADS_CREATING_SLOTS; i++) atomic_store(&threads_creating[i], 0);
+  if (self != NULL) self->tid = sys_gettid();
 }
 
 /* ---- stopping the world ------------------------------------------------ */
@@ -128,7 +172,8 @@ static void threads_on_stop(int sig, siginfo_t *info, void *context) {
   if (!atomic_load(&threads_stop_requested) || threads_table == NULL) return;
   pid_t tid = sys_gettid();
   if (tid == threads_stopper_tid) return;
-  if (ag_guard) return; /* inside the agent: parks at the hook's exit */
+  thread_state *self = threads_key_ready ? pthread_getspecific(threads_key) : NULL;
+  if (self == NULL || self->guard) return; /* inside the agent: parks at the hook's exit */
   threads_stopped *slot = threads_slot_for(tid);
   if (slot != NULL) {
     const ucontext_t *uc = context;
