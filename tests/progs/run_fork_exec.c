@@ -1,0 +1,33 @@
+/* run_fork_exec.c: leaks in a parent, a forked child, and (optionally) an
+ * exec'd program: `run_fork_exec [EXEC_PATH]`.  The parent leaks 100 bytes,
+ * the child 200; with an argument the child execs that program instead. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void *leak(size_t n) {
+  char *p = malloc(n);
+  memset(p, 1, n);
+  return NULL; /* the pointer is dropped */
+}
+
+int main(int argc, char **argv) {
+  leak(100);
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (argc > 1) {
+      execl(argv[1], argv[1], (char *)NULL);
+      _exit(126);
+    }
+    leak(200);
+    printf("child done\n");
+    return 0;
+  }
+  int status;
+  waitpid(pid, &status, 0);
+  printf("parent done, child status %d\n", WEXITSTATUS(status));
+  return 5;
+}
