@@ -1,8 +1,8 @@
 /*
  * agent.c: the agent's life: its state, initialization in the constructor
- * (allocations before it pass through untracked), fork handlers, snapshot
- * requests and budgets, and the exit sequence run from the destructor (or
- * from _exit): stop the other threads, let glibc and libstdc++ release
+ * (allocations before it pass through untracked), fork handlers, budgets,
+ * and the exit sequence run from the last exit handler (or from _exit):
+ * stop the other threads, let glibc and libstdc++ release
  * their own memory as memcheck does (__libc_freeres, __gnu_cxx::__freeres),
  * scan, and write the exit snapshot.
  */
@@ -17,6 +17,8 @@ _Atomic int ag_state = AG_UNINIT;
 pid_t ag_pid;
 uint64_t ag_start_ns;
 _Atomic int ag_snapshot_requested;
+int ag_exit_status = -1;
+int ag_init_tables_ready;
 
 extern void __libc_freeres(void) __attribute__((weak));
 extern void _ZN9__gnu_cxx9__freeresEv(void) __attribute__((weak));
@@ -25,6 +27,7 @@ extern void _ZN9__gnu_cxx9__freeresEv(void) __attribute__((weak));
 
 static void agent_fork_prepare(void) {
   ag_guard = 1;
+  ag_in_table = 1;
   if (atomic_load(&ag_state) != AG_ACTIVE) return;
   live_lock_all();
   sampler_lock();
@@ -35,6 +38,7 @@ static void agent_fork_parent(void) {
     sampler_unlock();
     live_unlock_all();
   }
+  ag_in_table = 0;
   ag_guard = 0;
 }
 
@@ -44,6 +48,7 @@ static void agent_fork_child(void) {
   ag_pid = sys_getpid();
   threads_after_fork_child();
   atomic_store(&ag_snapshot_requested, 0);
+  ag_in_table = 0;
   ag_guard = 0;
 }
 
@@ -60,12 +65,16 @@ void agent_init(void) {
     atomic_store(&ag_state, AG_OFF); /* an exec'd program: not traced unless asked */
     return;
   }
-  unwind_init();
   if (stacktab_init() != 0 || live_init() != 0 || sampler_init() != 0 || threads_init() != 0) {
     sys_warn("cannot set up the agent's tables; tracking is off");
     atomic_store(&ag_state, AG_OFF);
     return;
   }
+  /* From here the init thread's own allocations (libunwind's dlopen, the
+   * control thread) are internal blocks: scanned as roots, never reported. */
+  ag_init_tables_ready = 1;
+  ag_guard = 1;
+  unwind_init();
   if (!ag_opt.sample_mode && ag_opt.leak_check && threads_install_handlers() != 0)
     sys_warn("cannot install the thread-stop handler; the leak scan will not stop threads");
   if (ag_opt.control_signal > 0) {
@@ -75,19 +84,34 @@ void agent_init(void) {
     sigaction(ag_opt.control_signal, &sa, NULL);
   }
   pthread_atfork(agent_fork_prepare, agent_fork_parent, agent_fork_child);
-  threads_self();
   atomic_store(&ag_state, AG_ACTIVE);
   if (control_start() != 0) sys_warn("cannot start the control thread; no snapshots on request");
+  ag_guard = 0;
 }
 
-__attribute__((constructor)) static void agent_constructor(void) { agent_init(); }
+/* The exit sequence runs from an on_exit handler registered in the
+ * constructor: ld.so runs preloaded constructors before the program starts,
+ * so this handler is older than every other, _dl_fini included, and runs
+ * last: after the program's atexit handlers, its destructors and every
+ * library's.  Only stdio's final flush and _exit follow; the stack above is
+ * exit's own, as memcheck sees it at exit_group. */
+static void agent_on_exit(int status, void *arg) {
+  ag_exit_status = status & 0xff;
+  agent_exit_sequence(1);
+}
 
-__attribute__((destructor)) static void agent_destructor(void) { agent_exit_sequence(1); }
+__attribute__((constructor)) static void agent_constructor(void) {
+  agent_init();
+  if (atomic_load(&ag_state) == AG_ACTIVE) on_exit(agent_on_exit, NULL);
+}
+
 
 void agent_snapshot(const char *reason) {
-  int saved = ag_guard;
+  int saved = ag_guard, saved_in_table = ag_in_table;
   ag_guard = 1;
+  ag_in_table = 1;
   snapwrite(reason, NULL, 0, 0, 0);
+  ag_in_table = saved_in_table;
   ag_guard = saved;
 }
 
@@ -122,11 +146,14 @@ void agent_exit_sequence(int from_exit_call) {
     if (_ZN9__gnu_cxx9__freeresEv) _ZN9__gnu_cxx9__freeresEv();
     if (__libc_freeres) __libc_freeres();
     ag_guard = 1;
+    ag_in_table = 1;
     snapwrite("exit", threads, n, self_sp, 1);
   } else {
     ag_guard = 1;
+    ag_in_table = 1;
     snapwrite("exit", NULL, 0, 0, 0);
   }
   atomic_store(&ag_state, AG_DONE);
+  ag_in_table = 0;
   ag_guard = 0;
 }

@@ -74,6 +74,8 @@ enum { AG_UNINIT = 0, AG_INITIALIZING = 1, AG_ACTIVE = 2, AG_OFF = 3, AG_DONE = 
 AG_HIDDEN extern _Atomic int ag_state;
 AG_HIDDEN extern pid_t ag_pid;            /* pid the state belongs to (updated on fork) */
 AG_HIDDEN extern uint64_t ag_start_ns;
+AG_HIDDEN extern int ag_exit_status;     /* set on the way out, -1 before */
+AG_HIDDEN extern int ag_init_tables_ready; /* tables exist (agent_init is past them) */
 AG_HIDDEN void agent_init(void);
 AG_HIDDEN void agent_exit_sequence(int from_exit_call);
 AG_HIDDEN void agent_snapshot(const char *reason);
@@ -84,6 +86,9 @@ AG_HIDDEN extern _Atomic int ag_snapshot_requested;
 /* Per-thread recursion guard: set while the agent works on this thread
  * (an lvalue; see threads_guard_slot).  Hooks use thread_state.guard. */
 #define ag_guard (*threads_guard_slot())
+/* Set while this thread may hold live-table locks: nested calls then pass
+ * through without touching the table. */
+#define ag_in_table (*threads_in_table_slot())
 
 /* ---- sys.c ------------------------------------------------------------- */
 AG_HIDDEN void *sys_map(size_t size);          /* zeroed, registered as ours */
@@ -137,6 +142,8 @@ AG_HIDDEN uint32_t stacktab_limit(void); /* ids are below this */
 
 /* ---- live.c ------------------------------------------------------------ */
 #define LIVE_STACK_BITS 24
+/* The stack id of internal blocks (allocated while the agent works): roots, never reported. */
+#define LIVE_STACK_INTERNAL ((1u << LIVE_STACK_BITS) - 1)
 AG_HIDDEN int live_init(void);
 AG_HIDDEN void live_insert(uintptr_t ptr, size_t size, uint32_t stack);
 /* Remove ptr; returns 1 and its size/stack if it was tracked. */
@@ -166,6 +173,7 @@ AG_HIDDEN void sampler_reset_lock(void);
 typedef struct thread_state {
   struct thread_state *next;
   int guard;                /* the agent is working on this thread */
+  int in_table;             /* this thread holds (or may hold) live-table locks */
   uint64_t allocs, frees, bytes_allocated, bytes_freed;
   int64_t until_sample;     /* sample mode: bytes left before the next sample */
   uint64_t rng;
@@ -177,6 +185,7 @@ AG_HIDDEN int threads_init(void);
 /* This thread's state, NULL while it cannot have one (being created). */
 AG_HIDDEN thread_state *threads_self(void);
 AG_HIDDEN int *threads_guard_slot(void);
+AG_HIDDEN int *threads_in_table_slot(void);
 AG_HIDDEN void threads_totals(uint64_t *allocs, uint64_t *frees, uint64_t *bytes_allocated,
                               uint64_t *bytes_freed);
 AG_HIDDEN void threads_after_fork_child(void);

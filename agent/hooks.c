@@ -5,9 +5,11 @@
  * still checked), dlopen (RTLD_DEEPBIND would bypass these hooks) and
  * dlclose (the module map is kept for stacks inside unloaded objects).
  *
- * Every hook forwards untouched while the agent is off or already working
- * on this thread (ag_guard); otherwise it sets the guard, records, clears
- * it, and parks the thread if the exit scan is stopping the world.
+ * Every hook forwards untouched while the agent is off; a call made while
+ * the agent is already working on this thread (the guard is set) is kept as
+ * an internal block (full mode) and nothing more; otherwise the hook sets
+ * the guard, records, clears it, and parks the thread if the exit scan is
+ * stopping the world.
  * malloc_usable_size is not wrapped: blocks carry no header, so glibc's
  * answer is right as it is.
  */
@@ -29,12 +31,41 @@ static inline int hooks_active(void) {
   return AG_LIKELY(atomic_load_explicit(&ag_state, memory_order_relaxed) == AG_ACTIVE);
 }
 
-/* The calling thread's state when this call is to be recorded, else NULL
- * (agent off, or the agent itself is allocating on this thread). */
+/* The calling thread's state when the agent is on, else NULL.  With
+ * st->guard set the call is nested: the agent itself (or libunwind, or
+ * ld.so inside the agent's dlopen) is allocating. */
 static inline thread_state *hooks_enter(void) {
-  if (!hooks_active()) return NULL;
-  thread_state *st = threads_self();
-  return AG_LIKELY(st != NULL && !st->guard) ? st : NULL;
+  if (AG_LIKELY(hooks_active())) return threads_self();
+  if (atomic_load(&ag_state) == AG_INITIALIZING && ag_init_tables_ready) {
+    thread_state *st = threads_self(); /* only the init thread's nested calls */
+    return st != NULL && st->guard ? st : NULL;
+  }
+  return NULL;
+}
+
+/* Nested calls in full mode keep their blocks as internal ones: never
+ * reported, but scanned as roots, since they can hold the program's
+ * pointers (libunwind's link map in ld.so's list points at the next
+ * library's).  Not while this thread holds a live-table lock. */
+static inline int hooks_nested_tracked(const thread_state *st) {
+  return !ag_opt.sample_mode && !st->in_table;
+}
+
+static void *hooks_internal(thread_state *st, void *p, size_t size) {
+  if (p != NULL && hooks_nested_tracked(st)) {
+    st->in_table = 1;
+    live_insert((uintptr_t)p, size, LIVE_STACK_INTERNAL);
+    st->in_table = 0;
+  }
+  return p;
+}
+
+static void hooks_internal_forget(thread_state *st, void *p) {
+  if (hooks_nested_tracked(st)) {
+    st->in_table = 1;
+    live_remove((uintptr_t)p, NULL, NULL);
+    st->in_table = 0;
+  }
 }
 
 static inline void hooks_leave(thread_state *st) {
@@ -55,7 +86,9 @@ static void hooks_track_full(thread_state *st, void *p, size_t size, int zero) {
     atomic_fetch_add_explicit(&e->alloc_objects, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&e->alloc_bytes, size, memory_order_relaxed);
   }
+  st->in_table = 1;
   live_insert((uintptr_t)p, size, stack);
+  st->in_table = 0;
   st->allocs++;
   st->bytes_allocated += size;
   if (AG_UNLIKELY(ag_opt.budget_bytes != 0)) agent_after_alloc();
@@ -90,6 +123,7 @@ static inline int hooks_sample_due(thread_state *st, size_t size) {
 EXPORT void *malloc(size_t size) {
   thread_state *st = hooks_enter();
   if (st == NULL) return __libc_malloc(size);
+  if (AG_UNLIKELY(st->guard)) return hooks_internal(st, __libc_malloc(size), size);
   if (ag_opt.sample_mode) {
     if (AG_LIKELY(!hooks_sample_due(st, size))) return __libc_malloc(size);
     st->guard = 1;
@@ -112,6 +146,11 @@ EXPORT void free(void *p) {
     __libc_free(p);
     return;
   }
+  if (AG_UNLIKELY(st->guard)) {
+    hooks_internal_forget(st, p);
+    __libc_free(p);
+    return;
+  }
   if (ag_opt.sample_mode) {
     st->frees++;
     if (AG_UNLIKELY(((uintptr_t)p & (HOOKS_PAGE - 1)) == 0)) {
@@ -124,7 +163,10 @@ EXPORT void free(void *p) {
   }
   st->guard = 1;
   size_t size;
-  if (live_remove((uintptr_t)p, &size, NULL)) {
+  st->in_table = 1;
+  int tracked = live_remove((uintptr_t)p, &size, NULL);
+  st->in_table = 0;
+  if (tracked) {
     st->frees++;
     st->bytes_freed += size;
   }
@@ -136,6 +178,7 @@ EXPORT void *calloc(size_t n, size_t size) {
   thread_state *st = hooks_enter();
   size_t total;
   if (st == NULL || __builtin_mul_overflow(n, size, &total)) return __libc_calloc(n, size);
+  if (AG_UNLIKELY(st->guard)) return hooks_internal(st, __libc_calloc(n, size), total);
   if (ag_opt.sample_mode) {
     if (AG_LIKELY(!hooks_sample_due(st, total))) return __libc_calloc(n, size);
     st->guard = 1;
@@ -157,6 +200,12 @@ EXPORT void *calloc(size_t n, size_t size) {
 EXPORT void *realloc(void *old, size_t size) {
   thread_state *st = hooks_enter();
   if (st == NULL) return __libc_realloc(old, size);
+  if (AG_UNLIKELY(st->guard)) {
+    if (old != NULL) hooks_internal_forget(st, old);
+    void *p = __libc_realloc(old, size);
+    if (p == NULL && old != NULL && size != 0) return hooks_internal(st, old, malloc_usable_size(old));
+    return hooks_internal(st, p, size);
+  }
   if (old == NULL) return malloc(size);
   if (size == 0) { /* glibc frees and returns NULL */
     free(old);
@@ -185,10 +234,14 @@ EXPORT void *realloc(void *old, size_t size) {
   st->guard = 1;
   size_t old_size = 0;
   uint32_t old_stack = 0;
+  st->in_table = 1;
   int tracked = live_remove((uintptr_t)old, &old_size, &old_stack);
+  st->in_table = 0;
   void *p = __libc_realloc(old, size);
   if (p == NULL) {
+    st->in_table = 1;
     if (tracked) live_insert((uintptr_t)old, old_size, old_stack); /* old block stays */
+    st->in_table = 0;
   } else {
     if (tracked) {
       st->frees++;
@@ -217,6 +270,7 @@ EXPORT void *reallocarray(void *old, size_t n, size_t size) {
 static void *hooks_aligned(size_t align, size_t size, void *(*alloc)(size_t, size_t)) {
   thread_state *st = hooks_enter();
   if (st == NULL) return alloc(align, size);
+  if (AG_UNLIKELY(st->guard)) return hooks_internal(st, alloc(align, size), size);
   if (ag_opt.sample_mode) {
     if (AG_LIKELY(!hooks_sample_due(st, size))) return alloc(align, size);
     st->guard = 1;
@@ -263,6 +317,7 @@ EXPORT void *pvalloc(size_t size) { return hooks_aligned(HOOKS_PAGE, size, hooks
 EXPORT void cfree(void *p) { free(p); }
 
 EXPORT __attribute__((noreturn)) void _exit(int status) {
+  ag_exit_status = status & 0xff;
   agent_exit_sequence(0);
   for (;;) syscall(SYS_exit_group, status);
 }
@@ -283,7 +338,7 @@ EXPORT int dlclose(void *handle) {
   static int (*real_dlclose)(void *);
   if (real_dlclose == NULL) real_dlclose = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
   thread_state *st = hooks_enter();
-  if (st != NULL) {
+  if (st != NULL && !st->guard) {
     st->guard = 1;
     modules_remember();
     st->guard = 0;

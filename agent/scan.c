@@ -202,23 +202,44 @@ static const scan_map *scan_map_for(uintptr_t a) {
   return lo < S.nmaps && S.maps[lo].start <= a ? &S.maps[lo] : NULL;
 }
 
-/* A non-main glibc arena heap: 64 MiB aligned, its heap_info's ar_ptr points
- * just past a heap_info at the start of an aligned heap. */
-static int scan_is_arena_heap(const scan_map *m) {
-  if (!m->anonymous || (m->start & (SCAN_HEAP_MAX - 1)) != 0) return 0;
-  uintptr_t ar_ptr = *(const uintptr_t *)m->start;
-  uintptr_t off = ar_ptr & (SCAN_HEAP_MAX - 1);
-  return off >= 16 && off <= 96;
-}
-
-static int scan_holds_block(uintptr_t start, uintptr_t end) {
+/* The first block at or above address a. */
+static uint64_t scan_first_block_from(uintptr_t a) {
   uint64_t lo = 0, hi = S.n;
   while (lo < hi) {
     uint64_t mid = (lo + hi) / 2;
-    if (S.blocks[mid].start < start) lo = mid + 1;
+    if (S.blocks[mid].start < a) lo = mid + 1;
     else hi = mid;
   }
-  return lo < S.n && S.blocks[lo].start < end;
+  return lo;
+}
+
+/* The part of a mapping that is glibc malloc's own memory around block b:
+ * an mmapped chunk is its own pages; any other block outside [heap] lies
+ * in a non-main arena heap, 64 MiB aligned, whose heap_info (ar_ptr, prev,
+ * size) sits at the start.  Anonymous mappings that touch each other are
+ * merged in /proc/self/maps, so these ranges are cut out of a mapping
+ * rather than skipping the whole mapping (which may hold ld.so's own
+ * early allocations, its link maps among them). */
+static void scan_malloc_range(const scan_block *b, uintptr_t *from, uintptr_t *to) {
+  size_t header = ((const size_t *)b->start)[-1];
+  uintptr_t chunk = b->start - 16;
+  if (header & HOOKS_CHUNK_IS_MMAPPED) {
+    uintptr_t prev_size = ((const size_t *)b->start)[-2]; /* alignment padding of the mapping */
+    *from = (chunk - prev_size) & ~(uintptr_t)4095;
+    *to = chunk + (header & ~(size_t)7);
+    return;
+  }
+  uintptr_t base = b->start & ~(SCAN_HEAP_MAX - 1);
+  const uintptr_t *info = (const uintptr_t *)base;
+  uintptr_t ar_off = info[0] & (SCAN_HEAP_MAX - 1);
+  if (ar_off >= 16 && ar_off <= 96 && info[2] > 0 && info[2] <= SCAN_HEAP_MAX &&
+      b->start < base + info[2]) {
+    *from = base;
+    *to = base + info[2];
+  } else {
+    *from = chunk;
+    *to = b->start + b->size;
+  }
 }
 
 /* ---- marking ----------------------------------------------------------- */
@@ -363,6 +384,7 @@ static int scan_write_records(sys_writer *w) {
   if (table == NULL) return -1;
   for (uint64_t i = 0; i < S.n; i++) {
     const scan_block *b = &S.blocks[i];
+    if (b->stack == LIVE_STACK_INTERNAL) continue;
     uint64_t key = ((uint64_t)b->state << 32 | b->stack) + 1;
     uint64_t j = (key * 0x9e3779b97f4a7c15u >> 20) & (cap - 1);
     while (table[j].key != 0 && table[j].key != key) j = (j + 1) & (cap - 1);
@@ -409,6 +431,15 @@ int scan_run(sys_writer *w, const threads_stopped *threads, int nthreads, uintpt
   S.mark = scan_alloc(S.mark_cap * sizeof *S.mark);
   if (S.mark == NULL || scan_read_maps() != 0) return -1;
 
+  /* internal blocks (the agent's, libunwind's, ld.so's inside the agent)
+   * are roots: they may hold the program's pointers */
+  for (uint64_t i = 0; i < S.n; i++) {
+    if (S.blocks[i].stack != LIVE_STACK_INTERNAL) continue;
+    S.blocks[i].state = SCAN_REACHABLE;
+    scan_push((uint32_t)i);
+  }
+  scan_drain();
+
   struct sigaction sa, old_segv, old_bus;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = scan_on_fault;
@@ -421,7 +452,6 @@ int scan_run(sys_writer *w, const threads_stopped *threads, int nthreads, uintpt
     if (map->perms[0] != 'r' || map->perms[1] != 'w' || map->special) continue;
     if (sys_is_ours(map->start, map->end)) continue;
     if (unwind_is_agent_range(map->start, map->end)) continue;
-    if (scan_is_arena_heap(map) || scan_holds_block(map->start, map->end)) continue;
     uintptr_t from = map->start;
     if (self_sp >= map->start && self_sp < map->end) from = self_sp;
     for (int t = 0; t < nthreads; t++) {
@@ -429,7 +459,16 @@ int scan_run(sys_writer *w, const threads_stopped *threads, int nthreads, uintpt
       if (threads[t].tid > 0 && threads[t].stopped && sp >= map->start && sp < map->end)
         from = sp - 128 > map->start ? sp - 128 : map->start; /* keep the red zone */
     }
-    scan_root(from, map->end);
+    /* scan around glibc malloc's own ranges inside this mapping */
+    for (uint64_t i = scan_first_block_from(from); i < S.n && S.blocks[i].start < map->end;) {
+      uintptr_t cut_from, cut_to;
+      scan_malloc_range(&S.blocks[i], &cut_from, &cut_to);
+      if (cut_from < from) cut_from = from;
+      if (cut_from > from) scan_root(from, cut_from);
+      if (cut_to > from) from = cut_to;
+      i = scan_first_block_from(from);
+    }
+    if (from < map->end) scan_root(from, map->end);
   }
   for (int t = 0; t < nthreads; t++) {
     if (threads[t].tid <= 0 || !threads[t].stopped) continue;

@@ -22,6 +22,7 @@ static snapwrite_inuse *snapwrite_table;
 static _Atomic int snapwrite_seq;
 
 static void snapwrite_count_live(uintptr_t ptr, size_t size, uint32_t stack, void *arg) {
+  if (stack == LIVE_STACK_INTERNAL) return;
   snapwrite_table[stack].inuse_objects++;
   snapwrite_table[stack].inuse_bytes += (int64_t)size;
 }
@@ -45,6 +46,10 @@ static void snapwrite_header(sys_writer *w, const char *reason) {
   sys_put_u64(w, sys_now_ns() - ag_start_ns);
   sys_put(w, "\nreason ");
   sys_put(w, reason);
+  if (strcmp(reason, "exit") == 0 && ag_exit_status >= 0) {
+    sys_put(w, "\nexit_code ");
+    sys_put_u64(w, (uint64_t)ag_exit_status);
+  }
   sys_put(w, "\nexe ");
   static char path[4096];
   ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);

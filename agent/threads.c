@@ -131,6 +131,13 @@ int *threads_guard_slot(void) {
   return st != NULL ? &st->guard : &threads_dummy_guard;
 }
 
+static int threads_dummy_in_table = 1;
+
+int *threads_in_table_slot(void) {
+  thread_state *st = threads_self();
+  return st != NULL ? &st->in_table : &threads_dummy_in_table;
+}
+
 void threads_totals(uint64_t *allocs, uint64_t *frees, uint64_t *bytes_allocated,
                     uint64_t *bytes_freed) {
   uint64_t a = 0, f = 0, ba = 0, bf = 0;

@@ -301,7 +301,7 @@ snapshot *run_load_snapshot(const char *raw, supp_set **supp, int nsupp, int exi
   if (symbolize_snapshot(snap, err, sizeof err) != 0) warnf("symbolizing: %s", err);
   for (int i = 0; i < nsupp; i++) supp_apply(supp[i], snap);
   snap_sort_leaks(snap);
-  snap->exit_code = exit_code;
+  if (exit_code >= 0) snap->exit_code = exit_code; /* else what the agent saw, if anything */
   return snap;
 }
 

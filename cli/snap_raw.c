@@ -130,6 +130,9 @@ static int raw_line(raw_reader *r, char *line, char *err, size_t errlen) {
   } else if (KEY("duration_ns")) {
     if (raw_u64(&p, &a, 10)) return -1;
     snap->duration_ns = (int64_t)a;
+  } else if (KEY("exit_code")) {
+    if (raw_u64(&p, &a, 10) || a > 255) return -1;
+    snap->exit_code = (int)a;
   } else if (KEY("reason")) {
     raw_rest(&p, &text);
     snap->reason = snap_str(snap, text);

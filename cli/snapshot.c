@@ -147,11 +147,13 @@ void snap_recount(snapshot *snap) {
   }
 }
 
+/* Largest first by a record's whole size (its own bytes and the indirect
+ * bytes it holds: memcheck's loss record size), then by kind. */
 static int leak_order(const void *pa, const void *pb) {
   const snap_leak *a = pa, *b = pb;
-  if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
   uint64_t ta = a->bytes + a->indirect_bytes, tb = b->bytes + b->indirect_bytes;
   if (ta != tb) return ta > tb ? -1 : 1;
+  if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
   if (a->blocks != b->blocks) return a->blocks > b->blocks ? -1 : 1;
   return a->stack < b->stack ? -1 : a->stack > b->stack;
 }

@@ -150,8 +150,8 @@ int64_t snap_add_leak(snapshot *snap, const snap_leak *leak);
 /* Recompute summary[] and suppressed from the leak records. */
 void snap_recount(snapshot *snap);
 
-/* Sort leak records the way memcheck and our report list them: by kind
- * order given, then bytes (own + indirect) descending. Largest first. */
+/* Sort leak records largest first: by own + indirect bytes (memcheck's
+ * loss record size), then kind. */
 void snap_sort_leaks(snapshot *snap);
 
 /* The module a location's address falls in, or -1. */
