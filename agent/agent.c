@@ -29,6 +29,7 @@ static void agent_fork_prepare(void) {
   ag_guard = 1;
   ag_in_table = 1;
   if (atomic_load(&ag_state) != AG_ACTIVE) return;
+  stacktab_lock_all();
   live_lock_all();
   sampler_lock();
 }
@@ -37,6 +38,7 @@ static void agent_fork_parent(void) {
   if (atomic_load(&ag_state) == AG_ACTIVE) {
     sampler_unlock();
     live_unlock_all();
+    stacktab_unlock_all();
   }
   ag_in_table = 0;
   ag_guard = 0;
@@ -45,6 +47,7 @@ static void agent_fork_parent(void) {
 static void agent_fork_child(void) {
   live_reset_locks();
   sampler_reset_lock();
+  stacktab_unlock_all();
   ag_pid = sys_getpid();
   threads_after_fork_child();
   atomic_store(&ag_snapshot_requested, 0);

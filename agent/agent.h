@@ -138,7 +138,11 @@ AG_HIDDEN int stacktab_init(void);
 /* The id of this stack (0 = table full or no stack). */
 AG_HIDDEN uint32_t stacktab_intern(const uintptr_t *pcs, int depth);
 AG_HIDDEN stacktab_entry *stacktab_get(uint32_t id);
-AG_HIDDEN uint32_t stacktab_limit(void); /* ids are below this */
+AG_HIDDEN uint32_t stacktab_limit(void);   /* ids in use are below this */
+AG_HIDDEN uint32_t stacktab_max_ids(void); /* ids are always below this */
+/* Around fork: the insert lock (the child resets it with unlock). */
+AG_HIDDEN void stacktab_lock_all(void);
+AG_HIDDEN void stacktab_unlock_all(void);
 
 /* ---- live.c ------------------------------------------------------------ */
 #define LIVE_STACK_BITS 24

@@ -141,7 +141,7 @@ int snapwrite(const char *reason, const threads_stopped *threads, int nthreads, 
   w.failed = 0;
   w.used = 0;
 
-  size_t table_bytes = (size_t)stacktab_limit() * sizeof *snapwrite_table;
+  size_t table_bytes = (size_t)stacktab_max_ids() * sizeof *snapwrite_table;
   snapwrite_table = sys_map(table_bytes);
   if (snapwrite_table == NULL) {
     close(fd);

@@ -1,32 +1,50 @@
 /*
  * stacktab.c: the stack table.  Every distinct call stack is stored once
- * and named by a small id, which is what a live block or a sample keeps.
+ * and named by a small dense id, which is what a live block or a sample
+ * keeps.
  *
- * Lock-free and insert-only: an open-addressing array of slots, each 0 or
- * the offset of an entry in an append-only arena.  A new entry is written
- * in full, then published with one compare-and-swap on the first empty
- * slot; a thread that loses the race compares against the winner.  The
- * slot index is the stack id (0 is reserved for "unknown").  Both regions
- * are reserved once (MAP_NORESERVE) so nothing ever moves.
+ * Entries live in an append-only arena; ids index an append-only array of
+ * entry offsets (id 0 is "unknown").  A hash index (open addressing, slots
+ * hold id + 1) finds an existing stack without a lock; a miss takes one
+ * lock, checks again, appends, and doubles the index when it is half full.
+ * An old index stays mapped after a resize, so a reader that still holds
+ * it never faults (the sizes add up to less than twice the last one).
+ * Memory grows with the stacks actually seen, page by page.
  */
+#include <sched.h>
 #include <string.h>
 
 #include "agent.h"
 
-#define STACKTAB_SLOTS (1u << 22)                  /* ids fit LIVE_STACK_BITS */
-#define STACKTAB_MAX_FILL (STACKTAB_SLOTS / 4 * 3)
+#define STACKTAB_MAX_IDS (1u << 22) /* ids fit LIVE_STACK_BITS, below LIVE_STACK_INTERNAL */
 #define STACKTAB_ARENA_BYTES ((size_t)2 << 30)
+#define STACKTAB_FIRST_SLOTS 4096u
 
-static _Atomic uint64_t *stacktab_slots;
+typedef struct {
+  uint32_t mask;
+  _Atomic uint32_t slots[]; /* id + 1, 0 = empty */
+} stacktab_index;
+
+static _Atomic(stacktab_index *) stacktab_current;
+static _Atomic uint64_t *stacktab_offsets; /* id -> arena offset */
+static _Atomic uint32_t stacktab_count;    /* ids in use, 0 included */
 static char *stacktab_arena;
-static _Atomic size_t stacktab_arena_used;
-static _Atomic uint32_t stacktab_count;
+static size_t stacktab_arena_used;
+static _Atomic int stacktab_lock;
+
+static stacktab_index *stacktab_new_index(uint32_t nslots) {
+  stacktab_index *x = sys_map(sizeof *x + (size_t)nslots * sizeof x->slots[0]);
+  if (x != NULL) x->mask = nslots - 1;
+  return x;
+}
 
 int stacktab_init(void) {
-  stacktab_slots = sys_map(STACKTAB_SLOTS * sizeof *stacktab_slots);
+  stacktab_offsets = sys_map(STACKTAB_MAX_IDS * sizeof *stacktab_offsets);
   stacktab_arena = sys_map(STACKTAB_ARENA_BYTES);
-  if (stacktab_slots == NULL || stacktab_arena == NULL) return -1;
-  atomic_store(&stacktab_arena_used, 64); /* offset 0 means "empty slot" */
+  stacktab_index *x = stacktab_new_index(STACKTAB_FIRST_SLOTS);
+  if (stacktab_offsets == NULL || stacktab_arena == NULL || x == NULL) return -1;
+  atomic_store(&stacktab_current, x);
+  atomic_store(&stacktab_count, 1);
   return 0;
 }
 
@@ -37,55 +55,77 @@ static uint64_t stacktab_hash(const uintptr_t *pcs, int depth) {
     h *= 0xff51afd7ed558ccdu;
     h ^= h >> 32;
   }
-  return h ? h : 1;
-}
-
-static int stacktab_same(const stacktab_entry *e, uint64_t hash, const uintptr_t *pcs, int depth) {
-  return e->hash == hash && e->depth == (uint32_t)depth &&
-         memcmp(e->pcs, pcs, (size_t)depth * sizeof *pcs) == 0;
-}
-
-uint32_t stacktab_intern(const uintptr_t *pcs, int depth) {
-  if (stacktab_slots == NULL || depth <= 0) return 0;
-  uint64_t hash = stacktab_hash(pcs, depth);
-  uint32_t mask = STACKTAB_SLOTS - 1;
-  uint32_t i = (uint32_t)(hash >> 20) & mask;
-  size_t mine = 0; /* our entry, once written */
-  for (uint32_t probes = 0; probes < STACKTAB_SLOTS; probes++, i = (i + 1) & mask) {
-    if (i == 0) continue;
-    uint64_t off = atomic_load_explicit(&stacktab_slots[i], memory_order_acquire);
-    if (off == 0) {
-      if (mine == 0) {
-        if (atomic_load_explicit(&stacktab_count, memory_order_relaxed) >= STACKTAB_MAX_FILL)
-          return 0;
-        size_t bytes = sizeof(stacktab_entry) + (size_t)depth * sizeof(uintptr_t);
-        bytes = (bytes + 15) & ~(size_t)15;
-        mine = atomic_fetch_add_explicit(&stacktab_arena_used, bytes, memory_order_relaxed);
-        if (mine + bytes > STACKTAB_ARENA_BYTES) return 0;
-        stacktab_entry *e = (stacktab_entry *)(stacktab_arena + mine);
-        e->hash = hash;
-        e->depth = (uint32_t)depth;
-        memcpy(e->pcs, pcs, (size_t)depth * sizeof *pcs);
-      }
-      stacktab_entry *e = (stacktab_entry *)(stacktab_arena + mine);
-      e->id = i;
-      uint64_t expected = 0;
-      if (atomic_compare_exchange_strong_explicit(&stacktab_slots[i], &expected, mine,
-                                                  memory_order_release, memory_order_acquire)) {
-        atomic_fetch_add_explicit(&stacktab_count, 1, memory_order_relaxed);
-        return i;
-      }
-      off = expected; /* somebody else published here first */
-    }
-    if (stacktab_same((stacktab_entry *)(stacktab_arena + off), hash, pcs, depth)) return i;
-  }
-  return 0;
+  return h;
 }
 
 stacktab_entry *stacktab_get(uint32_t id) {
-  if (stacktab_slots == NULL || id == 0 || id >= STACKTAB_SLOTS) return NULL;
-  uint64_t off = atomic_load_explicit(&stacktab_slots[id], memory_order_acquire);
+  if (id == 0 || id >= atomic_load_explicit(&stacktab_count, memory_order_acquire)) return NULL;
+  uint64_t off = atomic_load_explicit(&stacktab_offsets[id], memory_order_acquire);
   return off ? (stacktab_entry *)(stacktab_arena + off) : NULL;
 }
 
-uint32_t stacktab_limit(void) { return STACKTAB_SLOTS; }
+/* The id of the stack in index x, or 0. */
+static uint32_t stacktab_find(const stacktab_index *x, uint64_t hash, const uintptr_t *pcs, int depth) {
+  for (uint32_t i = (uint32_t)hash & x->mask;; i = (i + 1) & x->mask) {
+    uint32_t v = atomic_load_explicit(&x->slots[i], memory_order_acquire);
+    if (v == 0) return 0;
+    const stacktab_entry *e = stacktab_get(v - 1);
+    if (e != NULL && e->hash == hash && e->depth == (uint32_t)depth &&
+        memcmp(e->pcs, pcs, (size_t)depth * sizeof *pcs) == 0)
+      return v - 1;
+  }
+}
+
+static void stacktab_place(stacktab_index *x, uint64_t hash, uint32_t id) {
+  uint32_t i = (uint32_t)hash & x->mask;
+  while (atomic_load_explicit(&x->slots[i], memory_order_relaxed) != 0) i = (i + 1) & x->mask;
+  atomic_store_explicit(&x->slots[i], id + 1, memory_order_release);
+}
+
+uint32_t stacktab_intern(const uintptr_t *pcs, int depth) {
+  if (stacktab_arena == NULL || depth <= 0) return 0;
+  uint64_t hash = stacktab_hash(pcs, depth);
+  uint32_t id = stacktab_find(atomic_load_explicit(&stacktab_current, memory_order_acquire), hash, pcs, depth);
+  if (AG_LIKELY(id != 0)) return id;
+
+  while (atomic_exchange_explicit(&stacktab_lock, 1, memory_order_acquire)) sched_yield();
+  stacktab_index *x = atomic_load(&stacktab_current);
+  id = stacktab_find(x, hash, pcs, depth);
+  uint32_t count = atomic_load(&stacktab_count);
+  size_t bytes = (sizeof(stacktab_entry) + (size_t)depth * sizeof(uintptr_t) + 15) & ~(size_t)15;
+  if (id == 0 && count < STACKTAB_MAX_IDS && stacktab_arena_used + bytes + 64 <= STACKTAB_ARENA_BYTES) {
+    if ((count + 1) * 2 > x->mask + 1) { /* double the index */
+      stacktab_index *bigger = stacktab_new_index((x->mask + 1) * 2);
+      if (bigger != NULL) {
+        for (uint32_t i = 1; i < count; i++) stacktab_place(bigger, stacktab_get(i)->hash, i);
+        atomic_store_explicit(&stacktab_current, bigger, memory_order_release);
+        x = bigger;
+      }
+    }
+    if ((count + 1) * 4 <= (x->mask + 1) * 3) {
+      if (stacktab_arena_used == 0) stacktab_arena_used = 64; /* offset 0 means none */
+      stacktab_entry *e = (stacktab_entry *)(stacktab_arena + stacktab_arena_used);
+      e->hash = hash;
+      e->depth = (uint32_t)depth;
+      e->id = count;
+      memcpy(e->pcs, pcs, (size_t)depth * sizeof *pcs);
+      atomic_store_explicit(&stacktab_offsets[count], stacktab_arena_used, memory_order_release);
+      stacktab_arena_used += bytes;
+      atomic_store_explicit(&stacktab_count, count + 1, memory_order_release);
+      stacktab_place(x, hash, count);
+      id = count;
+    }
+  }
+  atomic_store_explicit(&stacktab_lock, 0, memory_order_release);
+  return id;
+}
+
+uint32_t stacktab_limit(void) { return atomic_load_explicit(&stacktab_count, memory_order_acquire); }
+
+uint32_t stacktab_max_ids(void) { return STACKTAB_MAX_IDS; }
+
+void stacktab_lock_all(void) {
+  while (atomic_exchange_explicit(&stacktab_lock, 1, memory_order_acquire)) sched_yield();
+}
+
+void stacktab_unlock_all(void) { atomic_store_explicit(&stacktab_lock, 0, memory_order_release); }
