@@ -225,5 +225,9 @@ AG_HIDDEN int control_start(void);
 /* ---- snapwrite.c ------------------------------------------------------- */
 AG_HIDDEN int snapwrite(const char *reason, const threads_stopped *threads, int nthreads,
                         uintptr_t self_sp, int leak_check);
+/* A snapshot (no leak check) to an explicit path. */
+AG_HIDDEN int snapwrite_to(const char *path, const char *reason);
+/* Snapshots written so far. */
+AG_HIDDEN uint64_t snapwrite_count(void);
 
 #endif

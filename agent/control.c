@@ -6,12 +6,90 @@
  * (interval).  Working from its own thread, it answers even when the
  * program is idle and never allocates.  Snapshot files are named by
  * snapwrite: OUT.SEQ.REASON.
+ *
+ * Bytes on the control pipe: 'r' a snapshot (OUT.SEQ.request), 'h' a
+ * snapshot for the supervisor's HTTP server (OUT.SEQ.http; `leakscope run`
+ * leaves those to the server), 'i' an interval snapshot (OUT.SEQ.interval),
+ * 's' the statistics only: a small text file OUT.stats (written to
+ * OUT.stats.tmp and renamed), cheap enough for every Prometheus scrape:
+ *
+ *   leakscope-stats 1
+ *   pid 1234
+ *   mode full                      full | sample
+ *   sample_interval 0              mean bytes between samples, 0 in full mode
+ *   allocations 100                since start, exact
+ *   frees 90                       since start, exact
+ *   allocated_bytes 123456         since start, exact
+ *   freed_bytes 120000             full mode; 0 in sample mode
+ *   live_objects 10                full mode exact, sample mode estimated
+ *   live_bytes 3456
+ *   snapshots 3                    snapshots written so far
+ *   uptime_ns 1500000000
+ *   end
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "agent.h"
+#include "leakscope.h"
+
+static void control_put_field(sys_writer *w, const char *key, uint64_t value) {
+  sys_put(w, key);
+  sys_putc(w, ' ');
+  sys_put_u64(w, value);
+  sys_putc(w, '\n');
+}
+
+/* Write OUT.stats; 0 or -1. */
+static int control_write_stats(void) {
+  struct leakscope_stats s;
+  if (leakscope_agent_read_stats(&s, sizeof s) != LEAKSCOPE_OK) return -1;
+  char path[600], tmp[640];
+  if (sys_expand_path(ag_opt.out, ag_pid, path, sizeof path - 8) != 0) return -1;
+  snprintf(tmp, sizeof tmp, "%s.stats.tmp", path);
+  snprintf(path + strlen(path), 8, ".stats");
+  static sys_writer w;
+  w.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (w.fd < 0) return -1;
+  w.failed = 0;
+  w.used = 0;
+  sys_put(&w, "leakscope-stats 1\n");
+  control_put_field(&w, "pid", (uint64_t)s.pid);
+  sys_put(&w, s.mode == LEAKSCOPE_MODE_SAMPLE ? "mode sample\n" : "mode full\n");
+  control_put_field(&w, "sample_interval", s.sampling_interval);
+  control_put_field(&w, "allocations", s.allocations_total);
+  control_put_field(&w, "frees", s.frees_total);
+  control_put_field(&w, "allocated_bytes", s.allocated_bytes_total);
+  control_put_field(&w, "freed_bytes", s.freed_bytes_total);
+  control_put_field(&w, "live_objects", s.live_objects);
+  control_put_field(&w, "live_bytes", s.live_bytes);
+  control_put_field(&w, "snapshots", s.snapshots_total);
+  control_put_field(&w, "uptime_ns", s.uptime_ns);
+  sys_put(&w, "end\n");
+  int rc = sys_flush(&w);
+  if (close(w.fd) != 0) rc = -1;
+  if (rc != 0 || rename(tmp, path) != 0) {
+    unlink(tmp);
+    return -1;
+  }
+  return 0;
+}
+
+/* Act on one byte from the supervisor. */
+static void control_command(char c) {
+  if (c == 's') {
+    int saved = ag_guard;
+    ag_guard = 1;
+    if (control_write_stats() != 0) sys_warn("cannot write the statistics file");
+    ag_guard = saved;
+  } else {
+    agent_snapshot(c == 'i' ? "interval" : c == 'h' ? "http" : "request");
+  }
+}
 
 static void *control_main(void *arg) {
   int fd = ag_opt.control_fd;
@@ -29,7 +107,7 @@ static void *control_main(void *arg) {
     int ready = poll(&p, fd >= 0 ? 1 : 0, timeout);
     if (ready > 0 && (p.revents & (POLLIN | POLLHUP))) {
       char c;
-      if (read(fd, &c, 1) == 1) agent_snapshot(c == 'i' ? "interval" : "request");
+      if (read(fd, &c, 1) == 1) control_command(c);
       else fd = -1; /* the supervisor is gone */
     }
     if (atomic_exchange(&ag_snapshot_requested, 0)) agent_snapshot("request");

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "unwind.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define HOOKS_PAGE 4096
@@ -343,5 +344,7 @@ EXPORT int dlclose(void *handle) {
     modules_remember();
     st->guard = 0;
   }
-  return real_dlclose(handle);
+  int rc = real_dlclose(handle);
+  unwind_flush(); /* cached unwind rules may name the unloaded code */
+  return rc;
 }

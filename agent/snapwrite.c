@@ -19,6 +19,7 @@ typedef struct {
 } snapwrite_inuse;
 
 static snapwrite_inuse *snapwrite_table;
+static int64_t snapwrite_inuse_objects, snapwrite_inuse_bytes; /* sums of the table */
 static _Atomic int snapwrite_seq;
 
 static void snapwrite_count_live(uintptr_t ptr, size_t size, uint32_t stack, void *arg) {
@@ -78,6 +79,9 @@ static void snapwrite_header(sys_writer *w, const char *reason) {
 static void snapwrite_stacks_and_sites(sys_writer *w) {
   /* first, the "unknown" stack 0 (table full, or no frames) */
   const snapwrite_inuse *in0 = &snapwrite_table[0];
+  snapwrite_inuse_objects = snapwrite_inuse_bytes = 0;
+  snapwrite_inuse_objects += in0->inuse_objects;
+  snapwrite_inuse_bytes += in0->inuse_bytes;
   if (in0->inuse_objects) {
     sys_put(w, "stack 0\nsite 0 0 0 ");
     sys_put_u64(w, (uint64_t)(ag_opt.sample_mode ? (in0->inuse_objects + 500) / 1000 : in0->inuse_objects));
@@ -93,6 +97,8 @@ static void snapwrite_stacks_and_sites(sys_writer *w) {
     uint64_t ab = atomic_load_explicit(&e->alloc_bytes, memory_order_relaxed);
     const snapwrite_inuse *in = &snapwrite_table[id];
     if (ao == 0 && in->inuse_objects == 0) continue;
+    snapwrite_inuse_objects += in->inuse_objects;
+    snapwrite_inuse_bytes += in->inuse_bytes;
     sys_put(w, "stack ");
     sys_put_u64(w, id);
     for (uint32_t i = 0; i < e->depth; i++) {
@@ -121,21 +127,22 @@ static void snapwrite_stacks_and_sites(sys_writer *w) {
   }
 }
 
-int snapwrite(const char *reason, const threads_stopped *threads, int nthreads, uintptr_t self_sp,
-              int leak_check) {
-  char path[600], tmp[640];
-  if (sys_expand_path(ag_opt.out, ag_pid, path, sizeof path) != 0) return -1;
-  if (strcmp(reason, "exit") != 0) {
-    size_t len = strlen(path);
-    int seq = atomic_fetch_add(&snapwrite_seq, 1) + 1;
-    snprintf(path + len, sizeof path - len, ".%d.%s", seq, reason);
-  }
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+static _Atomic uint64_t snapwrite_written;
+
+uint64_t snapwrite_count(void) { return atomic_load(&snapwrite_written); }
+
+/* Write one snapshot to path (through path.tmp). */
+static int snapwrite_file(const char *path, const char *reason, const threads_stopped *threads,
+                          int nthreads, uintptr_t self_sp, int leak_check) {
+  char tmp[640];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) return -1;
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     sys_warn("cannot write the snapshot file");
     return -1;
   }
+  int saved_in_table = ag_in_table;
+  ag_in_table = 1; /* live-table locks are taken below: nested calls must not wait on them */
   static sys_writer w;
   w.fd = fd;
   w.failed = 0;
@@ -146,6 +153,7 @@ int snapwrite(const char *reason, const threads_stopped *threads, int nthreads, 
   if (snapwrite_table == NULL) {
     close(fd);
     unlink(tmp);
+    ag_in_table = saved_in_table;
     return -1;
   }
   if (ag_opt.sample_mode) sampler_foreach(snapwrite_count_sample, NULL);
@@ -160,8 +168,11 @@ int snapwrite(const char *reason, const threads_stopped *threads, int nthreads, 
   if (leak_check && scan_run(&w, threads, nthreads, self_sp) != 0)
     sys_warn("the leak scan ran out of memory; no leak records written");
 
+  /* allocations and frees counted by the threads; in-use from the table
+   * (exact in full mode, estimates in sample mode) */
   uint64_t allocs, frees, bytes_allocated, bytes_freed;
   threads_totals(&allocs, &frees, &bytes_allocated, &bytes_freed);
+  int64_t inuse_objects = ag_opt.sample_mode ? (snapwrite_inuse_objects + 500) / 1000 : snapwrite_inuse_objects;
   sys_put(&w, "total ");
   sys_put_u64(&w, allocs);
   sys_putc(&w, ' ');
@@ -169,16 +180,34 @@ int snapwrite(const char *reason, const threads_stopped *threads, int nthreads, 
   sys_putc(&w, ' ');
   sys_put_u64(&w, bytes_allocated);
   sys_putc(&w, ' ');
-  sys_put_u64(&w, allocs - frees);
+  sys_put_u64(&w, (uint64_t)inuse_objects);
   sys_putc(&w, ' ');
-  sys_put_u64(&w, bytes_allocated - bytes_freed);
+  sys_put_u64(&w, (uint64_t)snapwrite_inuse_bytes);
   sys_put(&w, "\nend\n");
   int rc = sys_flush(&w);
   if (close(fd) != 0) rc = -1;
+  ag_in_table = saved_in_table;
   if (rc != 0 || rename(tmp, path) != 0) {
     unlink(tmp);
     sys_warn("writing the snapshot failed");
     return -1;
   }
+  atomic_fetch_add(&snapwrite_written, 1);
   return 0;
+}
+
+int snapwrite(const char *reason, const threads_stopped *threads, int nthreads, uintptr_t self_sp,
+              int leak_check) {
+  char path[600];
+  if (sys_expand_path(ag_opt.out, ag_pid, path, sizeof path) != 0) return -1;
+  if (strcmp(reason, "exit") != 0) {
+    size_t len = strlen(path);
+    int seq = atomic_fetch_add(&snapwrite_seq, 1) + 1;
+    snprintf(path + len, sizeof path - len, ".%d.%s", seq, reason);
+  }
+  return snapwrite_file(path, reason, threads, nthreads, self_sp, leak_check);
+}
+
+int snapwrite_to(const char *path, const char *reason) {
+  return snapwrite_file(path, reason, NULL, 0, 0, 0);
 }

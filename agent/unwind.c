@@ -1,26 +1,109 @@
 /*
  * unwind.c: stack capture for the hooks.
  *
- * libunwind's unw_backtrace (DWARF CFI with a per-thread cache of unwind
- * rules, correct through code built without frame pointers, such as
- * Debian's libc) does the walk.  libunwind is dlopen'ed with RTLD_LOCAL:
+ * The fast path walks the stack itself with DWARF call-frame information
+ * reduced to one compact rule per code address (unwind_cfi.c), cached in a
+ * lock-free shared table (unwind_cache.c) behind a small per-thread copy:
+ * a step is a lookup there and one or two loads from the stack.  The walk
+ * starts from this file's own frame, drops the agent's frames (everything
+ * inside libleakscope.so's text) and reports return addresses, leaf
+ * first.  Every read stays inside the thread's stack, between the
+ * capture's own stack pointer and the stack's top (read once per thread
+ * with pthread_getattr_np, which allocates: only inside the agent's
+ * guard), and each CFA must lie above the last.
+ *
+ * Each thread keeps its last capture: registers per frame and the stack
+ * words read.  Once the walk reaches a frame whose registers equal those of
+ * a remembered frame, and every word the remembered walk read above it
+ * still holds the same value, the rest is copied instead of walked: the
+ * same rules on the same words would give the same frames.  Consecutive
+ * allocations share most of their outer frames, so most of a capture is a
+ * run of independent compares instead of a chain of dependent lookups.
+ *
+ * Anything the compact rules cannot express (a signal frame, a PLT-style
+ * CFA expression, code without an FDE, a stack that does not look right,
+ * a stack other than the thread's own) sends the whole capture to
+ * libunwind's unw_backtrace.  libunwind is dlopen'ed with RTLD_LOCAL:
  * linked normally it would export its _Unwind_* family and backtrace() into
  * the program's global scope and take over C++ exception handling.  If it
- * is missing, glibc's backtrace() serves.  The agent's own frames are dropped by
- * address: everything inside libleakscope.so's text.
+ * is missing, glibc's backtrace() serves; without _dl_find_object (glibc
+ * before 2.35) every capture takes that slow path.
+ *
+ * Options of this file, read from LEAKSCOPE_OPTIONS next to options.c's:
+ *   unwind=libunwind   always use the slow path (for comparisons)
+ *   unwind_check=1     capture every stack both ways, count the differences
+ *                      and print them with the time per frame at exit
  */
 #include <dlfcn.h>
 #include <execinfo.h>
 #include <link.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
+#include "unwind.h"
+
+#define UNWIND_MAX_AGENT_FRAMES 16
+#define UNWIND_RAW_MAX (AG_MAX_DEPTH + UNWIND_MAX_AGENT_FRAMES)
+#define UNWIND_CHECK_REPORTS 5
+#define UNWIND_L0_BITS 5
 
 typedef int (*unwind_backtrace_fn)(void **buffer, int size);
 
-static unwind_backtrace_fn unwind_walk;
+/* A frame: the registers the rules use, and where the step from this frame
+ * to its caller read the caller's RBP (0: RBP was kept). */
+typedef struct {
+  uintptr_t pc, sp, fp, fp_at;
+} unwind_frame;
+
+/* The thread's last fast capture, frame 0 being the first one reported.
+ * Frame k+1's pc was read at f[k + 1].sp - 8. */
+typedef struct {
+  uint64_t gen;     /* unwind_cache_gen of its rules */
+  int n;            /* frames; 0 = nothing to reuse */
+  int complete;     /* the stack ended after frame n - 1 (else: depth limit) */
+  unwind_frame f[AG_MAX_DEPTH];
+} unwind_record;
+
+static unwind_backtrace_fn unwind_slow_walk;
+static int unwind_fast_on;
+static int unwind_check_on;
 static uintptr_t unwind_self_start, unwind_self_end; /* our executable segment */
-static uintptr_t unwind_self_lo, unwind_self_hi;       /* all our segments */
+static uintptr_t unwind_self_lo, unwind_self_hi;     /* all our segments */
+
+/* Per-thread state, reached through a pthread key of this file's own (the
+ * agent has no TLS: see threads.c).  Blocks come from sys_map()ed chunks,
+ * are never unmapped, and are claimed with a compare-and-swap: a thread's
+ * key destructor marks its block free for the next thread.  No lock, so a
+ * fork can never leave one held. */
+typedef struct unwind_thread {
+  struct unwind_thread *next; /* all blocks, a push-only list */
+  _Atomic int in_use;
+  uintptr_t stack_lo, stack_hi; /* [lo, hi); hi == 0 not read yet, 1 unknown */
+  /* A small direct-mapped copy of the hottest rules, in front of the shared
+   * table: its few cache lines stay hot where the table's would be spread
+   * over many lines and pages.  Emptied with the record when the
+   * generation changes. */
+  struct {
+    uintptr_t key;
+    uint64_t rule;
+  } l0[1 << UNWIND_L0_BITS];
+  unwind_record last;
+} unwind_thread;
+
+#define UNWIND_CHUNK_BLOCKS 16
+
+static pthread_key_t unwind_key;
+static int unwind_key_ready;
+static _Atomic(unwind_thread *) unwind_threads;
+static void unwind_thread_release(void *arg);
+
+/* unwind_check counters */
+static _Atomic uint64_t unwind_ck_captures, unwind_ck_fallbacks, unwind_ck_mismatches;
+static _Atomic uint64_t unwind_ck_fast_frames, unwind_ck_fast_cycles;
+static _Atomic uint64_t unwind_ck_slow_frames, unwind_ck_slow_cycles;
+static atomic_flag unwind_ck_lock = ATOMIC_FLAG_INIT;
+static sys_writer unwind_ck_out;
 
 static int unwind_find_self(struct dl_phdr_info *info, size_t size, void *arg) {
   uintptr_t probe = (uintptr_t)arg;
@@ -47,23 +130,39 @@ static int unwind_find_self(struct dl_phdr_info *info, size_t size, void *arg) {
   return 0;
 }
 
+/* True when LEAKSCOPE_OPTIONS holds the token key=value. */
+static int unwind_option(const char *text, const char *token) {
+  size_t n = strlen(token);
+  for (const char *p = text; p != NULL && *p;) {
+    while (*p == ',' || *p == ' ') p++;
+    size_t len = strcspn(p, ", ");
+    if (len == n && memcmp(p, token, n) == 0) return 1;
+    p += len;
+  }
+  return 0;
+}
+
 int unwind_init(void) {
   dl_iterate_phdr(unwind_find_self, (void *)(uintptr_t)&unwind_init);
+  const char *opts = getenv("LEAKSCOPE_OPTIONS");
+  unwind_check_on = unwind_option(opts, "unwind_check=1");
+  int rc = 0;
   void *lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
-  if (lib != NULL) {
-    unwind_backtrace_fn fn = (unwind_backtrace_fn)dlsym(lib, "unw_backtrace");
-    if (fn != NULL) {
-      void *prime[4];
-      fn(prime, 4);
-      unwind_walk = fn;
-      return 0;
-    }
+  unwind_backtrace_fn fn = lib != NULL ? (unwind_backtrace_fn)dlsym(lib, "unw_backtrace") : NULL;
+  if (fn == NULL) {
+    fn = backtrace; /* loads libgcc_s now, not inside a hook */
+    sys_warn("libunwind.so.8 not found; using glibc backtrace() where the fast unwinder cannot");
+    rc = -1;
   }
   void *prime[4];
-  backtrace(prime, 4); /* loads libgcc_s now, not inside a hook */
-  unwind_walk = backtrace;
-  sys_warn("libunwind.so.8 not found; using glibc backtrace() (slower)");
-  return -1;
+  fn(prime, 4);
+  unwind_slow_walk = fn;
+  if (!unwind_option(opts, "unwind=libunwind") && unwind_cfi_init() &&
+      unwind_cache_init() == 0 && pthread_key_create(&unwind_key, unwind_thread_release) == 0) {
+    unwind_key_ready = 1;
+    unwind_fast_on = 1;
+  }
+  return rc;
 }
 
 int unwind_is_agent_pc(uintptr_t pc) { return pc >= unwind_self_start && pc < unwind_self_end; }
@@ -72,14 +171,299 @@ int unwind_is_agent_range(uintptr_t start, uintptr_t end) {
   return start < unwind_self_hi && unwind_self_lo < end;
 }
 
-int unwind_capture(uintptr_t *pcs, int max) {
-  if (AG_UNLIKELY(unwind_walk == NULL)) return 0; /* tracking starts after unwind_init */
-  void *raw[AG_MAX_DEPTH + 8];
-  int want = max + 8 > AG_MAX_DEPTH + 8 ? AG_MAX_DEPTH + 8 : max + 8;
-  int n = unwind_walk(raw, want);
+static void unwind_thread_release(void *arg) {
+  unwind_thread *t = arg;
+  atomic_store_explicit(&t->in_use, 0, memory_order_release);
+}
+
+/* A free block, claimed and reset, or NULL. */
+static unwind_thread *unwind_thread_claim(void) {
+  for (int round = 0; round < 2; round++) {
+    for (unwind_thread *t = atomic_load(&unwind_threads); t != NULL; t = t->next) {
+      int expected = 0;
+      if (atomic_load_explicit(&t->in_use, memory_order_relaxed) == 0 &&
+          atomic_compare_exchange_strong(&t->in_use, &expected, 1)) {
+        t->stack_lo = t->stack_hi = 0;
+        memset(t->l0, 0, sizeof t->l0);
+        memset(&t->last, 0, sizeof t->last);
+        return t;
+      }
+    }
+    if (round == 1) break;
+    size_t size = (sizeof(unwind_thread) + 63) & ~(size_t)63;
+    char *chunk = sys_map(UNWIND_CHUNK_BLOCKS * size);
+    if (chunk == NULL) return NULL;
+    for (int i = 0; i < UNWIND_CHUNK_BLOCKS; i++) {
+      unwind_thread *t = (unwind_thread *)(chunk + (size_t)i * size);
+      unwind_thread *head = atomic_load(&unwind_threads);
+      do {
+        t->next = head;
+      } while (!atomic_compare_exchange_weak(&unwind_threads, &head, t));
+    }
+  }
+  return NULL;
+}
+
+/* A block bound to this thread, NULL if none can be had now. */
+static unwind_thread *unwind_thread_new(void) {
+  unwind_thread *t = unwind_thread_claim();
+  if (t != NULL && pthread_setspecific(unwind_key, t) != 0) {
+    unwind_thread_release(t);
+    return NULL;
+  }
+  return t;
+}
+
+/* This thread's block with its stack bounds known; NULL when they cannot
+ * be (pthread_setspecific and pthread_getattr_np allocate: only inside the
+ * agent's guard). */
+static unwind_thread *unwind_thread_self(void) {
+  if (AG_UNLIKELY(!unwind_key_ready)) return NULL;
+  unwind_thread *t = pthread_getspecific(unwind_key);
+  if (AG_LIKELY(t != NULL && t->stack_hi > 1)) return t;
+  if (!ag_guard || (t != NULL && t->stack_hi == 1)) return NULL;
+  if (t == NULL && (t = unwind_thread_new()) == NULL) return NULL;
+  pthread_attr_t attr;
+  void *addr;
+  size_t size;
+  t->stack_hi = 1;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    if (pthread_attr_getstack(&attr, &addr, &size) == 0 && size > 0) {
+      t->stack_lo = (uintptr_t)addr;
+      t->stack_hi = (uintptr_t)addr + size;
+    }
+    pthread_attr_destroy(&attr);
+  }
+  return t->stack_hi > 1 ? t : NULL;
+}
+
+/* One step from frame f to its caller, with the rule of code address key;
+ * reads only inside [lo, hi).  Returns 1 (the caller is in *caller, and
+ * f->fp_at is set), 0 at the end of the stack, -1 when the slow path must
+ * decide. */
+static inline __attribute__((always_inline)) int unwind_step(unwind_thread *t, unwind_frame *f,
+                                                             unwind_frame *caller, uintptr_t key,
+                                                             uintptr_t lo, uintptr_t hi) {
+  __typeof__(t->l0[0]) *l0 = t->l0;
+  uint32_t slot = unwind_cache_hash(key, UNWIND_L0_BITS);
+  uint64_t rule = l0[slot].rule;
+  if (AG_UNLIKELY(l0[slot].key != key)) {
+    rule = unwind_cache_rule(key);
+    l0[slot].key = key;
+    l0[slot].rule = rule;
+  }
+  unsigned kind = unwind_rule_kind(rule);
+  if (AG_UNLIKELY(kind != UNWIND_KIND_FRAME)) return kind == UNWIND_KIND_OUTERMOST ? 0 : -1;
+  uintptr_t cfa = ((rule & UNWIND_RULE_CFA_RBP) ? f->fp : f->sp) + (uintptr_t)unwind_rule_cfa_off(rule);
+  if (AG_UNLIKELY(cfa <= f->sp || cfa > hi || cfa - 8 < lo)) return -1;
+  caller->fp = f->fp;
+  f->fp_at = 0;
+  if (rule & UNWIND_RULE_RBP_SAVED) {
+    uintptr_t at = cfa + (uintptr_t)unwind_rule_rbp_off(rule);
+    if (AG_UNLIKELY(at < lo || at > hi - 8)) return -1;
+    caller->fp = *(const uintptr_t *)at;
+    f->fp_at = at;
+  }
+  caller->pc = *(const uintptr_t *)(cfa - 8);
+  caller->sp = cfa;
+  return caller->pc != 0;
+}
+
+/* Whether the last capture's steps from frame j up are still valid: every
+ * word they read holds the same value.  Returns -1 if so, else the first
+ * step k that would go differently. */
+static int unwind_verify(const unwind_record *last, int j, uintptr_t lo) {
+  for (int k = j; k + 1 < last->n; k++) {
+    const unwind_frame *f = &last->f[k];
+    uintptr_t ra_at = f[1].sp - 8;
+    if (ra_at < lo || *(const uintptr_t *)ra_at != f[1].pc) return k;
+    if (f->fp_at != 0 && (f->fp_at < lo || *(const uintptr_t *)f->fp_at != f[1].fp)) return k;
+  }
+  return -1;
+}
+
+/* Finishes a capture whose frames from i up are the last capture's frames
+ * from j up (fresh holds frames 0 .. i-1): rebuilds the record, walks on
+ * if the last capture had stopped at a lower depth limit, fills pcs. */
+static int unwind_splice(unwind_thread *t, int j, const unwind_frame *fresh, int i,
+                         uintptr_t *restrict pcs, int max, uintptr_t lo, uintptr_t hi) {
+  unwind_record *last = &t->last;
+  int keep = last->n - j < max - i ? last->n - j : max - i;
+  int complete = last->complete && keep == last->n - j;
+  for (int k = 0; k < keep; k++) pcs[i + k] = last->f[j + k].pc;
+  for (int k = 0; k < i; k++) pcs[k] = fresh[k].pc;
+  if (i < j) {
+    for (int k = 0; k < keep; k++) last->f[i + k] = last->f[j + k];
+  } else if (i > j) {
+    for (int k = keep - 1; k >= 0; k--) last->f[i + k] = last->f[j + k];
+  }
+  for (int k = 0; k < i; k++) last->f[k] = fresh[k];
+  int n = i + keep;
+  while (n < max && !complete) {
+    int s = unwind_step(t, &last->f[n - 1], &last->f[n], last->f[n - 1].pc - 1, lo, hi);
+    if (s < 0) {
+      last->n = 0;
+      return -1;
+    }
+    if (s == 0) {
+      complete = 1;
+    } else {
+      pcs[n] = last->f[n].pc;
+      n++;
+    }
+  }
+  last->n = n;
+  last->complete = complete;
+  return n;
+}
+
+/* The fast walk; -1 when the capture must go to the slow path.  From the
+ * first frame at which the registers equal those of a frame of the
+ * thread's last capture, and the stack words that capture read above it
+ * are unchanged, the rest of that capture is reused: the walk from there
+ * would read the same words with the same rules. */
+static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int max) {
+  unwind_frame cur, next = {0, 0, 0, 0};
+  __asm__ volatile("lea 0(%%rip), %0\n\tmov %%rsp, %1\n\tmov %%rbp, %2"
+                   : "=r"(cur.pc), "=r"(cur.sp), "=r"(cur.fp));
+  unwind_thread *t = unwind_thread_self();
+  if (t == NULL || cur.sp < t->stack_lo || cur.sp >= t->stack_hi) return -1;
+  const uintptr_t lo = cur.sp, hi = t->stack_hi;
+  unwind_record *last = &t->last;
+  uint64_t gen = atomic_load_explicit(&unwind_cache_gen, memory_order_relaxed);
+  if (AG_UNLIKELY(last->gen != gen)) {
+    memset(t->l0, 0, sizeof t->l0);
+    last->n = 0;
+    last->gen = gen;
+  }
+  uintptr_t key = cur.pc; /* the first frame's pc is exact, not a return address */
+  for (int agent_frames = 0;; agent_frames++) { /* the agent's own frames */
+    int s = unwind_step(t, &cur, &next, key, lo, hi);
+    if (s <= 0) return s;
+    cur = next;
+    if (!unwind_is_agent_pc(cur.pc)) break;
+    if (agent_frames == UNWIND_MAX_AGENT_FRAMES) return -1;
+    key = cur.pc - 1;
+  }
+  unwind_frame fresh[AG_MAX_DEPTH];
+  int n = 0, j = 0, complete = 0;
+  for (;;) {
+    while (j < last->n && last->f[j].sp < cur.sp) j++;
+    if (j < last->n && last->f[j].sp == cur.sp && last->f[j].pc == cur.pc &&
+        last->f[j].fp == cur.fp) {
+      int bad = unwind_verify(last, j, lo);
+      if (bad < 0) return unwind_splice(t, j, fresh, n, pcs, max, lo, hi);
+      j = bad + 1; /* a match at or below step bad would fail there again */
+    }
+    fresh[n++] = cur;
+    if (n == max) break;
+    int s = unwind_step(t, &fresh[n - 1], &cur, cur.pc - 1, lo, hi);
+    if (s < 0) {
+      last->n = 0;
+      return -1;
+    }
+    if (s == 0) {
+      complete = 1;
+      break;
+    }
+  }
+  for (int k = 0; k < n; k++) {
+    last->f[k] = fresh[k];
+    pcs[k] = fresh[k].pc;
+  }
+  last->n = n;
+  last->complete = complete;
+  return n;
+}
+
+/* The slow path: libunwind (or glibc) from here, minus the agent's frames. */
+__attribute__((noinline)) static int unwind_slow(uintptr_t *pcs, int max) {
+  void *raw[UNWIND_RAW_MAX];
+  int n = unwind_slow_walk(raw, max + UNWIND_MAX_AGENT_FRAMES);
   int skip = 0;
   while (skip < n && unwind_is_agent_pc((uintptr_t)raw[skip])) skip++;
   int depth = n - skip < max ? n - skip : max;
   for (int i = 0; i < depth; i++) pcs[i] = (uintptr_t)raw[skip + i];
   return depth;
+}
+
+static void unwind_check_report(const uintptr_t *fast, int nf, const uintptr_t *slow, int ns) {
+  while (atomic_flag_test_and_set_explicit(&unwind_ck_lock, memory_order_acquire))
+    __builtin_ia32_pause();
+  sys_writer *w = &unwind_ck_out;
+  w->fd = 2;
+  sys_put(w, "leakscope: unwind_check: mismatch (fast | libunwind):\n");
+  for (int i = 0; i < nf || i < ns; i++) {
+    sys_put(w, "  ");
+    if (i < nf) sys_put_hex(w, fast[i]);
+    else sys_put(w, "-");
+    sys_put(w, " | ");
+    if (i < ns) sys_put_hex(w, slow[i]);
+    else sys_put(w, "-");
+    sys_putc(w, '\n');
+  }
+  sys_flush(w);
+  atomic_flag_clear_explicit(&unwind_ck_lock, memory_order_release);
+}
+
+/* unwind_check mode: both ways, timed; the slow result is returned. */
+__attribute__((noinline)) static int unwind_check(uintptr_t *pcs, int max) {
+  uintptr_t fast[AG_MAX_DEPTH];
+  uint64_t t0 = __builtin_ia32_rdtsc();
+  int nf = unwind_fast_on ? unwind_fast(fast, max) : -1;
+  uint64_t t1 = __builtin_ia32_rdtsc();
+  int ns = unwind_slow(pcs, max);
+  uint64_t t2 = __builtin_ia32_rdtsc();
+  atomic_fetch_add_explicit(&unwind_ck_captures, 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&unwind_ck_slow_frames, (uint64_t)ns, memory_order_relaxed);
+  atomic_fetch_add_explicit(&unwind_ck_slow_cycles, t2 - t1, memory_order_relaxed);
+  if (nf < 0) {
+    atomic_fetch_add_explicit(&unwind_ck_fallbacks, 1, memory_order_relaxed);
+    return ns;
+  }
+  atomic_fetch_add_explicit(&unwind_ck_fast_frames, (uint64_t)nf, memory_order_relaxed);
+  atomic_fetch_add_explicit(&unwind_ck_fast_cycles, t1 - t0, memory_order_relaxed);
+  if (nf != ns || memcmp(fast, pcs, (size_t)ns * sizeof *pcs) != 0) {
+    if (atomic_fetch_add(&unwind_ck_mismatches, 1) < UNWIND_CHECK_REPORTS)
+      unwind_check_report(fast, nf, pcs, ns);
+  }
+  return ns;
+}
+
+static void unwind_put_ratio(sys_writer *w, uint64_t num, uint64_t den) {
+  uint64_t tenths = den ? (num * 10 + den / 2) / den : 0;
+  sys_put_u64(w, tenths / 10);
+  sys_putc(w, '.');
+  sys_put_u64(w, tenths % 10);
+}
+
+__attribute__((destructor)) static void unwind_check_summary(void) {
+  if (!unwind_check_on) return;
+  sys_writer *w = &unwind_ck_out;
+  w->fd = 2;
+  sys_put(w, "leakscope: unwind_check: captures=");
+  sys_put_u64(w, atomic_load(&unwind_ck_captures));
+  sys_put(w, " mismatches=");
+  sys_put_u64(w, atomic_load(&unwind_ck_mismatches));
+  sys_put(w, " fallbacks=");
+  sys_put_u64(w, atomic_load(&unwind_ck_fallbacks));
+  sys_put(w, " fast_frames=");
+  sys_put_u64(w, atomic_load(&unwind_ck_fast_frames));
+  sys_put(w, " fast_cycles_per_frame=");
+  unwind_put_ratio(w, atomic_load(&unwind_ck_fast_cycles), atomic_load(&unwind_ck_fast_frames));
+  sys_put(w, " libunwind_cycles_per_frame=");
+  unwind_put_ratio(w, atomic_load(&unwind_ck_slow_cycles), atomic_load(&unwind_ck_slow_frames));
+  sys_putc(w, '\n');
+  sys_flush(w);
+}
+
+int unwind_capture(uintptr_t *pcs, int max) {
+  if (AG_UNLIKELY(unwind_slow_walk == NULL)) return 0; /* tracking starts after unwind_init */
+  if (max > AG_MAX_DEPTH) max = AG_MAX_DEPTH;
+  if (AG_UNLIKELY(unwind_check_on)) return unwind_check(pcs, max);
+  if (AG_LIKELY(unwind_fast_on)) {
+    int n = unwind_fast(pcs, max);
+    if (AG_LIKELY(n >= 0)) return n;
+  }
+  return unwind_slow(pcs, max);
 }

@@ -17,7 +17,7 @@ static const command commands[] = {
     {"run", cmd_run, "run [OPTIONS] -- PROG [ARGS...]   run PROG under the agent"},
     {"report", cmd_report, "report [OPTIONS] FILE             summary of a report, raw snapshot or profile"},
     {"diff", cmd_diff, "diff BASE NEW                     allocation sites ranked by growth"},
-    {"gate", cmd_gate, "gate --config FILE [--json OUT] [--sarif OUT] [--junit OUT] INPUT..."},
+    {"gate", cmd_gate, "gate --config FILE [--json OUT] [--sarif OUT] [--junit OUT] [--source-root DIR] INPUT..."},
     {"flame", cmd_flame, "flame PROFILE -o OUT.svg | --folded   flame graph of a profile"},
 };
 

@@ -268,7 +268,7 @@ static void run_output_name(const char *pattern, int pid, int is_main, char *out
   if (is_main || strstr(pattern, "%p") != NULL) {
     run_expand(pattern, pid, out, outlen);
   } else {
-    char base[PATH_MAX];
+    char base[PATH_MAX - 16];
     run_expand(pattern, pid, base, sizeof base);
     snprintf(out, outlen, "%s.%d", base, pid);
   }

@@ -101,7 +101,7 @@ static int64_t raw_find_stack(const raw_reader *r, uint64_t id) {
     if (r->stack_ids[mid] < id) lo = mid + 1;
     else hi = mid;
   }
-  return lo < r->nstack_ids && r->stack_ids[lo] == id ? r->stack_index[lo] : -1;
+  return lo < r->nstack_ids && r->stack_ids[lo] == id ? (int64_t)r->stack_index[lo] : -1;
 }
 
 static int raw_line(raw_reader *r, char *line, char *err, size_t errlen) {

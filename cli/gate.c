@@ -1,0 +1,190 @@
+/*
+ * gate.c: `leakscope gate --config FILE [--json OUT] [--sarif OUT]
+ * [--junit OUT] [--source-root DIR] INPUT...`: thresholds over Valgrind
+ * XML, leakscope reports and profiles, for CI.
+ *
+ * Exit 0 when every rule passes, 1 on a breach, 2 when the config or an
+ * input is unusable (one line on stderr, and no output file written: all
+ * outputs go to OUT.tmp first and are renamed only when all are written).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "gate_config.h"
+#include "gate_data.h"
+#include "gate_output.h"
+#include "gate_rules.h"
+#include "msg.h"
+
+#define GATE_USAGE \
+  "usage: leakscope gate --config FILE [--json OUT] [--sarif OUT] [--junit OUT] " \
+  "[--source-root DIR] INPUT..."
+
+typedef struct {
+  const char *config, *json, *sarif, *junit, *source_root;
+  char **inputs;
+  int ninputs;
+  char cwd[4096];
+} gate_args;
+
+/* --name VALUE or --name=VALUE; 1 if argv[*i] is that option. */
+static int option(int argc, char **argv, int *i, const char *name, const char **value, int *bad) {
+  size_t n = strlen(name);
+  if (strncmp(argv[*i], name, n) != 0) return 0;
+  if (argv[*i][n] == '=') {
+    *value = argv[*i] + n + 1;
+  } else if (argv[*i][n] == '\0') {
+    if (*i + 1 >= argc) {
+      errorf("gate: %s needs a value", name);
+      *bad = 1;
+      return 1;
+    }
+    *value = argv[++*i];
+  } else {
+    return 0;
+  }
+  if (**value == '\0') {
+    errorf("gate: %s needs a value", name);
+    *bad = 1;
+  }
+  return 1;
+}
+
+static int parse_args(int argc, char **argv, gate_args *a) {
+  memset(a, 0, sizeof *a);
+  a->inputs = calloc((size_t)argc + 1, sizeof *a->inputs);
+  if (a->inputs == NULL) {
+    errorf("out of memory");
+    return -1;
+  }
+  int bad = 0, only_inputs = 0;
+  for (int i = 0; i < argc && !bad; i++) {
+    if (only_inputs || argv[i][0] != '-') {
+      a->inputs[a->ninputs++] = argv[i];
+      continue;
+    }
+    if (strcmp(argv[i], "--") == 0) {
+      only_inputs = 1;
+      continue;
+    }
+    if (option(argc, argv, &i, "--config", &a->config, &bad) ||
+        option(argc, argv, &i, "--json", &a->json, &bad) ||
+        option(argc, argv, &i, "--sarif", &a->sarif, &bad) ||
+        option(argc, argv, &i, "--junit", &a->junit, &bad) ||
+        option(argc, argv, &i, "--source-root", &a->source_root, &bad))
+      continue;
+    errorf("gate: unknown option '%s' (%s)", argv[i], GATE_USAGE);
+    bad = 1;
+  }
+  if (!bad && a->config == NULL) {
+    errorf("gate: --config FILE is required (%s)", GATE_USAGE);
+    bad = 1;
+  }
+  if (!bad && a->ninputs == 0) {
+    errorf("gate: no INPUT given (%s)", GATE_USAGE);
+    bad = 1;
+  }
+  if (bad) {
+    free(a->inputs);
+    return -1;
+  }
+  if (a->json == NULL) a->json = "assert_result.json";
+  /* SARIF URIs are relative to the repository; CI runs from its root. */
+  if (a->source_root == NULL) a->source_root = getcwd(a->cwd, sizeof a->cwd);
+  return 0;
+}
+
+/* The outputs, written to NAME.tmp; renamed together at the end. */
+typedef struct {
+  const char *path;
+  char tmp[4096];
+  int written;
+} out_file;
+
+static int tmp_name(out_file *o) {
+  int n = snprintf(o->tmp, sizeof o->tmp, "%s.tmp", o->path);
+  if (n < 0 || (size_t)n >= sizeof o->tmp) {
+    errorf("gate: output path too long: %s", o->path);
+    return -1;
+  }
+  return 0;
+}
+
+static void print_results(const gate_results *res) {
+  for (uint32_t i = 0; i < res->n; i++) {
+    char verdict[200];
+    gate_json_verdict(&res->r[i], verdict, sizeof verdict);
+    printf("%s %s: %s\n", res->r[i].pass ? "PASS" : "FAIL", res->r[i].rule, verdict);
+  }
+  printf("gate: %s\n", res->pass ? "pass" : "FAIL");
+}
+
+static int write_outputs(const gate_args *a, gate_results *res, gate_data *d) {
+  out_file outs[3] = {{.path = a->json}, {.path = a->sarif}, {.path = a->junit}};
+  char err[512] = "";
+  int rc = 0;
+  for (int i = 0; i < 3 && rc == 0; i++) {
+    if (outs[i].path == NULL) continue;
+    if (tmp_name(&outs[i]) != 0) return -1;
+    outs[i].written = 1;
+    if (i == 0) rc = gate_json_write(res, d, outs[i].tmp, err, sizeof err);
+    else if (i == 1) rc = gate_sarif_write(d, a->source_root, outs[i].tmp, err, sizeof err);
+    else rc = gate_junit_write(res, d, outs[i].tmp, err, sizeof err);
+  }
+  for (int i = 0; i < 3 && rc == 0; i++)
+    if (outs[i].written && rename(outs[i].tmp, outs[i].path) != 0) {
+      snprintf(err, sizeof err, "cannot write %s", outs[i].path);
+      rc = -1;
+    } else {
+      outs[i].written = 0;
+    }
+  for (int i = 0; i < 3; i++)
+    if (outs[i].written) unlink(outs[i].tmp);
+  if (rc != 0) errorf("gate: %s", err);
+  return rc;
+}
+
+int cmd_gate(int argc, char **argv) {
+  if (argc == 1 && (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0)) {
+    printf("%s\n", GATE_USAGE);
+    return EXIT_OK;
+  }
+  gate_args a;
+  if (parse_args(argc, argv, &a) != 0) return EXIT_USAGE;
+  char err[1024] = "";
+  gate_config cfg;
+  gate_data *d = NULL;
+  gate_results res = {0};
+  int status = EXIT_USAGE;
+  if (gate_config_load(&cfg, a.config, err, sizeof err) != 0) {
+    errorf("gate: %s", err);
+    free(a.inputs);
+    return EXIT_USAGE;
+  }
+  d = gate_data_new();
+  if (d == NULL) {
+    errorf("out of memory");
+    goto out;
+  }
+  for (int i = 0; i < a.ninputs; i++)
+    if (gate_collect(d, a.inputs[i], err, sizeof err) != 0) {
+      errorf("gate: %s", err);
+      goto out;
+    }
+  if (gate_rules_eval(&cfg, d, &res, err, sizeof err) != 0) {
+    errorf("gate: %s", err);
+    goto out;
+  }
+  if (write_outputs(&a, &res, d) != 0) goto out;
+  print_results(&res);
+  status = res.pass ? EXIT_OK : EXIT_BREACH;
+out:
+  gate_rules_free(&res);
+  gate_data_free(d);
+  gate_config_free(&cfg);
+  free(a.inputs);
+  return status;
+}

@@ -1,0 +1,266 @@
+/*
+ * report.c: `leakscope report FILE`: load any input (raw snapshot, pprof
+ * profile, JSON report), symbolize it if it has no lines yet, print the
+ * memcheck-style leak summary when the exit scan ran, then the top
+ * allocation sites by one sample type (like `go tool pprof -top`, with the
+ * first frames of each stack), and optionally convert it to the JSON
+ * report, Valgrind XML or pprof formats.  Suppressions, when given, mark
+ * matching loss records before anything is printed or written.
+ *
+ *   leakscope report FILE [--sample-type alloc_space|alloc_objects|inuse_space|inuse_objects]
+ *                         [--top N] [--suppressions FILE] [--json OUT] [--xml OUT]
+ *                         [--profile OUT]
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "msg.h"
+#include "render.h"
+#include "sample_type.h"
+#include "snapshot.h"
+#include "supp.h"
+#include "symbolize.h"
+
+#define REPORT_FRAMES 5 /* frames shown per site */
+
+typedef struct {
+  const char *input;
+  sample_type type;
+  long top;
+  const char *suppressions;
+  const char *json, *xml, *profile;
+} report_options;
+
+/* The value of an option given as "--name VALUE" or "--name=VALUE"; NULL
+ * if argv[*i] is not that option.  Sets *missing when the value is absent. */
+static const char *report_option(int argc, char **argv, int *i, const char *name, int *missing) {
+  size_t n = strlen(name);
+  if (strncmp(argv[*i], name, n) != 0) return NULL;
+  if (argv[*i][n] == '=') return argv[*i] + n + 1;
+  if (argv[*i][n] != '\0') return NULL;
+  if (*i + 1 >= argc) {
+    *missing = 1;
+    return NULL;
+  }
+  return argv[++*i];
+}
+
+static int report_parse(int argc, char **argv, report_options *o) {
+  memset(o, 0, sizeof *o);
+  o->type = SAMPLE_INUSE_SPACE;
+  o->top = 10;
+  for (int i = 0; i < argc; i++) {
+    int missing = 0;
+    const char *v;
+    if ((v = report_option(argc, argv, &i, "--sample-type", &missing)) != NULL) {
+      if (sample_type_parse(v, &o->type) < 0) {
+        errorf("report: unknown sample type '%s' (alloc_space, alloc_objects, inuse_space, "
+               "inuse_objects)", v);
+        return -1;
+      }
+    } else if ((v = report_option(argc, argv, &i, "--top", &missing)) != NULL) {
+      char *end;
+      o->top = strtol(v, &end, 10);
+      if (*v == '\0' || *end != '\0' || o->top < 0) {
+        errorf("report: --top wants a number >= 0, not '%s'", v);
+        return -1;
+      }
+    } else if ((v = report_option(argc, argv, &i, "--suppressions", &missing)) != NULL) {
+      o->suppressions = v;
+    } else if ((v = report_option(argc, argv, &i, "--json", &missing)) != NULL) {
+      o->json = v;
+    } else if ((v = report_option(argc, argv, &i, "--xml", &missing)) != NULL) {
+      o->xml = v;
+    } else if ((v = report_option(argc, argv, &i, "--profile", &missing)) != NULL) {
+      o->profile = v;
+    } else if (missing) {
+      errorf("report: option '%s' needs a value", argv[i]);
+      return -1;
+    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+      errorf("report: unknown option '%s'", argv[i]);
+      return -1;
+    } else if (o->input != NULL) {
+      errorf("report: one input file only (got '%s' and '%s')", o->input, argv[i]);
+      return -1;
+    } else {
+      o->input = argv[i];
+    }
+  }
+  if (o->input == NULL) {
+    errorf("usage: leakscope report FILE [--sample-type TYPE] [--top N] [--suppressions FILE] "
+           "[--json OUT] [--xml OUT] [--profile OUT]");
+    return -1;
+  }
+  return 0;
+}
+
+static const char *report_basename(const char *path) {
+  const char *slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+/* Append to buf (of size len, used *at) as snprintf would, never past the end. */
+__attribute__((format(printf, 4, 5))) static void report_append(char *buf, size_t len, size_t *at, const char *fmt, ...) {
+  if (*at >= len) return;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf + *at, len - *at, fmt, ap);
+  va_end(ap);
+  if (n > 0) *at = *at + (size_t)n < len ? *at + (size_t)n : len;
+}
+
+/* The first frames of a stack, innermost first: "fn file:line < fn ...". */
+static void report_frames(const snapshot *snap, const snap_stack *stack, char *buf, size_t len) {
+  size_t at = 0;
+  int shown = 0, more = 0;
+  buf[0] = '\0';
+  for (uint32_t k = 0; k < stack->nlocs && stack->locs[k] < snap->nlocations; k++) {
+    const snap_location *loc = &snap->locations[stack->locs[k]];
+    uint32_t nlines = loc->nlines ? loc->nlines : 1;
+    for (uint32_t l = 0; l < nlines; l++) {
+      if (shown == REPORT_FRAMES) {
+        more = 1;
+        break;
+      }
+      if (shown++) report_append(buf, len, &at, " < ");
+      const snap_line *line = loc->nlines ? &loc->lines[l] : NULL;
+      if (line != NULL && line->function != NULL) {
+        report_append(buf, len, &at, "%s", line->function);
+        if (line->file != NULL)
+          report_append(buf, len, &at, " %s:%" PRId64, report_basename(line->file), line->line);
+      } else if (loc->module >= 0 && (uint32_t)loc->module < snap->nmodules &&
+                 snap->modules[loc->module].path[0] != '\0') {
+        report_append(buf, len, &at, "0x%" PRIx64 " (%s)", loc->address,
+                      report_basename(snap->modules[loc->module].path));
+      } else {
+        report_append(buf, len, &at, "0x%" PRIx64, loc->address);
+      }
+    }
+    if (more) break;
+  }
+  if (more) report_append(buf, len, &at, " < ...");
+  if (stack->nlocs == 0) report_append(buf, len, &at, "(no stack)");
+}
+
+/* A value for people: 1.5 MiB, or 12.3k objects. */
+static void report_human(int64_t v, int bytes, char *buf, size_t len) {
+  static const char *const byte_units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  static const char *const count_units[] = {"", "k", "M", "G", "T"};
+  double d = (double)v;
+  int u = 0;
+  double step = bytes ? 1024.0 : 1000.0;
+  while ((d >= step || d <= -step) && u < 4) {
+    d /= step;
+    u++;
+  }
+  if (u == 0) snprintf(buf, len, "%" PRId64 "%s%s", v, bytes ? " " : "", bytes ? "B" : "");
+  else snprintf(buf, len, "%.1f%s%s", d, bytes ? " " : "", bytes ? byte_units[u] : count_units[u]);
+}
+
+typedef struct {
+  const snapshot *snap;
+  sample_type type;
+} report_sort_ctx;
+
+static int report_site_order(const void *pa, const void *pb, void *arg) {
+  const report_sort_ctx *by = arg;
+  const snap_site *a = &by->snap->sites[*(const uint32_t *)pa];
+  const snap_site *b = &by->snap->sites[*(const uint32_t *)pb];
+  int64_t va = sample_type_value(a, by->type);
+  int64_t vb = sample_type_value(b, by->type);
+  if (va != vb) return va > vb ? -1 : 1;
+  return a->stack < b->stack ? -1 : a->stack > b->stack;
+}
+
+/* The table of the top sites. */
+static int report_top(const snapshot *snap, const report_options *o) {
+  uint32_t *order = malloc((snap->nsites ? snap->nsites : 1) * sizeof *order);
+  if (order == NULL) {
+    errorf("report: out of memory");
+    return -1;
+  }
+  uint32_t n = 0;
+  int64_t total = 0;
+  for (uint32_t i = 0; i < snap->nsites; i++) {
+    int64_t v = sample_type_value(&snap->sites[i], o->type);
+    total = (int64_t)((uint64_t)total + (uint64_t)v);
+    if (v != 0 && snap->sites[i].stack < snap->nstacks) order[n++] = i;
+  }
+  report_sort_ctx by = {snap, o->type};
+  if (n > 1) qsort_r(order, n, sizeof *order, report_site_order, &by);
+  uint32_t shown = o->top == 0 || (uint64_t)o->top > n ? n : (uint32_t)o->top;
+  int bytes = sample_type_is_bytes(o->type);
+  char human[64];
+  report_human(total, bytes, human, sizeof human);
+  printf("Top %u of %u allocation sites by %s (total %" PRId64 " %s, %s)", shown, n,
+         sample_type_name(o->type), total, sample_type_unit(o->type), human);
+  if (snap->mode != NULL && strcmp(snap->mode, "sample") == 0 && snap->sample_interval > 1)
+    printf(", sampled every %" PRIu64 " bytes on average", snap->sample_interval);
+  printf(":\n%14s %10s %8s %8s  %s\n", sample_type_unit(o->type), "", "flat%", "cum%",
+         "stack (allocation site first)");
+  double cum = 0;
+  char frames[1024];
+  for (uint32_t r = 0; r < shown; r++) {
+    const snap_site *site = &snap->sites[order[r]];
+    int64_t v = sample_type_value(site, o->type);
+    double pct = total ? 100.0 * (double)v / (double)total : 0.0;
+    cum += pct;
+    report_human(v, bytes, human, sizeof human);
+    report_frames(snap, &snap->stacks[site->stack], frames, sizeof frames);
+    printf("%14" PRId64 " %10s %7.2f%% %7.2f%%  %s\n", v, human, pct, cum, frames);
+  }
+  free(order);
+  return 0;
+}
+
+int cmd_report(int argc, char **argv) {
+  report_options o;
+  if (report_parse(argc, argv, &o) < 0) return EXIT_USAGE;
+  char err[1024];
+  snapshot *snap = snap_load(o.input, err, sizeof err);
+  if (snap == NULL) {
+    errorf("%s", err);
+    return EXIT_USAGE;
+  }
+  int rc = EXIT_USAGE;
+  supp_set *supp = NULL;
+  if (o.suppressions != NULL && (supp = supp_load(o.suppressions, err, sizeof err)) == NULL) {
+    errorf("%s", err);
+    goto out;
+  }
+  if (!snap->symbolized && symbolize_snapshot(snap, err, sizeof err) < 0) {
+    errorf("%s", err);
+    goto out;
+  }
+  if (supp != NULL) supp_apply(supp, snap);
+  if (o.json != NULL && render_json_report(snap, o.json, err, sizeof err) < 0) {
+    errorf("%s", err);
+    goto out;
+  }
+  if (o.xml != NULL && render_xml(snap, o.xml, err, sizeof err) < 0) {
+    errorf("%s", err);
+    goto out;
+  }
+  if (o.profile != NULL && pprof_write(snap, o.profile, err, sizeof err) < 0) {
+    errorf("%s", err);
+    goto out;
+  }
+  if (snap->has_leak_check) {
+    render_text_summary(stdout, snap, 10);
+    printf("\n");
+  }
+  if (report_top(snap, &o) < 0) goto out;
+  if (fflush(stdout) != 0) {
+    errorf("report: cannot write to standard output");
+    goto out;
+  }
+  rc = EXIT_OK;
+out:
+  supp_free(supp);
+  snap_free(snap);
+  return rc;
+}

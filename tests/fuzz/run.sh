@@ -1,0 +1,68 @@
+#!/bin/sh
+# run.sh: build leakscope's libFuzzer targets (clang, ASan + UBSan) and run
+# each for SECONDS seconds (default 600) on a copy of its seed corpus.
+#
+#   tests/fuzz/run.sh [SECONDS] [TARGET...]     TARGET: vgxml gate_config report_read
+#
+# Environment: FUZZ_BUILD (default build/fuzz), CLANG (default clang),
+# FUZZ_NICE (default "nice -n 19"), FUZZ_EXTRA_SRC (more C files to link).
+# Prints the executions and duration of each run; exits 1 if a target
+# crashed (the input is left as $FUZZ_BUILD/crash-TARGET-*).
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+secs="${1:-600}"
+[ $# -gt 0 ] && shift
+targets="${*:-vgxml gate_config report_read}"
+out="${FUZZ_BUILD:-build/fuzz}"
+cc="${CLANG:-clang}"
+nice_cmd="${FUZZ_NICE:-nice -n 19}"
+flags="-g -O1 -std=gnu11 -D_GNU_SOURCE -Icli -Iinclude -fno-omit-frame-pointer"
+san="address,undefined"
+mkdir -p "$out/obj" || exit 2
+
+# The snapshot core (snap_load and its readers) and each target's own files,
+# instrumented for coverage.
+core="cli/snapshot.c cli/snap_raw.c cli/pprof_read.c cli/pb.c cli/report_read.c cli/msg.c"
+target_src() {
+  case "$1" in
+    vgxml) echo "cli/vgxml.c cli/gate_data.c" ;;
+    gate_config) echo "cli/gate_config.c" ;;
+  esac
+}
+compile() {  # compile SRC...: prints the objects
+  for src in "$@"; do
+    [ -f "$src" ] || continue
+    obj="$out/obj/$(basename "$src" .c).o"
+    if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find cli -name '*.h' -newer "$obj")" ]; then
+      $cc $flags -fsanitize=fuzzer-no-link,$san -c "$src" -o "$obj" >&2 || return 1
+    fi
+    echo "$obj"
+  done
+}
+libs="-lelf -lz -lexpat -lyaml -ljansson -lm"
+
+status=0
+for t in $targets; do
+  bin="$out/fuzz_$t"
+  objs=$(compile $core $(target_src "$t") ${FUZZ_EXTRA_SRC:-}) || exit 2
+  $cc $flags -fsanitize=fuzzer,$san "tests/fuzz/fuzz_$t.c" $objs $libs -o "$bin" || exit 2
+  work="$out/corpus_$t"
+  mkdir -p "$work"
+  log="$out/fuzz_$t.log"
+  start=$(date +%s)
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+    $nice_cmd "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=1024 -max_len=65536 \
+    -print_final_stats=1 -artifact_prefix="$out/crash-$t-" "$work" "tests/fuzz/corpus/$t" \
+    >"$log" 2>&1
+  rc=$?
+  end=$(date +%s)
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  if [ $rc -eq 0 ]; then
+    echo "fuzz_$t: ok, ${execs:-?} executions in $((end - start)) s (log $log)"
+  else
+    status=1
+    echo "fuzz_$t: FAILED (exit $rc) after $((end - start)) s; see $log"
+    grep -m 5 -E 'ERROR|SUMMARY|runtime error' "$log"
+  fi
+done
+exit $status
