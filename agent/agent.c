@@ -6,6 +6,7 @@
  * their own memory as memcheck does (__libc_freeres, __gnu_cxx::__freeres),
  * scan, and write the exit snapshot.
  */
+#include <link.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -19,6 +20,12 @@ uint64_t ag_start_ns;
 _Atomic int ag_snapshot_requested;
 int ag_exit_status = -1;
 int ag_init_tables_ready;
+int ag_tls_modules = 1;
+
+static int agent_count_tls(struct dl_phdr_info *info, size_t size, void *arg) {
+  if (info->dlpi_tls_modid != 0) ++*(int *)arg;
+  return 0;
+}
 
 extern void __libc_freeres(void) __attribute__((weak));
 extern void _ZN9__gnu_cxx9__freeresEv(void) __attribute__((weak));
@@ -77,7 +84,11 @@ void agent_init(void) {
    * control thread) are internal blocks: scanned as roots, never reported. */
   ag_init_tables_ready = 1;
   ag_guard = 1;
+  int tls_before = 0, tls_after = 0;
+  dl_iterate_phdr(agent_count_tls, &tls_before);
   unwind_init();
+  dl_iterate_phdr(agent_count_tls, &tls_after);
+  ag_tls_modules = 1 + tls_after - tls_before;
   if (!ag_opt.sample_mode && ag_opt.leak_check && threads_install_handlers() != 0)
     sys_warn("cannot install the thread-stop handler; the leak scan will not stop threads");
   if (ag_opt.control_signal > 0) {

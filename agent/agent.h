@@ -76,6 +76,7 @@ AG_HIDDEN extern pid_t ag_pid;            /* pid the state belongs to (updated o
 AG_HIDDEN extern uint64_t ag_start_ns;
 AG_HIDDEN extern int ag_exit_status;     /* set on the way out, -1 before */
 AG_HIDDEN extern int ag_init_tables_ready; /* tables exist (agent_init is past them) */
+AG_HIDDEN extern int ag_tls_modules;       /* TLS modules the agent brought (itself, libunwind) */
 AG_HIDDEN void agent_init(void);
 AG_HIDDEN void agent_exit_sequence(int from_exit_call);
 AG_HIDDEN void agent_snapshot(const char *reason);
@@ -178,16 +179,25 @@ typedef struct thread_state {
   struct thread_state *next;
   int guard;                /* the agent is working on this thread */
   int in_table;             /* this thread holds (or may hold) live-table locks */
+  int registered;           /* listed for the totals */
+  int exiting;              /* its pthread key destructor ran: counts no more */
   uint64_t allocs, frees, bytes_allocated, bytes_freed;
   int64_t until_sample;     /* sample mode: bytes left before the next sample */
   uint64_t rng;
   pid_t tid;
-  int in_use;
 } thread_state;
 
 AG_HIDDEN int threads_init(void);
-/* This thread's state, NULL while it cannot have one (being created). */
-AG_HIDDEN thread_state *threads_self(void);
+AG_HIDDEN void threads_register(thread_state *st);
+AG_HIDDEN extern __thread thread_state ag_thread __attribute__((tls_model("initial-exec")));
+/* This thread's state (initial-exec TLS; registered on first use). */
+static inline thread_state *threads_self(void) {
+  thread_state *st = &ag_thread;
+  if (AG_UNLIKELY(!st->registered)) threads_register(st);
+  return st;
+}
+/* The calling thread's DTV block as glibc calloc'ed it (0 if none). */
+AG_HIDDEN uintptr_t threads_dtv_block(void);
 AG_HIDDEN int *threads_guard_slot(void);
 AG_HIDDEN int *threads_in_table_slot(void);
 AG_HIDDEN void threads_totals(uint64_t *allocs, uint64_t *frees, uint64_t *bytes_allocated,
@@ -200,6 +210,7 @@ typedef struct {
   uintptr_t sp;
   uintptr_t regs[18];
   int nregs;
+  uintptr_t dtv_block;   /* the thread's DTV block (see scan.c) */
 } threads_stopped;
 
 /* Stop every other thread of the process; returns how many entries were

@@ -39,8 +39,12 @@ typedef struct {
   uint64_t size;
   uint64_t indirect; /* leaders: bytes of their clique */
   uint32_t stack;
-  uint32_t state;
+  uint16_t state;
+  uint16_t not_ours; /* bytes the agent added to this block (a DTV's entries) */
 } scan_block;
+
+/* The bytes memcheck would count for a block. */
+static inline uint64_t scan_bytes(const scan_block *b) { return b->size - b->not_ours; }
 
 typedef struct {
   uintptr_t start, end;
@@ -76,6 +80,7 @@ static void scan_collect(uintptr_t ptr, size_t size, uint32_t stack, void *arg) 
   b->stack = stack;
   b->state = SCAN_UNREACHED;
   b->indirect = 0;
+  b->not_ours = 0;
 }
 
 /* LSD radix sort of the blocks by start address, 16 bits per pass. */
@@ -331,7 +336,7 @@ static void scan_drain_clique(uint32_t leader) {
       if (c < 0 || (uint32_t)c == leader || S.blocks[c].state != SCAN_UNREACHED) continue;
       scan_block *cb = &S.blocks[c];
       cb->state = SCAN_INDIRECT;
-      S.blocks[leader].indirect += cb->size + cb->indirect;
+      S.blocks[leader].indirect += scan_bytes(cb) + cb->indirect;
       cb->indirect = 0;
       scan_push((uint32_t)c);
     }
@@ -390,7 +395,7 @@ static int scan_write_records(sys_writer *w) {
     while (table[j].key != 0 && table[j].key != key) j = (j + 1) & (cap - 1);
     table[j].key = key;
     table[j].blocks++;
-    table[j].bytes += b->size;
+    table[j].bytes += scan_bytes(b);
     table[j].indirect += b->indirect;
   }
   for (uint64_t j = 0; j < cap; j++) {
@@ -430,6 +435,17 @@ int scan_run(sys_writer *w, const threads_stopped *threads, int nthreads, uintpt
   S.mark_cap = 3 * S.n + 16;
   S.mark = scan_alloc(S.mark_cap * sizeof *S.mark);
   if (S.mark == NULL || scan_read_maps() != 0) return -1;
+
+  /* A live thread's DTV has one 16-byte entry per TLS module; the agent's
+   * own modules are not the program's, and memcheck (which reports a live
+   * thread's DTV as possibly lost) never sees them. */
+  for (int t = 0; t <= nthreads; t++) {
+    uintptr_t dtv = t < nthreads ? (threads[t].tid > 0 && threads[t].stopped ? threads[t].dtv_block : 0)
+                                 : threads_dtv_block();
+    int64_t i = dtv ? scan_find(dtv) : -1;
+    if (i >= 0 && S.blocks[i].start == dtv && S.blocks[i].size >= 16u * (uint64_t)ag_tls_modules)
+      S.blocks[i].not_ours = (uint16_t)(16 * ag_tls_modules);
+  }
 
   /* internal blocks (the agent's, libunwind's, ld.so's inside the agent)
    * are roots: they may hold the program's pointers */

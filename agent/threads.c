@@ -3,9 +3,7 @@
  *
  * Per-thread state holds the thread's recursion guard, its counters
  * (allocations, frees, bytes) and its sampling countdown, so the hot path
- * never writes a shared cache line; readers fold all states.  A state is
- * recycled once its thread is gone (its counters keep counting for the
- * next owner: totals are sums).
+ * never writes a shared cache line; readers fold all states.
  *
  * Stopping the world: the scanning thread lists /proc/self/task and sends
  * each other thread the stop signal.  A thread outside the agent saves its
@@ -17,6 +15,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -28,66 +27,44 @@
 
 #define THREADS_MAX_STOPPED 8192
 
-/* The agent has no TLS of its own: a module with TLS would grow every
- * thread's DTV, and memcheck counts a live thread's DTV as possibly lost, so
- * the numbers would differ.  A pthread key holds each thread's state. */
+/* The state is initial-exec TLS: one fs-relative access on the hot path.
+ * Threads register on first use (into a list readers fold, under a lock
+ * taken only at thread start and end); a pthread key's destructor folds a
+ * finished thread's counters into the retired totals and marks the state
+ * exiting, so nothing it counts afterwards is counted twice, and totals
+ * never go down when glibc reuses the thread's TLS for a new thread.
+ * (The agent's TLS module adds one entry to every thread's DTV; scan.c
+ * subtracts it where memcheck would see the DTV.) */
+__thread thread_state ag_thread __attribute__((tls_model("initial-exec")));
+static thread_state *threads_all;
+static _Atomic int threads_registry_lock;
 static pthread_key_t threads_key;
 static int threads_key_ready;
-static _Atomic(thread_state *) threads_all;
-static int threads_dummy_guard = 1;
-
-#define THREADS_CREATING_SLOTS 64
-static _Atomic pid_t threads_creating[THREADS_CREATING_SLOTS];
+static uint64_t threads_retired[4]; /* allocs, frees, bytes allocated, bytes freed */
 
 _Atomic int threads_stop_requested;
 static pid_t threads_stopper_tid;
 static threads_stopped *threads_table;
 static _Atomic int threads_table_len;
 
-static void threads_release(void *arg) {
-  thread_state *st = arg;
-  atomic_store_explicit((_Atomic int *)&st->in_use, 2, memory_order_release); /* exiting */
+static void threads_registry_acquire(void) {
+  while (atomic_exchange_explicit(&threads_registry_lock, 1, memory_order_acquire)) sched_yield();
 }
 
-/* A free state, or one whose thread is gone, or a new one. */
-static thread_state *threads_claim(void) {
-  for (thread_state *st = atomic_load(&threads_all); st != NULL; st = st->next) {
-    int expected = 0;
-    if (atomic_compare_exchange_strong((_Atomic int *)&st->in_use, &expected, 1)) return st;
-  }
-  int checked = 0;
-  for (thread_state *st = atomic_load(&threads_all); st != NULL && checked < 16; st = st->next) {
-    if (atomic_load((_Atomic int *)&st->in_use) != 2) continue;
-    checked++;
-    if (syscall(SYS_tgkill, ag_pid, st->tid, 0) == 0) continue; /* still tearing down */
-    int expected = 2;
-    if (atomic_compare_exchange_strong((_Atomic int *)&st->in_use, &expected, 1)) {
-      st->guard = 0;
-      return st;
-    }
-  }
-  static _Atomic(char *) pool;
-  static _Atomic size_t pool_left;
-  char *mem = NULL;
-  size_t size = (sizeof(thread_state) + 63) & ~(size_t)63;
-  /* a simple bump pool; a race only wastes a chunk */
-  size_t left = atomic_fetch_sub(&pool_left, size);
-  if (left >= size && left <= (1u << 20)) {
-    mem = atomic_load(&pool) + (left - size);
-  } else {
-    char *chunk = sys_map(1u << 20);
-    if (chunk == NULL) return NULL;
-    atomic_store(&pool, chunk + size);
-    atomic_store(&pool_left, (1u << 20) - 2 * size);
-    mem = chunk;
-  }
-  thread_state *st = (thread_state *)mem;
-  st->in_use = 1;
-  thread_state *head = atomic_load(&threads_all);
-  do {
-    st->next = head;
-  } while (!atomic_compare_exchange_weak(&threads_all, &head, st));
-  return st;
+static void threads_registry_release(void) {
+  atomic_store_explicit(&threads_registry_lock, 0, memory_order_release);
+}
+
+static void threads_release(void *arg) {
+  thread_state *st = arg;
+  threads_registry_acquire();
+  threads_retired[0] += st->allocs;
+  threads_retired[1] += st->frees;
+  threads_retired[2] += st->bytes_allocated;
+  threads_retired[3] += st->bytes_freed;
+  st->allocs = st->frees = st->bytes_allocated = st->bytes_freed = 0;
+  st->exiting = 1;
+  threads_registry_release();
 }
 
 int threads_init(void) {
@@ -96,57 +73,43 @@ int threads_init(void) {
   return 0;
 }
 
-/* Slow path of threads_self: bind a state to this thread.  While
- * pthread_setspecific runs (it may allocate), this thread is marked as
- * creating and gets no state (so its allocations pass through). */
-static thread_state *threads_create(void) {
-  pid_t tid = sys_gettid();
-  _Atomic pid_t *mark = &threads_creating[(unsigned)tid % THREADS_CREATING_SLOTS];
-  if (atomic_load(mark) == tid) return NULL;
-  pid_t expected = 0;
-  if (!atomic_compare_exchange_strong(mark, &expected, tid)) return NULL; /* slot busy: try later */
-  thread_state *st = threads_claim();
-  if (st != NULL) {
-    st->tid = tid;
-    st->guard = 0;
-    st->rng = (uint64_t)tid * 0x9e3779b97f4a7c15u ^ sys_now_ns();
-    st->until_sample = -1; /* drawn on first use */
-    if (pthread_setspecific(threads_key, st) != 0) {
-      atomic_store((_Atomic int *)&st->in_use, 0);
-      st = NULL;
-    }
+/* Slow path of threads_self: the first call on a thread. */
+void threads_register(thread_state *st) {
+  st->registered = 1;
+  st->tid = sys_gettid();
+  st->rng = (uint64_t)st->tid * 0x9e3779b97f4a7c15u ^ sys_now_ns();
+  st->until_sample = -1; /* drawn on first use */
+  int saved_guard = st->guard;
+  st->guard = 1; /* pthread_setspecific may allocate: an internal block */
+  if (threads_key_ready) pthread_setspecific(threads_key, st);
+  st->guard = saved_guard;
+  threads_registry_acquire();
+  int listed = 0;
+  for (thread_state *t = threads_all; t != NULL && !listed; t = t->next) listed = t == st;
+  if (!listed) {
+    st->next = threads_all;
+    threads_all = st;
   }
-  atomic_store(mark, 0);
-  return st;
+  threads_registry_release();
 }
 
-thread_state *threads_self(void) {
-  if (AG_UNLIKELY(!threads_key_ready)) return NULL;
-  thread_state *st = pthread_getspecific(threads_key);
-  return AG_LIKELY(st != NULL) ? st : threads_create();
-}
+int *threads_guard_slot(void) { return &threads_self()->guard; }
 
-int *threads_guard_slot(void) {
-  thread_state *st = threads_self();
-  return st != NULL ? &st->guard : &threads_dummy_guard;
-}
-
-static int threads_dummy_in_table = 1;
-
-int *threads_in_table_slot(void) {
-  thread_state *st = threads_self();
-  return st != NULL ? &st->in_table : &threads_dummy_in_table;
-}
+int *threads_in_table_slot(void) { return &threads_self()->in_table; }
 
 void threads_totals(uint64_t *allocs, uint64_t *frees, uint64_t *bytes_allocated,
                     uint64_t *bytes_freed) {
-  uint64_t a = 0, f = 0, ba = 0, bf = 0;
-  for (thread_state *st = atomic_load(&threads_all); st != NULL; st = st->next) {
+  threads_registry_acquire();
+  uint64_t a = threads_retired[0], f = threads_retired[1], ba = threads_retired[2],
+           bf = threads_retired[3];
+  for (thread_state *st = threads_all; st != NULL; st = st->next) {
+    if (st->exiting) continue;
     a += st->allocs;
     f += st->frees;
     ba += st->bytes_allocated;
     bf += st->bytes_freed;
   }
+  threads_registry_release();
   *allocs = a;
   *frees = f;
   *bytes_allocated = ba;
@@ -154,12 +117,27 @@ void threads_totals(uint64_t *allocs, uint64_t *frees, uint64_t *bytes_allocated
 }
 
 void threads_after_fork_child(void) {
-  /* Only this thread exists now; other states are free for reuse. */
-  thread_state *self = threads_key_ready ? pthread_getspecific(threads_key) : NULL;
-  for (thread_state *st = atomic_load(&threads_all); st != NULL; st = st->next)
-    if (st != self) st->in_use = 0;
-  for (int i = 0; i < THREADS_CREATING_SLOTS; i++) atomic_store(&threads_creating[i], 0);
-  if (self != NULL) self->tid = sys_gettid();
+  /* Only this thread exists now: the others' counts become retired. */
+  atomic_store(&threads_registry_lock, 0);
+  thread_state *self = &ag_thread;
+  for (thread_state *st = threads_all; st != NULL; st = st->next) {
+    if (st == self || st->exiting) continue;
+    threads_retired[0] += st->allocs;
+    threads_retired[1] += st->frees;
+    threads_retired[2] += st->bytes_allocated;
+    threads_retired[3] += st->bytes_freed;
+  }
+  threads_all = self->registered ? self : NULL;
+  if (self->registered) {
+    self->next = NULL;
+    self->tid = sys_gettid();
+  }
+}
+
+uintptr_t threads_dtv_block(void) {
+  uintptr_t dtv;
+  __asm__("mov %%fs:8, %0" : "=r"(dtv)); /* tcbhead_t.dtv: &calloc'ed block[1] */
+  return dtv ? dtv - 16 : 0;
 }
 
 /* ---- stopping the world ------------------------------------------------ */
@@ -179,8 +157,7 @@ static void threads_on_stop(int sig, siginfo_t *info, void *context) {
   if (!atomic_load(&threads_stop_requested) || threads_table == NULL) return;
   pid_t tid = sys_gettid();
   if (tid == threads_stopper_tid) return;
-  thread_state *self = threads_key_ready ? pthread_getspecific(threads_key) : NULL;
-  if (self == NULL || self->guard) return; /* inside the agent: parks at the hook's exit */
+  if (ag_thread.guard) return; /* inside the agent: parks at the hook's exit */
   threads_stopped *slot = threads_slot_for(tid);
   if (slot != NULL) {
     const ucontext_t *uc = context;
@@ -191,6 +168,7 @@ static void threads_on_stop(int sig, siginfo_t *info, void *context) {
       slot->regs[i] = (uintptr_t)uc->uc_mcontext.gregs[regs[i]];
     slot->nregs = (int)(sizeof regs / sizeof *regs);
     slot->sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+    slot->dtv_block = threads_dtv_block();
     atomic_store_explicit((_Atomic int *)&slot->stopped, 1, memory_order_release);
   }
   threads_park();
@@ -211,6 +189,7 @@ void threads_park_if_requested(void) {
       slot->regs[i] = (uintptr_t)uc.uc_mcontext.gregs[regs[i]];
     slot->nregs = (int)(sizeof regs / sizeof *regs);
     slot->sp = (uintptr_t)uc.uc_mcontext.gregs[REG_RSP];
+    slot->dtv_block = threads_dtv_block();
     atomic_store_explicit((_Atomic int *)&slot->stopped, 1, memory_order_release);
   }
   threads_park();
