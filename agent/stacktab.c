@@ -48,14 +48,19 @@ int stacktab_init(void) {
   return 0;
 }
 
+/* Four independent lanes, so the multiplies overlap instead of forming
+ * one long dependency chain (this runs on every tracked allocation). */
 static uint64_t stacktab_hash(const uintptr_t *pcs, int depth) {
-  uint64_t h = 0x9e3779b97f4a7c15u ^ (uint64_t)depth;
-  for (int i = 0; i < depth; i++) {
-    h ^= pcs[i];
-    h *= 0xff51afd7ed558ccdu;
-    h ^= h >> 32;
-  }
-  return h;
+  uint64_t h[4] = {0x9e3779b97f4a7c15u ^ (uint64_t)depth, 0xc2b2ae3d27d4eb4fu, 0x165667b19e3779f9u,
+                   0x27d4eb2f165667c5u};
+  int i = 0;
+  for (; i + 4 <= depth; i += 4)
+    for (int l = 0; l < 4; l++) h[l] = (h[l] ^ pcs[i + l]) * 0xff51afd7ed558ccdu;
+  for (; i < depth; i++) h[0] = (h[0] ^ pcs[i]) * 0xff51afd7ed558ccdu;
+  uint64_t x = h[0] ^ (h[1] >> 17) ^ (h[2] << 13) ^ (h[3] >> 29) ^ h[1] ^ h[2] ^ h[3];
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53u;
+  return x ^ (x >> 33);
 }
 
 stacktab_entry *stacktab_get(uint32_t id) {

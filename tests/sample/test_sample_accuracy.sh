@@ -1,0 +1,42 @@
+# test_sample_accuracy.sh: sample mode at the default rate (512 KiB) gives
+# unbiased estimates.  sample_sites keeps 200 MiB live from one site and
+# 20 MiB from another and churns 1 GiB through a third; the profile's inuse
+# and alloc bytes per site must be within 10% of the truth the program
+# prints (the estimator's standard error here is about 3%).  The profile is
+# read with the tests' independent decoder (tests/pprof/pprof_check.py).
+. "$(dirname "$0")/../lib/common.sh"
+CHECK="$LEAKSCOPE_ROOT/tests/pprof/pprof_check.py"
+
+"$LEAKSCOPE" run --sample --profile "$T/p.pb.gz" -- "$PROGS/sample_sites" >"$T/truth" \
+  || fail "run failed"
+$PY "$CHECK" "$T/p.pb.gz" >"$T/listing" || fail "invalid profile: $(cat "$T/listing")"
+grep -q "^period 524288$" "$T/listing" || fail "period is not 524288: $(grep ^period "$T/listing")"
+$PY - "$T/truth" "$T/listing" <<'PYEOF' || fail "estimates off"
+import sys
+truth = {}
+for line in open(sys.argv[1]):
+    site, inuse, alloc = line.split()
+    truth[site] = (int(inuse), int(alloc))
+est = {site: [0, 0] for site in truth}
+for line in open(sys.argv[2]):
+    if not line.startswith("sample "):
+        continue
+    parts = line.split()
+    stack, ao, as_, io, is_ = parts[1], int(parts[2]), int(parts[3]), int(parts[4]), int(parts[5])
+    leaf_fn = stack.split("<")[0]
+    for site in truth:
+        if leaf_fn == site:
+            est[site][0] += is_
+            est[site][1] += as_
+bad = []
+for site, (inuse, alloc) in truth.items():
+    for what, t, e in (("inuse", inuse, est[site][0]), ("alloc", alloc, est[site][1])):
+        err = (e - t) / t if t else (0 if e == 0 else 1)
+        print(f"{site} {what}: truth {t} estimate {e} ({err:+.1%})")
+        if abs(err) > 0.10:
+            bad.append(site + " " + what)
+if bad:
+    print("outside 10%:", ", ".join(bad))
+    sys.exit(1)
+PYEOF
+exit 0
