@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "flame_svg.h"
 #include "msg.h"
+#include "opt.h"
 #include "sample_type.h"
 #include "snapshot.h"
 #include "symbolize.h"
@@ -41,26 +42,12 @@ static const char *flame_usage =
     "usage: leakscope flame PROFILE [-o OUT.svg] [--folded [OUT]] [--sample-type TYPE] "
     "[--title TEXT] [--inverted] [--lines]";
 
-/* The value of "-o X", "--name X" or "--name=X"; see report.c. */
-static const char *flame_option(int argc, char **argv, int *i, const char *name, int *missing) {
-  size_t n = strlen(name);
-  if (strncmp(argv[*i], name, n) != 0) return NULL;
-  if (argv[*i][n] == '=') return argv[*i] + n + 1;
-  if (argv[*i][n] != '\0') return NULL;
-  if (*i + 1 >= argc) {
-    *missing = 1;
-    return NULL;
-  }
-  return argv[++*i];
-}
-
 static int flame_parse(int argc, char **argv, flame_options *o) {
   memset(o, 0, sizeof *o);
   o->type = SAMPLE_INUSE_SPACE;
   const char *positional[2];
   int npos = 0, folded_next = -1; /* which positional came right after --folded */
   for (int i = 0; i < argc; i++) {
-    int missing = 0;
     const char *v;
     if (strcmp(argv[i], "--folded") == 0) {
       o->folded = 1;
@@ -72,20 +59,20 @@ static int flame_parse(int argc, char **argv, flame_options *o) {
       o->inverted = 1;
     } else if (strcmp(argv[i], "--lines") == 0) {
       o->lines = 1;
-    } else if ((v = flame_option(argc, argv, &i, "-o", &missing)) != NULL ||
-               (v = flame_option(argc, argv, &i, "--output", &missing)) != NULL) {
+    } else if (opt_value(argc, argv, &i, "flame", "-o", &v) ||
+               opt_value(argc, argv, &i, "flame", "--output", &v)) {
+      if (v == NULL) return -1;
       o->svg = v;
-    } else if ((v = flame_option(argc, argv, &i, "--sample-type", &missing)) != NULL) {
+    } else if (opt_value(argc, argv, &i, "flame", "--sample-type", &v)) {
+      if (v == NULL) return -1;
       if (sample_type_parse(v, &o->type) < 0) {
         errorf("flame: unknown sample type '%s' (alloc_space, alloc_objects, inuse_space, "
                "inuse_objects)", v);
         return -1;
       }
-    } else if ((v = flame_option(argc, argv, &i, "--title", &missing)) != NULL) {
+    } else if (opt_value(argc, argv, &i, "flame", "--title", &v)) {
+      if (v == NULL) return -1;
       o->title = v;
-    } else if (missing) {
-      errorf("flame: option '%s' needs a value", argv[i]);
-      return -1;
     } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
       errorf("flame: unknown option '%s'", argv[i]);
       return -1;

@@ -18,6 +18,7 @@
 #include "gate_output.h"
 #include "gate_rules.h"
 #include "msg.h"
+#include "opt.h"
 
 #define GATE_USAGE \
   "usage: leakscope gate --config FILE [--json OUT] [--sarif OUT] [--junit OUT] " \
@@ -30,26 +31,10 @@ typedef struct {
   char cwd[4096];
 } gate_args;
 
-/* --name VALUE or --name=VALUE; 1 if argv[*i] is that option. */
+/* An option with a value; 1 if argv[*i] is that option (bad set when its value is missing). */
 static int option(int argc, char **argv, int *i, const char *name, const char **value, int *bad) {
-  size_t n = strlen(name);
-  if (strncmp(argv[*i], name, n) != 0) return 0;
-  if (argv[*i][n] == '=') {
-    *value = argv[*i] + n + 1;
-  } else if (argv[*i][n] == '\0') {
-    if (*i + 1 >= argc) {
-      errorf("gate: %s needs a value", name);
-      *bad = 1;
-      return 1;
-    }
-    *value = argv[++*i];
-  } else {
-    return 0;
-  }
-  if (**value == '\0') {
-    errorf("gate: %s needs a value", name);
-    *bad = 1;
-  }
+  if (!opt_value(argc, argv, i, "gate", name, value)) return 0;
+  if (*value == NULL) *bad = 1;
   return 1;
 }
 

@@ -19,6 +19,7 @@
 
 #include "commands.h"
 #include "msg.h"
+#include "opt.h"
 #include "render.h"
 #include "sample_type.h"
 #include "snapshot.h"
@@ -35,51 +36,39 @@ typedef struct {
   const char *json, *xml, *profile;
 } report_options;
 
-/* The value of an option given as "--name VALUE" or "--name=VALUE"; NULL
- * if argv[*i] is not that option.  Sets *missing when the value is absent. */
-static const char *report_option(int argc, char **argv, int *i, const char *name, int *missing) {
-  size_t n = strlen(name);
-  if (strncmp(argv[*i], name, n) != 0) return NULL;
-  if (argv[*i][n] == '=') return argv[*i] + n + 1;
-  if (argv[*i][n] != '\0') return NULL;
-  if (*i + 1 >= argc) {
-    *missing = 1;
-    return NULL;
-  }
-  return argv[++*i];
-}
-
 static int report_parse(int argc, char **argv, report_options *o) {
   memset(o, 0, sizeof *o);
   o->type = SAMPLE_INUSE_SPACE;
   o->top = 10;
   for (int i = 0; i < argc; i++) {
-    int missing = 0;
     const char *v;
-    if ((v = report_option(argc, argv, &i, "--sample-type", &missing)) != NULL) {
+    if (opt_value(argc, argv, &i, "report", "--sample-type", &v)) {
+      if (v == NULL) return -1;
       if (sample_type_parse(v, &o->type) < 0) {
         errorf("report: unknown sample type '%s' (alloc_space, alloc_objects, inuse_space, "
                "inuse_objects)", v);
         return -1;
       }
-    } else if ((v = report_option(argc, argv, &i, "--top", &missing)) != NULL) {
+    } else if (opt_value(argc, argv, &i, "report", "--top", &v)) {
+      if (v == NULL) return -1;
       char *end;
       o->top = strtol(v, &end, 10);
       if (*v == '\0' || *end != '\0' || o->top < 0) {
         errorf("report: --top wants a number >= 0, not '%s'", v);
         return -1;
       }
-    } else if ((v = report_option(argc, argv, &i, "--suppressions", &missing)) != NULL) {
+    } else if (opt_value(argc, argv, &i, "report", "--suppressions", &v)) {
+      if (v == NULL) return -1;
       o->suppressions = v;
-    } else if ((v = report_option(argc, argv, &i, "--json", &missing)) != NULL) {
+    } else if (opt_value(argc, argv, &i, "report", "--json", &v)) {
+      if (v == NULL) return -1;
       o->json = v;
-    } else if ((v = report_option(argc, argv, &i, "--xml", &missing)) != NULL) {
+    } else if (opt_value(argc, argv, &i, "report", "--xml", &v)) {
+      if (v == NULL) return -1;
       o->xml = v;
-    } else if ((v = report_option(argc, argv, &i, "--profile", &missing)) != NULL) {
+    } else if (opt_value(argc, argv, &i, "report", "--profile", &v)) {
+      if (v == NULL) return -1;
       o->profile = v;
-    } else if (missing) {
-      errorf("report: option '%s' needs a value", argv[i]);
-      return -1;
     } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
       errorf("report: unknown option '%s'", argv[i]);
       return -1;

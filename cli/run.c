@@ -22,6 +22,7 @@
 
 #include "commands.h"
 #include "msg.h"
+#include "opt.h"
 #include "render.h"
 #include "run.h"
 #include "supp.h"
@@ -66,22 +67,6 @@ long long run_parse_size(const char *s) {
   return *end == 0 ? v : -1;
 }
 
-static const char *run_value(int argc, char **argv, int *i, const char *opt) {
-  const char *arg = argv[*i];
-  size_t n = strlen(opt);
-  if (arg[n] == '=') return arg + n + 1;
-  if (*i + 1 >= argc) {
-    errorf("option %s needs a value", opt);
-    return NULL;
-  }
-  return argv[++*i];
-}
-
-static int run_is_opt(const char *arg, const char *opt) {
-  size_t n = strlen(opt);
-  return strncmp(arg, opt, n) == 0 && (arg[n] == 0 || arg[n] == '=');
-}
-
 int run_parse_options(int argc, char **argv, run_options *o) {
   memset(o, 0, sizeof *o);
   o->error_exitcode = -1;
@@ -97,12 +82,12 @@ int run_parse_options(int argc, char **argv, run_options *o) {
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
       run_usage(stdout);
       exit(EXIT_OK);
-    } else if (run_is_opt(a, "--report")) {
-      if ((o->report = run_value(argc, argv, &i, "--report")) == NULL) return -1;
-    } else if (run_is_opt(a, "--xml")) {
-      if ((o->xml = run_value(argc, argv, &i, "--xml")) == NULL) return -1;
-    } else if (run_is_opt(a, "--profile")) {
-      if ((o->profile = run_value(argc, argv, &i, "--profile")) == NULL) return -1;
+    } else if (opt_value(argc, argv, &i, "run", "--report", &o->report)) {
+      if (o->report == NULL) return -1;
+    } else if (opt_value(argc, argv, &i, "run", "--xml", &o->xml)) {
+      if (o->xml == NULL) return -1;
+    } else if (opt_value(argc, argv, &i, "run", "--profile", &o->profile)) {
+      if (o->profile == NULL) return -1;
     } else if (strcmp(a, "--sample") == 0) {
       o->sample = 512 * 1024;
     } else if (strncmp(a, "--sample=", 9) == 0) {
@@ -112,25 +97,25 @@ int run_parse_options(int argc, char **argv, run_options *o) {
         return -1;
       }
       o->sample = (uint64_t)s;
-    } else if (run_is_opt(a, "--interval")) {
-      if ((v = run_value(argc, argv, &i, "--interval")) == NULL) return -1;
+    } else if (opt_value(argc, argv, &i, "run", "--interval", &v)) {
+      if (v == NULL) return -1;
       char *end;
       o->interval = strtod(v, &end);
       if (*end != 0 || !(o->interval > 0)) {
         errorf("bad --interval value '%s' (want SECONDS > 0)", v);
         return -1;
       }
-    } else if (run_is_opt(a, "--http")) {
-      if ((o->http = run_value(argc, argv, &i, "--http")) == NULL) return -1;
-    } else if (run_is_opt(a, "--suppressions")) {
-      if ((v = run_value(argc, argv, &i, "--suppressions")) == NULL) return -1;
+    } else if (opt_value(argc, argv, &i, "run", "--http", &o->http)) {
+      if (o->http == NULL) return -1;
+    } else if (opt_value(argc, argv, &i, "run", "--suppressions", &v)) {
+      if (v == NULL) return -1;
       if (o->nsupp == RUN_MAX_SUPP) {
         errorf("too many --suppressions files");
         return -1;
       }
       o->supp[o->nsupp++] = v;
-    } else if (run_is_opt(a, "--error-exitcode")) {
-      if ((v = run_value(argc, argv, &i, "--error-exitcode")) == NULL) return -1;
+    } else if (opt_value(argc, argv, &i, "run", "--error-exitcode", &v)) {
+      if (v == NULL) return -1;
       char *end;
       long n = strtol(v, &end, 10);
       if (*end != 0 || n < 0 || n > 255) {
@@ -138,8 +123,8 @@ int run_parse_options(int argc, char **argv, run_options *o) {
         return -1;
       }
       o->error_exitcode = (int)n;
-    } else if (run_is_opt(a, "--budget")) {
-      if ((v = run_value(argc, argv, &i, "--budget")) == NULL) return -1;
+    } else if (opt_value(argc, argv, &i, "run", "--budget", &v)) {
+      if (v == NULL) return -1;
       char size[64];
       const char *comma = strchr(v, ',');
       snprintf(size, sizeof size, "%.*s", comma ? (int)(comma - v) : (int)strlen(v), v);
@@ -155,8 +140,8 @@ int run_parse_options(int argc, char **argv, run_options *o) {
       o->trace_children = 1;
     } else if (strcmp(a, "--show-reachable") == 0) {
       o->show_reachable = 1;
-    } else if (run_is_opt(a, "--depth")) {
-      if ((v = run_value(argc, argv, &i, "--depth")) == NULL) return -1;
+    } else if (opt_value(argc, argv, &i, "run", "--depth", &v)) {
+      if (v == NULL) return -1;
       char *end;
       long d = strtol(v, &end, 10);
       if (*end != 0 || d < 1 || d > 64) {
