@@ -4,11 +4,13 @@
  * exit the leak records of the scan.  Written to NAME.tmp with raw write(2)
  * calls and renamed, so no reader ever sees half a snapshot.  The exit
  * snapshot is named by the `out` option (%p = pid); the others get
- * ".SEQ.REASON" appended.
+ * ".SEQ.REASON" appended; snapwrite_to() writes to a path the caller names
+ * (the C API).  One snapshot is written at a time.
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -129,6 +131,24 @@ static void snapwrite_stacks_and_sites(sys_writer *w) {
 
 static _Atomic uint64_t snapwrite_written;
 
+/* One snapshot at a time (the control thread, a budget dump and the C API
+ * may ask at once): the pid of the writing process, 0 when free.  A holder
+ * with another pid was a thread of the parent before a fork: taken over. */
+static _Atomic pid_t snapwrite_owner;
+
+static void snapwrite_lock(void) {
+  pid_t self = sys_getpid();
+  for (;;) {
+    pid_t expected = 0;
+    if (atomic_compare_exchange_strong(&snapwrite_owner, &expected, self)) return;
+    if (expected != self && atomic_compare_exchange_strong(&snapwrite_owner, &expected, self)) return;
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, NULL);
+  }
+}
+
+static void snapwrite_unlock(void) { atomic_store(&snapwrite_owner, 0); }
+
 uint64_t snapwrite_count(void) { return atomic_load(&snapwrite_written); }
 
 /* Write one snapshot to path (through path.tmp). */
@@ -205,9 +225,15 @@ int snapwrite(const char *reason, const threads_stopped *threads, int nthreads, 
     int seq = atomic_fetch_add(&snapwrite_seq, 1) + 1;
     snprintf(path + len, sizeof path - len, ".%d.%s", seq, reason);
   }
-  return snapwrite_file(path, reason, threads, nthreads, self_sp, leak_check);
+  snapwrite_lock();
+  int rc = snapwrite_file(path, reason, threads, nthreads, self_sp, leak_check);
+  snapwrite_unlock();
+  return rc;
 }
 
 int snapwrite_to(const char *path, const char *reason) {
-  return snapwrite_file(path, reason, NULL, 0, 0, 0);
+  snapwrite_lock();
+  int rc = snapwrite_file(path, reason, NULL, 0, 0, 0);
+  snapwrite_unlock();
+  return rc;
 }

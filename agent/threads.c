@@ -30,9 +30,8 @@
 /* The state is initial-exec TLS: one fs-relative access on the hot path.
  * Threads register on first use (into a list readers fold, under a lock
  * taken only at thread start and end); a pthread key's destructor folds a
- * finished thread's counters into the retired totals and marks the state
- * exiting, so nothing it counts afterwards is counted twice, and totals
- * never go down when glibc reuses the thread's TLS for a new thread.
+ * finished thread's counters into the retired totals and unlinks it, so
+ * totals never go down and a dead thread's TLS is never read.
  * (The agent's TLS module adds one entry to every thread's DTV; scan.c
  * subtracts it where memcheck would see the DTV.) */
 __thread thread_state ag_thread __attribute__((tls_model("initial-exec")));
@@ -55,6 +54,9 @@ static void threads_registry_release(void) {
   atomic_store_explicit(&threads_registry_lock, 0, memory_order_release);
 }
 
+/* The thread is ending: fold its counts and take it off the list (its TLS
+ * goes away with its stack).  It stays "registered", so what it still does
+ * on the way out is not registered again (nor counted). */
 static void threads_release(void *arg) {
   thread_state *st = arg;
   threads_registry_acquire();
@@ -64,6 +66,12 @@ static void threads_release(void *arg) {
   threads_retired[3] += st->bytes_freed;
   st->allocs = st->frees = st->bytes_allocated = st->bytes_freed = 0;
   st->exiting = 1;
+  for (thread_state **link = &threads_all; *link != NULL; link = &(*link)->next) {
+    if (*link == st) {
+      *link = st->next;
+      break;
+    }
+  }
   threads_registry_release();
 }
 
@@ -84,12 +92,8 @@ void threads_register(thread_state *st) {
   if (threads_key_ready) pthread_setspecific(threads_key, st);
   st->guard = saved_guard;
   threads_registry_acquire();
-  int listed = 0;
-  for (thread_state *t = threads_all; t != NULL && !listed; t = t->next) listed = t == st;
-  if (!listed) {
-    st->next = threads_all;
-    threads_all = st;
-  }
+  st->next = threads_all;
+  threads_all = st;
   threads_registry_release();
 }
 
@@ -103,7 +107,6 @@ void threads_totals(uint64_t *allocs, uint64_t *frees, uint64_t *bytes_allocated
   uint64_t a = threads_retired[0], f = threads_retired[1], ba = threads_retired[2],
            bf = threads_retired[3];
   for (thread_state *st = threads_all; st != NULL; st = st->next) {
-    if (st->exiting) continue;
     a += st->allocs;
     f += st->frees;
     ba += st->bytes_allocated;

@@ -16,8 +16,9 @@
 int render_json_report(const snapshot *snap, const char *path, char *err, size_t errlen);
 
 /* memcheck-style text: the largest loss records (at most max_records, 0 =
- * all) then the LEAK SUMMARY; render_text.c. */
-void render_text_summary(FILE *out, const snapshot *snap, int max_records);
+ * all; definite and possible ones, and indirect and still reachable ones
+ * too with show_all) then the LEAK SUMMARY; render_text.c. */
+void render_text_summary(FILE *out, const snapshot *snap, int max_records, int show_all);
 
 /* Valgrind memcheck XML, protocol 4; render_xml.c. */
 int render_xml(const snapshot *snap, const char *path, char *err, size_t errlen);

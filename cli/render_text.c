@@ -57,7 +57,7 @@ static void render_stack(FILE *out, const snapshot *snap, uint32_t stack, int pi
   if (first) fprintf(out, "==%d==    (no stack)\n", pid);
 }
 
-void render_text_summary(FILE *out, const snapshot *snap, int max_records) {
+void render_text_summary(FILE *out, const snapshot *snap, int max_records, int show_all) {
   int pid = snap->pid;
   char a[32], b[32], c[32];
   if (!snap->has_leak_check) {
@@ -70,7 +70,8 @@ void render_text_summary(FILE *out, const snapshot *snap, int max_records) {
   int printed = 0;
   for (uint32_t i = 0; i < snap->nleaks; i++) {
     const snap_leak *l = &snap->leaks[i];
-    if (l->suppressed_by != NULL || l->kind == SNAP_INDIRECT || l->kind == SNAP_REACHABLE) continue;
+    if (l->suppressed_by != NULL) continue;
+    if (!show_all && (l->kind == SNAP_INDIRECT || l->kind == SNAP_REACHABLE)) continue;
     if (max_records > 0 && printed >= max_records) break;
     uint64_t rank = 1;
     for (uint32_t j = 0; j < snap->nleaks; j++) {

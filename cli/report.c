@@ -239,7 +239,7 @@ int cmd_report(int argc, char **argv) {
     goto out;
   }
   if (snap->has_leak_check) {
-    render_text_summary(stdout, snap, 10);
+    render_text_summary(stdout, snap, 10, 0);
     printf("\n");
   }
   if (report_top(snap, &o) < 0) goto out;

@@ -48,7 +48,9 @@ static void run_usage(FILE *out) {
           "  --budget SIZE[,warn|dump|abort]   live-heap budget and what passing it does\n"
           "  --trace-children     also trace programs that PROG execs\n"
           "  --depth N            stack frames kept per allocation (default 24, max 64)\n"
-          "  --show-reachable     list still-reachable records in the text summary too\n");
+          "  --show-reachable     list indirect and still-reachable records in the text summary too\n"
+          "  --snapshot-signal SIG  `kill -SIG PID` makes the agent write a snapshot (with --profile:\n"
+          "                       a numbered profile)\n");
 }
 
 /* Parse a size with an optional K/M/G suffix; -1 if malformed. */
@@ -65,6 +67,25 @@ long long run_parse_size(const char *s) {
   }
   if (*end == 'B' || *end == 'b') end++;
   return *end == 0 ? v : -1;
+}
+
+/* A signal by number or name ("USR2", "SIGUSR2", "RTMIN+3"); 0 if unknown. */
+static int run_parse_signal(const char *s) {
+  if (strncmp(s, "SIG", 3) == 0) s += 3;
+  char *end;
+  long n = strtol(s, &end, 10);
+  if (*s && *end == 0) return n > 0 && n < NSIG ? (int)n : 0;
+  if (strncmp(s, "RTMIN+", 6) == 0 || strncmp(s, "RTMAX-", 6) == 0) {
+    long k = strtol(s + 6, &end, 10);
+    if (*end || k < 0) return 0;
+    int sig = s[3] == 'I' ? SIGRTMIN + (int)k : SIGRTMAX - (int)k;
+    return sig >= SIGRTMIN && sig <= SIGRTMAX ? sig : 0;
+  }
+  for (int sig = 1; sig < NSIG; sig++) {
+    const char *name = sigabbrev_np(sig);
+    if (name != NULL && strcmp(name, s) == 0) return sig;
+  }
+  return 0;
 }
 
 int run_parse_options(int argc, char **argv, run_options *o) {
@@ -140,6 +161,13 @@ int run_parse_options(int argc, char **argv, run_options *o) {
       o->trace_children = 1;
     } else if (strcmp(a, "--show-reachable") == 0) {
       o->show_reachable = 1;
+    } else if (opt_value(argc, argv, &i, "run", "--snapshot-signal", &v)) {
+      if (v == NULL) return -1;
+      o->snapshot_signal = run_parse_signal(v);
+      if (o->snapshot_signal <= 0) {
+        errorf("bad --snapshot-signal value '%s' (want a number or a name like USR2)", v);
+        return -1;
+      }
     } else if (opt_value(argc, argv, &i, "run", "--depth", &v)) {
       if (v == NULL) return -1;
       char *end;
@@ -302,7 +330,7 @@ static int run_outputs(const run_options *o, snapshot *snap, int is_main) {
     }
   } else if (snap->has_leak_check) {
     fflush(stdout);
-    render_text_summary(stderr, snap, 10);
+    render_text_summary(stderr, snap, 10, o->show_reachable);
   }
   if (o->xml) {
     run_output_name(o->xml, snap->pid, is_main, path, sizeof path);
@@ -328,6 +356,8 @@ static void run_build_env(const run_options *o, const char *agent, const char *d
   if (o->sample) n += snprintf(opts + n, sizeof opts - (size_t)n, ",sample=%llu", (unsigned long long)o->sample);
   if (o->trace_children) n += snprintf(opts + n, sizeof opts - (size_t)n, ",trace_children=1");
   if (o->interval > 0) n += snprintf(opts + n, sizeof opts - (size_t)n, ",interval=%g", o->interval);
+  if (o->snapshot_signal > 0)
+    n += snprintf(opts + n, sizeof opts - (size_t)n, ",control_signal=%d", o->snapshot_signal);
   if (control_fd >= 0) n += snprintf(opts + n, sizeof opts - (size_t)n, ",control_fd=%d", control_fd);
   if (o->budget)
     n += snprintf(opts + n, sizeof opts - (size_t)n, ",budget=%llu:%s", (unsigned long long)o->budget,
@@ -350,7 +380,7 @@ static int run_collect_periodic(const run_options *o, const char *dir, int *seq)
     int pid, n, consumed = 0;
     char reason[32];
     if (sscanf(e->d_name, "raw.%d.%d.%31[a-z]%n", &pid, &n, reason, &consumed) != 3 ||
-        e->d_name[consumed] != 0)
+        e->d_name[consumed] != 0 || strcmp(reason, "http") == 0) /* the HTTP server's own */
       continue;
     char raw[PATH_MAX], out[PATH_MAX], err[512];
     snprintf(raw, sizeof raw, "%s/%s", dir, e->d_name);
@@ -476,11 +506,11 @@ int cmd_run(int argc, char **argv) {
     if (w == child) break;
     if (w < 0 && errno != EINTR) break;
     struct timespec nap = {0, 20 * 1000 * 1000};
-    if (o.interval > 0) run_collect_periodic(&o, dir, &seq);
+    if (o.interval > 0 || o.snapshot_signal > 0) run_collect_periodic(&o, dir, &seq);
     nanosleep(&nap, NULL);
   }
   int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  if (o.interval > 0) run_collect_periodic(&o, dir, &seq);
+  if (o.interval > 0 || o.snapshot_signal > 0) run_collect_periodic(&o, dir, &seq);
   if (http) run_http_stop(http);
 
   /* the exit snapshots: the main process's, then its forked children's */

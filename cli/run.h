@@ -27,6 +27,7 @@ typedef struct {
   int trace_children;
   int show_reachable;
   int depth;
+  int snapshot_signal;       /* 0: none */
   char **prog_argv;
 } run_options;
 
