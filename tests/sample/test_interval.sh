@@ -1,7 +1,8 @@
-# test_interval.sh: periodic profiles.  `run --interval` writes numbered
-# profiles while the program runs, plus the final one; the agent alone
-# (LD_PRELOAD and LEAKSCOPE_OPTIONS, no supervisor) writes periodic raw
-# snapshots that `leakscope report` turns into the same profiles later.
+# test_interval.sh: profiles while the program runs.  `run --interval`
+# writes numbered profiles plus the final one; the agent alone (LD_PRELOAD
+# and LEAKSCOPE_OPTIONS, no supervisor) writes periodic raw snapshots that
+# `leakscope report` turns into the same profiles later; `--snapshot-signal`
+# gives one on a signal.
 . "$(dirname "$0")/../lib/common.sh"
 CHECK="$LEAKSCOPE_ROOT/tests/pprof/pprof_check.py"
 SIM="$PROGS/http_server_sim"
@@ -36,4 +37,11 @@ for f in "$T"/raw.*.interval; do
   $PY "$CHECK" "$T/from-raw.pb.gz" >/dev/null || fail "profile from $f is invalid"
 done
 ls "$T"/raw.[0-9]* | grep -qv interval || fail "no exit snapshot from the agent alone"
+
+# a snapshot on a signal the user chooses, even from an idle program
+rm -f "$T"/s*.pb.gz
+"$LEAKSCOPE" run --snapshot-signal USR2 --profile "$T/s.pb.gz" -- \
+  sh -c 'sleep 0.3; kill -USR2 $$; sleep 0.6' >/dev/null 2>&1 || fail "run --snapshot-signal"
+[ -f "$T/s.1.pb.gz" ] || fail "no profile after the snapshot signal"
+$PY "$CHECK" "$T/s.1.pb.gz" >/dev/null || fail "the signalled profile is invalid"
 exit 0
