@@ -1,6 +1,6 @@
 /*
  * agent.c: the agent's life: its state, initialization in the constructor
- * (allocations before it pass through untracked), fork handlers, budgets,
+ * (allocations before it pass through untracked), fork handlers, the budget,
  * and the exit sequence run from the last exit handler (or from _exit):
  * stop the other threads, let glibc and libstdc++ release
  * their own memory as memcheck does (__libc_freeres, __gnu_cxx::__freeres),
@@ -129,19 +129,28 @@ void agent_snapshot(const char *reason) {
   ag_guard = saved;
 }
 
-void agent_after_alloc(void) {
-  if (ag_opt.budget_bytes != 0) {
-    static _Atomic int budget_passed;
-    uint64_t a, f, ba, bf;
-    threads_totals(&a, &f, &ba, &bf);
-    if (ba - bf > ag_opt.budget_bytes && !atomic_exchange(&budget_passed, 1)) {
-      sys_warn("live heap passed the budget");
-      if (ag_opt.budget_action == AG_BUDGET_DUMP) agent_snapshot("budget");
-      if (ag_opt.budget_action == AG_BUDGET_ABORT) {
-        agent_snapshot("budget");
-        abort();
-      }
-    }
+/* The live heap: exact in full mode, the sampled estimate in sample mode. */
+static uint64_t agent_live_bytes(void) {
+  if (ag_opt.sample_mode) return sampler_live_bytes();
+  uint64_t a, f, ba, bf;
+  threads_totals(&a, &f, &ba, &bf);
+  return ba > bf ? ba - bf : 0;
+}
+
+void agent_check_budget(void) {
+  static _Atomic int over;
+  uint64_t live = agent_live_bytes();
+  if (live <= ag_opt.budget_bytes) {
+    atomic_store(&over, 0); /* armed again once back under the budget */
+    return;
+  }
+  if (atomic_exchange(&over, 1)) return;
+  sys_warn("the live heap passed the budget");
+  if (ag_opt.budget_action == AG_BUDGET_WARN) return;
+  agent_snapshot("budget");
+  if (ag_opt.budget_action == AG_BUDGET_ABORT) {
+    sys_warn("aborting: live heap over budget (--budget ...,abort)");
+    abort();
   }
 }
 

@@ -80,8 +80,10 @@ AG_HIDDEN extern int ag_tls_modules;       /* TLS modules the agent brought (its
 AG_HIDDEN void agent_init(void);
 AG_HIDDEN void agent_exit_sequence(int from_exit_call);
 AG_HIDDEN void agent_snapshot(const char *reason);
-/* Called by hooks after tracking an allocation when a budget is set. */
-AG_HIDDEN void agent_after_alloc(void);
+/* Compare the live heap with the budget; warn, dump or abort on passing it.
+ * Hooks call it at most once per AG_BUDGET_STRIDE bytes a thread allocates. */
+AG_HIDDEN void agent_check_budget(void);
+#define AG_BUDGET_STRIDE (256 * 1024)
 AG_HIDDEN extern _Atomic int ag_snapshot_requested;
 
 /* Per-thread recursion guard: set while the agent works on this thread
@@ -168,6 +170,8 @@ AG_HIDDEN void sampler_record(uintptr_t ptr, size_t size, uint32_t stack, double
 AG_HIDDEN int sampler_remove(uintptr_t ptr);
 AG_HIDDEN double sampler_next_gap(void);   /* bytes to the next sample, exp. distributed */
 AG_HIDDEN double sampler_weight(size_t size);
+/* The unbiased estimate of the live heap, kept up to date by record/remove. */
+AG_HIDDEN uint64_t sampler_live_bytes(void);
 AG_HIDDEN void sampler_foreach(void (*fn)(uintptr_t ptr, size_t size, uint32_t stack, double weight, void *arg), void *arg);
 AG_HIDDEN void sampler_lock(void);
 AG_HIDDEN void sampler_unlock(void);
@@ -183,6 +187,7 @@ typedef struct thread_state {
   int exiting;              /* its pthread key destructor ran: counts no more */
   uint64_t allocs, frees, bytes_allocated, bytes_freed;
   int64_t until_sample;     /* sample mode: bytes left before the next sample */
+  int64_t until_budget;     /* bytes left before the next budget check */
   uint64_t rng;
   pid_t tid;
 } thread_state;

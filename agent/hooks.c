@@ -92,7 +92,10 @@ static void hooks_track_full(thread_state *st, void *p, size_t size, int zero) {
   st->in_table = 0;
   st->allocs++;
   st->bytes_allocated += size;
-  if (AG_UNLIKELY(ag_opt.budget_bytes != 0)) agent_after_alloc();
+  if (AG_UNLIKELY(ag_opt.budget_bytes != 0) && (st->until_budget -= (int64_t)size) <= 0) {
+    st->until_budget = AG_BUDGET_STRIDE;
+    agent_check_budget();
+  }
 }
 
 /* Sample mode: record a sampled block. */
@@ -109,6 +112,7 @@ static void hooks_record_sample(void *p, size_t size) {
                               memory_order_relaxed);
   }
   sampler_record((uintptr_t)p, size, stack, weight);
+  if (AG_UNLIKELY(ag_opt.budget_bytes != 0)) agent_check_budget(); /* once per sample */
 }
 
 /* Sample mode: count the bytes; true when this allocation is to be sampled. */

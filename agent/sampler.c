@@ -27,6 +27,7 @@ typedef struct {
 static sampler_entry *sampler_slots;
 static uint64_t sampler_mask, sampler_count;
 static _Atomic int sampler_spin;
+static double sampler_live; /* sum of weight x size over the set, under the lock */
 
 int sampler_init(void) { return 0; }
 
@@ -66,7 +67,9 @@ void sampler_record(uintptr_t ptr, size_t size, uint32_t stack, double weight) {
   uint64_t j = sampler_hash(ptr) & sampler_mask;
   while (sampler_slots[j].ptr != 0 && sampler_slots[j].ptr != ptr) j = (j + 1) & sampler_mask;
   if (sampler_slots[j].ptr == 0) sampler_count++;
+  else sampler_live -= sampler_slots[j].weight * (double)sampler_slots[j].size;
   sampler_slots[j] = (sampler_entry){ptr, size, weight, stack};
+  sampler_live += weight * (double)size;
   sampler_unlock();
 }
 
@@ -80,6 +83,7 @@ int sampler_remove(uintptr_t ptr) {
     if (sampler_slots[j].ptr == ptr) {
       found = 1;
       sampler_count--;
+      sampler_live -= sampler_slots[j].weight * (double)sampler_slots[j].size;
       /* backward-shift deletion */
       uint64_t hole = j, k = j;
       for (;;) {
@@ -118,6 +122,13 @@ double sampler_next_gap(void) {
   uint64_t r = x * 0x2545f4914f6cdd1du;
   double u = ((double)(r >> 11) + 1.0) / 9007199254740993.0; /* (0, 1] */
   return -log(u) * (double)ag_opt.sample_interval;
+}
+
+uint64_t sampler_live_bytes(void) {
+  sampler_lock();
+  double live = sampler_live;
+  sampler_unlock();
+  return live > 0 ? (uint64_t)(live + 0.5) : 0;
 }
 
 double sampler_weight(size_t size) {

@@ -384,14 +384,18 @@ static int run_collect_periodic(const run_options *o, const char *dir, int *seq)
       continue;
     char raw[PATH_MAX], out[PATH_MAX], err[512];
     snprintf(raw, sizeof raw, "%s/%s", dir, e->d_name);
-    if (o->profile) {
+    /* a budget dump is kept even without --profile: it is what the user asked for */
+    int budget = strcmp(reason, "budget") == 0;
+    if (o->profile || budget) {
       snapshot *snap = snap_load(raw, err, sizeof err);
       if (snap == NULL) {
         warnf("%s", err);
       } else {
         if (symbolize_snapshot(snap, err, sizeof err) != 0) warnf("symbolizing: %s", err);
-        run_numbered_name(o->profile, pid, ++*seq, out, sizeof out);
+        run_numbered_name(o->profile ? o->profile : "leakscope-budget.%p.pb.gz", pid, ++*seq, out,
+                          sizeof out);
         if (pprof_write(snap, out, err, sizeof err) != 0) warnf("%s", err);
+        else if (budget) warnf("live heap over budget: profile written to %s", out);
         snap_free(snap);
       }
     }
@@ -506,11 +510,11 @@ int cmd_run(int argc, char **argv) {
     if (w == child) break;
     if (w < 0 && errno != EINTR) break;
     struct timespec nap = {0, 20 * 1000 * 1000};
-    if (o.interval > 0 || o.snapshot_signal > 0) run_collect_periodic(&o, dir, &seq);
+    run_collect_periodic(&o, dir, &seq); /* interval, signal and budget snapshots */
     nanosleep(&nap, NULL);
   }
   int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  if (o.interval > 0 || o.snapshot_signal > 0) run_collect_periodic(&o, dir, &seq);
+  run_collect_periodic(&o, dir, &seq);
   if (http) run_http_stop(http);
 
   /* the exit snapshots: the main process's, then its forked children's */
