@@ -2,7 +2,7 @@
 // that 50 clients cost little CPU (on a small machine the load generator
 // competes with the target for the CPU; Python threads would measure
 // themselves).  Each client loops: GET /metrics, pause, and every 5th
-// request GET /debug/pprof/heap instead.  Prints one JSON object: answers
+// request (-heap-every) GET /debug/pprof/heap instead.  Prints one JSON object: answers
 // per endpoint, failures, latency percentiles, and the seconds of the run in
 // which no request was answered.
 //
@@ -50,6 +50,7 @@ func main() {
 	clients := flag.Int("clients", 50, "concurrent clients")
 	seconds := flag.Int("seconds", 60, "how long to run")
 	pause := flag.Duration("pause", 100*time.Millisecond, "pause between a client's requests")
+	heapEvery := flag.Int("heap-every", 5, "every Nth request fetches /debug/pprof/heap (0: never)")
 	flag.Parse()
 	if *url == "" {
 		fmt.Fprintln(os.Stderr, "http_load_client: -url is required")
@@ -69,7 +70,7 @@ func main() {
 			client := &http.Client{Timeout: 30 * time.Second,
 				Transport: &http.Transport{MaxIdleConnsPerHost: 1, DisableCompression: true}}
 			for ; time.Now().Before(end); i++ {
-				heap := i%5 == 4
+				heap := *heapEvery > 0 && i%*heapEvery == *heapEvery-1
 				path := "/metrics"
 				if heap {
 					path = "/debug/pprof/heap"

@@ -177,8 +177,12 @@ run_workload() {
   command -v heaptrack >/dev/null &&
     run_row "$w" heaptrack native "$MID_PAIRS" 1 0 "rm -f $SCR/ht.*" -- env --vs-- \
       heaptrack -o "$SCR/ht"
+  # Valgrind computes x87 long double with 64-bit precision, so sqlite3's printing of a float
+  # sum differs in the last digit under memcheck: no stdout comparison for that row.
+  local vgcheck=1
+  [ "$w" = sqlite ] && vgcheck=0
   command -v valgrind >/dev/null &&
-    run_row "$w" memcheck native "$SLOW_PAIRS" 0 1 "" -- env --vs-- \
+    run_row "$w" memcheck native "$SLOW_PAIRS" 0 "$vgcheck" "" -- env --vs-- \
       valgrind --leak-check=full
   if [ -e "$tc" ]; then
     run_row "$w" tcmalloc glibc "$PAIRS" 1 1 "" -- env --vs-- env LD_PRELOAD="$tc"
