@@ -22,7 +22,7 @@ LSLIB_OBJ := $(LSLIB_SRC:%.c=$(BUILD)/%.o)
 
 # The agent links libc only (libunwind is dlopen'ed privately, see agent/unwind.c).
 AGENT_CFLAGS := $(STD) $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -ftls-model=initial-exec \
-                -fno-omit-frame-pointer -Iagent -Iinclude
+                -Iagent -Iinclude
 AGENT_LDFLAGS := -shared -Wl,-z,nodelete -Wl,-z,now -Wl,--no-undefined -lm
 CLI_CFLAGS := $(STD) $(WARN) $(CFLAGS) -Icli -Iinclude
 CLI_LIBS := -ldw -lelf -lz -lexpat -lyaml -ljansson -lmicrohttpd -lstdc++ -lm -lpthread

@@ -72,6 +72,8 @@ AG_HIDDEN void options_parse(const char *text);
 /* ---- agent.c ----------------------------------------------------------- */
 enum { AG_UNINIT = 0, AG_INITIALIZING = 1, AG_ACTIVE = 2, AG_OFF = 3, AG_DONE = 4 };
 AG_HIDDEN extern _Atomic int ag_state;
+/* 1 while sample mode is active: the hooks' fast paths test this one word. */
+AG_HIDDEN extern int ag_sample_fast;
 AG_HIDDEN extern pid_t ag_pid;            /* pid the state belongs to (updated on fork) */
 AG_HIDDEN extern uint64_t ag_start_ns;
 AG_HIDDEN extern int ag_exit_status;     /* set on the way out, -1 before */
@@ -187,6 +189,7 @@ typedef struct thread_state {
   int exiting;              /* its pthread key destructor ran: counts no more */
   uint64_t allocs, frees, bytes_allocated, bytes_freed;
   int64_t until_sample;     /* sample mode: bytes left before the next sample */
+  int64_t sample_gap;       /* sample mode: the gap until_sample started from */
   int64_t until_budget;     /* bytes left before the next budget check */
   uint64_t rng;
   pid_t tid;

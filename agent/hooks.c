@@ -115,17 +115,19 @@ static void hooks_record_sample(void *p, size_t size) {
   if (AG_UNLIKELY(ag_opt.budget_bytes != 0)) agent_check_budget(); /* once per sample */
 }
 
-/* Sample mode: count the bytes; true when this allocation is to be sampled. */
+/* Sample mode: count down the bytes; true when this allocation is to be
+ * sampled.  Bytes allocated are counted per gap (see threads_totals). */
 static inline int hooks_sample_due(thread_state *st, size_t size) {
   st->allocs++;
-  st->bytes_allocated += size;
   st->until_sample -= (int64_t)size;
   if (AG_LIKELY(st->until_sample > 0)) return 0;
-  st->until_sample = (int64_t)sampler_next_gap() + 1;
+  st->bytes_allocated += (uint64_t)(st->sample_gap - st->until_sample);
+  st->sample_gap = st->until_sample = (int64_t)sampler_next_gap() + 1;
   return 1;
 }
 
-EXPORT void *malloc(size_t size) {
+/* Everything but sample mode's fast path. */
+static __attribute__((noinline)) void *hooks_malloc(size_t size) {
   thread_state *st = hooks_enter();
   if (st == NULL) return __libc_malloc(size);
   if (AG_UNLIKELY(st->guard)) return hooks_internal(st, __libc_malloc(size), size);
@@ -144,7 +146,7 @@ EXPORT void *malloc(size_t size) {
   return p;
 }
 
-EXPORT void free(void *p) {
+static __attribute__((noinline)) void hooks_free(void *p) {
   if (p == NULL) return;
   thread_state *st = hooks_enter();
   if (st == NULL) {
@@ -179,7 +181,64 @@ EXPORT void free(void *p) {
   hooks_leave(st);
 }
 
+/* Sample mode's fast paths: an allocation that is not sampled and a free
+ * of a pointer that cannot be a sampled block (not page-aligned) touch one
+ * global word and this thread's countdown, and nothing else. */
+EXPORT void *malloc(size_t size) {
+  if (AG_LIKELY(ag_sample_fast)) {
+    thread_state *st = &ag_thread;
+    int64_t left = st->until_sample - (int64_t)size;
+    if (AG_LIKELY(left > 0) && AG_LIKELY(!st->guard)) {
+      st->until_sample = left;
+      st->allocs++;
+      return __libc_malloc(size);
+    }
+  }
+  return hooks_malloc(size);
+}
+
+EXPORT void free(void *p) {
+  if (AG_LIKELY(ag_sample_fast) && AG_LIKELY(((uintptr_t)p & (HOOKS_PAGE - 1)) != 0)) {
+    ag_thread.frees++;
+    __libc_free(p);
+    return;
+  }
+  hooks_free(p);
+}
+
+/* Sample mode's fast path for the other allocators: not sampled, and (for
+ * realloc) the old block cannot be a sampled one. */
+static inline int hooks_sample_skip(size_t size, uintptr_t old) {
+  thread_state *st = &ag_thread;
+  int64_t left = st->until_sample - (int64_t)size;
+  if (AG_UNLIKELY(left <= 0) || AG_UNLIKELY(st->guard) || AG_UNLIKELY((old & (HOOKS_PAGE - 1)) == 0))
+    return 0;
+  st->until_sample = left;
+  st->allocs++;
+  return 1;
+}
+
+static __attribute__((noinline)) void *hooks_calloc(size_t n, size_t size);
+static __attribute__((noinline)) void *hooks_realloc(void *old, size_t size);
+
 EXPORT void *calloc(size_t n, size_t size) {
+  size_t total;
+  if (AG_LIKELY(ag_sample_fast) && !__builtin_mul_overflow(n, size, &total) &&
+      hooks_sample_skip(total, 1))
+    return __libc_calloc(n, size);
+  return hooks_calloc(n, size);
+}
+
+EXPORT void *realloc(void *old, size_t size) {
+  if (AG_LIKELY(ag_sample_fast) && old != NULL && size != 0 &&
+      hooks_sample_skip(size, (uintptr_t)old)) {
+    ag_thread.frees++;
+    return __libc_realloc(old, size);
+  }
+  return hooks_realloc(old, size);
+}
+
+static void *hooks_calloc(size_t n, size_t size) {
   thread_state *st = hooks_enter();
   size_t total;
   if (st == NULL || __builtin_mul_overflow(n, size, &total)) return __libc_calloc(n, size);
@@ -202,7 +261,7 @@ EXPORT void *calloc(size_t n, size_t size) {
   return p;
 }
 
-EXPORT void *realloc(void *old, size_t size) {
+static void *hooks_realloc(void *old, size_t size) {
   thread_state *st = hooks_enter();
   if (st == NULL) return __libc_realloc(old, size);
   if (AG_UNLIKELY(st->guard)) {
