@@ -504,13 +504,17 @@ int cmd_run(int argc, char **argv) {
   signal(SIGQUIT, SIG_IGN);
   if (http) run_http_set_target(http, child);
 
+  /* Snapshots may arrive while PROG runs (interval, signal, budget dumps):
+   * then poll for them; otherwise just wait. */
   int status = 0, seq = 0;
+  int collect = o.interval > 0 || o.snapshot_signal > 0 || o.budget > 0;
   for (;;) {
-    pid_t w = waitpid(child, &status, WNOHANG);
+    pid_t w = waitpid(child, &status, collect ? WNOHANG : 0);
     if (w == child) break;
     if (w < 0 && errno != EINTR) break;
+    if (!collect) continue;
     struct timespec nap = {0, 20 * 1000 * 1000};
-    run_collect_periodic(&o, dir, &seq); /* interval, signal and budget snapshots */
+    run_collect_periodic(&o, dir, &seq);
     nanosleep(&nap, NULL);
   }
   int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
