@@ -27,6 +27,7 @@ target_src() {
   case "$1" in
     vgxml) echo "cli/vgxml.c cli/gate_data.c" ;;
     gate_config) echo "cli/gate_config.c" ;;
+    pprof) echo "cli/pprof_write.c" ;;
   esac
 }
 compile() {  # compile SRC...: prints the objects
