@@ -113,7 +113,7 @@ void agent_init(void) {
  * exit's own, as memcheck sees it at exit_group. */
 static void agent_on_exit(int status, void *arg) {
   ag_exit_status = status & 0xff;
-  agent_exit_sequence(1);
+  agent_exit_sequence();
 }
 
 __attribute__((constructor)) static void agent_constructor(void) {
@@ -156,7 +156,7 @@ void agent_check_budget(void) {
   }
 }
 
-void agent_exit_sequence(int from_exit_call) {
+void agent_exit_sequence(void) {
   if (atomic_load(&ag_state) != AG_ACTIVE || sys_getpid() != ag_pid) return;
   static _Atomic int once;
   if (atomic_exchange(&once, 1)) return;

@@ -80,7 +80,7 @@ AG_HIDDEN extern int ag_exit_status;     /* set on the way out, -1 before */
 AG_HIDDEN extern int ag_init_tables_ready; /* tables exist (agent_init is past them) */
 AG_HIDDEN extern int ag_tls_modules;       /* TLS modules the agent brought (itself, libunwind) */
 AG_HIDDEN void agent_init(void);
-AG_HIDDEN void agent_exit_sequence(int from_exit_call);
+AG_HIDDEN void agent_exit_sequence(void);
 AG_HIDDEN void agent_snapshot(const char *reason);
 /* Compare the live heap with the budget; warn, dump or abort on passing it.
  * Hooks call it at most once per AG_BUDGET_STRIDE bytes a thread allocates. */

@@ -382,7 +382,7 @@ EXPORT void cfree(void *p) { free(p); }
 
 EXPORT __attribute__((noreturn)) void _exit(int status) {
   ag_exit_status = status & 0xff;
-  agent_exit_sequence(0);
+  agent_exit_sequence();
   for (;;) syscall(SYS_exit_group, status);
 }
 
