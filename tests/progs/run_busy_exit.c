@@ -23,9 +23,18 @@ __attribute__((noinline)) static void lose(void) {
   sink = NULL;
 }
 
+/* A stale copy of the pointer in a stack slot the exit path reserves but
+ * never writes would keep the block reachable; memcheck ignores such
+ * never-written words, a native scan cannot tell them apart. */
+__attribute__((noinline)) static void scrub_stack(void) {
+  volatile char pad[32768];
+  for (size_t i = 0; i < sizeof pad; i++) pad[i] = 0;
+}
+
 static void *quit(void *arg) {
   usleep(100000);
   lose();
+  scrub_stack();
   exit(4);
   return arg;
 }
@@ -39,6 +48,7 @@ int main(int argc, char **argv) {
   }
   usleep(100000);
   lose();
+  scrub_stack();
   printf("bye\n");
   return 0;
 }

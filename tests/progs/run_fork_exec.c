@@ -13,6 +13,14 @@ static void *leak(size_t n) {
   return NULL; /* the pointer is dropped */
 }
 
+/* A stale copy of a pointer in a stack slot the exit path reserves but
+ * never writes would keep a block reachable (memcheck ignores never-written
+ * words; a native scan cannot tell them apart): scrub before exiting. */
+__attribute__((noinline)) static void scrub_stack(void) {
+  volatile char pad[32768];
+  for (size_t i = 0; i < sizeof pad; i++) pad[i] = 0;
+}
+
 int main(int argc, char **argv) {
   leak(100);
   fflush(stdout);
@@ -23,11 +31,13 @@ int main(int argc, char **argv) {
       _exit(126);
     }
     leak(200);
+    scrub_stack();
     printf("child done\n");
     return 0;
   }
   int status;
   waitpid(pid, &status, 0);
+  scrub_stack();
   printf("parent done, child status %d\n", WEXITSTATUS(status));
   return 5;
 }
