@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -421,6 +422,20 @@ static void run_remove_dir(const char *dir) {
   rmdir(dir);
 }
 
+/* PROG died of a signal: die of the same one, so whoever waits for
+ * leakscope sees what it would have seen of PROG (no core file of ours). */
+static void run_die_like(int sig) {
+  struct rlimit none = {0, 0};
+  setrlimit(RLIMIT_CORE, &none);
+  fflush(NULL);
+  signal(sig, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  sigprocmask(SIG_UNBLOCK, &set, NULL);
+  raise(sig);
+}
+
 int cmd_run(int argc, char **argv) {
   run_options o;
   if (run_parse_options(argc, argv, &o) != 0) return EXIT_USAGE;
@@ -558,5 +573,6 @@ int cmd_run(int argc, char **argv) {
   for (int i = 0; i < o.nsupp; i++) supp_free(supp[i]);
   if (failed && exit_code == 0) return EXIT_USAGE;
   if (leaks && o.error_exitcode >= 0) return o.error_exitcode;
+  if (WIFSIGNALED(status)) run_die_like(WTERMSIG(status));
   return exit_code;
 }

@@ -1,4 +1,5 @@
-# test_run_basics.sh: `leakscope run` keeps the program's output and exit status,
+# test_run_basics.sh: `leakscope run` keeps the program's output and exit status
+# (a signal death included),
 # writes a report, applies --error-exitcode, and keeps forked children's reports
 # apart (%p) while leaving exec'd programs untraced unless --trace-children.
 . "$(dirname "$0")/../lib/common.sh"
@@ -32,6 +33,15 @@ PYEOF
 [ "$(ls "$T"/e.*.json | wc -l)" -eq 1 ] || fail "an exec'd program was traced without --trace-children"
 "$LEAKSCOPE" run --trace-children --report "$T/t.%p.json" -- "$P" "$PROGS/run_leak_once" >/dev/null 2>&1
 [ "$(ls "$T"/t.*.json | wc -l)" -eq 2 ] || fail "--trace-children did not trace the exec'd program"
+
+# a program killed by a signal: leakscope dies of the same signal
+$PY - "$LEAKSCOPE" <<'PYEOF' || fail "a signalled program's status is not passed on"
+import subprocess, sys
+prog = ["sh", "-c", "kill -SEGV $$"]
+native = subprocess.run(prog).returncode
+under = subprocess.run([sys.argv[1], "run", "--"] + prog, stderr=subprocess.DEVNULL).returncode
+assert native == under == -11, (native, under)
+PYEOF
 
 # --error-exitcode
 "$LEAKSCOPE" run --error-exitcode 42 -- "$PROGS/run_leak_once" >/dev/null 2>&1; rc=$?
