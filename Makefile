@@ -21,7 +21,7 @@ LSLIB_SRC := $(sort $(wildcard lib/*.c))
 LSLIB_OBJ := $(LSLIB_SRC:%.c=$(BUILD)/%.o)
 
 # The agent links libc only (libunwind is dlopen'ed privately, see agent/unwind.c).
-AGENT_CFLAGS := $(STD) $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -ftls-model=initial-exec \
+AGENT_CFLAGS := $(STD) $(WARN) $(CFLAGS) -fPIC -fno-plt -fvisibility=hidden -ftls-model=initial-exec \
                 -Iagent -Iinclude
 AGENT_LDFLAGS := -shared -Wl,-z,nodelete -Wl,-z,now -Wl,--no-undefined -lm
 CLI_CFLAGS := $(STD) $(WARN) $(CFLAGS) -Icli -Iinclude
