@@ -74,19 +74,26 @@ static inline void hooks_leave(thread_state *st) {
   threads_park_if_requested();
 }
 
-/* Full mode: remember the block with its stack. */
-static void hooks_track_full(thread_state *st, void *p, size_t size, int zero) {
-  if (zero && ag_opt.zero_fill && size > 0 &&
-      !(((const size_t *)p)[-1] & HOOKS_IS_MMAPPED))
-    memset(p, 0, size);
+/* The caller's stack id; its allocation counts grow by objects and bytes
+ * (sample mode: objects x 1000 and the unbiased bytes). */
+static uint32_t hooks_stack_here(uint64_t objects, uint64_t bytes) {
   uintptr_t pcs[AG_MAX_DEPTH];
   int depth = unwind_capture(pcs, ag_opt.depth);
   uint32_t stack = stacktab_intern(pcs, depth);
   stacktab_entry *e = stacktab_get(stack);
   if (e != NULL) {
-    atomic_fetch_add_explicit(&e->alloc_objects, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&e->alloc_bytes, size, memory_order_relaxed);
+    atomic_fetch_add_explicit(&e->alloc_objects, objects, memory_order_relaxed);
+    atomic_fetch_add_explicit(&e->alloc_bytes, bytes, memory_order_relaxed);
   }
+  return stack;
+}
+
+/* Full mode: remember the block with its stack. */
+static void hooks_track_full(thread_state *st, void *p, size_t size, int zero) {
+  if (zero && ag_opt.zero_fill && size > 0 &&
+      !(((const size_t *)p)[-1] & HOOKS_IS_MMAPPED))
+    memset(p, 0, size);
+  uint32_t stack = hooks_stack_here(1, size);
   st->in_table = 1;
   live_insert((uintptr_t)p, size, stack);
   st->in_table = 0;
@@ -100,17 +107,9 @@ static void hooks_track_full(thread_state *st, void *p, size_t size, int zero) {
 
 /* Sample mode: record a sampled block. */
 static void hooks_record_sample(void *p, size_t size) {
-  uintptr_t pcs[AG_MAX_DEPTH];
-  int depth = unwind_capture(pcs, ag_opt.depth);
-  uint32_t stack = stacktab_intern(pcs, depth);
   double weight = sampler_weight(size);
-  stacktab_entry *e = stacktab_get(stack);
-  if (e != NULL) {
-    atomic_fetch_add_explicit(&e->alloc_objects, (uint64_t)(weight * 1000.0 + 0.5),
-                              memory_order_relaxed);
-    atomic_fetch_add_explicit(&e->alloc_bytes, (uint64_t)(weight * (double)size + 0.5),
-                              memory_order_relaxed);
-  }
+  uint32_t stack =
+      hooks_stack_here((uint64_t)(weight * 1000.0 + 0.5), (uint64_t)(weight * (double)size + 0.5));
   sampler_record((uintptr_t)p, size, stack, weight);
   if (AG_UNLIKELY(ag_opt.budget_bytes != 0)) agent_check_budget(); /* once per sample */
 }
@@ -181,19 +180,23 @@ static __attribute__((noinline)) void hooks_free(void *p) {
   hooks_leave(st);
 }
 
+/* Sample mode's fast path: not sampled, and (for realloc) the old block
+ * cannot be a sampled one (pass 1 when there is none). */
+static inline int hooks_sample_skip(size_t size, uintptr_t old) {
+  thread_state *st = &ag_thread;
+  int64_t left = st->until_sample - (int64_t)size;
+  if (AG_UNLIKELY(left <= 0) || AG_UNLIKELY(st->guard) || AG_UNLIKELY((old & (HOOKS_PAGE - 1)) == 0))
+    return 0;
+  st->until_sample = left;
+  st->allocs++;
+  return 1;
+}
+
 /* Sample mode's fast paths: an allocation that is not sampled and a free
  * of a pointer that cannot be a sampled block (not page-aligned) touch one
  * global word and this thread's countdown, and nothing else. */
 EXPORT void *malloc(size_t size) {
-  if (AG_LIKELY(ag_sample_fast)) {
-    thread_state *st = &ag_thread;
-    int64_t left = st->until_sample - (int64_t)size;
-    if (AG_LIKELY(left > 0) && AG_LIKELY(!st->guard)) {
-      st->until_sample = left;
-      st->allocs++;
-      return __libc_malloc(size);
-    }
-  }
+  if (AG_LIKELY(ag_sample_fast) && hooks_sample_skip(size, 1)) return __libc_malloc(size);
   return hooks_malloc(size);
 }
 
@@ -204,18 +207,6 @@ EXPORT void free(void *p) {
     return;
   }
   hooks_free(p);
-}
-
-/* Sample mode's fast path for the other allocators: not sampled, and (for
- * realloc) the old block cannot be a sampled one. */
-static inline int hooks_sample_skip(size_t size, uintptr_t old) {
-  thread_state *st = &ag_thread;
-  int64_t left = st->until_sample - (int64_t)size;
-  if (AG_UNLIKELY(left <= 0) || AG_UNLIKELY(st->guard) || AG_UNLIKELY((old & (HOOKS_PAGE - 1)) == 0))
-    return 0;
-  st->until_sample = left;
-  st->allocs++;
-  return 1;
 }
 
 static __attribute__((noinline)) void *hooks_calloc(size_t n, size_t size);
