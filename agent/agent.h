@@ -186,7 +186,6 @@ typedef struct thread_state {
   int guard;                /* the agent is working on this thread */
   int in_table;             /* this thread holds (or may hold) live-table locks */
   int registered;           /* listed for the totals */
-  int exiting;              /* its pthread key destructor ran: counts no more */
   uint64_t allocs, frees, bytes_allocated, bytes_freed;
   int64_t until_sample;     /* sample mode: bytes left before the next sample */
   int64_t sample_gap;       /* sample mode: the gap until_sample started from */

@@ -67,7 +67,6 @@ static void threads_release(void *arg) {
   threads_retired[3] += st->bytes_freed;
   st->allocs = st->frees = st->bytes_allocated = st->bytes_freed = 0;
   st->sample_gap = st->until_sample;
-  st->exiting = 1;
   for (thread_state **link = &threads_all; *link != NULL; link = &(*link)->next) {
     if (*link == st) {
       *link = st->next;
@@ -127,7 +126,7 @@ void threads_after_fork_child(void) {
   atomic_store(&threads_registry_lock, 0);
   thread_state *self = &ag_thread;
   for (thread_state *st = threads_all; st != NULL; st = st->next) {
-    if (st == self || st->exiting) continue;
+    if (st == self) continue;
     threads_retired[0] += st->allocs;
     threads_retired[1] += st->frees;
     threads_retired[2] += st->bytes_allocated;
