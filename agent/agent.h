@@ -187,8 +187,8 @@ typedef struct thread_state {
   int in_table;             /* this thread holds (or may hold) live-table locks */
   int registered;           /* listed for the totals */
   uint64_t allocs, frees, bytes_allocated, bytes_freed;
-  int64_t until_sample;     /* sample mode: bytes left before the next sample */
-  int64_t sample_gap;       /* sample mode: the gap until_sample started from */
+  uint64_t until_sample;    /* sample mode: bytes left before the next sample; else 0 */
+  uint64_t sample_gap;      /* sample mode: the gap until_sample started from */
   int64_t until_budget;     /* bytes left before the next budget check */
   uint64_t rng;
   pid_t tid;

@@ -118,10 +118,12 @@ static void hooks_record_sample(void *p, size_t size) {
  * sampled.  Bytes allocated are counted per gap (see threads_totals). */
 static inline int hooks_sample_due(thread_state *st, size_t size) {
   st->allocs++;
-  st->until_sample -= (int64_t)size;
-  if (AG_LIKELY(st->until_sample > 0)) return 0;
-  st->bytes_allocated += (uint64_t)(st->sample_gap - st->until_sample);
-  st->sample_gap = st->until_sample = (int64_t)sampler_next_gap() + 1;
+  if (AG_LIKELY(size < st->until_sample)) {
+    st->until_sample -= size;
+    return 0;
+  }
+  st->bytes_allocated += st->sample_gap - st->until_sample + size;
+  st->sample_gap = st->until_sample = (uint64_t)sampler_next_gap() + 1;
   return 1;
 }
 
@@ -180,23 +182,24 @@ static __attribute__((noinline)) void hooks_free(void *p) {
   hooks_leave(st);
 }
 
-/* Sample mode's fast path: not sampled, and (for realloc) the old block
- * cannot be a sampled one (pass 1 when there is none). */
-static inline int hooks_sample_skip(size_t size, uintptr_t old) {
+/* Sample mode's fast path: this allocation is not sampled.  The countdown
+ * is 0 outside sample mode and on threads not yet registered, so there every
+ * call takes the slow path.  A call nested in the agent's own work may pass
+ * here too: in sample mode an unsampled block needs nothing either way. */
+static inline int hooks_sample_skip(size_t size) {
   thread_state *st = &ag_thread;
-  int64_t left = st->until_sample - (int64_t)size;
-  if (AG_UNLIKELY(left <= 0) || AG_UNLIKELY(st->guard) || AG_UNLIKELY((old & (HOOKS_PAGE - 1)) == 0))
-    return 0;
-  st->until_sample = left;
+  uint64_t left = st->until_sample;
+  if (AG_UNLIKELY(size >= left)) return 0;
+  st->until_sample = left - size;
   st->allocs++;
   return 1;
 }
 
 /* Sample mode's fast paths: an allocation that is not sampled and a free
- * of a pointer that cannot be a sampled block (not page-aligned) touch one
- * global word and this thread's countdown, and nothing else. */
+ * of a pointer that cannot be a sampled block (not page-aligned) touch this
+ * thread's countdown (a free: one global word), and nothing else. */
 EXPORT void *malloc(size_t size) {
-  if (AG_LIKELY(ag_sample_fast) && hooks_sample_skip(size, 1)) return __libc_malloc(size);
+  if (hooks_sample_skip(size)) return __libc_malloc(size);
   return hooks_malloc(size);
 }
 
@@ -214,15 +217,14 @@ static __attribute__((noinline)) void *hooks_realloc(void *old, size_t size);
 
 EXPORT void *calloc(size_t n, size_t size) {
   size_t total;
-  if (AG_LIKELY(ag_sample_fast) && !__builtin_mul_overflow(n, size, &total) &&
-      hooks_sample_skip(total, 1))
+  if (!__builtin_mul_overflow(n, size, &total) && hooks_sample_skip(total))
     return __libc_calloc(n, size);
   return hooks_calloc(n, size);
 }
 
 EXPORT void *realloc(void *old, size_t size) {
-  if (AG_LIKELY(ag_sample_fast) && old != NULL && size != 0 &&
-      hooks_sample_skip(size, (uintptr_t)old)) {
+  if (AG_LIKELY(((uintptr_t)old & (HOOKS_PAGE - 1)) != 0) && AG_LIKELY(size != 0) &&
+      hooks_sample_skip(size)) {
     ag_thread.frees++;
     return __libc_realloc(old, size);
   }

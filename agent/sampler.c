@@ -8,8 +8,11 @@
  * Sampled blocks are allocated page-aligned (the hooks ask glibc for a
  * 4096-aligned block), so a free of any pointer that is not page-aligned
  * skips the sampled set without a lookup; only page-aligned frees look.
- * The set itself is small (live heap / R entries) and guarded by a lock
- * taken only on sampled allocations and page-aligned frees.
+ * About one chunk in 256 is page-aligned by chance, so those frees first
+ * ask a lock-free counting filter (a byte per hash of the page number) and
+ * take the set's lock only when a sampled block may be there.  The set
+ * itself is small (live heap / R entries) and guarded by a lock taken only
+ * on sampled allocations and on frees that pass the filter.
  */
 #include <math.h>
 #include <sched.h>
@@ -29,6 +32,14 @@ static uint64_t sampler_mask, sampler_count;
 static _Atomic int sampler_spin;
 static double sampler_live; /* sum of weight x size over the set, under the lock */
 
+/* Counting filter: how many sampled blocks hash to each byte, changed under
+ * the lock, read without it.  A byte that reaches 255 stays there (a false
+ * "maybe" costs a lookup, never a missed block).  A block is counted before
+ * its pointer reaches the program, so any free of it sees the count. */
+#define SAMPLER_FILTER_SIZE 65536
+#define SAMPLER_FILTER_STUCK 255
+static _Atomic uint8_t sampler_filter[SAMPLER_FILTER_SIZE];
+
 int sampler_init(void) { return 0; }
 
 void sampler_lock(void) {
@@ -39,6 +50,17 @@ void sampler_unlock(void) { atomic_store_explicit(&sampler_spin, 0, memory_order
 void sampler_reset_lock(void) { atomic_store(&sampler_spin, 0); }
 
 static uint64_t sampler_hash(uintptr_t ptr) { return ((uint64_t)ptr >> 12) * 0x9e3779b97f4a7c15u >> 16; }
+
+static _Atomic uint8_t *sampler_filter_byte(uintptr_t ptr) {
+  return &sampler_filter[sampler_hash(ptr) >> 32 & (SAMPLER_FILTER_SIZE - 1)];
+}
+
+/* Under the lock. */
+static void sampler_filter_add(uintptr_t ptr, int delta) {
+  _Atomic uint8_t *b = sampler_filter_byte(ptr);
+  uint8_t n = atomic_load_explicit(b, memory_order_relaxed);
+  if (n != SAMPLER_FILTER_STUCK) atomic_store_explicit(b, (uint8_t)(n + delta), memory_order_release);
+}
 
 static int sampler_grow(void) {
   uint64_t cap = sampler_mask ? (sampler_mask + 1) * 2 : 1024;
@@ -66,15 +88,18 @@ void sampler_record(uintptr_t ptr, size_t size, uint32_t stack, double weight) {
   }
   uint64_t j = sampler_hash(ptr) & sampler_mask;
   while (sampler_slots[j].ptr != 0 && sampler_slots[j].ptr != ptr) j = (j + 1) & sampler_mask;
-  if (sampler_slots[j].ptr == 0) sampler_count++;
-  else sampler_live -= sampler_slots[j].weight * (double)sampler_slots[j].size;
+  if (sampler_slots[j].ptr == 0) {
+    sampler_count++;
+    sampler_filter_add(ptr, 1);
+  } else
+    sampler_live -= sampler_slots[j].weight * (double)sampler_slots[j].size;
   sampler_slots[j] = (sampler_entry){ptr, size, weight, stack};
   sampler_live += weight * (double)size;
   sampler_unlock();
 }
 
 int sampler_remove(uintptr_t ptr) {
-  if (sampler_count == 0) return 0;
+  if (atomic_load_explicit(sampler_filter_byte(ptr), memory_order_acquire) == 0) return 0;
   sampler_lock();
   int found = 0;
   if (sampler_slots != NULL) {
@@ -83,6 +108,7 @@ int sampler_remove(uintptr_t ptr) {
     if (sampler_slots[j].ptr == ptr) {
       found = 1;
       sampler_count--;
+      sampler_filter_add(ptr, -1);
       sampler_live -= sampler_slots[j].weight * (double)sampler_slots[j].size;
       /* backward-shift deletion */
       uint64_t hole = j, k = j;

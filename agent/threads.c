@@ -63,7 +63,7 @@ static void threads_release(void *arg) {
   threads_retired[0] += st->allocs;
   threads_retired[1] += st->frees;
   threads_retired[2] += st->bytes_allocated;
-  if (ag_opt.sample_mode) threads_retired[2] += (uint64_t)(st->sample_gap - st->until_sample);
+  if (ag_opt.sample_mode) threads_retired[2] += st->sample_gap - st->until_sample;
   threads_retired[3] += st->bytes_freed;
   st->allocs = st->frees = st->bytes_allocated = st->bytes_freed = 0;
   st->sample_gap = st->until_sample;
@@ -87,7 +87,7 @@ void threads_register(thread_state *st) {
   st->registered = 1;
   st->tid = sys_gettid();
   st->rng = (uint64_t)st->tid * 0x9e3779b97f4a7c15u ^ sys_now_ns();
-  st->sample_gap = st->until_sample = (int64_t)sampler_next_gap() + 1;
+  st->sample_gap = st->until_sample = ag_opt.sample_mode ? (uint64_t)sampler_next_gap() + 1 : 0;
   int saved_guard = st->guard;
   st->guard = 1; /* pthread_setspecific may allocate: an internal block */
   if (threads_key_ready) pthread_setspecific(threads_key, st);
@@ -111,7 +111,7 @@ void threads_totals(uint64_t *allocs, uint64_t *frees, uint64_t *bytes_allocated
     a += st->allocs;
     f += st->frees;
     ba += st->bytes_allocated;
-    if (ag_opt.sample_mode) ba += (uint64_t)(st->sample_gap - st->until_sample); /* this gap so far */
+    if (ag_opt.sample_mode) ba += st->sample_gap - st->until_sample; /* this gap so far */
     bf += st->bytes_freed;
   }
   threads_registry_release();
