@@ -15,7 +15,7 @@
 #include "agent.h"
 
 _Atomic int ag_state = AG_UNINIT;
-int ag_sample_fast;
+uintptr_t ag_free_fast_mask;
 pid_t ag_pid;
 uint64_t ag_start_ns;
 _Atomic int ag_snapshot_requested;
@@ -100,7 +100,7 @@ void agent_init(void) {
   }
   pthread_atfork(agent_fork_prepare, agent_fork_parent, agent_fork_child);
   atomic_store(&ag_state, AG_ACTIVE);
-  ag_sample_fast = ag_opt.sample_mode;
+  ag_free_fast_mask = ag_opt.sample_mode ? AG_SAMPLE_ALIGN - 1 : 0;
   if (control_start() != 0) sys_warn("cannot start the control thread; no snapshots on request");
   ag_guard = 0;
 }
@@ -178,7 +178,7 @@ void agent_exit_sequence(void) {
     ag_in_table = 1;
     snapwrite("exit", NULL, 0, 0, 0);
   }
-  ag_sample_fast = 0;
+  ag_free_fast_mask = 0;
   atomic_store(&ag_state, AG_DONE);
   ag_in_table = 0;
   ag_guard = 0;

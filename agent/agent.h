@@ -72,8 +72,12 @@ AG_HIDDEN void options_parse(const char *text);
 /* ---- agent.c ----------------------------------------------------------- */
 enum { AG_UNINIT = 0, AG_INITIALIZING = 1, AG_ACTIVE = 2, AG_OFF = 3, AG_DONE = 4 };
 AG_HIDDEN extern _Atomic int ag_state;
-/* 1 while sample mode is active: the hooks' fast paths test this one word. */
-AG_HIDDEN extern int ag_sample_fast;
+/* Sample mode places sampled blocks at this alignment, so a free of any
+ * other pointer skips the sampled set. */
+#define AG_SAMPLE_ALIGN 4096
+/* AG_SAMPLE_ALIGN - 1 while sample mode is active, else 0: free's fast path
+ * is taken when the pointer has a bit under this mask set. */
+AG_HIDDEN extern uintptr_t ag_free_fast_mask;
 AG_HIDDEN extern pid_t ag_pid;            /* pid the state belongs to (updated on fork) */
 AG_HIDDEN extern uint64_t ag_start_ns;
 AG_HIDDEN extern int ag_exit_status;     /* set on the way out, -1 before */

@@ -25,7 +25,6 @@
 #include "unwind.h"
 
 #define EXPORT __attribute__((visibility("default")))
-#define HOOKS_PAGE 4096
 #define HOOKS_IS_MMAPPED 0x2 /* glibc chunk flag: the block is its own fresh mapping */
 
 static inline int hooks_active(void) {
@@ -135,7 +134,7 @@ static __attribute__((noinline)) void *hooks_malloc(size_t size) {
   if (ag_opt.sample_mode) {
     if (AG_LIKELY(!hooks_sample_due(st, size))) return __libc_malloc(size);
     st->guard = 1;
-    void *p = __libc_memalign(HOOKS_PAGE, size);
+    void *p = __libc_memalign(AG_SAMPLE_ALIGN, size);
     if (p != NULL) hooks_record_sample(p, size);
     hooks_leave(st);
     return p;
@@ -161,7 +160,7 @@ static __attribute__((noinline)) void hooks_free(void *p) {
   }
   if (ag_opt.sample_mode) {
     st->frees++;
-    if (AG_UNLIKELY(((uintptr_t)p & (HOOKS_PAGE - 1)) == 0)) {
+    if (AG_UNLIKELY(((uintptr_t)p & (AG_SAMPLE_ALIGN - 1)) == 0)) {
       st->guard = 1;
       sampler_remove((uintptr_t)p);
       hooks_leave(st);
@@ -204,7 +203,7 @@ EXPORT void *malloc(size_t size) {
 }
 
 EXPORT void free(void *p) {
-  if (AG_LIKELY(ag_sample_fast) && AG_LIKELY(((uintptr_t)p & (HOOKS_PAGE - 1)) != 0)) {
+  if (AG_LIKELY(((uintptr_t)p & ag_free_fast_mask) != 0)) {
     ag_thread.frees++;
     __libc_free(p);
     return;
@@ -223,7 +222,7 @@ EXPORT void *calloc(size_t n, size_t size) {
 }
 
 EXPORT void *realloc(void *old, size_t size) {
-  if (AG_LIKELY(((uintptr_t)old & (HOOKS_PAGE - 1)) != 0) && AG_LIKELY(size != 0) &&
+  if (AG_LIKELY(((uintptr_t)old & (AG_SAMPLE_ALIGN - 1)) != 0) && AG_LIKELY(size != 0) &&
       hooks_sample_skip(size)) {
     ag_thread.frees++;
     return __libc_realloc(old, size);
@@ -239,7 +238,7 @@ static void *hooks_calloc(size_t n, size_t size) {
   if (ag_opt.sample_mode) {
     if (AG_LIKELY(!hooks_sample_due(st, total))) return __libc_calloc(n, size);
     st->guard = 1;
-    void *p = __libc_memalign(HOOKS_PAGE, total);
+    void *p = __libc_memalign(AG_SAMPLE_ALIGN, total);
     if (p != NULL) {
       memset(p, 0, total);
       hooks_record_sample(p, total);
@@ -270,7 +269,7 @@ static void *hooks_realloc(void *old, size_t size) {
   }
   if (ag_opt.sample_mode) {
     /* a new sampling decision for the new block, as jemalloc's prof_realloc */
-    if (((uintptr_t)old & (HOOKS_PAGE - 1)) == 0) {
+    if (((uintptr_t)old & (AG_SAMPLE_ALIGN - 1)) == 0) {
       st->guard = 1;
       sampler_remove((uintptr_t)old);
       st->guard = 0;
@@ -279,7 +278,7 @@ static void *hooks_realloc(void *old, size_t size) {
     if (AG_LIKELY(!hooks_sample_due(st, size))) return __libc_realloc(old, size);
     st->guard = 1;
     size_t old_size = malloc_usable_size(old);
-    void *p = __libc_memalign(HOOKS_PAGE, size);
+    void *p = __libc_memalign(AG_SAMPLE_ALIGN, size);
     if (p != NULL) {
       memcpy(p, old, old_size < size ? old_size : size);
       __libc_free(old);
@@ -331,7 +330,7 @@ static void *hooks_aligned(size_t align, size_t size, void *(*alloc)(size_t, siz
   if (ag_opt.sample_mode) {
     if (AG_LIKELY(!hooks_sample_due(st, size))) return alloc(align, size);
     st->guard = 1;
-    void *p = alloc(align > HOOKS_PAGE ? align : HOOKS_PAGE, size); /* sampled: page-aligned */
+    void *p = alloc(align > AG_SAMPLE_ALIGN ? align : AG_SAMPLE_ALIGN, size); /* sampled: page-aligned */
     if (p != NULL) hooks_record_sample(p, size);
     hooks_leave(st);
     return p;
@@ -368,8 +367,8 @@ EXPORT int posix_memalign(void **out, size_t align, size_t size) {
   return 0;
 }
 
-EXPORT void *valloc(size_t size) { return hooks_aligned(HOOKS_PAGE, size, hooks_libc_valloc); }
-EXPORT void *pvalloc(size_t size) { return hooks_aligned(HOOKS_PAGE, size, hooks_libc_pvalloc); }
+EXPORT void *valloc(size_t size) { return hooks_aligned(AG_SAMPLE_ALIGN, size, hooks_libc_valloc); }
+EXPORT void *pvalloc(size_t size) { return hooks_aligned(AG_SAMPLE_ALIGN, size, hooks_libc_pvalloc); }
 
 EXPORT void cfree(void *p) { free(p); }
 
