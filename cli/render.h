@@ -19,6 +19,9 @@ int render_json_report(const snapshot *snap, const char *path, char *err, size_t
  * all; definite and possible ones, and indirect and still reachable ones
  * too with show_all) then the LEAK SUMMARY; render_text.c. */
 void render_text_summary(FILE *out, const snapshot *snap, int max_records, int show_all);
+/* The heap totals (in use, allocs, frees, bytes allocated) for a snapshot
+ * without a leak check; needs no symbols.  render_text.c. */
+void render_text_heap_summary(FILE *out, const snapshot *snap);
 
 /* Valgrind memcheck XML, protocol 4; render_xml.c. */
 int render_xml(const snapshot *snap, const char *path, char *err, size_t errlen);

@@ -57,6 +57,25 @@ static void render_stack(FILE *out, const snapshot *snap, uint32_t stack, int pi
   if (first) fprintf(out, "==%d==    (no stack)\n", pid);
 }
 
+/* Sample mode's stand-in for the LEAK SUMMARY: the heap totals, no stacks
+ * (so nothing needs symbols). */
+void render_text_heap_summary(FILE *out, const snapshot *snap) {
+  int pid = snap->pid;
+  char a[32], b[32], c[32];
+  int sampled = snap->sample_interval > 1;
+  fprintf(out, "==%d== HEAP SUMMARY (%s):\n", pid,
+          sampled ? "sampled; in-use figures are estimates" : "exact");
+  if (sampled)
+    fprintf(out, "==%d==     mean sampling interval: %s bytes\n", pid,
+            render_commas(snap->sample_interval, a, sizeof a));
+  fprintf(out, "==%d==     in use at %s: %s bytes in %s blocks\n", pid,
+          snap->reason ? snap->reason : "exit", render_commas(snap->inuse_bytes, a, sizeof a),
+          render_commas(snap->inuse_objects, b, sizeof b));
+  fprintf(out, "==%d==   total heap usage: %s allocs, %s frees, %s bytes allocated\n", pid,
+          render_commas(snap->total_allocs, a, sizeof a), render_commas(snap->total_frees, b, sizeof b),
+          render_commas(snap->total_bytes_allocated, c, sizeof c));
+}
+
 void render_text_summary(FILE *out, const snapshot *snap, int max_records, int show_all) {
   int pid = snap->pid;
   char a[32], b[32], c[32];

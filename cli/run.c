@@ -304,15 +304,22 @@ static int run_has_leaks(const snapshot *snap) {
              snap->summary[SNAP_POSSIBLE].blocks > 0;
 }
 
-/* Load, symbolize and suppress one raw snapshot. */
-snapshot *run_load_snapshot(const char *raw, supp_set **supp, int nsupp, int exit_code) {
+/* Do the exit outputs show function names?  Only the heap summary does not. */
+static int run_outputs_need_symbols(const run_options *o, const snapshot *snap) {
+  return o->report || o->xml || o->profile || snap->has_leak_check;
+}
+
+/* Load, symbolize (when an output needs it) and suppress one raw snapshot. */
+static snapshot *run_load_snapshot(const run_options *o, const char *raw, supp_set **supp,
+                                   int nsupp, int exit_code) {
   char err[512];
   snapshot *snap = snap_load(raw, err, sizeof err);
   if (snap == NULL) {
     errorf("%s", err);
     return NULL;
   }
-  if (symbolize_snapshot(snap, err, sizeof err) != 0) warnf("symbolizing: %s", err);
+  if (run_outputs_need_symbols(o, snap) && symbolize_snapshot(snap, err, sizeof err) != 0)
+    warnf("symbolizing: %s", err);
   for (int i = 0; i < nsupp; i++) supp_apply(supp[i], snap);
   snap_sort_leaks(snap);
   if (exit_code >= 0) snap->exit_code = exit_code; /* else what the agent saw, if anything */
@@ -332,6 +339,9 @@ static int run_outputs(const run_options *o, snapshot *snap, int is_main) {
   } else if (snap->has_leak_check) {
     fflush(stdout);
     render_text_summary(stderr, snap, 10, o->show_reachable);
+  } else if (!o->profile && !o->xml) {
+    fflush(stdout);
+    render_text_heap_summary(stderr, snap);
   }
   if (o->xml) {
     run_output_name(o->xml, snap->pid, is_main, path, sizeof path);
@@ -541,7 +551,7 @@ int cmd_run(int argc, char **argv) {
   char main_raw[PATH_MAX];
   snprintf(main_raw, sizeof main_raw, "%s/raw.%d", dir, (int)child);
   if (access(main_raw, R_OK) == 0) {
-    snapshot *snap = run_load_snapshot(main_raw, supp, o.nsupp, exit_code);
+    snapshot *snap = run_load_snapshot(&o, main_raw, supp, o.nsupp, exit_code);
     if (snap != NULL) {
       int rc = run_outputs(&o, snap, 1);
       leaks |= rc > 0;
@@ -562,7 +572,7 @@ int cmd_run(int argc, char **argv) {
       continue;
     char raw[PATH_MAX];
     snprintf(raw, sizeof raw, "%s/%s", dir, e->d_name);
-    snapshot *snap = run_load_snapshot(raw, supp, o.nsupp, -1);
+    snapshot *snap = run_load_snapshot(&o, raw, supp, o.nsupp, -1);
     if (snap == NULL) continue;
     int rc = run_outputs(&o, snap, 0);
     leaks |= rc > 0;

@@ -35,8 +35,6 @@ int run_parse_options(int argc, char **argv, run_options *o);
 long long run_parse_size(const char *s);
 void run_expand(const char *pattern, int pid, char *out, size_t outlen);
 void run_numbered_name(const char *pattern, int pid, int seq, char *out, size_t outlen);
-/* Load a raw snapshot, symbolize it, apply suppressions, sort its records. */
-snapshot *run_load_snapshot(const char *raw, supp_set **supp, int nsupp, int exit_code);
 
 /* The supervisor's HTTP server (http.c), started before PROG when --http is
  * given.  dir is the run's private directory where the agent writes its

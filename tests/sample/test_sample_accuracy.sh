@@ -39,4 +39,23 @@ if bad:
     print("outside 10%:", ", ".join(bad))
     sys.exit(1)
 PYEOF
+
+# Without --profile, run prints the heap totals: the estimated live heap
+# within 10% of the truth, bytes allocated counted exactly (the sites' bytes
+# plus the little libc allocates).
+"$LEAKSCOPE" run --sample -- "$PROGS/sample_sites" >"$T/truth2" 2>"$T/summary" || fail "run failed"
+grep -q "HEAP SUMMARY (sampled" "$T/summary" || fail "no heap summary: $(cat "$T/summary")"
+$PY - "$T/truth2" "$T/summary" <<'PYEOF' || fail "heap summary off: $(cat "$T/summary")"
+import re, sys
+inuse = alloc = 0
+for line in open(sys.argv[1]):
+    site, i, a = line.split()
+    inuse += int(i)
+    alloc += int(a)
+text = open(sys.argv[2]).read().replace(",", "")
+est = int(re.search(r"in use at exit: (\d+) bytes", text).group(1))
+total = int(re.search(r"(\d+) bytes allocated", text).group(1))
+print(f"in use: truth {inuse} estimate {est}; allocated: sites {alloc} counted {total}")
+sys.exit(0 if abs(est - inuse) <= 0.10 * inuse and alloc <= total <= alloc * 1.01 else 1)
+PYEOF
 exit 0
