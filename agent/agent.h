@@ -55,6 +55,7 @@ typedef struct {
   int trace_children;         /* also trace exec'd programs */
   int zero_fill;              /* zero new blocks so stale data is not a root */
   int leak_check;             /* run the exit scan (full mode) */
+  int retain;                 /* the exit scan also writes the retention graph */
   int stop_signal;            /* signal that parks threads for the scan */
   int control_signal;         /* signal that asks for a snapshot, 0 = none */
   int control_fd;             /* supervisor's control pipe, -1 = none */

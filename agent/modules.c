@@ -1,7 +1,8 @@
 /*
  * modules.c: the module map written into every snapshot: for each loaded
  * object its load bias, build-id (read from its PT_NOTE segments in
- * memory, no file access), path, and executable segments.  Objects that
+ * memory, no file access), path, executable segments, and the range of its
+ * writable segments (its globals, for naming retention roots).  Objects that
  * are dlclose'd are remembered first, so stacks captured inside them can
  * still be symbolized after they are gone.
  */
@@ -21,6 +22,7 @@ typedef struct {
   int build_id_len;
   int nsegs;
   uintptr_t seg_start[MODULES_MAX_SEGS], seg_end[MODULES_MAX_SEGS], seg_off[MODULES_MAX_SEGS];
+  uintptr_t data_start, data_end; /* the writable PT_LOAD segments' span; 0, 0 if none */
 } modules_record;
 
 static modules_record modules_gone[MODULES_MAX_REMEMBERED];
@@ -43,6 +45,10 @@ static void modules_fill(modules_record *r, struct dl_phdr_info *info) {
       r->seg_end[r->nsegs] = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
       r->seg_off[r->nsegs] = ph->p_offset;
       r->nsegs++;
+    } else if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W)) {
+      uintptr_t start = info->dlpi_addr + ph->p_vaddr, end = start + ph->p_memsz;
+      if (r->data_end == 0 || start < r->data_start) r->data_start = start;
+      if (end > r->data_end) r->data_end = end;
     } else if (ph->p_type == PT_NOTE && r->build_id_len == 0) {
       const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr);
       const char *end = p + ph->p_memsz;
@@ -87,6 +93,15 @@ static void modules_put(sys_writer *w, const modules_record *r, int index) {
     sys_putc(w, ' ');
     sys_put_hex(w, r->seg_off[s]);
     sys_put(w, " r-x\n");
+  }
+  if (r->data_end != 0) {
+    sys_put(w, "data ");
+    sys_put_u64(w, (uint64_t)index);
+    sys_putc(w, ' ');
+    sys_put_hex(w, r->data_start);
+    sys_putc(w, ' ');
+    sys_put_hex(w, r->data_end);
+    sys_putc(w, '\n');
   }
 }
 

@@ -88,6 +88,8 @@ static void options_set(const char *k, size_t klen, const char *v, const char *v
     ag_opt.zero_fill = options_size(v, vend) != 0;
   } else if (options_key(k, klen, "leak_check")) {
     ag_opt.leak_check = options_size(v, vend) != 0;
+  } else if (options_key(k, klen, "retain")) {
+    ag_opt.retain = options_size(v, vend) != 0;
   } else if (options_key(k, klen, "stop_signal")) {
     ag_opt.stop_signal = (int)options_size(v, vend);
   } else if (options_key(k, klen, "control_signal")) {
@@ -117,6 +119,7 @@ void options_parse(const char *text) {
   strcpy(ag_opt.out, "leakscope.%p.raw");
   ag_opt.zero_fill = 1;
   ag_opt.leak_check = 1;
+  ag_opt.retain = 1;
   ag_opt.stop_signal = SIGRTMAX - 3;
   ag_opt.control_fd = -1;
   if (text == NULL) return;

@@ -18,7 +18,11 @@
  *            its bytes (and those it led before) go to the leader.
  *
  * The result is written as "leak" lines grouped by (kind, stack), plus
- * "leakcheck 1".  All memory comes from sys_map.
+ * "leakcheck 1".  With the retain option a second walk over the same roots
+ * writes the retention graph (docs/FORMAT.md): the reachable blocks, the
+ * pointers between them and the root words that hold them, from which
+ * `leakscope retain` builds its dominator tree.  All memory comes from
+ * sys_map.
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -52,6 +56,7 @@ typedef struct {
   int anonymous; /* no file behind it */
   int special;   /* [vvar], [heap], a device, ... */
   int heap_named;
+  int main_stack; /* [stack] */
 } scan_map;
 
 typedef struct {
@@ -184,6 +189,7 @@ static int scan_read_maps(void) {
     if (plen > 0 && path[0] == '[') {
       m->special = strncmp(path, "[stack", 6) != 0;
       m->heap_named = plen == 6 && memcmp(path, "[heap]", 6) == 0;
+      m->main_stack = plen == 7 && memcmp(path, "[stack]", 7) == 0;
       if (m->special && strncmp(path, "[anon", 5) == 0) {
         m->special = 0;
         m->anonymous = 1;
@@ -310,11 +316,48 @@ static int scan_is_next_chunk_header(uintptr_t w) {
   return w == b->start - 16 + (header & ~(size_t)7);
 }
 
+/* ---- the retention graph's lines ---------------------------------------- */
+
+/* While G.w is set, the walk over the roots writes graph lines instead of
+ * marking.  G.node maps a block index to its node (a reachable block of the
+ * program), SCAN_NO_NODE otherwise. */
+#define SCAN_NO_NODE UINT32_MAX
+static struct {
+  sys_writer *w;
+  uint32_t *node;
+} G;
+
+/* The node a word keeps alive: a start pointer (or a heuristic interior
+ * one) into a reachable block, as the marking counted it. */
+static uint32_t scan_graph_target(uintptr_t word) {
+  int64_t i = scan_find(word);
+  if (i < 0 || G.node[i] == SCAN_NO_NODE) return SCAN_NO_NODE;
+  const scan_block *b = &S.blocks[i];
+  return word == b->start || scan_heuristic(word, b) ? G.node[i] : SCAN_NO_NODE;
+}
+
+/* "rroot KIND WHERE NODE": KIND m (WHERE = the word's address), r (WHERE =
+ * the thread id whose register holds it), i (WHERE = the internal block). */
+static void scan_graph_root(char kind, uint64_t where, uintptr_t word) {
+  uint32_t node = scan_graph_target(word);
+  if (node == SCAN_NO_NODE) return;
+  sys_put(G.w, "rroot ");
+  sys_putc(G.w, kind);
+  sys_putc(G.w, ' ');
+  if (kind == 'r') sys_put_u64(G.w, where);
+  else sys_put_hex(G.w, where);
+  sys_putc(G.w, ' ');
+  sys_put_u64(G.w, node);
+  sys_putc(G.w, '\n');
+}
+
 static void scan_root_words(uintptr_t start, uintptr_t end) {
   uintptr_t a = (start + 7) & ~(uintptr_t)7;
   for (; a + 8 <= end; a += 8) {
     uintptr_t w = *(const uintptr_t *)a;
-    if (w >= S.lo && w < S.hi && !scan_is_next_chunk_header(w)) scan_mark(w, 1);
+    if (w < S.lo || w >= S.hi || scan_is_next_chunk_header(w)) continue;
+    if (G.w != NULL) scan_graph_root('m', a, w);
+    else scan_mark(w, 1);
   }
 }
 
@@ -417,10 +460,151 @@ static int scan_write_records(sys_writer *w) {
   return 0;
 }
 
+/* ---- the roots ----------------------------------------------------------- */
+
+/* "rregion START END KIND": a mapping the roots were read from; KIND f (a
+ * file's: a module's data), s (the main thread's [stack]), a (anonymous:
+ * thread stacks, static TLS, the program's own mappings). */
+static void scan_graph_region(const scan_map *map) {
+  sys_put(G.w, "rregion ");
+  sys_put_hex(G.w, map->start);
+  sys_putc(G.w, ' ');
+  sys_put_hex(G.w, map->end);
+  sys_put(G.w, map->main_stack ? " s\n" : map->anonymous ? " a\n" : " f\n");
+}
+
+/* Walk every root: internal blocks, the readable and writable mappings
+ * (above each parked thread's stack pointer, around glibc malloc's own
+ * ranges) and the parked threads' registers.  Marks, or with G.w set,
+ * writes the graph's root lines. */
+static void scan_roots(const threads_stopped *threads, int nthreads, uintptr_t self_sp) {
+  /* internal blocks (the agent's, libunwind's, ld.so's inside the agent)
+   * are roots: they may hold the program's pointers */
+  for (uint64_t i = 0; i < S.n; i++) {
+    const scan_block *b = &S.blocks[i];
+    if (b->stack != LIVE_STACK_INTERNAL) continue;
+    if (G.w != NULL) {
+      for (uintptr_t a = (b->start + 7) & ~(uintptr_t)7; a + 8 <= b->start + b->size; a += 8)
+        scan_graph_root('i', b->start, *(const uintptr_t *)a);
+      continue;
+    }
+    S.blocks[i].state = SCAN_REACHABLE;
+    scan_push((uint32_t)i);
+  }
+  scan_drain();
+
+  struct sigaction sa, old_segv, old_bus;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = scan_on_fault;
+  sa.sa_flags = SA_NODEFER;
+  sigaction(SIGSEGV, &sa, &old_segv);
+  sigaction(SIGBUS, &sa, &old_bus);
+
+  for (uint64_t m = 0; m < S.nmaps; m++) {
+    const scan_map *map = &S.maps[m];
+    if (map->perms[0] != 'r' || map->perms[1] != 'w' || map->special) continue;
+    if (sys_is_ours(map->start, map->end)) continue;
+    if (unwind_is_agent_range(map->start, map->end)) continue;
+    if (G.w != NULL) scan_graph_region(map);
+    uintptr_t from = map->start;
+    if (self_sp >= map->start && self_sp < map->end) from = self_sp;
+    for (int t = 0; t < nthreads; t++) {
+      uintptr_t sp = threads[t].sp;
+      if (threads[t].tid > 0 && threads[t].stopped && sp >= map->start && sp < map->end)
+        from = sp - 128 > map->start ? sp - 128 : map->start; /* keep the red zone */
+    }
+    /* scan around glibc malloc's own ranges inside this mapping */
+    for (uint64_t i = scan_first_block_from(from); i < S.n && S.blocks[i].start < map->end;) {
+      uintptr_t cut_from, cut_to;
+      scan_malloc_range(&S.blocks[i], &cut_from, &cut_to);
+      if (cut_from < from) cut_from = from;
+      if (cut_from > from) scan_root(from, cut_from);
+      if (cut_to > from) from = cut_to;
+      i = scan_first_block_from(from);
+    }
+    if (from < map->end) scan_root(from, map->end);
+  }
+  for (int t = 0; t < nthreads; t++) {
+    if (threads[t].tid <= 0 || !threads[t].stopped) continue;
+    for (int r = 0; r < threads[t].nregs; r++) {
+      if (G.w != NULL) scan_graph_root('r', (uint64_t)threads[t].tid, threads[t].regs[r]);
+      else scan_mark(threads[t].regs[r], 1);
+    }
+    scan_drain();
+  }
+
+  sigaction(SIGSEGV, &old_segv, NULL);
+  sigaction(SIGBUS, &old_bus, NULL);
+}
+
+/* ---- the retention graph ------------------------------------------------- */
+
+/* "rthread TID SP LO HI": a thread whose stack was a root, its stack
+ * pointer and the mapping holding its stack. */
+static void scan_graph_thread(pid_t tid, uintptr_t sp) {
+  const scan_map *m = scan_map_for(sp);
+  sys_put(G.w, "rthread ");
+  sys_put_u64(G.w, (uint64_t)tid);
+  sys_putc(G.w, ' ');
+  sys_put_hex(G.w, sp);
+  sys_putc(G.w, ' ');
+  sys_put_hex(G.w, m ? m->start : sp);
+  sys_putc(G.w, ' ');
+  sys_put_hex(G.w, m ? m->end : sp);
+  sys_putc(G.w, '\n');
+}
+
+/* The nodes ("rnode ADDR BYTES STACK", numbered from 0 in address order),
+ * each node's pointers to others ("rout NODE NODE..."), then the roots. */
+static int scan_write_graph(sys_writer *w, const threads_stopped *threads, int nthreads,
+                            uintptr_t self_sp) {
+  G.node = scan_alloc(S.n * sizeof *G.node);
+  if (G.node == NULL) return -1;
+  G.w = w;
+  uint32_t nodes = 0;
+  for (uint64_t i = 0; i < S.n; i++) {
+    const scan_block *b = &S.blocks[i];
+    int node = b->state == SCAN_REACHABLE && b->stack != LIVE_STACK_INTERNAL;
+    G.node[i] = node ? nodes++ : SCAN_NO_NODE;
+    if (!node) continue;
+    sys_put(w, "rnode ");
+    sys_put_hex(w, b->start);
+    sys_putc(w, ' ');
+    sys_put_u64(w, scan_bytes(b));
+    sys_putc(w, ' ');
+    sys_put_u64(w, b->stack);
+    sys_putc(w, '\n');
+  }
+  for (uint64_t i = 0; i < S.n; i++) {
+    if (G.node[i] == SCAN_NO_NODE) continue;
+    const scan_block *b = &S.blocks[i];
+    int any = 0;
+    for (uintptr_t a = (b->start + 7) & ~(uintptr_t)7; a + 8 <= b->start + b->size; a += 8) {
+      uint32_t to = scan_graph_target(*(const uintptr_t *)a);
+      if (to == SCAN_NO_NODE) continue;
+      if (!any) {
+        sys_put(w, "rout ");
+        sys_put_u64(w, G.node[i]);
+        any = 1;
+      }
+      sys_putc(w, ' ');
+      sys_put_u64(w, to);
+    }
+    if (any) sys_putc(w, '\n');
+  }
+  scan_graph_thread(sys_gettid(), self_sp);
+  for (int t = 0; t < nthreads; t++)
+    if (threads[t].tid > 0 && threads[t].stopped) scan_graph_thread(threads[t].tid, threads[t].sp);
+  scan_roots(threads, nthreads, self_sp);
+  G.w = NULL;
+  return 0;
+}
+
 /* ---- the whole check --------------------------------------------------- */
 
 int scan_run(sys_writer *w, const threads_stopped *threads, int nthreads, uintptr_t self_sp) {
   memset(&S, 0, sizeof S);
+  memset(&G, 0, sizeof G);
   S.cap = live_count() + 1024;
   S.blocks = scan_alloc(S.cap * sizeof *S.blocks);
   if (S.blocks == NULL) return -1;
@@ -447,58 +631,14 @@ int scan_run(sys_writer *w, const threads_stopped *threads, int nthreads, uintpt
       S.blocks[i].not_ours = (uint16_t)(16 * ag_tls_modules);
   }
 
-  /* internal blocks (the agent's, libunwind's, ld.so's inside the agent)
-   * are roots: they may hold the program's pointers */
-  for (uint64_t i = 0; i < S.n; i++) {
-    if (S.blocks[i].stack != LIVE_STACK_INTERNAL) continue;
-    S.blocks[i].state = SCAN_REACHABLE;
-    scan_push((uint32_t)i);
-  }
-  scan_drain();
-
-  struct sigaction sa, old_segv, old_bus;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = scan_on_fault;
-  sa.sa_flags = SA_NODEFER;
-  sigaction(SIGSEGV, &sa, &old_segv);
-  sigaction(SIGBUS, &sa, &old_bus);
-
-  for (uint64_t m = 0; m < S.nmaps; m++) {
-    const scan_map *map = &S.maps[m];
-    if (map->perms[0] != 'r' || map->perms[1] != 'w' || map->special) continue;
-    if (sys_is_ours(map->start, map->end)) continue;
-    if (unwind_is_agent_range(map->start, map->end)) continue;
-    uintptr_t from = map->start;
-    if (self_sp >= map->start && self_sp < map->end) from = self_sp;
-    for (int t = 0; t < nthreads; t++) {
-      uintptr_t sp = threads[t].sp;
-      if (threads[t].tid > 0 && threads[t].stopped && sp >= map->start && sp < map->end)
-        from = sp - 128 > map->start ? sp - 128 : map->start; /* keep the red zone */
-    }
-    /* scan around glibc malloc's own ranges inside this mapping */
-    for (uint64_t i = scan_first_block_from(from); i < S.n && S.blocks[i].start < map->end;) {
-      uintptr_t cut_from, cut_to;
-      scan_malloc_range(&S.blocks[i], &cut_from, &cut_to);
-      if (cut_from < from) cut_from = from;
-      if (cut_from > from) scan_root(from, cut_from);
-      if (cut_to > from) from = cut_to;
-      i = scan_first_block_from(from);
-    }
-    if (from < map->end) scan_root(from, map->end);
-  }
-  for (int t = 0; t < nthreads; t++) {
-    if (threads[t].tid <= 0 || !threads[t].stopped) continue;
-    for (int r = 0; r < threads[t].nregs; r++) scan_mark(threads[t].regs[r], 1);
-    scan_drain();
-  }
-
-  sigaction(SIGSEGV, &old_segv, NULL);
-  sigaction(SIGBUS, &old_bus, NULL);
+  scan_roots(threads, nthreads, self_sp);
 
   for (uint64_t i = 0; i < S.n; i++) {
     if (S.blocks[i].state != SCAN_UNREACHED) continue;
     scan_push((uint32_t)i);
     scan_drain_clique((uint32_t)i);
   }
-  return scan_write_records(w);
+  if (scan_write_records(w) != 0) return -1;
+  if (ag_opt.retain && scan_write_graph(w, threads, nthreads, self_sp) != 0) return -1;
+  return 0;
 }

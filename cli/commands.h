@@ -11,5 +11,6 @@ int cmd_report(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
 int cmd_flame(int argc, char **argv);
+int cmd_retain(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ static const command commands[] = {
     {"diff", cmd_diff, "diff BASE NEW                     allocation sites ranked by growth"},
     {"gate", cmd_gate, "gate --config FILE [--json OUT] [--sarif OUT] [--junit OUT] [--source-root DIR] INPUT..."},
     {"flame", cmd_flame, "flame PROFILE -o OUT.svg | --folded   flame graph of a profile"},
+    {"retain", cmd_retain, "retain FILE [--top N] [--json OUT]   who holds the still-reachable memory"},
 };
 
 static void usage(FILE *out) {

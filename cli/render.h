@@ -23,6 +23,11 @@ void render_text_summary(FILE *out, const snapshot *snap, int max_records, int s
  * without a leak check; needs no symbols.  render_text.c. */
 void render_text_heap_summary(FILE *out, const snapshot *snap);
 
+/* Retention (who holds the reachable memory): roots, the largest retainers
+ * with stacks and paths, sites; at most top of each (0 = all);
+ * render_retain.c. */
+void render_text_retention(FILE *out, const snapshot *snap, int top);
+
 /* Valgrind memcheck XML, protocol 4; render_xml.c. */
 int render_xml(const snapshot *snap, const char *path, char *err, size_t errlen);
 

@@ -21,6 +21,7 @@ typedef struct {
   uint32_t loc_cap, loc_used;
   const char **argv;
   int argc, cap_argv;
+  int64_t empty_stack; /* shared by records naming a stack without a "stack" line; -1 until made */
 } raw_reader;
 
 /* Decode %XX escapes in place. */
@@ -102,6 +103,62 @@ static int64_t raw_find_stack(const raw_reader *r, uint64_t id) {
     else hi = mid;
   }
   return lo < r->nstack_ids && r->stack_ids[lo] == id ? (int64_t)r->stack_index[lo] : -1;
+}
+
+/* The stack of a leak or graph record: the scan may name a stack that had
+ * no site line (allocated and counted only as a leak); such records share
+ * one empty stack.  -1 when out of memory. */
+static int64_t raw_record_stack(raw_reader *r, uint64_t id) {
+  int64_t si = raw_find_stack(r, id);
+  if (si >= 0) return si;
+  if (r->empty_stack < 0) r->empty_stack = snap_add_stack(r->snap, NULL, 0);
+  return r->empty_stack;
+}
+
+/* The retention graph's lines (docs/FORMAT.md); p is past the keyword. */
+static int raw_graph_line(raw_reader *r, const char *line, const char *p, char *err, size_t errlen) {
+  snapshot *snap = r->snap;
+  if (snap->graph == NULL && (snap->graph = calloc(1, sizeof *snap->graph)) == NULL) return -1;
+  snap_graph *g = snap->graph;
+  uint64_t a, b, c;
+  if (strncmp(line, "rnode ", 6) == 0) {
+    if (raw_u64(&p, &a, 16) || raw_u64(&p, &b, 10) || raw_u64(&p, &c, 10)) return -1;
+    int64_t si = raw_record_stack(r, c);
+    if (si < 0) return -1;
+    snap_gnode n = {a, b, (uint32_t)si};
+    return snap_graph_add_node(g, &n);
+  }
+  if (strncmp(line, "rout ", 5) == 0) {
+    if (raw_u64(&p, &a, 10) || a >= g->nnodes) return -1;
+    while (*p == ' ') {
+      if (raw_u64(&p, &b, 10) || b >= g->nnodes) return -1;
+      if (snap_graph_add_edge(g, (uint32_t)a, (uint32_t)b) != 0) return -1;
+    }
+    return *p == 0 ? 0 : -1;
+  }
+  if (strncmp(line, "rroot ", 6) == 0) {
+    while (*p == ' ') p++;
+    char kind = *p ? *p++ : 0;
+    if ((kind != 'm' && kind != 'r' && kind != 'i') || raw_u64(&p, &a, kind == 'r' ? 10 : 16) ||
+        raw_u64(&p, &b, 10) || b >= g->nnodes) {
+      snprintf(err, errlen, "malformed rroot line");
+      return -1;
+    }
+    snap_groot root = {(snap_root_kind)kind, a, (uint32_t)b};
+    return snap_graph_add_root(g, &root);
+  }
+  if (strncmp(line, "rregion ", 8) == 0) {
+    if (raw_u64(&p, &a, 16) || raw_u64(&p, &b, 16) || b < a) return -1;
+    while (*p == ' ') p++;
+    if (*p != 'f' && *p != 's' && *p != 'a') return -1;
+    snap_gregion region = {a, b, *p};
+    return snap_graph_add_region(g, &region);
+  }
+  uint64_t d; /* rthread */
+  if (raw_u64(&p, &a, 10) || raw_u64(&p, &b, 16) || raw_u64(&p, &c, 16) || raw_u64(&p, &d, 16))
+    return -1;
+  snap_gthread t = {(int)a, b, c, d};
+  return snap_graph_add_thread(g, &t);
 }
 
 static int raw_line(raw_reader *r, char *line, char *err, size_t errlen) {
@@ -225,15 +282,18 @@ static int raw_line(raw_reader *r, char *line, char *err, size_t errlen) {
     p++;
     if (raw_u64(&p, &a, 10) || raw_u64(&p, &b, 10) || raw_u64(&p, &c, 10) || raw_u64(&p, &d, 10))
       return -1;
-    int64_t si = raw_find_stack(r, a);
-    if (si < 0) {
-      /* the scan may name a stack that had no site line (allocated and
-       * counted only as a leak): give it an empty stack */
-      si = snap_add_stack(snap, NULL, 0);
-      if (si < 0) return -1;
-    }
+    int64_t si = raw_record_stack(r, a);
+    if (si < 0) return -1;
     snap_leak leak = {(snap_kind)(k - letters), (uint32_t)si, b, c, d, NULL};
     if (snap_add_leak(snap, &leak) < 0) return -1;
+  } else if (KEY("data")) {
+    if (raw_u64(&p, &a, 10) || raw_u64(&p, &b, 16) || raw_u64(&p, &c, 16)) return -1;
+    if (a >= snap->nmodules || c < b) return -1;
+    snap->modules[a].data_start = b;
+    snap->modules[a].data_end = c;
+  } else if (line[0] == 'r' && (KEY("rnode") || KEY("rout") || KEY("rroot") || KEY("rregion") ||
+                                KEY("rthread"))) {
+    return raw_graph_line(r, line, p, err, errlen);
   } else if (KEY("leakcheck")) {
     snap->has_leak_check = 1;
   } else if (KEY("total")) {
@@ -257,6 +317,7 @@ snapshot *snap_read_raw(const char *path, char *err, size_t errlen) {
     return NULL;
   }
   raw_reader r = {0};
+  r.empty_stack = -1;
   r.snap = snap_new();
   char *line = NULL;
   size_t cap = 0;
@@ -300,6 +361,10 @@ snapshot *snap_read_raw(const char *path, char *err, size_t errlen) {
     for (uint32_t i = 0; i < r.snap->nlocations; i++)
       r.snap->locations[i].module = snap_module_for(r.snap, r.snap->locations[i].address);
     snap_recount(r.snap);
+    if (r.snap->graph != NULL && snap_graph_finish(r.snap->graph) != 0) {
+      snprintf(err, errlen, "%s: out of memory", path);
+      ok = 0;
+    }
   }
   free(r.stack_ids);
   free(r.stack_index);

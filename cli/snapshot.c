@@ -47,6 +47,7 @@ void snap_free(snapshot *snap) {
   free(snap->stacks);
   free(snap->sites);
   free(snap->leaks);
+  snap_graph_free(snap->graph);
   snap_arena_chunk *c = snap->arena;
   while (c != NULL) {
     snap_arena_chunk *next = c->next;

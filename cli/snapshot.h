@@ -65,6 +65,8 @@ typedef struct {
   uint64_t start;       /* lowest mapped address of an executable segment */
   uint64_t limit;       /* one past its highest address */
   uint64_t offset;      /* file offset of that segment */
+  uint64_t data_start;  /* the span of its writable segments (its globals); 0, 0 if unknown */
+  uint64_t data_end;
 } snap_module;
 
 /* Allocation statistics of one stack.  In sample mode the values are
@@ -91,6 +93,105 @@ typedef struct {
   uint64_t bytes;
   uint64_t blocks;
 } snap_amount;
+
+/* The retention graph of a full-mode exit snapshot (docs/FORMAT.md, the
+ * "r" lines): the reachable blocks, the pointers between them, and the
+ * root words, registers and internal blocks holding them.  snap_graph.c. */
+typedef struct {
+  uint64_t address, bytes;
+  uint32_t stack; /* snapshot stack index */
+} snap_gnode;
+
+typedef enum { SNAP_ROOT_MEMORY = 'm', SNAP_ROOT_REGISTER = 'r', SNAP_ROOT_INTERNAL = 'i' } snap_root_kind;
+
+typedef struct {
+  snap_root_kind kind;
+  uint64_t where; /* the word's address, the thread id, or the internal block */
+  uint32_t node;
+} snap_groot;
+
+/* A mapping the roots were read from: 'f' a file's (module data), 's' the
+ * main thread's [stack], 'a' anonymous. */
+typedef struct {
+  uint64_t start, end;
+  char kind;
+} snap_gregion;
+
+typedef struct {
+  int tid;
+  uint64_t sp, lo, hi; /* stack pointer, and the mapping holding it */
+} snap_gthread;
+
+typedef struct {
+  snap_gnode *nodes;
+  uint32_t nnodes, cap_nodes;
+  /* edges: while reading, (from, to) pairs; after snap_graph_finish, CSR:
+   * the successors of v are to[first[v] .. first[v+1]-1] */
+  uint32_t *from, *to;
+  uint64_t nedges, cap_edges;
+  uint64_t *first;
+  snap_groot *roots;
+  uint64_t nroots, cap_roots;
+  snap_gregion *regions;
+  uint32_t nregions, cap_regions;
+  snap_gthread *threads;
+  uint32_t nthreads, cap_threads;
+} snap_graph;
+
+int snap_graph_add_node(snap_graph *g, const snap_gnode *n);
+int snap_graph_add_edge(snap_graph *g, uint32_t from, uint32_t to); /* both < nnodes */
+int snap_graph_add_root(snap_graph *g, const snap_groot *r);       /* r->node < nnodes */
+int snap_graph_add_region(snap_graph *g, const snap_gregion *r);
+int snap_graph_add_thread(snap_graph *g, const snap_gthread *t);
+/* Sort the edges into CSR form; 0 or -1 (out of memory). */
+int snap_graph_finish(snap_graph *g);
+void snap_graph_free(snap_graph *g);
+
+/* Retention: who holds the reachable memory (retain.c computes it from the
+ * graph; a JSON report carries it).  A block "retains" what would become
+ * unreachable without it: its subtree in the dominator tree. */
+typedef struct {
+  uint64_t address, bytes;
+  uint32_t stack;
+} snap_rstep;
+
+typedef struct {
+  const char *kind;   /* "global", "data", "stack", "registers", "anonymous", "internal" */
+  const char *name;   /* for display: "global g_cache (prog)", "stack of thread 42" */
+  const char *symbol; /* "global": the variable */
+  const char *object; /* "global", "data": the module's path */
+  int tid;            /* "stack", "registers": the thread; else 0 */
+  uint64_t retained_bytes, retained_blocks;
+} snap_rroot;
+
+/* Blocks held straight from one root and allocated at one stack. */
+typedef struct {
+  int32_t root;     /* index in roots (-1: held only through several roots) */
+  uint32_t stack;
+  uint64_t blocks, bytes;                   /* the held blocks themselves */
+  uint64_t retained_bytes, retained_blocks; /* all they alone keep alive */
+  uint64_t address;                         /* the one retaining most */
+  int32_t path_root; /* index in roots where its shortest pointer path starts */
+  snap_rstep *path;  /* that path's blocks, the last one itself */
+  uint32_t npath;
+} snap_retainer;
+
+typedef struct {
+  uint32_t stack;
+  uint64_t blocks;                          /* reachable blocks allocated there */
+  uint64_t retained_bytes, retained_blocks; /* by its blocks, counting nested ones once */
+} snap_rsite;
+
+typedef struct {
+  uint64_t reachable_bytes, reachable_blocks;
+  uint64_t shared_bytes, shared_blocks; /* reachable from several roots: retained by none */
+  snap_rroot *roots;                    /* largest first */
+  uint32_t nroots;
+  snap_retainer *retainers;             /* blocks held straight from the roots, largest first */
+  uint32_t nretainers;
+  snap_rsite *sites;                    /* largest first */
+  uint32_t nsites;
+} snap_retention;
 
 /* An arena for the snapshot's strings and small objects. */
 typedef struct snap_arena_chunk snap_arena_chunk;
@@ -127,6 +228,9 @@ typedef struct snapshot {
   /* process totals (full mode: exact; sample mode: estimates) */
   uint64_t total_allocs, total_frees, total_bytes_allocated;
   uint64_t inuse_objects, inuse_bytes;
+
+  snap_graph *graph;         /* the retention graph, NULL when the snapshot has none */
+  snap_retention *retention; /* computed from it, or read from a report; NULL if neither */
 
   int symbolized; /* locations carry lines */
   snap_arena_chunk *arena;

@@ -62,9 +62,11 @@ typedef struct {
   mod_state state;
   Dwfl *dwfl;
   Dwfl_Module *mod;
-  int syms_built;
-  sym_entry *syms;
+  int syms_built, objs_built;
+  sym_entry *syms; /* functions */
   size_t nsyms;
+  sym_entry *objs; /* data objects (global and static variables) */
+  size_t nobjs;
   cu_table *cus; /* sorted by cu_offset */
   size_t ncus, cucap;
 } sym_module;
@@ -245,6 +247,7 @@ static void module_open(sym_ctx *c, uint32_t i) {
 static void module_close(sym_module *sm) {
   if (sm->dwfl != NULL) dwfl_end(sm->dwfl);
   free(sm->syms);
+  free(sm->objs);
   for (size_t i = 0; i < sm->ncus; i++) free(sm->cus[i].fns);
   free(sm->cus);
 }
@@ -269,13 +272,13 @@ static int sym_order(const void *pa, const void *pb) {
   return strcmp(a->name, b->name);
 }
 
-/* Collect the module's function symbols once, sorted, one per address. */
-static int symtab_build(sym_module *sm) {
-  sm->syms_built = 1;
+/* Collect the module's function symbols (or, with objects, its data
+ * symbols) once, sorted, one per address. */
+static int symtab_collect(sym_module *sm, int objects, sym_entry **out, size_t *nout) {
   int n = dwfl_module_getsymtab(sm->mod);
   if (n <= 0) return 0;
-  sm->syms = malloc((size_t)n * sizeof *sm->syms);
-  if (sm->syms == NULL) return -1;
+  sym_entry *syms = malloc((size_t)n * sizeof *syms);
+  if (syms == NULL) return -1;
   size_t k = 0;
   for (int i = 1; i < n; i++) {
     GElf_Sym sym;
@@ -285,17 +288,35 @@ static int symtab_build(sym_module *sm) {
     Dwarf_Addr bias;
     const char *name = dwfl_module_getsym_info(sm->mod, i, &sym, &addr, &shndx, &elf, &bias);
     int type = GELF_ST_TYPE(sym.st_info);
-    if (name == NULL || name[0] == '\0' || (type != STT_FUNC && type != STT_GNU_IFUNC) ||
-        shndx == SHN_UNDEF)
-      continue;
-    sm->syms[k++] = (sym_entry){addr, sym.st_size, name, sym_rank(&sym, name)};
+    int wanted = objects ? type == STT_OBJECT : (type == STT_FUNC || type == STT_GNU_IFUNC);
+    if (name == NULL || name[0] == '\0' || !wanted || shndx == SHN_UNDEF) continue;
+    syms[k++] = (sym_entry){addr, sym.st_size, name, sym_rank(&sym, name)};
   }
-  qsort(sm->syms, k, sizeof *sm->syms, sym_order);
-  size_t out = 0;
+  qsort(syms, k, sizeof *syms, sym_order);
+  size_t kept = 0;
   for (size_t i = 0; i < k; i++)
-    if (out == 0 || sm->syms[out - 1].addr != sm->syms[i].addr) sm->syms[out++] = sm->syms[i];
-  sm->nsyms = out;
+    if (kept == 0 || syms[kept - 1].addr != syms[i].addr) syms[kept++] = syms[i];
+  *out = syms;
+  *nout = kept;
   return 0;
+}
+
+static int symtab_build(sym_module *sm) {
+  sm->syms_built = 1;
+  return symtab_collect(sm, 0, &sm->syms, &sm->nsyms);
+}
+
+/* The entry of a sorted table containing a, or NULL. */
+static const sym_entry *symtab_find(const sym_entry *syms, size_t n, uint64_t a) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) { /* first entry with addr > a */
+    size_t mid = lo + (hi - lo) / 2;
+    if (syms[mid].addr <= a) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == 0) return NULL;
+  const sym_entry *s = &syms[lo - 1];
+  return s->size != 0 && a >= s->addr + s->size ? NULL : s;
 }
 
 /* The function symbol containing pc, or NULL; *oom on a failure. */
@@ -304,16 +325,8 @@ static const char *symtab_lookup(sym_module *sm, uint64_t pc, int *oom) {
     *oom = 1;
     return NULL;
   }
-  size_t lo = 0, hi = sm->nsyms;
-  while (lo < hi) { /* first entry with addr > pc */
-    size_t mid = lo + (hi - lo) / 2;
-    if (sm->syms[mid].addr <= pc) lo = mid + 1;
-    else hi = mid;
-  }
-  if (lo == 0) return NULL;
-  const sym_entry *s = &sm->syms[lo - 1];
-  if (s->size != 0 && pc >= s->addr + s->size) return NULL;
-  return s->name;
+  const sym_entry *s = symtab_find(sm->syms, sm->nsyms, pc);
+  return s ? s->name : NULL;
 }
 
 /* ---- DWARF functions and inlined frames ---- */
@@ -561,4 +574,44 @@ int symbolize_snapshot(snapshot *snap, char *err, size_t errlen) {
   }
   snap->symbolized = 1;
   return 0;
+}
+
+/* ---- data symbols ---- */
+
+struct sym_data {
+  sym_ctx c;
+};
+
+sym_data *symbolize_data_open(snapshot *snap) {
+  sym_data *d = calloc(1, sizeof *d);
+  if (d == NULL) return NULL;
+  d->c.snap = snap;
+  if (snap->nmodules > 0 && (d->c.mods = calloc(snap->nmodules, sizeof *d->c.mods)) == NULL) {
+    free(d);
+    return NULL;
+  }
+  return d;
+}
+
+const char *symbolize_data_lookup(sym_data *d, int32_t mi, uint64_t address, uint64_t *offset) {
+  if (mi < 0 || (uint32_t)mi >= d->c.snap->nmodules) return NULL;
+  sym_module *sm = &d->c.mods[mi];
+  if (sm->state == MOD_UNTRIED) module_open(&d->c, (uint32_t)mi);
+  if (sm->state != MOD_READY) return NULL;
+  if (!sm->objs_built) {
+    sm->objs_built = 1;
+    if (symtab_collect(sm, 1, &sm->objs, &sm->nobjs) != 0) return NULL;
+  }
+  const sym_entry *s = symtab_find(sm->objs, sm->nobjs, address);
+  if (s == NULL) return NULL;
+  *offset = address - s->addr;
+  return intern_name(&d->c, s->name);
+}
+
+void symbolize_data_close(sym_data *d) {
+  if (d == NULL) return;
+  for (uint32_t i = 0; d->c.mods != NULL && i < d->c.snap->nmodules; i++) module_close(&d->c.mods[i]);
+  free(d->c.mods);
+  map_free(&d->c.names);
+  free(d);
 }

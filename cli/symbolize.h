@@ -15,4 +15,14 @@
  * reason in err on a fatal error (out of memory). */
 int symbolize_snapshot(snapshot *snap, char *err, size_t errlen);
 
+/* Names for data addresses (retention roots): the object symbol (a global
+ * or static variable, demangled, a snapshot string) of module mi holding
+ * address, and the address's offset in it; NULL when there is none or the
+ * module cannot be read.  symbolize_data_open returns NULL when out of
+ * memory. */
+typedef struct sym_data sym_data;
+sym_data *symbolize_data_open(snapshot *snap);
+const char *symbolize_data_lookup(sym_data *d, int32_t mi, uint64_t address, uint64_t *offset);
+void symbolize_data_close(sym_data *d);
+
 #endif
