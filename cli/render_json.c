@@ -3,7 +3,8 @@
  * command, pid, exit code, mode, the summary by kind, and the loss records
  * largest first, each with its symbolized stack.  Extra fields: a record's
  * "indirect_bytes" and "suppressed" (the suppression's name), a frame's
- * "inlined", and "totals".  Written with jansson to PATH.tmp, then renamed.
+ * "inlined", "totals", and "retention" (who holds the still-reachable
+ * memory, README.md).  Written with jansson to PATH.tmp, then renamed.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -42,6 +43,63 @@ static json_t *json_stack(const snapshot *snap, uint32_t stack) {
   return frames;
 }
 
+/* A retention path step: its block and the leaf frame of its stack. */
+static json_t *json_rstep(const snapshot *snap, const snap_rstep *s) {
+  char address[32];
+  snprintf(address, sizeof address, "0x%" PRIx64, s->address);
+  json_t *step = json_pack("{s:s,s:I}", "address", address, "bytes", (json_int_t)s->bytes);
+  json_t *frames = json_stack(snap, s->stack);
+  json_t *leaf = json_array_get(frames, 0);
+  const char *keys[] = {"function", "file", "line", "object"};
+  for (size_t i = 0; leaf != NULL && i < sizeof keys / sizeof *keys; i++) {
+    json_t *v = json_object_get(leaf, keys[i]);
+    if (v != NULL) json_object_set(step, keys[i], v);
+  }
+  json_decref(frames);
+  return step;
+}
+
+static json_t *json_root_index(int32_t i) { return i >= 0 ? json_integer(i) : json_null(); }
+
+static json_t *json_retention(const snapshot *snap) {
+  const snap_retention *r = snap->retention;
+  json_t *roots = json_array(), *retainers = json_array(), *sites = json_array();
+  for (uint32_t i = 0; i < r->nroots; i++) {
+    const snap_rroot *root = &r->roots[i];
+    json_t *o = json_pack("{s:s,s:s,s:I,s:I}", "kind", root->kind, "name", root->name, "retained_bytes",
+                          (json_int_t)root->retained_bytes, "retained_blocks", (json_int_t)root->retained_blocks);
+    if (root->symbol) json_object_set_new(o, "symbol", json_string(root->symbol));
+    if (root->object) json_object_set_new(o, "object", json_string(root->object));
+    if (root->tid) json_object_set_new(o, "tid", json_integer(root->tid));
+    json_array_append_new(roots, o);
+  }
+  for (uint32_t i = 0; i < r->nretainers; i++) {
+    const snap_retainer *t = &r->retainers[i];
+    char address[32];
+    snprintf(address, sizeof address, "0x%" PRIx64, t->address);
+    json_t *path = json_array();
+    for (uint32_t s = 0; s < t->npath; s++) json_array_append_new(path, json_rstep(snap, &t->path[s]));
+    json_array_append_new(
+        retainers, json_pack("{s:o,s:I,s:I,s:I,s:I,s:s,s:o,s:o,s:o}", "root", json_root_index(t->root),
+                             "blocks", (json_int_t)t->blocks, "bytes", (json_int_t)t->bytes,
+                             "retained_bytes", (json_int_t)t->retained_bytes, "retained_blocks",
+                             (json_int_t)t->retained_blocks, "address", address, "stack",
+                             json_stack(snap, t->stack), "path_root", json_root_index(t->path_root),
+                             "path", path));
+  }
+  for (uint32_t i = 0; i < r->nsites; i++) {
+    const snap_rsite *s = &r->sites[i];
+    json_array_append_new(sites, json_pack("{s:I,s:I,s:I,s:o}", "blocks", (json_int_t)s->blocks,
+                                           "retained_bytes", (json_int_t)s->retained_bytes,
+                                           "retained_blocks", (json_int_t)s->retained_blocks, "stack",
+                                           json_stack(snap, s->stack)));
+  }
+  return json_pack("{s:o,s:o,s:o,s:o,s:o}", "reachable",
+                   json_amount(r->reachable_bytes, r->reachable_blocks), "shared",
+                   json_amount(r->shared_bytes, r->shared_blocks), "roots", roots, "retainers",
+                   retainers, "sites", sites);
+}
+
 static json_t *json_report(const snapshot *snap) {
   json_t *root = json_object();
   json_object_set_new(root, "schema", json_string("leakscope-report/1"));
@@ -74,6 +132,7 @@ static json_t *json_report(const snapshot *snap) {
                                 (json_int_t)snap->total_bytes_allocated, "inuse_bytes",
                                 (json_int_t)snap->inuse_bytes, "inuse_blocks",
                                 (json_int_t)snap->inuse_objects));
+  if (snap->retention != NULL) json_object_set_new(root, "retention", json_retention(snap));
   return root;
 }
 

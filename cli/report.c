@@ -21,6 +21,7 @@
 #include "msg.h"
 #include "opt.h"
 #include "render.h"
+#include "retain.h"
 #include "sample_type.h"
 #include "snapshot.h"
 #include "supp.h"
@@ -226,6 +227,9 @@ int cmd_report(int argc, char **argv) {
     goto out;
   }
   if (supp != NULL) supp_apply(supp, snap);
+  if (o.json != NULL && snap->graph != NULL && snap->retention == NULL &&
+      retain_compute(snap, err, sizeof err) != 0)
+    warnf("%s", err);
   if (o.json != NULL && render_json_report(snap, o.json, err, sizeof err) < 0) {
     errorf("%s", err);
     goto out;

@@ -1,8 +1,8 @@
 /*
  * report_read.c: snap_read_report(), a leakscope JSON report (schema
  * leakscope-report/1, DESIGN.md) read back into a snapshot: command, pid,
- * exit code, mode, summary, totals, and the leak records with their
- * stacks (one location per frame, already symbolized).  Every number must
+ * exit code, mode, summary, totals, the leak records with their stacks
+ * (one location per frame, already symbolized), and the retention section.  Every number must
  * be a non-negative 64-bit integer; anything else is an error naming the
  * field, e.g. "r.json: records[2].bytes: not a non-negative integer".
  */
@@ -114,6 +114,29 @@ static int read_frame(rr *r, const json_t *fr, const char *where, uint32_t *loc_
   return 0;
 }
 
+/* obj's "stack" array of frames as a new snapshot stack. */
+static int read_stack(rr *r, const json_t *obj, const char *where, uint32_t *stack_out) {
+  const json_t *stack = json_object_get(obj, "stack");
+  if (!json_is_array(stack)) return bad(r, where, "\"stack\" is not an array");
+  size_t n = json_array_size(stack);
+  if (n > 100000) return bad(r, where, "\"stack\" is too deep");
+  uint32_t *locs = malloc((n ? n : 1) * sizeof *locs);
+  if (locs == NULL) return bad(r, where, "out of memory");
+  for (size_t j = 0; j < n; j++) {
+    char fw[96];
+    snprintf(fw, sizeof fw, "%s.stack[%zu]", where, j);
+    if (read_frame(r, json_array_get(stack, j), fw, &locs[j]) != 0) {
+      free(locs);
+      return -1;
+    }
+  }
+  int64_t sid = snap_add_stack(r->snap, locs, (uint32_t)n);
+  free(locs);
+  if (sid < 0) return bad(r, where, "out of memory");
+  *stack_out = (uint32_t)sid;
+  return 0;
+}
+
 static int read_record(rr *r, const json_t *rec, size_t i) {
   char where[64];
   snprintf(where, sizeof where, "records[%zu]", i);
@@ -131,24 +154,7 @@ static int read_record(rr *r, const json_t *rec, size_t i) {
       get_u64(r, rec, "blocks", where, 0, &l.blocks) != 0 ||
       get_u64(r, rec, "indirect_bytes", where, 1, &l.indirect_bytes) != 0)
     return -1;
-  const json_t *stack = json_object_get(rec, "stack");
-  if (!json_is_array(stack)) return bad(r, where, "\"stack\" is not an array");
-  size_t n = json_array_size(stack);
-  if (n > 100000) return bad(r, where, "\"stack\" is too deep");
-  uint32_t *locs = malloc((n ? n : 1) * sizeof *locs);
-  if (locs == NULL) return bad(r, where, "out of memory");
-  for (size_t j = 0; j < n; j++) {
-    char fw[96];
-    snprintf(fw, sizeof fw, "%s.stack[%zu]", where, j);
-    if (read_frame(r, json_array_get(stack, j), fw, &locs[j]) != 0) {
-      free(locs);
-      return -1;
-    }
-  }
-  int64_t sid = snap_add_stack(r->snap, locs, (uint32_t)n);
-  free(locs);
-  if (sid < 0) return bad(r, where, "out of memory");
-  l.stack = (uint32_t)sid;
+  if (read_stack(r, rec, where, &l.stack) != 0) return -1;
   if (snap_add_leak(r->snap, &l) < 0) return bad(r, where, "out of memory");
   return 0;
 }
@@ -198,6 +204,144 @@ static int read_command(rr *r, const json_t *cmd) {
   return 0;
 }
 
+/* ---- retention ---- */
+
+/* An array member of obj with at most max entries (an absent one is empty). */
+static int get_array(rr *r, const json_t *obj, const char *key, const char *where, size_t max,
+                     const json_t **out, size_t *n) {
+  *out = json_object_get(obj, key);
+  *n = 0;
+  if (*out == NULL) return 0;
+  if (!json_is_array(*out)) {
+    char field[96];
+    snprintf(field, sizeof field, "%s.%s", where, key);
+    return bad(r, field, "not an array");
+  }
+  *n = json_array_size(*out);
+  return *n > max ? bad(r, where, "too many entries") : 0;
+}
+
+/* A root index ("root", "path_root"): an integer below nroots, or null. */
+static int get_root_index(rr *r, const json_t *obj, const char *key, const char *where, uint32_t nroots,
+                          int32_t *out) {
+  const json_t *v = json_object_get(obj, key);
+  *out = -1;
+  if (v == NULL || json_is_null(v)) return 0;
+  if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) >= nroots)
+    return bad(r, where, "a root index out of range");
+  *out = (int32_t)json_integer_value(v);
+  return 0;
+}
+
+static int read_amount(rr *r, const json_t *obj, const char *key, uint64_t *bytes, uint64_t *blocks) {
+  const json_t *a = json_object_get(obj, key);
+  char where[64];
+  snprintf(where, sizeof where, "retention.%s", key);
+  if (!json_is_object(a)) return bad(r, where, "not an object");
+  return get_u64(r, a, "bytes", where, 0, bytes) != 0 || get_u64(r, a, "blocks", where, 0, blocks) != 0
+             ? -1 : 0;
+}
+
+static int read_rroot(rr *r, const json_t *o, const char *where, snap_rroot *root) {
+  uint64_t tid = 0;
+  if (!json_is_object(o)) return bad(r, where, "not an object");
+  if (get_str(r, o, "kind", where, &root->kind) != 0 || get_str(r, o, "name", where, &root->name) != 0 ||
+      get_str(r, o, "symbol", where, &root->symbol) != 0 || get_str(r, o, "object", where, &root->object) != 0 ||
+      get_u64(r, o, "tid", where, 1, &tid) != 0 || get_u64(r, o, "retained_bytes", where, 0, &root->retained_bytes) != 0 ||
+      get_u64(r, o, "retained_blocks", where, 0, &root->retained_blocks) != 0)
+    return -1;
+  if (root->kind == NULL || root->name == NULL) return bad(r, where, "a root needs \"kind\" and \"name\"");
+  if (tid > INT32_MAX) return bad(r, where, "\"tid\" out of range");
+  root->tid = (int)tid;
+  return 0;
+}
+
+/* A path step: its block and leaf frame, kept as a one-frame stack. */
+static int read_rstep(rr *r, const json_t *o, const char *where, snap_rstep *step) {
+  if (!json_is_object(o)) return bad(r, where, "not an object");
+  const char *addr;
+  uint32_t loc;
+  if (get_str(r, o, "address", where, &addr) != 0 || get_u64(r, o, "bytes", where, 0, &step->bytes) != 0)
+    return -1;
+  if (parse_hex(addr, &step->address) != 0) return bad(r, where, "\"address\" is not a 64-bit hex \"0x...\"");
+  if (read_frame(r, o, where, &loc) != 0) return -1;
+  int64_t sid = snap_add_stack(r->snap, &loc, 1);
+  if (sid < 0) return bad(r, where, "out of memory");
+  step->stack = (uint32_t)sid;
+  return 0;
+}
+
+static int read_retainer(rr *r, const json_t *o, const char *where, uint32_t nroots, snap_retainer *t) {
+  const char *addr;
+  if (!json_is_object(o)) return bad(r, where, "not an object");
+  if (get_root_index(r, o, "root", where, nroots, &t->root) != 0 ||
+      get_root_index(r, o, "path_root", where, nroots, &t->path_root) != 0 ||
+      get_u64(r, o, "blocks", where, 0, &t->blocks) != 0 || get_u64(r, o, "bytes", where, 0, &t->bytes) != 0 ||
+      get_u64(r, o, "retained_bytes", where, 0, &t->retained_bytes) != 0 ||
+      get_u64(r, o, "retained_blocks", where, 0, &t->retained_blocks) != 0 ||
+      get_str(r, o, "address", where, &addr) != 0 || read_stack(r, o, where, &t->stack) != 0)
+    return -1;
+  if (parse_hex(addr, &t->address) != 0) return bad(r, where, "\"address\" is not a 64-bit hex \"0x...\"");
+  const json_t *path;
+  size_t n;
+  if (get_array(r, o, "path", where, 1u << 20, &path, &n) != 0) return -1;
+  t->npath = (uint32_t)n;
+  t->path = snap_alloc(r->snap, (n ? n : 1) * sizeof *t->path);
+  if (t->path == NULL) return bad(r, where, "out of memory");
+  for (size_t i = 0; i < n; i++) {
+    char w[128];
+    snprintf(w, sizeof w, "%s.path[%zu]", where, i);
+    if (read_rstep(r, json_array_get(path, i), w, &t->path[i]) != 0) return -1;
+  }
+  return 0;
+}
+
+static int read_retention(rr *r, const json_t *o) {
+  if (!json_is_object(o)) return bad(r, "retention", "not an object");
+  snap_retention *ret = snap_alloc(r->snap, sizeof *ret);
+  if (ret == NULL) return bad(r, "retention", "out of memory");
+  if (read_amount(r, o, "reachable", &ret->reachable_bytes, &ret->reachable_blocks) != 0 ||
+      read_amount(r, o, "shared", &ret->shared_bytes, &ret->shared_blocks) != 0)
+    return -1;
+  const json_t *roots, *retainers, *sites;
+  size_t nroots, nretainers, nsites;
+  if (get_array(r, o, "roots", "retention", 1u << 24, &roots, &nroots) != 0 ||
+      get_array(r, o, "retainers", "retention", 1u << 24, &retainers, &nretainers) != 0 ||
+      get_array(r, o, "sites", "retention", 1u << 24, &sites, &nsites) != 0)
+    return -1;
+  ret->nroots = (uint32_t)nroots;
+  ret->nretainers = (uint32_t)nretainers;
+  ret->nsites = (uint32_t)nsites;
+  ret->roots = snap_alloc(r->snap, (nroots ? nroots : 1) * sizeof *ret->roots);
+  ret->retainers = snap_alloc(r->snap, (nretainers ? nretainers : 1) * sizeof *ret->retainers);
+  ret->sites = snap_alloc(r->snap, (nsites ? nsites : 1) * sizeof *ret->sites);
+  if (ret->roots == NULL || ret->retainers == NULL || ret->sites == NULL)
+    return bad(r, "retention", "out of memory");
+  char where[96];
+  for (size_t i = 0; i < nroots; i++) {
+    snprintf(where, sizeof where, "retention.roots[%zu]", i);
+    if (read_rroot(r, json_array_get(roots, i), where, &ret->roots[i]) != 0) return -1;
+  }
+  for (size_t i = 0; i < nretainers; i++) {
+    snprintf(where, sizeof where, "retention.retainers[%zu]", i);
+    if (read_retainer(r, json_array_get(retainers, i), where, ret->nroots, &ret->retainers[i]) != 0)
+      return -1;
+  }
+  for (size_t i = 0; i < nsites; i++) {
+    snprintf(where, sizeof where, "retention.sites[%zu]", i);
+    const json_t *s = json_array_get(sites, i);
+    snap_rsite *site = &ret->sites[i];
+    if (!json_is_object(s)) return bad(r, where, "not an object");
+    if (get_u64(r, s, "blocks", where, 0, &site->blocks) != 0 ||
+        get_u64(r, s, "retained_bytes", where, 0, &site->retained_bytes) != 0 ||
+        get_u64(r, s, "retained_blocks", where, 0, &site->retained_blocks) != 0 ||
+        read_stack(r, s, where, &site->stack) != 0)
+      return -1;
+  }
+  r->snap->retention = ret;
+  return 0;
+}
+
 static int read_top(rr *r, const json_t *root) {
   snapshot *s = r->snap;
   if (!json_is_object(root)) return bad(r, "top level", "not a JSON object");
@@ -233,6 +377,7 @@ static int read_top(rr *r, const json_t *root) {
   }
   s->has_leak_check = v != NULL || records != NULL;
   if ((v = json_object_get(root, "totals")) != NULL && read_totals(r, v) != 0) return -1;
+  if ((v = json_object_get(root, "retention")) != NULL && read_retention(r, v) != 0) return -1;
   return 0;
 }
 

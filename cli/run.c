@@ -25,6 +25,7 @@
 #include "msg.h"
 #include "opt.h"
 #include "render.h"
+#include "retain.h"
 #include "run.h"
 #include "supp.h"
 #include "symbolize.h"
@@ -331,6 +332,8 @@ static int run_outputs(const run_options *o, snapshot *snap, int is_main) {
   char err[512], path[PATH_MAX];
   int rc = run_has_leaks(snap);
   if (o->report) {
+    if (snap->graph != NULL && snap->retention == NULL && retain_compute(snap, err, sizeof err) != 0)
+      warnf("%s", err);
     run_output_name(o->report, snap->pid, is_main, path, sizeof path);
     if (render_json_report(snap, path, err, sizeof err) != 0) {
       errorf("%s", err);
@@ -366,6 +369,7 @@ static void run_build_env(const run_options *o, const char *agent, const char *d
   int n = snprintf(opts, sizeof opts, "out=%s/raw.%%p,target=%d,depth=%d", dir, (int)self, o->depth);
   if (o->sample) n += snprintf(opts + n, sizeof opts - (size_t)n, ",sample=%llu", (unsigned long long)o->sample);
   if (o->trace_children) n += snprintf(opts + n, sizeof opts - (size_t)n, ",trace_children=1");
+  if (!o->report) n += snprintf(opts + n, sizeof opts - (size_t)n, ",retain=0"); /* only a report shows it */
   if (o->interval > 0) n += snprintf(opts + n, sizeof opts - (size_t)n, ",interval=%g", o->interval);
   if (o->snapshot_signal > 0)
     n += snprintf(opts + n, sizeof opts - (size_t)n, ",control_signal=%d", o->snapshot_signal);
