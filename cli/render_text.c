@@ -29,7 +29,7 @@ void render_frame_text(const snapshot *snap, const snap_location *loc, uint32_t 
 }
 
 /* Thousands separators, as memcheck prints its numbers. */
-static const char *render_commas(uint64_t v, char *buf, size_t buflen) {
+const char *render_commas(uint64_t v, char *buf, size_t buflen) {
   char digits[32];
   int n = snprintf(digits, sizeof digits, "%" PRIu64, v);
   size_t o = 0;

@@ -22,7 +22,7 @@ mkdir -p "$out/obj" || exit 2
 
 # The snapshot core (snap_load and its readers) and each target's own files,
 # instrumented for coverage.
-core="cli/snapshot.c cli/snap_raw.c cli/pprof_read.c cli/pb.c cli/report_read.c cli/msg.c"
+core="cli/snapshot.c cli/snap_graph.c cli/snap_raw.c cli/pprof_read.c cli/pb.c cli/report_read.c cli/msg.c"
 target_src() {
   case "$1" in
     vgxml) echo "cli/vgxml.c cli/gate_data.c" ;;
