@@ -175,6 +175,8 @@ AG_HIDDEN void live_reset_locks(void);
 AG_HIDDEN int sampler_init(void);
 AG_HIDDEN void sampler_record(uintptr_t ptr, size_t size, uint32_t stack, double weight);
 AG_HIDDEN int sampler_remove(uintptr_t ptr);
+/* 0 when no sampled block can start at ptr (lock-free; a 1 may be false). */
+AG_HIDDEN int sampler_may_hold(uintptr_t ptr);
 AG_HIDDEN double sampler_next_gap(void);   /* bytes to the next sample, exp. distributed */
 AG_HIDDEN double sampler_weight(size_t size);
 /* The unbiased estimate of the live heap, kept up to date by record/remove. */

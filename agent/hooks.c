@@ -148,6 +148,14 @@ static __attribute__((noinline)) void *hooks_malloc(size_t size) {
 
 static __attribute__((noinline)) void hooks_free(void *p) {
   if (p == NULL) return;
+  /* Sample mode, a page-aligned pointer: glibc hands a freed sampled
+   * block's address out again, so such frees come more often than one in
+   * 256; the filter clears most of them without the agent's machinery. */
+  if (ag_free_fast_mask != 0 && !sampler_may_hold((uintptr_t)p)) {
+    ag_thread.frees++;
+    __libc_free(p);
+    return;
+  }
   thread_state *st = hooks_enter();
   if (st == NULL) {
     __libc_free(p);

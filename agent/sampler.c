@@ -100,8 +100,12 @@ void sampler_record(uintptr_t ptr, size_t size, uint32_t stack, double weight) {
   sampler_unlock();
 }
 
+int sampler_may_hold(uintptr_t ptr) {
+  return atomic_load_explicit(sampler_filter_byte(ptr), memory_order_acquire) != 0;
+}
+
 int sampler_remove(uintptr_t ptr) {
-  if (atomic_load_explicit(sampler_filter_byte(ptr), memory_order_acquire) == 0) return 0;
+  if (!sampler_may_hold(ptr)) return 0;
   sampler_lock();
   int found = 0;
   if (sampler_slots != NULL) {

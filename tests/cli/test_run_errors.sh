@@ -2,15 +2,6 @@
 # stderr, exit status 2, the program not started, nothing half-written.
 . "$(dirname "$0")/../lib/common.sh"
 
-expect_usage_error() {  # description, command...
-  what="$1"; shift
-  "$@" >"$T/out" 2>"$T/err"
-  rc=$?
-  [ $rc -eq 2 ] || fail "$what: exit $rc, want 2 (stderr: $(cat "$T/err"))"
-  [ "$(wc -l <"$T/err")" -eq 1 ] || fail "$what: want one line on stderr, got: $(cat "$T/err")"
-  grep -q "^leakscope: " "$T/err" || fail "$what: message lacks the prefix: $(cat "$T/err")"
-}
-
 marker="$T/started"
 expect_usage_error "missing program" "$LEAKSCOPE" run -- /nonexistent/prog
 expect_usage_error "program not in PATH" "$LEAKSCOPE" run -- no-such-program-leakscope
