@@ -2,7 +2,7 @@
 # run.sh: build leakscope's libFuzzer targets (clang, ASan + UBSan) and run
 # each for SECONDS seconds (default 600) on a copy of its seed corpus.
 #
-#   tests/fuzz/run.sh [SECONDS] [TARGET...]     TARGET: vgxml gate_config report_read pprof
+#   tests/fuzz/run.sh [SECONDS] [TARGET...]     TARGET: vgxml gate_config report_read pprof raw
 #
 # Environment: FUZZ_BUILD (default build/fuzz), CLANG (default clang),
 # FUZZ_NICE (default "nice -n 19"), FUZZ_EXTRA_SRC (more C files to link).
@@ -12,7 +12,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 secs="${1:-600}"
 [ $# -gt 0 ] && shift
-targets="${*:-vgxml gate_config report_read pprof}"
+targets="${*:-vgxml gate_config report_read pprof raw}"
 out="${FUZZ_BUILD:-build/fuzz}"
 cc="${CLANG:-clang}"
 nice_cmd="${FUZZ_NICE:-nice -n 19}"
