@@ -6,6 +6,7 @@
  * their own memory as memcheck does (__libc_freeres, __gnu_cxx::__freeres),
  * scan, and write the exit snapshot.
  */
+#include <dlfcn.h>
 #include <link.h>
 #include <pthread.h>
 #include <signal.h>
@@ -22,6 +23,7 @@ _Atomic int ag_snapshot_requested;
 int ag_exit_status = -1;
 int ag_init_tables_ready;
 int ag_tls_modules = 1;
+size_t ag_static_tls_size;
 
 static int agent_count_tls(struct dl_phdr_info *info, size_t size, void *arg) {
   if (info->dlpi_tls_modid != 0) ++*(int *)arg;
@@ -90,6 +92,11 @@ void agent_init(void) {
   unwind_init();
   dl_iterate_phdr(agent_count_tls, &tls_after);
   ag_tls_modules = 1 + tls_after - tls_before;
+  /* ld.so's (GLIBC_PRIVATE) answer, for naming TLS roots; dlsym may allocate: an internal block */
+  void (*tls_static_info)(size_t *, size_t *) =
+      (void (*)(size_t *, size_t *))dlsym(RTLD_DEFAULT, "_dl_get_tls_static_info");
+  size_t tls_align = 0;
+  if (tls_static_info != NULL) tls_static_info(&ag_static_tls_size, &tls_align);
   if (!ag_opt.sample_mode && ag_opt.leak_check && threads_install_handlers() != 0)
     sys_warn("cannot install the thread-stop handler; the leak scan will not stop threads");
   if (ag_opt.control_signal > 0) {

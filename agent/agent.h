@@ -84,6 +84,7 @@ AG_HIDDEN extern uint64_t ag_start_ns;
 AG_HIDDEN extern int ag_exit_status;     /* set on the way out, -1 before */
 AG_HIDDEN extern int ag_init_tables_ready; /* tables exist (agent_init is past them) */
 AG_HIDDEN extern int ag_tls_modules;       /* TLS modules the agent brought (itself, libunwind) */
+AG_HIDDEN extern size_t ag_static_tls_size; /* bytes of static TLS below each thread pointer; 0 if unknown */
 AG_HIDDEN void agent_init(void);
 AG_HIDDEN void agent_exit_sequence(void);
 AG_HIDDEN void agent_snapshot(const char *reason);
@@ -212,6 +213,8 @@ static inline thread_state *threads_self(void) {
 }
 /* The calling thread's DTV block as glibc calloc'ed it (0 if none). */
 AG_HIDDEN uintptr_t threads_dtv_block(void);
+/* The calling thread's thread pointer (%fs base, its TCB). */
+AG_HIDDEN uintptr_t threads_pointer(void);
 AG_HIDDEN int *threads_guard_slot(void);
 AG_HIDDEN int *threads_in_table_slot(void);
 AG_HIDDEN void threads_totals(uint64_t *allocs, uint64_t *frees, uint64_t *bytes_allocated,
@@ -225,6 +228,7 @@ typedef struct {
   uintptr_t regs[18];
   int nregs;
   uintptr_t dtv_block;   /* the thread's DTV block (see scan.c) */
+  uintptr_t tp;          /* its thread pointer: static TLS lies just below it */
 } threads_stopped;
 
 /* Stop every other thread of the process; returns how many entries were

@@ -2,7 +2,8 @@
  * modules.c: the module map written into every snapshot: for each loaded
  * object its load bias, build-id (read from its PT_NOTE segments in
  * memory, no file access), path, executable segments, and the range of its
- * writable segments (its globals, for naming retention roots).  Objects that
+ * writable segments and its static TLS block (its globals and thread-local
+ * variables, for naming retention roots).  Objects that
  * are dlclose'd are remembered first, so stacks captured inside them can
  * still be symbolized after they are gone.
  */
@@ -23,6 +24,8 @@ typedef struct {
   int nsegs;
   uintptr_t seg_start[MODULES_MAX_SEGS], seg_end[MODULES_MAX_SEGS], seg_off[MODULES_MAX_SEGS];
   uintptr_t data_start, data_end; /* the writable PT_LOAD segments' span; 0, 0 if none */
+  uintptr_t tls_offset, tls_size; /* static TLS: the block lies tls_offset below each thread
+                                   * pointer; 0, 0 if none (or dynamic TLS) */
 } modules_record;
 
 static modules_record modules_gone[MODULES_MAX_REMEMBERED];
@@ -49,6 +52,12 @@ static void modules_fill(modules_record *r, struct dl_phdr_info *info) {
       uintptr_t start = info->dlpi_addr + ph->p_vaddr, end = start + ph->p_memsz;
       if (r->data_end == 0 || start < r->data_start) r->data_start = start;
       if (end > r->data_end) r->data_end = end;
+    } else if (ph->p_type == PT_TLS && info->dlpi_tls_data != NULL) {
+      uintptr_t off = threads_pointer() - (uintptr_t)info->dlpi_tls_data;
+      if (off > 0 && off <= ag_static_tls_size) {
+        r->tls_offset = off;
+        r->tls_size = ph->p_memsz;
+      }
     } else if (ph->p_type == PT_NOTE && r->build_id_len == 0) {
       const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr);
       const char *end = p + ph->p_memsz;
@@ -101,6 +110,15 @@ static void modules_put(sys_writer *w, const modules_record *r, int index) {
     sys_put_hex(w, r->data_start);
     sys_putc(w, ' ');
     sys_put_hex(w, r->data_end);
+    sys_putc(w, '\n');
+  }
+  if (r->tls_size != 0) {
+    sys_put(w, "tls ");
+    sys_put_u64(w, (uint64_t)index);
+    sys_putc(w, ' ');
+    sys_put_hex(w, r->tls_offset);
+    sys_putc(w, ' ');
+    sys_put_hex(w, r->tls_size);
     sys_putc(w, '\n');
   }
 }

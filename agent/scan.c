@@ -539,9 +539,10 @@ static void scan_roots(const threads_stopped *threads, int nthreads, uintptr_t s
 
 /* ---- the retention graph ------------------------------------------------- */
 
-/* "rthread TID SP LO HI": a thread whose stack was a root, its stack
- * pointer and the mapping holding its stack. */
-static void scan_graph_thread(pid_t tid, uintptr_t sp) {
+/* "rthread TID SP LO HI TP": a thread whose stack was a root, its stack
+ * pointer, the mapping holding its stack, and its thread pointer (its
+ * static TLS blocks lie below it, at each module's "tls" offset). */
+static void scan_graph_thread(pid_t tid, uintptr_t sp, uintptr_t tp) {
   const scan_map *m = scan_map_for(sp);
   sys_put(G.w, "rthread ");
   sys_put_u64(G.w, (uint64_t)tid);
@@ -551,6 +552,8 @@ static void scan_graph_thread(pid_t tid, uintptr_t sp) {
   sys_put_hex(G.w, m ? m->start : sp);
   sys_putc(G.w, ' ');
   sys_put_hex(G.w, m ? m->end : sp);
+  sys_putc(G.w, ' ');
+  sys_put_hex(G.w, tp);
   sys_putc(G.w, '\n');
 }
 
@@ -592,9 +595,10 @@ static int scan_write_graph(sys_writer *w, const threads_stopped *threads, int n
     }
     if (any) sys_putc(w, '\n');
   }
-  scan_graph_thread(sys_gettid(), self_sp);
+  scan_graph_thread(sys_gettid(), self_sp, threads_pointer());
   for (int t = 0; t < nthreads; t++)
-    if (threads[t].tid > 0 && threads[t].stopped) scan_graph_thread(threads[t].tid, threads[t].sp);
+    if (threads[t].tid > 0 && threads[t].stopped)
+      scan_graph_thread(threads[t].tid, threads[t].sp, threads[t].tp);
   scan_roots(threads, nthreads, self_sp);
   G.w = NULL;
   return 0;

@@ -139,6 +139,12 @@ void threads_after_fork_child(void) {
   }
 }
 
+uintptr_t threads_pointer(void) {
+  uintptr_t tp;
+  __asm__("mov %%fs:0, %0" : "=r"(tp)); /* tcbhead_t.tcb: the TCB's own address */
+  return tp;
+}
+
 uintptr_t threads_dtv_block(void) {
   uintptr_t dtv;
   __asm__("mov %%fs:8, %0" : "=r"(dtv)); /* tcbhead_t.dtv: &calloc'ed block[1] */
@@ -174,6 +180,7 @@ static void threads_on_stop(int sig, siginfo_t *info, void *context) {
     slot->nregs = (int)(sizeof regs / sizeof *regs);
     slot->sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
     slot->dtv_block = threads_dtv_block();
+    slot->tp = threads_pointer();
     atomic_store_explicit((_Atomic int *)&slot->stopped, 1, memory_order_release);
   }
   threads_park();
@@ -195,6 +202,7 @@ void threads_park_if_requested(void) {
     slot->nregs = (int)(sizeof regs / sizeof *regs);
     slot->sp = (uintptr_t)uc.uc_mcontext.gregs[REG_RSP];
     slot->dtv_block = threads_dtv_block();
+    slot->tp = threads_pointer();
     atomic_store_explicit((_Atomic int *)&slot->stopped, 1, memory_order_release);
   }
   threads_park();

@@ -5,8 +5,10 @@
  * The agent's graph (snapshot.h, snap_graph) has the reachable blocks, the
  * start pointers between them and the root words holding them.  Root words
  * are grouped into named roots: a global variable (the data symbol holding
- * the word), a module's other data, a thread's stack or registers, an
- * anonymous mapping, the agent's internal blocks.  Over blocks + roots + one
+ * the word), a module's other data, a thread-local variable of one thread
+ * (the module's static TLS block below that thread's pointer, and the TLS
+ * symbol), a thread's stack or registers, an anonymous mapping, the agent's
+ * internal blocks.  Over blocks + roots + one
  * artificial top node that points at every root, the dominator tree
  * (domtree.c) says what each root and each block alone keeps alive: its
  * retained bytes, as Eclipse MAT defines them for Java heaps.  The result:
@@ -32,7 +34,7 @@
 
 /* A named root while grouping: its identity and what it is called. */
 typedef struct {
-  char kind;        /* g global, d data, s stack, r registers, a anonymous, i internal */
+  char kind;        /* g global, d data, t tls, s stack, r registers, a anonymous, i internal */
   uint64_t k1, k2;  /* identity within the kind */
   snap_rroot root;
 } retain_group;
@@ -117,7 +119,29 @@ static void retain_name_group(retain_ctx *c, retain_group *gr) {
     r->symbol = (const char *)(uintptr_t)gr->k2;
     r->object = c->snap->modules[gr->k1].path;
     char buf[1024];
-    snprintf(buf, sizeof buf, "global %s (%s)", r->symbol, retain_basename(r->object));
+    /* gcc names a function's static variable NAME.N */
+    const char *dot = strrchr(r->symbol, '.');
+    size_t digits = dot ? strspn(dot + 1, "0123456789") : 0;
+    if (dot != NULL && dot > r->symbol && digits > 0 && dot[1 + digits] == '\0')
+      snprintf(buf, sizeof buf, "static %.*s (%s)", (int)(dot - r->symbol), r->symbol,
+               retain_basename(r->object));
+    else
+      snprintf(buf, sizeof buf, "global %s (%s)", r->symbol, retain_basename(r->object));
+    r->name = snap_str(c->snap, buf);
+    break;
+  }
+  case 't': {
+    r->kind = "tls";
+    r->tid = (int)(gr->k1 >> 32);
+    r->symbol = (const char *)(uintptr_t)gr->k2;
+    r->object = c->snap->modules[gr->k1 & 0xffffffffu].path;
+    char buf[1024];
+    const char *main_thread = r->tid == c->snap->pid ? "the main " : "";
+    if (r->symbol != NULL)
+      snprintf(buf, sizeof buf, "TLS variable %s of %sthread %d (%s)", r->symbol, main_thread, r->tid,
+               retain_basename(r->object));
+    else
+      snprintf(buf, sizeof buf, "TLS of %sthread %d (%s)", main_thread, r->tid, retain_basename(r->object));
     r->name = snap_str(c->snap, buf);
     break;
   }
@@ -149,9 +173,31 @@ static void retain_name_group(retain_ctx *c, retain_group *gr) {
   }
 }
 
+/* A thread-local variable holding address a, RETAIN_NONE if a is in no
+ * thread's static TLS. */
+static uint32_t retain_group_for_tls(retain_ctx *c, uint64_t a) {
+  const snap_graph *g = c->g;
+  for (uint32_t t = 0; t < g->nthreads; t++) {
+    uint64_t tp = g->threads[t].tp;
+    for (uint32_t m = 0; tp != 0 && m < c->snap->nmodules; m++) {
+      const snap_module *mod = &c->snap->modules[m];
+      if (mod->tls_size == 0 || mod->tls_offset > tp) continue;
+      uint64_t block = tp - mod->tls_offset;
+      if (a < block || a - block >= mod->tls_size) continue;
+      uint64_t offset;
+      const char *sym = c->syms ? symbolize_tls_lookup(c->syms, (int32_t)m, a - block, &offset) : NULL;
+      uint64_t who = (uint64_t)(uint32_t)g->threads[t].tid << 32 | m;
+      return retain_group_of(c, 't', who, (uint64_t)(uintptr_t)sym, retain_name_group);
+    }
+  }
+  return RETAIN_NONE;
+}
+
 /* The named root holding a root word at address a. */
 static uint32_t retain_group_for_word(retain_ctx *c, uint64_t a) {
   const snap_graph *g = c->g;
+  uint32_t tls = retain_group_for_tls(c, a);
+  if (tls != RETAIN_NONE) return tls;
   for (uint32_t t = 0; t < g->nthreads; t++)
     if (a >= g->threads[t].lo && a < g->threads[t].hi)
       return retain_group_of(c, 's', (uint64_t)g->threads[t].tid, 0, retain_name_group);

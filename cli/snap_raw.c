@@ -154,10 +154,11 @@ static int raw_graph_line(raw_reader *r, const char *line, const char *p, char *
     snap_gregion region = {a, b, *p};
     return snap_graph_add_region(g, &region);
   }
-  uint64_t d; /* rthread */
+  uint64_t d, tp = 0; /* rthread; the thread pointer may be absent */
   if (raw_u64(&p, &a, 10) || raw_u64(&p, &b, 16) || raw_u64(&p, &c, 16) || raw_u64(&p, &d, 16))
     return -1;
-  snap_gthread t = {(int)a, b, c, d};
+  if (*p == ' ' && raw_u64(&p, &tp, 16)) return -1;
+  snap_gthread t = {(int)a, b, c, d, tp};
   return snap_graph_add_thread(g, &t);
 }
 
@@ -291,6 +292,11 @@ static int raw_line(raw_reader *r, char *line, char *err, size_t errlen) {
     if (a >= snap->nmodules || c < b) return -1;
     snap->modules[a].data_start = b;
     snap->modules[a].data_end = c;
+  } else if (KEY("tls")) {
+    if (raw_u64(&p, &a, 10) || raw_u64(&p, &b, 16) || raw_u64(&p, &c, 16)) return -1;
+    if (a >= snap->nmodules) return -1;
+    snap->modules[a].tls_offset = b;
+    snap->modules[a].tls_size = c;
   } else if (line[0] == 'r' && (KEY("rnode") || KEY("rout") || KEY("rroot") || KEY("rregion") ||
                                 KEY("rthread"))) {
     return raw_graph_line(r, line, p, err, errlen);

@@ -67,6 +67,8 @@ typedef struct {
   uint64_t offset;      /* file offset of that segment */
   uint64_t data_start;  /* the span of its writable segments (its globals); 0, 0 if unknown */
   uint64_t data_end;
+  uint64_t tls_offset;  /* static TLS: its block lies this far below each thread pointer */
+  uint64_t tls_size;    /* 0 if none (or dynamic TLS) */
 } snap_module;
 
 /* Allocation statistics of one stack.  In sample mode the values are
@@ -120,6 +122,7 @@ typedef struct {
 typedef struct {
   int tid;
   uint64_t sp, lo, hi; /* stack pointer, and the mapping holding it */
+  uint64_t tp;         /* thread pointer (0 if unknown): static TLS lies below it */
 } snap_gthread;
 
 typedef struct {
@@ -156,11 +159,11 @@ typedef struct {
 } snap_rstep;
 
 typedef struct {
-  const char *kind;   /* "global", "data", "stack", "registers", "anonymous", "internal" */
+  const char *kind;   /* "global", "data", "tls", "stack", "registers", "anonymous", "internal" */
   const char *name;   /* for display: "global g_cache (prog)", "stack of thread 42" */
-  const char *symbol; /* "global": the variable */
-  const char *object; /* "global", "data": the module's path */
-  int tid;            /* "stack", "registers": the thread; else 0 */
+  const char *symbol; /* "global", "tls": the variable (its symbol, e.g. "buf.1" for a static local) */
+  const char *object; /* "global", "data", "tls": the module's path */
+  int tid;            /* "tls", "stack", "registers": the thread; else 0 */
   uint64_t retained_bytes, retained_blocks;
 } snap_rroot;
 

@@ -67,6 +67,9 @@ typedef struct {
   size_t nsyms;
   sym_entry *objs; /* data objects (global and static variables) */
   size_t nobjs;
+  int tls_built;
+  sym_entry *tls; /* thread-local variables, by offset in the module's TLS block */
+  size_t ntls;
   cu_table *cus; /* sorted by cu_offset */
   size_t ncus, cucap;
 } sym_module;
@@ -248,6 +251,7 @@ static void module_close(sym_module *sm) {
   if (sm->dwfl != NULL) dwfl_end(sm->dwfl);
   free(sm->syms);
   free(sm->objs);
+  free(sm->tls);
   for (size_t i = 0; i < sm->ncus; i++) free(sm->cus[i].fns);
   free(sm->cus);
 }
@@ -272,9 +276,12 @@ static int sym_order(const void *pa, const void *pb) {
   return strcmp(a->name, b->name);
 }
 
-/* Collect the module's function symbols (or, with objects, its data
- * symbols) once, sorted, one per address. */
-static int symtab_collect(sym_module *sm, int objects, sym_entry **out, size_t *nout) {
+/* Which symbols a table holds. */
+typedef enum { SYMTAB_FUNCTIONS, SYMTAB_OBJECTS, SYMTAB_TLS } symtab_kind;
+
+/* Collect the module's function, data or thread-local symbols once,
+ * sorted, one per address (a TLS symbol's: its offset in the block). */
+static int symtab_collect(sym_module *sm, symtab_kind kind, sym_entry **out, size_t *nout) {
   int n = dwfl_module_getsymtab(sm->mod);
   if (n <= 0) return 0;
   sym_entry *syms = malloc((size_t)n * sizeof *syms);
@@ -288,9 +295,12 @@ static int symtab_collect(sym_module *sm, int objects, sym_entry **out, size_t *
     Dwarf_Addr bias;
     const char *name = dwfl_module_getsym_info(sm->mod, i, &sym, &addr, &shndx, &elf, &bias);
     int type = GELF_ST_TYPE(sym.st_info);
-    int wanted = objects ? type == STT_OBJECT : (type == STT_FUNC || type == STT_GNU_IFUNC);
+    int wanted = kind == SYMTAB_OBJECTS ? type == STT_OBJECT
+                 : kind == SYMTAB_TLS   ? type == STT_TLS
+                                        : (type == STT_FUNC || type == STT_GNU_IFUNC);
     if (name == NULL || name[0] == '\0' || !wanted || shndx == SHN_UNDEF) continue;
-    syms[k++] = (sym_entry){addr, sym.st_size, name, sym_rank(&sym, name)};
+    uint64_t at = kind == SYMTAB_TLS ? sym.st_value : addr;
+    syms[k++] = (sym_entry){at, sym.st_size, name, sym_rank(&sym, name)};
   }
   qsort(syms, k, sizeof *syms, sym_order);
   size_t kept = 0;
@@ -303,7 +313,7 @@ static int symtab_collect(sym_module *sm, int objects, sym_entry **out, size_t *
 
 static int symtab_build(sym_module *sm) {
   sm->syms_built = 1;
-  return symtab_collect(sm, 0, &sm->syms, &sm->nsyms);
+  return symtab_collect(sm, SYMTAB_FUNCTIONS, &sm->syms, &sm->nsyms);
 }
 
 /* The entry of a sorted table containing a, or NULL. */
@@ -593,19 +603,32 @@ sym_data *symbolize_data_open(snapshot *snap) {
   return d;
 }
 
-const char *symbolize_data_lookup(sym_data *d, int32_t mi, uint64_t address, uint64_t *offset) {
+/* The symbol of module mi's table (built on first use) holding a. */
+static const char *symbolize_data_find(sym_data *d, int32_t mi, symtab_kind kind, uint64_t a,
+                                       uint64_t *offset) {
   if (mi < 0 || (uint32_t)mi >= d->c.snap->nmodules) return NULL;
   sym_module *sm = &d->c.mods[mi];
   if (sm->state == MOD_UNTRIED) module_open(&d->c, (uint32_t)mi);
   if (sm->state != MOD_READY) return NULL;
-  if (!sm->objs_built) {
-    sm->objs_built = 1;
-    if (symtab_collect(sm, 1, &sm->objs, &sm->nobjs) != 0) return NULL;
+  int *built = kind == SYMTAB_TLS ? &sm->tls_built : &sm->objs_built;
+  sym_entry **syms = kind == SYMTAB_TLS ? &sm->tls : &sm->objs;
+  size_t *n = kind == SYMTAB_TLS ? &sm->ntls : &sm->nobjs;
+  if (!*built) {
+    *built = 1;
+    if (symtab_collect(sm, kind, syms, n) != 0) return NULL;
   }
-  const sym_entry *s = symtab_find(sm->objs, sm->nobjs, address);
+  const sym_entry *s = symtab_find(*syms, *n, a);
   if (s == NULL) return NULL;
-  *offset = address - s->addr;
+  *offset = a - s->addr;
   return intern_name(&d->c, s->name);
+}
+
+const char *symbolize_data_lookup(sym_data *d, int32_t mi, uint64_t address, uint64_t *offset) {
+  return symbolize_data_find(d, mi, SYMTAB_OBJECTS, address, offset);
+}
+
+const char *symbolize_tls_lookup(sym_data *d, int32_t mi, uint64_t tls_offset, uint64_t *offset) {
+  return symbolize_data_find(d, mi, SYMTAB_TLS, tls_offset, offset);
 }
 
 void symbolize_data_close(sym_data *d) {

@@ -23,6 +23,9 @@ int symbolize_snapshot(snapshot *snap, char *err, size_t errlen);
 typedef struct sym_data sym_data;
 sym_data *symbolize_data_open(snapshot *snap);
 const char *symbolize_data_lookup(sym_data *d, int32_t mi, uint64_t address, uint64_t *offset);
+/* The same for a thread-local variable: tls_offset is the place in the
+ * module's TLS block (as its symbols' values count). */
+const char *symbolize_tls_lookup(sym_data *d, int32_t mi, uint64_t tls_offset, uint64_t *offset);
 void symbolize_data_close(sym_data *d);
 
 #endif

@@ -161,4 +161,25 @@ expect_retain_error "missing file" "$LEAKSCOPE" retain "$T/none.raw"
 expect_retain_error "pprof profile" "$LEAKSCOPE" retain "$T/p.pb.gz"
 expect_retain_error "sample-mode snapshot" "$LEAKSCOPE" retain "$T/sample.raw"
 expect_retain_error "unknown option" "$LEAKSCOPE" retain "$T/r.json" --frobnicate
+
+# Thread-local roots (leak_tls.c): the main thread's t_buf (111 bytes) and
+# t_slots (222), and t_buf of the thread still blocked at exit (333), each
+# named by its TLS symbol and thread.
+"$LEAKSCOPE" run --report "$T/tls.json" -- "$PROGS/leak_tls" >/dev/null 2>&1 || fail "run leak_tls failed"
+$PY - "$T/tls.json" <<'PYEOF' || fail "TLS roots are wrong"
+import json, sys
+report = json.load(open(sys.argv[1]))
+pid = report["pid"]
+roots = {(r["symbol"], r["tid"] == pid): r for r in report["retention"]["roots"] if r["kind"] == "tls"}
+want = {("t_buf", True): 111, ("t_slots", True): 222, ("t_buf", False): 333}
+for key, size in want.items():
+    r = roots.get(key)
+    print(key, "->", r and (r["name"], r["retained_bytes"], r["retained_blocks"]))
+    if r is None or r["retained_bytes"] != size or r["retained_blocks"] != 1:
+        sys.exit(1)
+    if not r["object"].endswith("/leak_tls"):
+        sys.exit(1)
+if "TLS variable t_buf of the main thread %d (leak_tls)" % pid not in {r["name"] for r in roots.values()}:
+    sys.exit(1)
+PYEOF
 exit 0
