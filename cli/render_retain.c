@@ -12,15 +12,26 @@
 
 #define RENDER_RETAIN_PATH_HEAD 3 /* steps shown at each end of a long path */
 
-/* The first frame of a stack: "function (file:line)", or "(no stack)". */
-static void render_retain_leaf(const snapshot *snap, uint32_t stack, char *buf, size_t buflen) {
+/* The first frames of a stack, innermost first, inlined ones included:
+ * "f (a.c:3) < g (a.c:9)", or "(no stack)". */
+static void render_retain_frames(const snapshot *snap, uint32_t stack, int max_frames, char *buf,
+                                 size_t buflen) {
   const snap_stack *st = stack < snap->nstacks ? &snap->stacks[stack] : NULL;
-  if (st == NULL || st->nlocs == 0) {
-    snprintf(buf, buflen, "(no stack)");
-    return;
+  size_t used = 0;
+  int shown = 0;
+  buf[0] = '\0';
+  for (uint32_t i = 0; st != NULL && i < st->nlocs && shown < max_frames; i++) {
+    const snap_location *loc = &snap->locations[st->locs[i]];
+    uint32_t nlines = loc->nlines ? loc->nlines : 1;
+    for (uint32_t l = 0; l < nlines && shown < max_frames && used + 4 < buflen; l++) {
+      char frame[1024];
+      render_frame_text(snap, loc, l, frame, sizeof frame);
+      int n = snprintf(buf + used, buflen - used, "%s%s", shown ? " < " : "", frame);
+      used = n < 0 ? used : used + (size_t)n < buflen ? used + (size_t)n : buflen - 1;
+      shown++;
+    }
   }
-  const snap_location *loc = &snap->locations[st->locs[0]];
-  render_frame_text(snap, loc, loc->nlines ? loc->nlines - 1 : 0, buf, buflen);
+  if (!shown) snprintf(buf, buflen, "(no stack)");
 }
 
 static void render_retain_stack(FILE *out, const snapshot *snap, uint32_t stack, int pid, int max_frames) {
@@ -41,7 +52,7 @@ static void render_retain_stack(FILE *out, const snapshot *snap, uint32_t stack,
 
 static void render_retain_step(FILE *out, const snapshot *snap, const snap_rstep *s) {
   char a[32], leaf[1024];
-  render_retain_leaf(snap, s->stack, leaf, sizeof leaf);
+  render_retain_frames(snap, s->stack, 1, leaf, sizeof leaf);
   fprintf(out, " -> 0x%" PRIx64 " (%s bytes, %s)", s->address, render_commas(s->bytes, a, sizeof a),
           leaf);
 }
@@ -112,8 +123,8 @@ void render_text_retention(FILE *out, const snapshot *snap, int top) {
   fprintf(out, "==%d== Allocation sites by retained bytes:\n", pid);
   for (uint32_t i = 0; i < r->nsites && (top <= 0 || (int)i < top); i++) {
     const snap_rsite *s = &r->sites[i];
-    char leaf[1024];
-    render_retain_leaf(snap, s->stack, leaf, sizeof leaf);
+    char leaf[2048];
+    render_retain_frames(snap, s->stack, 3, leaf, sizeof leaf);
     fprintf(out, "==%d==   %15s bytes in %s blocks retained through %s blocks from %s\n", pid,
             render_commas(s->retained_bytes, a, sizeof a),
             render_commas(s->retained_blocks, b, sizeof b),
