@@ -1,5 +1,5 @@
 # leakscope: build the agent, the command, the examples and the tests.
-#   make          build/leakscope and build/libleakscope.so
+#   make          build/leakscope, build/libleakscope.so and build/liblscache.a
 #   make demo     install missing packages, build, run the leaky example under leakscope
 #   make test     every test; the last line is "N passed, N failed"
 #   make test T=name   only the tests whose name contains "name"
@@ -40,7 +40,7 @@ BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps demo test install clean check-tools
-all: $(BUILD)/libleakscope.so $(BUILD)/leakscope
+all: $(BUILD)/libleakscope.so $(BUILD)/leakscope $(BUILD)/liblscache.a
 
 deps:
 	@sh scripts/install-deps.sh
@@ -55,8 +55,11 @@ $(BUILD)/cli/%.o: cli/%.c $(wildcard cli/*.h) | $(BUILD)/cli
 $(BUILD)/leakscope: $(CLI_OBJ)
 	$(CC) $(CLI_OBJ) $(CLI_LIBS) -o $@
 
-$(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(BUILD)/lib
+$(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) $(wildcard include/*.h) | $(BUILD)/lib
 	$(CC) $(STD) $(WARN) $(CFLAGS) -fPIC -Ilib -Iinclude -c $< -o $@
+$(BUILD)/liblscache.a: $(LSLIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(LSLIB_OBJ)
 
 $(BUILD)/tests/progs/lib%.so: tests/progs/lib%.c | $(BUILD)/tests/progs
 	$(CC) -O0 -g -fPIC -shared -o $@ $<
@@ -66,8 +69,8 @@ $(BUILD)/tests/progs/%: tests/progs/%.cc | $(BUILD)/tests/progs
 	$(CXX) -O0 -g -o $@ $< -lpthread -ldl
 $(BUILD)/tests/unit/%: tests/unit/%.c $(CLI_LIB_OBJ) $(LSLIB_OBJ) | $(BUILD)/tests/unit
 	$(CC) $(CLI_CFLAGS) -Ilib -Itests -o $@ $< $(CLI_LIB_OBJ) $(LSLIB_OBJ) $(CLI_LIBS)
-$(BUILD)/examples/%: examples/%.c | $(BUILD)/examples
-	$(CC) -O1 -g -o $@ $< -lpthread
+$(BUILD)/examples/%: examples/%.c $(BUILD)/liblscache.a | $(BUILD)/examples
+	$(CC) -O1 -g -Iinclude -o $@ $< $(BUILD)/liblscache.a -lpthread
 $(BUILD)/bench/%: bench/%.c | $(BUILD)/bench
 	$(CC) -O2 -g -o $@ $< -lpthread -lm
 
@@ -88,6 +91,9 @@ install: all
 	install -m 755 $(BUILD)/leakscope $(DESTDIR)$(PREFIX)/bin/leakscope
 	install -m 644 $(BUILD)/libleakscope.so $(DESTDIR)$(PREFIX)/lib/leakscope/libleakscope.so
 	install -m 644 include/leakscope.h $(DESTDIR)$(PREFIX)/include/leakscope.h
+	install -m 644 $(BUILD)/liblscache.a $(DESTDIR)$(PREFIX)/lib/liblscache.a
+	install -m 644 include/lsref.h $(DESTDIR)$(PREFIX)/include/lsref.h
+	install -m 644 include/lscache.h $(DESTDIR)$(PREFIX)/include/lscache.h
 
 clean:
 	rm -rf $(BUILD)

@@ -36,10 +36,11 @@ static snapshot *make_snapshot(void) {
   snap->sample_interval = 524288;
   snap->time_ns = 1764123456000000000;
   snap->duration_ns = 1500000000;
-  snap_module exe = {snap_str(snap, "/usr/bin/prog"), snap_str(snap, "0badc0de"),
-                     0x555555554000, 0x555555555000, 0x555555556000, 0x1000};
-  snap_module libc = {snap_str(snap, "/lib/libc.so.6"), NULL, 0x7f0000000000, 0x7f0000001000,
-                      0x7f0000020000, 0x1000};
+  snap_module exe = {.path = snap_str(snap, "/usr/bin/prog"), .build_id = snap_str(snap, "0badc0de"),
+                     .base = 0x555555554000, .start = 0x555555555000, .limit = 0x555555556000,
+                     .offset = 0x1000};
+  snap_module libc = {.path = snap_str(snap, "/lib/libc.so.6"), .base = 0x7f0000000000,
+                      .start = 0x7f0000001000, .limit = 0x7f0000020000, .offset = 0x1000};
   snap_add_module(snap, &exe);
   snap_add_module(snap, &libc);
   /* location 0: make_node inlined into build_tree; 1: main; 2: libc, no lines */

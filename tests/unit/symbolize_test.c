@@ -20,17 +20,7 @@
 #include "snapshot.h"
 #include "symbolize.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                  \
-  do {                                                    \
-    if (!(cond)) {                                        \
-      failures++;                                         \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                       \
-      fputc('\n', stderr);                                \
-    }                                                     \
-  } while (0)
+#include "check.h"
 
 static char progs[PATH_MAX];
 
