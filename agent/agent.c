@@ -138,8 +138,7 @@ void agent_snapshot(const char *reason) {
   ag_guard = saved;
 }
 
-/* The live heap: exact in full mode, the sampled estimate in sample mode. */
-static uint64_t agent_live_bytes(void) {
+uint64_t agent_live_bytes(void) {
   if (ag_opt.sample_mode) return sampler_live_bytes();
   uint64_t a, f, ba, bf;
   threads_totals(&a, &f, &ba, &bf);

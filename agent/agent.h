@@ -61,6 +61,8 @@ typedef struct {
   int control_fd;             /* supervisor's control pipe, -1 = none */
   double interval_seconds;    /* periodic snapshots, 0 = none */
   uint64_t budget_bytes;      /* live-heap budget, 0 = none */
+  double growth_percent;      /* capture when the live heap passes its recent mean by this, 0 = off */
+  double growth_window_seconds; /* ... the mean over this many seconds (one tick a second) */
   int budget_action;          /* AG_BUDGET_* */
   int quiet;                  /* no warnings on stderr */
 } ag_options;
@@ -91,6 +93,13 @@ AG_HIDDEN void agent_snapshot(const char *reason);
 /* Compare the live heap with the budget; warn, dump or abort on passing it.
  * Hooks call it at most once per AG_BUDGET_STRIDE bytes a thread allocates. */
 AG_HIDDEN void agent_check_budget(void);
+/* The live heap: exact in full mode, the sampled estimate in sample mode. */
+AG_HIDDEN uint64_t agent_live_bytes(void);
+
+/* ---- growth.c ------------------------------------------------------------ */
+/* One tick (about a second) of the growth watch: record live, and write a
+ * "growth" snapshot when it passes the window's mean (see growth.c). */
+AG_HIDDEN void growth_tick(uint64_t now_ns, uint64_t live);
 #define AG_BUDGET_STRIDE (256 * 1024)
 AG_HIDDEN extern _Atomic int ag_snapshot_requested;
 

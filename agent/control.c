@@ -2,8 +2,8 @@
  * control.c: the agent's control thread, started only when something may
  * ask for snapshots while the program runs: the supervisor's control pipe
  * (control_fd, one byte = one snapshot), the control signal (a user's
- * `kill -SIG` sets a flag this thread polls), or periodic snapshots
- * (interval).  Working from its own thread, it answers even when the
+ * `kill -SIG` sets a flag this thread polls), periodic snapshots
+ * (interval), or the growth watch (growth, one tick a second).  Working from its own thread, it answers even when the
  * program is idle and never allocates.  Snapshot files are named by
  * snapwrite: OUT.SEQ.REASON.
  *
@@ -95,6 +95,7 @@ static void *control_main(void *arg) {
   int fd = ag_opt.control_fd;
   uint64_t period = (uint64_t)(ag_opt.interval_seconds * 1e9);
   uint64_t next = period ? sys_now_ns() + period : 0;
+  uint64_t next_tick = ag_opt.growth_percent > 0 ? sys_now_ns() + 1000000000u : 0;
   for (;;) {
     if (atomic_load(&ag_state) != AG_ACTIVE) return NULL;
     struct pollfd p = {fd, POLLIN, 0};
@@ -115,11 +116,19 @@ static void *control_main(void *arg) {
       agent_snapshot("interval");
       next += period;
     }
+    uint64_t now = sys_now_ns();
+    if (next_tick && now >= next_tick) {
+      growth_tick(now, agent_live_bytes());
+      next_tick += 1000000000u;
+      if (next_tick < now) next_tick = now + 1000000000u; /* a long snapshot: no burst of ticks */
+    }
   }
 }
 
 int control_start(void) {
-  if (ag_opt.control_fd < 0 && ag_opt.control_signal <= 0 && ag_opt.interval_seconds <= 0) return 0;
+  if (ag_opt.control_fd < 0 && ag_opt.control_signal <= 0 && ag_opt.interval_seconds <= 0 &&
+      ag_opt.growth_percent <= 0)
+    return 0;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);

@@ -17,6 +17,9 @@
  *   control_fd=N         the supervisor's control pipe (one byte = one snapshot)
  *   interval=SECONDS     write a snapshot every SECONDS
  *   budget=BYTES[:warn|dump|abort]   live-heap budget
+ *   growth=PERCENT       write a snapshot when the live heap grows this much
+ *                        over its mean of the last growth_window seconds
+ *   growth_window=SECONDS  (default 60)
  *   quiet=1              no warnings on stderr
  */
 #include <signal.h>
@@ -107,6 +110,10 @@ static void options_set(const char *k, size_t klen, const char *v, const char *v
       else if (alen == 5 && memcmp(colon + 1, "abort", 5) == 0) ag_opt.budget_action = AG_BUDGET_ABORT;
       else ag_opt.budget_action = AG_BUDGET_WARN;
     }
+  } else if (options_key(k, klen, "growth")) {
+    ag_opt.growth_percent = options_seconds(v, vend);
+  } else if (options_key(k, klen, "growth_window")) {
+    ag_opt.growth_window_seconds = options_seconds(v, vend);
   } else if (options_key(k, klen, "quiet")) {
     ag_opt.quiet = options_size(v, vend) != 0;
   }
@@ -122,6 +129,7 @@ void options_parse(const char *text) {
   ag_opt.retain = 1;
   ag_opt.stop_signal = SIGRTMAX - 3;
   ag_opt.control_fd = -1;
+  ag_opt.growth_window_seconds = 60;
   if (text == NULL) return;
   const char *p = text;
   while (*p) {

@@ -48,6 +48,8 @@ static void run_usage(FILE *out) {
           "  --suppressions FILE  Valgrind or LeakSanitizer leak suppressions (repeatable)\n"
           "  --error-exitcode N   exit N when unsuppressed definite/indirect/possible leaks exist\n"
           "  --budget SIZE[,warn|dump|abort]   live-heap budget and what passing it does\n"
+          "  --capture-growth PCT[,SECONDS]  a profile whenever the live heap passes its mean over\n"
+          "                       the last SECONDS (default 60) by PCT percent\n"
           "  --trace-children     also trace programs that PROG execs\n"
           "  --depth N            stack frames kept per allocation (default 24, max 64)\n"
           "  --show-reachable     list indirect and still-reachable records in the text summary too\n"
@@ -159,6 +161,16 @@ int run_parse_options(int argc, char **argv, run_options *o) {
       }
       o->budget = (uint64_t)b;
       o->budget_action = action;
+    } else if (opt_value(argc, argv, &i, "run", "--capture-growth", &v)) {
+      if (v == NULL) return -1;
+      char *end;
+      o->growth_percent = strtod(v, &end);
+      o->growth_window = 60;
+      if (*end == ',') o->growth_window = strtod(end + 1, &end);
+      if (*end != 0 || !(o->growth_percent > 0) || !(o->growth_window >= 1 && o->growth_window <= 3600)) {
+        errorf("bad --capture-growth value '%s' (want PERCENT[,SECONDS], SECONDS 1..3600)", v);
+        return -1;
+      }
     } else if (strcmp(a, "--trace-children") == 0) {
       o->trace_children = 1;
     } else if (strcmp(a, "--show-reachable") == 0) {
@@ -377,6 +389,9 @@ static void run_build_env(const run_options *o, const char *agent, const char *d
   if (o->budget)
     n += snprintf(opts + n, sizeof opts - (size_t)n, ",budget=%llu:%s", (unsigned long long)o->budget,
                   o->budget_action);
+  if (o->growth_percent > 0)
+    n += snprintf(opts + n, sizeof opts - (size_t)n, ",growth=%g,growth_window=%g", o->growth_percent,
+                  o->growth_window);
   setenv("LEAKSCOPE_OPTIONS", opts, 1);
   const char *old = getenv("LD_PRELOAD");
   char preload[PATH_MAX * 2];
@@ -386,7 +401,14 @@ static void run_build_env(const run_options *o, const char *agent, const char *d
 }
 
 /* Convert the periodic snapshots that appeared in dir; returns how many. */
-static int run_collect_periodic(const run_options *o, const char *dir, int *seq) {
+/* What the periodic snapshots left so far: the last profile number, and the
+ * last growth capture's profile (the base for the next one's diff). */
+typedef struct {
+  int seq;
+  char last_growth[PATH_MAX];
+} run_periodic;
+
+static int run_collect_periodic(const run_options *o, const char *dir, run_periodic *state) {
   DIR *d = opendir(dir);
   if (d == NULL) return 0;
   int done = 0;
@@ -399,18 +421,33 @@ static int run_collect_periodic(const run_options *o, const char *dir, int *seq)
       continue;
     char raw[PATH_MAX], out[PATH_MAX], err[512];
     snprintf(raw, sizeof raw, "%s/%s", dir, e->d_name);
-    /* a budget dump is kept even without --profile: it is what the user asked for */
-    int budget = strcmp(reason, "budget") == 0;
-    if (o->profile || budget) {
+    /* budget dumps and growth captures are kept even without --profile:
+     * they are what the user asked for */
+    int budget = strcmp(reason, "budget") == 0, growth = strcmp(reason, "growth") == 0;
+    if (o->profile || budget || growth) {
       snapshot *snap = snap_load(raw, err, sizeof err);
       if (snap == NULL) {
         warnf("%s", err);
       } else {
         if (symbolize_snapshot(snap, err, sizeof err) != 0) warnf("symbolizing: %s", err);
-        run_numbered_name(o->profile ? o->profile : "leakscope-budget.%p.pb.gz", pid, ++*seq, out,
-                          sizeof out);
-        if (pprof_write(snap, out, err, sizeof err) != 0) warnf("%s", err);
-        else if (budget) warnf("live heap over budget: profile written to %s", out);
+        const char *pattern = o->profile ? o->profile
+                              : growth   ? "leakscope-growth.%p.pb.gz"
+                                         : "leakscope-budget.%p.pb.gz";
+        run_numbered_name(pattern, pid, ++state->seq, out, sizeof out);
+        if (pprof_write(snap, out, err, sizeof err) != 0) {
+          warnf("%s", err);
+        } else if (budget) {
+          warnf("live heap over budget: profile written to %s", out);
+        } else if (growth) {
+          if (state->last_growth[0])
+            warnf("live heap passed its recent mean by over %g%% (now %llu bytes): profile written to %s; "
+                  "leakscope diff %s %s shows what grew",
+                  o->growth_percent, (unsigned long long)snap->inuse_bytes, out, state->last_growth, out);
+          else
+            warnf("live heap passed its recent mean by over %g%% (now %llu bytes): profile written to %s",
+                  o->growth_percent, (unsigned long long)snap->inuse_bytes, out);
+          snprintf(state->last_growth, sizeof state->last_growth, "%s", out);
+        }
         snap_free(snap);
       }
     }
@@ -535,19 +572,20 @@ int cmd_run(int argc, char **argv) {
 
   /* Snapshots may arrive while PROG runs (interval, signal, budget dumps):
    * then poll for them; otherwise just wait. */
-  int status = 0, seq = 0;
-  int collect = o.interval > 0 || o.snapshot_signal > 0 || o.budget > 0;
+  int status = 0;
+  run_periodic periodic = {0};
+  int collect = o.interval > 0 || o.snapshot_signal > 0 || o.budget > 0 || o.growth_percent > 0;
   for (;;) {
     pid_t w = waitpid(child, &status, collect ? WNOHANG : 0);
     if (w == child) break;
     if (w < 0 && errno != EINTR) break;
     if (!collect) continue;
     struct timespec nap = {0, 20 * 1000 * 1000};
-    run_collect_periodic(&o, dir, &seq);
+    run_collect_periodic(&o, dir, &periodic);
     nanosleep(&nap, NULL);
   }
   int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  run_collect_periodic(&o, dir, &seq);
+  run_collect_periodic(&o, dir, &periodic);
   if (http) run_http_stop(http);
 
   /* the exit snapshots: the main process's, then its forked children's */

@@ -28,6 +28,8 @@ typedef struct {
   int show_reachable;
   int depth;
   int snapshot_signal;       /* 0: none */
+  double growth_percent;     /* --capture-growth: 0: none */
+  double growth_window;      /* seconds */
   char **prog_argv;
 } run_options;
 

@@ -8,6 +8,8 @@ expect_usage_error "program not in PATH" "$LEAKSCOPE" run -- no-such-program-lea
 expect_usage_error "unknown option" "$LEAKSCOPE" run --frobnicate -- /bin/true
 expect_usage_error "no program" "$LEAKSCOPE" run --report "$T/r.json"
 expect_usage_error "bad number" "$LEAKSCOPE" run --error-exitcode x -- /bin/true
+expect_usage_error "bad --capture-growth percent" "$LEAKSCOPE" run --capture-growth 0 -- /bin/true
+expect_usage_error "bad --capture-growth window" "$LEAKSCOPE" run --capture-growth 30,0.5 -- /bin/true
 expect_usage_error "bad sample" "$LEAKSCOPE" run --sample=lots -- /bin/true
 expect_usage_error "unwritable report" "$LEAKSCOPE" run --report /nonexistent-dir/r.json -- sh -c "touch $marker"
 [ -e "$marker" ] && fail "the program was started although the report could not be written"
