@@ -34,10 +34,11 @@ static double sampler_live; /* sum of weight x size over the set, under the lock
 
 /* Counting filter: how many sampled blocks hash to each byte, changed under
  * the lock, read without it.  Small enough (128 cache lines) to stay in the
- * cache of a thread that frees often: with a few hundred live samples a
- * false "maybe" costs a lookup on a few percent of page-aligned frees.  A byte that reaches 255 stays there (a false
- * "maybe" costs a lookup, never a missed block).  A block is counted before
- * its pointer reaches the program, so any free of it sees the count. */
+ * cache of a thread that frees often; with a few hundred live samples, a
+ * few percent of page-aligned frees get a false "maybe", which costs one
+ * lookup.  A byte that reaches 255 stays there (more false "maybe"s, never
+ * a missed block).  A block is counted before its pointer reaches the
+ * program, so any free of it sees the count. */
 #define SAMPLER_FILTER_SIZE 8192
 #define SAMPLER_FILTER_STUCK 255
 static _Atomic uint8_t sampler_filter[SAMPLER_FILTER_SIZE];
