@@ -26,6 +26,7 @@
 #include "opt.h"
 #include "render.h"
 #include "retain.h"
+#include "trace.h"
 #include "run.h"
 #include "supp.h"
 #include "symbolize.h"
@@ -48,6 +49,8 @@ static void run_usage(FILE *out) {
           "  --suppressions FILE  Valgrind or LeakSanitizer leak suppressions (repeatable)\n"
           "  --error-exitcode N   exit N when unsuppressed definite/indirect/possible leaks exist\n"
           "  --budget SIZE[,warn|dump|abort]   live-heap budget and what passing it does\n"
+          "  --trace FILE         the heap over time as a Chrome trace (Perfetto), one point per\n"
+          "                       snapshot (every second unless --interval says otherwise)\n"
           "  --capture-growth PCT[,SECONDS]  a profile whenever the live heap passes its mean over\n"
           "                       the last SECONDS (default 60) by PCT percent\n"
           "  --trace-children     also trace programs that PROG execs\n"
@@ -130,6 +133,8 @@ int run_parse_options(int argc, char **argv, run_options *o) {
         errorf("bad --interval value '%s' (want SECONDS > 0)", v);
         return -1;
       }
+    } else if (opt_value(argc, argv, &i, "run", "--trace", &o->trace)) {
+      if (o->trace == NULL) return -1;
     } else if (opt_value(argc, argv, &i, "run", "--http", &o->http)) {
       if (o->http == NULL) return -1;
     } else if (opt_value(argc, argv, &i, "run", "--suppressions", &v)) {
@@ -319,7 +324,7 @@ static int run_has_leaks(const snapshot *snap) {
 
 /* Do the exit outputs show function names?  Only the heap summary does not. */
 static int run_outputs_need_symbols(const run_options *o, const snapshot *snap) {
-  return o->report || o->xml || o->profile || snap->has_leak_check;
+  return o->report || o->xml || o->profile || o->trace || snap->has_leak_check;
 }
 
 /* Load, symbolize (when an output needs it) and suppress one raw snapshot. */
@@ -382,7 +387,8 @@ static void run_build_env(const run_options *o, const char *agent, const char *d
   if (o->sample) n += snprintf(opts + n, sizeof opts - (size_t)n, ",sample=%llu", (unsigned long long)o->sample);
   if (o->trace_children) n += snprintf(opts + n, sizeof opts - (size_t)n, ",trace_children=1");
   if (!o->report) n += snprintf(opts + n, sizeof opts - (size_t)n, ",retain=0"); /* only a report shows it */
-  if (o->interval > 0) n += snprintf(opts + n, sizeof opts - (size_t)n, ",interval=%g", o->interval);
+  double interval = o->interval > 0 ? o->interval : o->trace ? 1 : 0; /* a trace needs points */
+  if (interval > 0) n += snprintf(opts + n, sizeof opts - (size_t)n, ",interval=%g", interval);
   if (o->snapshot_signal > 0)
     n += snprintf(opts + n, sizeof opts - (size_t)n, ",control_signal=%d", o->snapshot_signal);
   if (control_fd >= 0) n += snprintf(opts + n, sizeof opts - (size_t)n, ",control_fd=%d", control_fd);
@@ -401,61 +407,101 @@ static void run_build_env(const run_options *o, const char *agent, const char *d
 }
 
 /* Convert the periodic snapshots that appeared in dir; returns how many. */
-/* What the periodic snapshots left so far: the last profile number, and the
- * last growth capture's profile (the base for the next one's diff). */
+/* What the periodic snapshots left so far: the last profile number, the
+ * last growth capture's profile (the base for the next one's diff), and the
+ * trace being built (--trace). */
 typedef struct {
   int seq;
   char last_growth[PATH_MAX];
+  trace_log *trace;
+  int main_pid;
 } run_periodic;
 
+/* One periodic snapshot file: OUT.PID.SEQ.REASON in the run's directory. */
+typedef struct {
+  int pid, seq;
+  char reason[32];
+  char name[NAME_MAX + 1];
+} run_snapshot_file;
+
+static int run_snapshot_file_order(const void *pa, const void *pb) {
+  const run_snapshot_file *a = pa, *b = pb;
+  return a->seq != b->seq ? (a->seq < b->seq ? -1 : 1) : (a->pid < b->pid ? -1 : a->pid > b->pid);
+}
+
+/* Profiles and trace points from one periodic snapshot. */
+static void run_use_periodic(const run_options *o, const char *raw, const run_snapshot_file *f,
+                             run_periodic *state) {
+  char out[PATH_MAX], err[512];
+  /* budget dumps and growth captures are kept even without --profile: they
+   * are what the user asked for; clock snapshots asked for by --trace alone
+   * make no profiles */
+  int budget = strcmp(f->reason, "budget") == 0, growth = strcmp(f->reason, "growth") == 0;
+  int profile = budget || growth || (o->profile && (strcmp(f->reason, "interval") != 0 || o->interval > 0));
+  int traced = state->trace != NULL && f->pid == state->main_pid;
+  if (!profile && !traced) return;
+  snapshot *snap = snap_load(raw, err, sizeof err);
+  if (snap == NULL) {
+    warnf("%s", err);
+    return;
+  }
+  if (symbolize_snapshot(snap, err, sizeof err) != 0) warnf("symbolizing: %s", err);
+  if (traced && trace_add(state->trace, snap) != 0) warnf("--trace: out of memory");
+  if (profile) {
+    const char *pattern = o->profile ? o->profile : growth ? "leakscope-growth.%p.pb.gz" : "leakscope-budget.%p.pb.gz";
+    run_numbered_name(pattern, f->pid, ++state->seq, out, sizeof out);
+    if (pprof_write(snap, out, err, sizeof err) != 0) {
+      warnf("%s", err);
+    } else if (budget) {
+      warnf("live heap over budget: profile written to %s", out);
+    } else if (growth) {
+      if (state->last_growth[0])
+        warnf("live heap passed its recent mean by over %g%% (now %llu bytes): profile written to %s; "
+              "leakscope diff %s %s shows what grew",
+              o->growth_percent, (unsigned long long)snap->inuse_bytes, out, state->last_growth, out);
+      else
+        warnf("live heap passed its recent mean by over %g%% (now %llu bytes): profile written to %s",
+              o->growth_percent, (unsigned long long)snap->inuse_bytes, out);
+      snprintf(state->last_growth, sizeof state->last_growth, "%s", out);
+    }
+  }
+  snap_free(snap);
+}
+
+/* Use and remove the periodic snapshots that appeared in dir, oldest first;
+ * returns how many. */
 static int run_collect_periodic(const run_options *o, const char *dir, run_periodic *state) {
   DIR *d = opendir(dir);
   if (d == NULL) return 0;
-  int done = 0;
+  run_snapshot_file *files = NULL;
+  size_t n = 0, cap = 0;
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
-    int pid, n, consumed = 0;
-    char reason[32];
-    if (sscanf(e->d_name, "raw.%d.%d.%31[a-z]%n", &pid, &n, reason, &consumed) != 3 ||
-        e->d_name[consumed] != 0 || strcmp(reason, "http") == 0) /* the HTTP server's own */
+    run_snapshot_file f;
+    int consumed = 0;
+    if (sscanf(e->d_name, "raw.%d.%d.%31[a-z]%n", &f.pid, &f.seq, f.reason, &consumed) != 3 ||
+        e->d_name[consumed] != 0 || strcmp(f.reason, "http") == 0) /* the HTTP server's own */
       continue;
-    char raw[PATH_MAX], out[PATH_MAX], err[512];
-    snprintf(raw, sizeof raw, "%s/%s", dir, e->d_name);
-    /* budget dumps and growth captures are kept even without --profile:
-     * they are what the user asked for */
-    int budget = strcmp(reason, "budget") == 0, growth = strcmp(reason, "growth") == 0;
-    if (o->profile || budget || growth) {
-      snapshot *snap = snap_load(raw, err, sizeof err);
-      if (snap == NULL) {
-        warnf("%s", err);
-      } else {
-        if (symbolize_snapshot(snap, err, sizeof err) != 0) warnf("symbolizing: %s", err);
-        const char *pattern = o->profile ? o->profile
-                              : growth   ? "leakscope-growth.%p.pb.gz"
-                                         : "leakscope-budget.%p.pb.gz";
-        run_numbered_name(pattern, pid, ++state->seq, out, sizeof out);
-        if (pprof_write(snap, out, err, sizeof err) != 0) {
-          warnf("%s", err);
-        } else if (budget) {
-          warnf("live heap over budget: profile written to %s", out);
-        } else if (growth) {
-          if (state->last_growth[0])
-            warnf("live heap passed its recent mean by over %g%% (now %llu bytes): profile written to %s; "
-                  "leakscope diff %s %s shows what grew",
-                  o->growth_percent, (unsigned long long)snap->inuse_bytes, out, state->last_growth, out);
-          else
-            warnf("live heap passed its recent mean by over %g%% (now %llu bytes): profile written to %s",
-                  o->growth_percent, (unsigned long long)snap->inuse_bytes, out);
-          snprintf(state->last_growth, sizeof state->last_growth, "%s", out);
-        }
-        snap_free(snap);
-      }
+    if (n == cap) {
+      size_t want = cap ? cap * 2 : 16;
+      run_snapshot_file *more = realloc(files, want * sizeof *more);
+      if (more == NULL) break; /* the rest waits for the next pass */
+      files = more;
+      cap = want;
     }
-    unlink(raw);
-    done++;
+    snprintf(f.name, sizeof f.name, "%s", e->d_name);
+    files[n++] = f;
   }
   closedir(d);
-  return done;
+  qsort(files, n, sizeof *files, run_snapshot_file_order);
+  for (size_t i = 0; i < n; i++) {
+    char raw[PATH_MAX];
+    snprintf(raw, sizeof raw, "%s/%s", dir, files[i].name);
+    run_use_periodic(o, raw, &files[i], state);
+    unlink(raw);
+  }
+  free(files);
+  return (int)n;
 }
 
 static void run_remove_dir(const char *dir) {
@@ -507,8 +553,8 @@ int cmd_run(int argc, char **argv) {
       return EXIT_USAGE;
     }
   }
-  const char *outputs[] = {o.report, o.xml, o.profile};
-  for (size_t i = 0; i < 3; i++) {
+  const char *outputs[] = {o.report, o.xml, o.profile, o.trace};
+  for (size_t i = 0; i < 4; i++) {
     if (outputs[i] && run_check_writable(outputs[i]) != 0) {
       errorf("cannot write %s: %s", outputs[i], strerror(errno));
       return EXIT_USAGE;
@@ -574,7 +620,10 @@ int cmd_run(int argc, char **argv) {
    * then poll for them; otherwise just wait. */
   int status = 0;
   run_periodic periodic = {0};
-  int collect = o.interval > 0 || o.snapshot_signal > 0 || o.budget > 0 || o.growth_percent > 0;
+  periodic.main_pid = (int)child;
+  if (o.trace != NULL && (periodic.trace = trace_new()) == NULL) warnf("--trace: out of memory");
+  int collect = o.interval > 0 || o.snapshot_signal > 0 || o.budget > 0 || o.growth_percent > 0 ||
+                o.trace != NULL;
   for (;;) {
     pid_t w = waitpid(child, &status, collect ? WNOHANG : 0);
     if (w == child) break;
@@ -595,6 +644,7 @@ int cmd_run(int argc, char **argv) {
   if (access(main_raw, R_OK) == 0) {
     snapshot *snap = run_load_snapshot(&o, main_raw, supp, o.nsupp, exit_code);
     if (snap != NULL) {
+      if (periodic.trace != NULL && trace_add(periodic.trace, snap) != 0) warnf("--trace: out of memory");
       int rc = run_outputs(&o, snap, 1);
       leaks |= rc > 0;
       failed |= rc < 0;
@@ -621,6 +671,14 @@ int cmd_run(int argc, char **argv) {
     snap_free(snap);
   }
   if (d) closedir(d);
+  if (periodic.trace != NULL) {
+    const char *slash = strrchr(o.prog_argv[0], '/');
+    if (trace_write(periodic.trace, o.trace, slash ? slash + 1 : o.prog_argv[0], (int)child, err, sizeof err) != 0) {
+      errorf("%s", err);
+      failed = 1;
+    }
+    trace_free(periodic.trace);
+  }
   run_remove_dir(dir);
   for (int i = 0; i < o.nsupp; i++) supp_free(supp[i]);
   if (failed && exit_code == 0) return EXIT_USAGE;

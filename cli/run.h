@@ -16,7 +16,7 @@
 #define RUN_MAX_SUPP 16
 
 typedef struct {
-  const char *report, *xml, *profile, *http;
+  const char *report, *xml, *profile, *http, *trace;
   uint64_t sample;          /* 0: full mode */
   double interval;          /* seconds, 0: none */
   const char *supp[RUN_MAX_SUPP];
