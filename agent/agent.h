@@ -191,6 +191,10 @@ AG_HIDDEN double sampler_next_gap(void);   /* bytes to the next sample, exp. dis
 AG_HIDDEN double sampler_weight(size_t size);
 /* The unbiased estimate of the live heap, kept up to date by record/remove. */
 AG_HIDDEN uint64_t sampler_live_bytes(void);
+/* Freed samples' lifetimes by decade: AG_LIFETIME_BUCKETS weighted counts
+ * per stack (under 1 us, under 10 us, ..., under 100 s, longer). */
+#define AG_LIFETIME_BUCKETS 10
+AG_HIDDEN void sampler_foreach_lifetime(void (*fn)(uint32_t stack, const double *died, void *arg), void *arg);
 AG_HIDDEN void sampler_foreach(void (*fn)(uintptr_t ptr, size_t size, uint32_t stack, double weight, void *arg), void *arg);
 AG_HIDDEN void sampler_lock(void);
 AG_HIDDEN void sampler_unlock(void);

@@ -13,6 +13,11 @@
  * take the set's lock only when a sampled block may be there.  The set
  * itself is small (live heap / R entries) and guarded by a lock taken only
  * on sampled allocations and on frees that pass the filter.
+ *
+ * Lifetimes: each sampled block remembers when it was allocated; when it is
+ * freed, its weight goes to its stack's histogram of lifetimes by decade
+ * (under 1 us, 10 us, ... 100 s, longer), an unbiased estimate of how long
+ * that site's objects live (temporary allocations show up under 1 ms).
  */
 #include <math.h>
 #include <sched.h>
@@ -24,8 +29,18 @@ typedef struct {
   uintptr_t ptr;
   uint64_t size;
   double weight;
+  uint64_t born_ns;
   uint32_t stack;
 } sampler_entry;
+
+/* One stack's freed samples by lifetime decade, weighted (object estimates). */
+typedef struct {
+  uint32_t stack_plus1; /* 0: empty slot */
+  double died[AG_LIFETIME_BUCKETS];
+} sampler_lifetime;
+
+static sampler_lifetime *sampler_lifetimes; /* open addressing by stack, under the lock */
+static uint64_t sampler_lifetime_mask, sampler_lifetime_count;
 
 static sampler_entry *sampler_slots;
 static uint64_t sampler_mask, sampler_count;
@@ -82,6 +97,7 @@ static int sampler_grow(void) {
 }
 
 void sampler_record(uintptr_t ptr, size_t size, uint32_t stack, double weight) {
+  uint64_t born = sys_now_ns();
   sampler_lock();
   if ((sampler_count + 1) * 2 > sampler_mask + 1 || sampler_slots == NULL) {
     if (sampler_grow() != 0) {
@@ -96,8 +112,51 @@ void sampler_record(uintptr_t ptr, size_t size, uint32_t stack, double weight) {
     sampler_filter_add(ptr, 1);
   } else
     sampler_live -= sampler_slots[j].weight * (double)sampler_slots[j].size;
-  sampler_slots[j] = (sampler_entry){ptr, size, weight, stack};
+  sampler_slots[j] = (sampler_entry){ptr, size, weight, born, stack};
   sampler_live += weight * (double)size;
+  sampler_unlock();
+}
+
+/* The decade of a lifetime: 0 under 1 us, 1 under 10 us, ... */
+static int sampler_lifetime_bucket(uint64_t ns) {
+  int b = 0;
+  for (uint64_t limit = 1000; b < AG_LIFETIME_BUCKETS - 1 && ns >= limit; limit *= 10) b++;
+  return b;
+}
+
+static sampler_lifetime *sampler_lifetime_slot(sampler_lifetime *table, uint64_t mask, uint32_t stack) {
+  uint64_t j = (uint64_t)stack * 0x9e3779b97f4a7c15u >> 20 & mask;
+  while (table[j].stack_plus1 != 0 && table[j].stack_plus1 != stack + 1) j = (j + 1) & mask;
+  return &table[j];
+}
+
+/* Under the lock: a freed sample of stack lived ns.  Dropped if the table
+ * cannot grow. */
+static void sampler_lifetime_add(uint32_t stack, uint64_t ns, double weight) {
+  if ((sampler_lifetime_count + 1) * 2 > sampler_lifetime_mask + 1 || sampler_lifetimes == NULL) {
+    uint64_t cap = sampler_lifetimes ? (sampler_lifetime_mask + 1) * 2 : 256;
+    sampler_lifetime *table = sys_map(cap * sizeof *table);
+    if (table == NULL) return;
+    for (uint64_t i = 0; sampler_lifetimes != NULL && i <= sampler_lifetime_mask; i++)
+      if (sampler_lifetimes[i].stack_plus1 != 0)
+        *sampler_lifetime_slot(table, cap - 1, sampler_lifetimes[i].stack_plus1 - 1) = sampler_lifetimes[i];
+    if (sampler_lifetimes != NULL) sys_unmap(sampler_lifetimes, (sampler_lifetime_mask + 1) * sizeof *table);
+    sampler_lifetimes = table;
+    sampler_lifetime_mask = cap - 1;
+  }
+  sampler_lifetime *slot = sampler_lifetime_slot(sampler_lifetimes, sampler_lifetime_mask, stack);
+  if (slot->stack_plus1 == 0) {
+    slot->stack_plus1 = stack + 1;
+    sampler_lifetime_count++;
+  }
+  slot->died[sampler_lifetime_bucket(ns)] += weight;
+}
+
+void sampler_foreach_lifetime(void (*fn)(uint32_t stack, const double *died, void *arg), void *arg) {
+  sampler_lock();
+  for (uint64_t i = 0; sampler_lifetimes != NULL && i <= sampler_lifetime_mask; i++)
+    if (sampler_lifetimes[i].stack_plus1 != 0)
+      fn(sampler_lifetimes[i].stack_plus1 - 1, sampler_lifetimes[i].died, arg);
   sampler_unlock();
 }
 
@@ -116,6 +175,8 @@ int sampler_remove(uintptr_t ptr) {
       found = 1;
       sampler_count--;
       sampler_filter_add(ptr, -1);
+      uint64_t now = sys_now_ns(), born = sampler_slots[j].born_ns;
+      sampler_lifetime_add(sampler_slots[j].stack, now > born ? now - born : 0, sampler_slots[j].weight);
       sampler_live -= sampler_slots[j].weight * (double)sampler_slots[j].size;
       /* backward-shift deletion */
       uint64_t hole = j, k = j;

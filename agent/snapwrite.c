@@ -78,6 +78,19 @@ static void snapwrite_header(sys_writer *w, const char *reason) {
   }
 }
 
+/* "lifetime STACK N0 .. N9": sample mode's estimate of the objects of a
+ * stack freed after living under 1 us, under 10 us, ..., longer than 100 s. */
+static void snapwrite_lifetime(uint32_t stack, const double *died, void *arg) {
+  sys_writer *w = arg;
+  sys_put(w, "lifetime ");
+  sys_put_u64(w, stack);
+  for (int b = 0; b < AG_LIFETIME_BUCKETS; b++) {
+    sys_putc(w, ' ');
+    sys_put_u64(w, (uint64_t)(died[b] + 0.5));
+  }
+  sys_putc(w, '\n');
+}
+
 static void snapwrite_stacks_and_sites(sys_writer *w) {
   /* first, the "unknown" stack 0 (table full, or no frames) */
   const snapwrite_inuse *in0 = &snapwrite_table[0];
@@ -182,6 +195,7 @@ static int snapwrite_file(const char *path, const char *reason, const threads_st
   snapwrite_header(&w, reason);
   modules_write(&w);
   snapwrite_stacks_and_sites(&w);
+  if (ag_opt.sample_mode) sampler_foreach_lifetime(snapwrite_lifetime, &w);
   sys_unmap(snapwrite_table, table_bytes);
   snapwrite_table = NULL;
 

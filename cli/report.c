@@ -9,7 +9,11 @@
  *
  *   leakscope report FILE [--sample-type alloc_space|alloc_objects|inuse_space|inuse_objects]
  *                         [--top N] [--suppressions FILE] [--json OUT] [--xml OUT]
- *                         [--profile OUT]
+ *                         [--profile OUT] [--lifetimes]
+ *
+ * --lifetimes adds, for a sample-mode raw snapshot, how long the freed
+ * objects of the top sites lived (by decade) and the share of temporary
+ * ones (freed within 1 ms).
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -35,6 +39,7 @@ typedef struct {
   long top;
   const char *suppressions;
   const char *json, *xml, *profile;
+  int lifetimes;
 } report_options;
 
 static int report_parse(int argc, char **argv, report_options *o) {
@@ -70,6 +75,8 @@ static int report_parse(int argc, char **argv, report_options *o) {
     } else if (opt_value(argc, argv, &i, "report", "--profile", &v)) {
       if (v == NULL) return -1;
       o->profile = v;
+    } else if (strcmp(argv[i], "--lifetimes") == 0) {
+      o->lifetimes = 1;
     } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
       errorf("report: unknown option '%s'", argv[i]);
       return -1;
@@ -82,7 +89,7 @@ static int report_parse(int argc, char **argv, report_options *o) {
   }
   if (o->input == NULL) {
     errorf("usage: leakscope report FILE [--sample-type TYPE] [--top N] [--suppressions FILE] "
-           "[--json OUT] [--xml OUT] [--profile OUT]");
+           "[--json OUT] [--xml OUT] [--profile OUT] [--lifetimes]");
     return -1;
   }
   return 0;
@@ -207,6 +214,61 @@ static int report_top(const snapshot *snap, const report_options *o) {
   return 0;
 }
 
+static int64_t report_freed(const snap_site *s) {
+  int64_t n = 0;
+  for (int k = 0; k < SNAP_LIFETIME_BUCKETS; k++) n += s->died[k];
+  return n;
+}
+
+static int report_site_by_freed(const void *pa, const void *pb, void *arg) {
+  const snapshot *snap = arg;
+  int64_t a = report_freed(&snap->sites[*(const uint32_t *)pa]), b = report_freed(&snap->sites[*(const uint32_t *)pb]);
+  return a > b ? -1 : a < b;
+}
+
+/* How long the freed objects of the top sites lived, by decade. */
+static int report_lifetimes(const snapshot *snap, const report_options *o) {
+  static const char *const heads[SNAP_LIFETIME_BUCKETS] = {"<1us", "<10us", "<100us", "<1ms", "<10ms",
+                                                          "<100ms", "<1s", "<10s", "<100s", "longer"};
+  uint32_t *order = malloc((snap->nsites ? snap->nsites : 1) * sizeof *order);
+  if (order == NULL) {
+    errorf("report: out of memory");
+    return -1;
+  }
+  uint32_t n = 0;
+  int64_t freed = 0, temporary = 0;
+  for (uint32_t i = 0; i < snap->nsites; i++) {
+    int64_t f = report_freed(&snap->sites[i]);
+    if (f <= 0 || snap->sites[i].stack >= snap->nstacks) continue;
+    order[n++] = i;
+    freed += f;
+    for (int k = 0; k <= 3; k++) temporary += snap->sites[i].died[k]; /* under 1 ms */
+  }
+  qsort_r(order, n, sizeof *order, report_site_by_freed, (void *)snap);
+  uint32_t shown = o->top == 0 || (uint64_t)o->top > n ? n : (uint32_t)o->top;
+  printf("\nLifetimes of freed objects, top %u of %u sites by objects freed (estimates from the samples):\n"
+         "%12s", shown, n, "freed");
+  for (int k = 0; k < SNAP_LIFETIME_BUCKETS; k++) printf(" %6s", heads[k]);
+  printf("  stack (allocation site first)\n");
+  char frames[1024];
+  for (uint32_t r = 0; r < shown; r++) {
+    const snap_site *s = &snap->sites[order[r]];
+    int64_t f = report_freed(s);
+    printf("%12" PRId64, f);
+    for (int k = 0; k < SNAP_LIFETIME_BUCKETS; k++) {
+      if (s->died[k] == 0) printf(" %6s", ".");
+      else printf(" %5.1f%%", 100.0 * (double)s->died[k] / (double)f);
+    }
+    report_frames(snap, &snap->stacks[s->stack], frames, sizeof frames);
+    printf("  %s\n", frames);
+  }
+  if (freed > 0)
+    printf("Temporary allocations (freed within 1 ms): %.1f%% of %" PRId64 " freed objects.\n",
+           100.0 * (double)temporary / (double)freed, freed);
+  free(order);
+  return 0;
+}
+
 int cmd_report(int argc, char **argv) {
   report_options o;
   if (report_parse(argc, argv, &o) < 0) return EXIT_USAGE;
@@ -246,7 +308,13 @@ int cmd_report(int argc, char **argv) {
     render_text_summary(stdout, snap, 10, 0);
     printf("\n");
   }
+  if (o.lifetimes && !snap->has_lifetimes) {
+    errorf("report: %s has no lifetimes (they come from a sample-mode raw snapshot: "
+           "leakscope run --sample, or the agent with mode=sample)", o.input);
+    goto out;
+  }
   if (report_top(snap, &o) < 0) goto out;
+  if (o.lifetimes && report_lifetimes(snap, &o) < 0) goto out;
   if (fflush(stdout) != 0) {
     errorf("report: cannot write to standard output");
     goto out;

@@ -273,7 +273,8 @@ static int raw_line(raw_reader *r, char *line, char *err, size_t errlen) {
       snprintf(err, errlen, "site refers to unknown stack %llu", (unsigned long long)a);
       return -1;
     }
-    snap_site site = {(uint32_t)si, (int64_t)b, (int64_t)c, (int64_t)d, (int64_t)e};
+    snap_site site = {.stack = (uint32_t)si, .alloc_objects = (int64_t)b, .alloc_bytes = (int64_t)c,
+                      .inuse_objects = (int64_t)d, .inuse_bytes = (int64_t)e};
     if (snap_add_site(snap, &site) < 0) return -1;
   } else if (KEY("leak")) {
     while (*p == ' ') p++;
@@ -300,6 +301,18 @@ static int raw_line(raw_reader *r, char *line, char *err, size_t errlen) {
   } else if (line[0] == 'r' && (KEY("rnode") || KEY("rout") || KEY("rroot") || KEY("rregion") ||
                                 KEY("rthread"))) {
     return raw_graph_line(r, line, p, err, errlen);
+  } else if (KEY("lifetime")) {
+    uint64_t died[SNAP_LIFETIME_BUCKETS];
+    if (raw_u64(&p, &a, 10)) return -1;
+    for (int k = 0; k < SNAP_LIFETIME_BUCKETS; k++)
+      if (raw_u64(&p, &died[k], 10)) return -1;
+    int64_t si = raw_find_stack(r, a);
+    for (uint32_t i = 0; si >= 0 && i < snap->nsites; i++) { /* sample mode: a few hundred sites */
+      if (snap->sites[i].stack != (uint32_t)si) continue;
+      for (int k = 0; k < SNAP_LIFETIME_BUCKETS; k++) snap->sites[i].died[k] += (int64_t)died[k];
+      snap->has_lifetimes = 1;
+      break;
+    }
   } else if (KEY("leakcheck")) {
     snap->has_leak_check = 1;
   } else if (KEY("total")) {

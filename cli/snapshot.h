@@ -73,12 +73,14 @@ typedef struct {
 
 /* Allocation statistics of one stack.  In sample mode the values are
  * already unbiased estimates (scaled by 1/P(sampled)), as Go writes them. */
+#define SNAP_LIFETIME_BUCKETS 10 /* decades: under 1 us, under 10 us, ..., under 100 s, longer */
 typedef struct {
   uint32_t stack;
   int64_t alloc_objects;
   int64_t alloc_bytes;
   int64_t inuse_objects;
   int64_t inuse_bytes;
+  int64_t died[SNAP_LIFETIME_BUCKETS]; /* freed objects by lifetime (sample mode's estimate) */
 } snap_site;
 
 /* One loss record: the blocks of one kind allocated at one stack. */
@@ -235,6 +237,7 @@ typedef struct snapshot {
   snap_graph *graph;         /* the retention graph, NULL when the snapshot has none */
   snap_retention *retention; /* computed from it, or read from a report; NULL if neither */
 
+  int has_lifetimes; /* sites carry lifetime histograms (sample mode) */
   int symbolized; /* locations carry lines */
   snap_arena_chunk *arena;
 } snapshot;

@@ -55,8 +55,8 @@ static snapshot *make_snapshot(void) {
   uint32_t s0[3] = {0, 1, 2}, s1[2] = {1, 2};
   snap_add_stack(snap, s0, 3);
   snap_add_stack(snap, s1, 2);
-  snap_site a = {0, 10, 40960, 4, 16384};
-  snap_site b = {1, 3, 3000000, 0, 0};
+  snap_site a = {.stack = 0, .alloc_objects = 10, .alloc_bytes = 40960, .inuse_objects = 4, .inuse_bytes = 16384};
+  snap_site b = {.stack = 1, .alloc_objects = 3, .alloc_bytes = 3000000};
   snap_add_site(snap, &a);
   snap_add_site(snap, &b);
   snap->symbolized = 1;
