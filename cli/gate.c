@@ -103,6 +103,15 @@ static void print_results(const gate_results *res) {
     char verdict[200];
     gate_json_verdict(&res->r[i], verdict, sizeof verdict);
     printf("%s %s: %s\n", res->r[i].pass ? "PASS" : "FAIL", res->r[i].rule, verdict);
+    /* a failed still_reachable rule says who holds the memory (leakscope reports) */
+    for (size_t h = 0; !res->r[i].pass && h < json_array_size(res->r[i].holders) && h < 3; h++) {
+      json_t *o = json_array_get(res->r[i].holders, h);
+      printf("  held by %s: %" JSON_INTEGER_FORMAT " bytes in %" JSON_INTEGER_FORMAT " blocks (%s)\n",
+             json_string_value(json_object_get(o, "root")),
+             json_integer_value(json_object_get(o, "retained_bytes")),
+             json_integer_value(json_object_get(o, "retained_blocks")),
+             json_string_value(json_object_get(o, "input")));
+    }
   }
   printf("gate: %s\n", res->pass ? "pass" : "FAIL");
 }

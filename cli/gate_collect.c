@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "retain.h"
 #include "snap_readers.h"
 #include "symbolize.h"
 #include "vgxml.h"
@@ -182,10 +183,32 @@ static uint64_t live_bytes(const snapshot *s) {
   return sum;
 }
 
+/* The largest roots of an input's retention (GATE_HOLDERS_PER_INPUT). */
+#define GATE_HOLDERS_PER_INPUT 10
+static int collect_holders(gate_data *d, uint32_t input, snapshot *s, char *err, size_t errlen) {
+  if (s->retention == NULL && s->graph != NULL && retain_compute(s, err, errlen) != 0) return -1;
+  const snap_retention *r = s->retention;
+  for (uint32_t i = 0; r != NULL && i < r->nroots && i < GATE_HOLDERS_PER_INPUT; i++) {
+    if (r->roots[i].retained_blocks == 0) continue;
+    gate_holder *more = realloc(d->holders, (d->nholders + 1) * sizeof *more);
+    char *root = strdup(r->roots[i].name);
+    if (more == NULL || root == NULL) {
+      if (more != NULL) d->holders = more;
+      free(root);
+      snprintf(err, errlen, "out of memory");
+      return -1;
+    }
+    d->holders = more;
+    d->holders[d->nholders++] = (gate_holder){root, r->roots[i].retained_bytes, r->roots[i].retained_blocks, input};
+  }
+  return 0;
+}
+
 static int collect_snapshot(gate_data *d, uint32_t input, snapshot *s, const char *path,
                             char *err, size_t errlen) {
   if (!s->symbolized && symbolize_snapshot(s, err, errlen) != 0) return -1;
   if (s->has_leak_check && collect_leaks(d, input, s, path, err, errlen) != 0) return -1;
+  if (collect_holders(d, input, s, err, errlen) != 0) return -1;
   d->inputs[input].has_inuse = 1;
   d->inputs[input].inuse_bytes = live_bytes(s);
   return 0;

@@ -33,6 +33,8 @@ void gate_data_free(gate_data *d) {
   }
   for (uint32_t i = 0; i < d->nprofiles; i++) snap_free(d->profiles[i]);
   free(d->profiles);
+  for (uint32_t i = 0; i < d->nholders; i++) free(d->holders[i].root);
+  free(d->holders);
   free(d);
 }
 

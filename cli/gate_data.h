@@ -47,6 +47,13 @@ typedef struct {
   uint64_t count;
 } gate_supp;
 
+/* A root that alone keeps still-reachable memory alive (retention). */
+typedef struct {
+  char *root; /* its name, e.g. "global g_cache (server)" */
+  uint64_t bytes, blocks;
+  uint32_t input;
+} gate_holder;
+
 typedef struct {
   char *path;
   const char *format;   /* "valgrind-xml", "report", "profile" */
@@ -65,6 +72,8 @@ typedef struct {
   gate_keep keep[SNAP_KIND_COUNT];
   snapshot **profiles;  /* pprof / raw inputs, for the baseline rule */
   uint32_t nprofiles;
+  gate_holder *holders; /* the still-reachable memory's largest roots, from inputs with retention */
+  uint32_t nholders;
 } gate_data;
 
 gate_data *gate_data_new(void);

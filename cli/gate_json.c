@@ -56,6 +56,7 @@ int gate_json_write(const gate_results *res, const gate_data *d, const char *pat
     }
     json_object_set_new(o, "status", json_string(r->pass ? "pass" : "fail"));
     if (json_array_size(r->offenders) > 0) json_object_set(o, "offenders", r->offenders);
+    if (json_array_size(r->holders) > 0) json_object_set(o, "holders", r->holders);
   }
   int rc = json_dump_file(root, path, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
   json_decref(root);

@@ -60,6 +60,27 @@ static int record_offenders(gate_result *r, gate_data *d, snap_kind k, unsigned 
   return 0;
 }
 
+static int by_bytes_held(const void *pa, const void *pb) {
+  const gate_holder *a = pa, *b = pb;
+  if (a->bytes != b->bytes) return a->bytes > b->bytes ? -1 : 1;
+  return strcmp(a->root, b->root);
+}
+
+/* Who holds the still-reachable memory: the largest roots of the inputs
+ * that carry retention (leakscope reports), at most max. */
+static int reachable_holders(gate_result *r, gate_data *d, unsigned max) {
+  if (d->nholders == 0) return 0;
+  qsort(d->holders, d->nholders, sizeof *d->holders, by_bytes_held);
+  if ((r->holders = json_array()) == NULL) return -1;
+  for (uint32_t i = 0; i < d->nholders && i < max; i++) {
+    const gate_holder *h = &d->holders[i];
+    json_t *o = json_pack("{s:s,s:o,s:o,s:s}", "root", h->root, "retained_bytes", u64_json(h->bytes),
+                          "retained_blocks", u64_json(h->blocks), "input", d->inputs[h->input].path);
+    if (o == NULL || json_array_append_new(r->holders, o) != 0) return -1;
+  }
+  return 0;
+}
+
 static int by_count(const void *pa, const void *pb) {
   const gate_supp *a = pa, *b = pb;
   if (a->count != b->count) return a->count > b->count ? -1 : 1;
@@ -79,6 +100,7 @@ static int leak_rules(const gate_config *cfg, gate_data *d, gate_results *res, c
       r->limit = cfg->bytes[k].value;
       r->pass = r->value <= r->limit;
       if (record_offenders(r, d, (snap_kind)k, cfg->offenders) != 0) return -1;
+      if (k == SNAP_REACHABLE && reachable_holders(r, d, cfg->offenders) != 0) return -1;
     }
     if (cfg->blocks[k].set) {
       if (d->blocks_unknown[k]) {
@@ -94,6 +116,7 @@ static int leak_rules(const gate_config *cfg, gate_data *d, gate_results *res, c
       r->limit = cfg->blocks[k].value;
       r->pass = r->value <= r->limit;
       if (record_offenders(r, d, (snap_kind)k, cfg->offenders) != 0) return -1;
+      if (k == SNAP_REACHABLE && reachable_holders(r, d, cfg->offenders) != 0) return -1;
     }
   }
   if (cfg->suppressed.set) {
@@ -231,7 +254,10 @@ int gate_rules_eval(const gate_config *cfg, gate_data *d, gate_results *out, cha
 }
 
 void gate_rules_free(gate_results *res) {
-  for (uint32_t i = 0; i < res->n; i++) json_decref(res->r[i].offenders);
+  for (uint32_t i = 0; i < res->n; i++) {
+    json_decref(res->r[i].offenders);
+    json_decref(res->r[i].holders);
+  }
   free(res->r);
   memset(res, 0, sizeof *res);
 }

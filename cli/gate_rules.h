@@ -26,6 +26,7 @@ typedef struct {
   int infinite;          /* percent growth from nothing: no finite value */
   int pass;
   json_t *offenders;     /* array, possibly empty; owned */
+  json_t *holders;       /* still_reachable rules: the roots holding it (retention), or NULL; owned */
 } gate_result;
 
 typedef struct {

@@ -162,6 +162,21 @@ expect_retain_error "pprof profile" "$LEAKSCOPE" retain "$T/p.pb.gz"
 expect_retain_error "sample-mode snapshot" "$LEAKSCOPE" retain "$T/sample.raw"
 expect_retain_error "unknown option" "$LEAKSCOPE" retain "$T/r.json" --frobnicate
 
+# The gate: a failed still_reachable rule names the roots that hold the
+# memory, on stdout and in assert_result.json.
+printf 'leak_summary:\n  still_reachable: 1024\n' >"$T/gate.yaml"
+"$LEAKSCOPE" gate --config "$T/gate.yaml" --json "$T/assert.json" "$T/r.json" >"$T/gate.out" 2>&1
+[ $? -eq 1 ] || fail "the gate passed still_reachable over 1024 bytes: $(cat "$T/gate.out")"
+grep -q "^  held by global g_cache (retain_cache): 375904 bytes in 3602 blocks" "$T/gate.out" ||
+  fail "the gate does not say who holds the memory: $(cat "$T/gate.out")"
+$PY - "$T/assert.json" <<'PYEOF' || fail "assert_result.json has no holders"
+import json, sys
+rule = [r for r in json.load(open(sys.argv[1]))["rules"] if r["rule"] == "leak_summary.still_reachable"][0]
+top = rule["holders"][0]
+assert rule["status"] == "fail" and top["root"] == "global g_cache (retain_cache)", rule
+assert top["retained_bytes"] == 375904 and top["retained_blocks"] == 3602, top
+PYEOF
+
 # Thread-local roots (leak_tls.c): the main thread's t_buf (111 bytes) and
 # t_slots (222), and t_buf of the thread still blocked at exit (333), each
 # named by its TLS symbol and thread.
