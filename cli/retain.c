@@ -48,6 +48,8 @@ typedef struct {
   uint32_t *slots; /* open addressing over groups, RETAIN_NONE = empty */
   uint32_t nslots;
   uint32_t *root_group; /* per graph root line: its group */
+  uint64_t tls_below;   /* the largest module TLS offset: every static TLS block lies in
+                         * [tp - tls_below, tp) of its thread */
 } retain_ctx;
 
 static uint64_t retain_mix(uint64_t x) {
@@ -179,7 +181,8 @@ static uint32_t retain_group_for_tls(retain_ctx *c, uint64_t a) {
   const snap_graph *g = c->g;
   for (uint32_t t = 0; t < g->nthreads; t++) {
     uint64_t tp = g->threads[t].tp;
-    for (uint32_t m = 0; tp != 0 && m < c->snap->nmodules; m++) {
+    if (tp == 0 || a >= tp || tp - a > c->tls_below) continue; /* not this thread's static TLS */
+    for (uint32_t m = 0; m < c->snap->nmodules; m++) {
       const snap_module *mod = &c->snap->modules[m];
       if (mod->tls_size == 0 || mod->tls_offset > tp) continue;
       uint64_t block = tp - mod->tls_offset;
@@ -525,6 +528,9 @@ int retain_compute(snapshot *snap, char *err, size_t errlen) {
     return -1;
   }
   retain_ctx c = {.snap = snap, .g = snap->graph};
+  for (uint32_t m = 0; m < snap->nmodules; m++)
+    if (snap->modules[m].tls_size != 0 && snap->modules[m].tls_offset > c.tls_below)
+      c.tls_below = snap->modules[m].tls_offset;
   c.syms = symbolize_data_open(snap);
   snap_retention *out = snap_alloc(snap, sizeof *out);
   int rc = c.syms != NULL && out != NULL ? retain_analyze(&c, out) : -1;
