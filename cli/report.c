@@ -306,6 +306,8 @@ int cmd_report(int argc, char **argv) {
   }
   if (snap->has_leak_check) {
     render_text_summary(stdout, snap, 10, 0);
+    if ((snap->graph != NULL || snap->retention != NULL) && snap->summary[SNAP_REACHABLE].bytes > 0)
+      printf("leakscope retain %s shows who holds the still reachable memory.\n", o.input);
     printf("\n");
   }
   if (o.lifetimes && !snap->has_lifetimes) {

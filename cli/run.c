@@ -359,6 +359,9 @@ static int run_outputs(const run_options *o, snapshot *snap, int is_main) {
   } else if (snap->has_leak_check) {
     fflush(stdout);
     render_text_summary(stderr, snap, 10, o->show_reachable);
+    if (snap->summary[SNAP_REACHABLE].bytes > 0)
+      fprintf(stderr, "==%d== Rerun with --report FILE, then leakscope retain FILE, to see who holds the "
+                      "still reachable memory\n", snap->pid);
   } else if (!o->profile && !o->xml) {
     fflush(stdout);
     render_text_heap_summary(stderr, snap);
