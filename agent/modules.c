@@ -79,6 +79,17 @@ static void modules_fill(modules_record *r, struct dl_phdr_info *info) {
   }
 }
 
+/* "KEY INDEX A B" with A and B in hex. */
+static void modules_put_pair(sys_writer *w, const char *key, int index, uintptr_t a, uintptr_t b) {
+  sys_put(w, key);
+  sys_put_u64(w, (uint64_t)index);
+  sys_putc(w, ' ');
+  sys_put_hex(w, a);
+  sys_putc(w, ' ');
+  sys_put_hex(w, b);
+  sys_putc(w, '\n');
+}
+
 static void modules_put(sys_writer *w, const modules_record *r, int index) {
   static const char hex[] = "0123456789abcdef";
   sys_put(w, "module ");
@@ -103,24 +114,8 @@ static void modules_put(sys_writer *w, const modules_record *r, int index) {
     sys_put_hex(w, r->seg_off[s]);
     sys_put(w, " r-x\n");
   }
-  if (r->data_end != 0) {
-    sys_put(w, "data ");
-    sys_put_u64(w, (uint64_t)index);
-    sys_putc(w, ' ');
-    sys_put_hex(w, r->data_start);
-    sys_putc(w, ' ');
-    sys_put_hex(w, r->data_end);
-    sys_putc(w, '\n');
-  }
-  if (r->tls_size != 0) {
-    sys_put(w, "tls ");
-    sys_put_u64(w, (uint64_t)index);
-    sys_putc(w, ' ');
-    sys_put_hex(w, r->tls_offset);
-    sys_putc(w, ' ');
-    sys_put_hex(w, r->tls_size);
-    sys_putc(w, '\n');
-  }
+  if (r->data_end != 0) modules_put_pair(w, "data ", index, r->data_start, r->data_end);
+  if (r->tls_size != 0) modules_put_pair(w, "tls ", index, r->tls_offset, r->tls_size);
 }
 
 typedef struct {
