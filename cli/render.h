@@ -14,6 +14,10 @@
 
 /* JSON report, schema leakscope-report/1 (DESIGN.md); render_json.c. */
 int render_json_report(const snapshot *snap, const char *path, char *err, size_t errlen);
+/* Write a JSON document (jansson dump flags) to path through path.tmp; takes
+ * root's reference.  render_json.c. */
+typedef struct json_t json_t;
+int render_json_dump(json_t *root, const char *path, size_t flags, char *err, size_t errlen);
 
 /* memcheck-style text: the largest loss records (at most max_records, 0 =
  * all; definite and possible ones, and indirect and still reachable ones

@@ -142,9 +142,13 @@ int render_json_report(const snapshot *snap, const char *path, char *err, size_t
     snprintf(err, errlen, "out of memory building the report");
     return -1;
   }
+  return render_json_dump(root, path, JSON_INDENT(1) | JSON_PRESERVE_ORDER, err, errlen);
+}
+
+int render_json_dump(json_t *root, const char *path, size_t flags, char *err, size_t errlen) {
   char tmp[4096];
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  int rc = json_dump_file(root, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+  int rc = json_dump_file(root, tmp, flags);
   json_decref(root);
   if (rc != 0 || rename(tmp, path) != 0) {
     snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));

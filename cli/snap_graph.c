@@ -7,20 +7,9 @@
 
 #include "snapshot.h"
 
-/* Grow *items (of size each) to hold one more than *n; 0 or -1. */
-static int snap_graph_reserve(void **items, uint64_t n, uint64_t *cap, size_t size) {
-  if (n < *cap) return 0;
-  uint64_t want = *cap ? *cap * 2 : 1024;
-  void *p = realloc(*items, want * size);
-  if (p == NULL) return -1;
-  *items = p;
-  *cap = want;
-  return 0;
-}
-
 int snap_graph_add_node(snap_graph *g, const snap_gnode *n) {
   uint64_t cap = g->cap_nodes;
-  if (g->nnodes == UINT32_MAX - 1 || snap_graph_reserve((void **)&g->nodes, g->nnodes, &cap, sizeof *n) != 0)
+  if (g->nnodes == UINT32_MAX - 1 || snap_reserve((void **)&g->nodes, g->nnodes, &cap, sizeof *n) != 0)
     return -1;
   g->cap_nodes = (uint32_t)(cap < UINT32_MAX ? cap : UINT32_MAX);
   g->nodes[g->nnodes++] = *n;
@@ -30,9 +19,9 @@ int snap_graph_add_node(snap_graph *g, const snap_gnode *n) {
 int snap_graph_add_edge(snap_graph *g, uint32_t from, uint32_t to) {
   if (g->nedges == g->cap_edges) {
     uint64_t cap = g->cap_edges;
-    if (snap_graph_reserve((void **)&g->from, g->nedges, &cap, sizeof *g->from) != 0) return -1;
+    if (snap_reserve((void **)&g->from, g->nedges, &cap, sizeof *g->from) != 0) return -1;
     uint64_t cap_to = g->cap_edges;
-    if (snap_graph_reserve((void **)&g->to, g->nedges, &cap_to, sizeof *g->to) != 0) return -1;
+    if (snap_reserve((void **)&g->to, g->nedges, &cap_to, sizeof *g->to) != 0) return -1;
     g->cap_edges = cap;
   }
   g->from[g->nedges] = from;
@@ -41,14 +30,14 @@ int snap_graph_add_edge(snap_graph *g, uint32_t from, uint32_t to) {
 }
 
 int snap_graph_add_root(snap_graph *g, const snap_groot *r) {
-  if (snap_graph_reserve((void **)&g->roots, g->nroots, &g->cap_roots, sizeof *r) != 0) return -1;
+  if (snap_reserve((void **)&g->roots, g->nroots, &g->cap_roots, sizeof *r) != 0) return -1;
   g->roots[g->nroots++] = *r;
   return 0;
 }
 
 int snap_graph_add_region(snap_graph *g, const snap_gregion *r) {
   uint64_t cap = g->cap_regions;
-  if (snap_graph_reserve((void **)&g->regions, g->nregions, &cap, sizeof *r) != 0) return -1;
+  if (snap_reserve((void **)&g->regions, g->nregions, &cap, sizeof *r) != 0) return -1;
   g->cap_regions = (uint32_t)cap;
   g->regions[g->nregions++] = *r;
   return 0;
@@ -56,7 +45,7 @@ int snap_graph_add_region(snap_graph *g, const snap_gregion *r) {
 
 int snap_graph_add_thread(snap_graph *g, const snap_gthread *t) {
   uint64_t cap = g->cap_threads;
-  if (snap_graph_reserve((void **)&g->threads, g->nthreads, &cap, sizeof *t) != 0) return -1;
+  if (snap_reserve((void **)&g->threads, g->nthreads, &cap, sizeof *t) != 0) return -1;
   g->cap_threads = (uint32_t)cap;
   g->threads[g->nthreads++] = *t;
   return 0;

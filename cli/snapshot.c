@@ -84,6 +84,16 @@ const char *snap_str(snapshot *snap, const char *s) {
   return copy;
 }
 
+int snap_reserve(void **items, size_t n, size_t *cap, size_t size) {
+  if (n < *cap) return 0;
+  size_t want = *cap ? *cap * 2 : 64;
+  void *p = realloc(*items, want * size);
+  if (p == NULL) return -1;
+  *items = p;
+  *cap = want;
+  return 0;
+}
+
 /* Grow *array (of elem-sized items, *count used) by one; returns the slot.
  * The capacity is implied by the count: 16, then every power of two. */
 static void *grow(void **array, uint32_t *count, size_t elem) {

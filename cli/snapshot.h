@@ -143,6 +143,10 @@ typedef struct {
   uint32_t nthreads, cap_threads;
 } snap_graph;
 
+/* Room in a growable array *items of *cap items of size bytes for item n
+ * (doubling); 0 or -1 (out of memory, *items unchanged). */
+int snap_reserve(void **items, size_t n, size_t *cap, size_t size);
+
 int snap_graph_add_node(snap_graph *g, const snap_gnode *n);
 int snap_graph_add_edge(snap_graph *g, uint32_t from, uint32_t to); /* both < nnodes */
 int snap_graph_add_root(snap_graph *g, const snap_groot *r);       /* r->node < nnodes */

@@ -14,13 +14,11 @@
  */
 #include "trace.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "render.h"
 
@@ -61,16 +59,6 @@ void trace_free(trace_log *t) {
   free(t);
 }
 
-static int trace_reserve(void **items, size_t n, size_t *cap, size_t size) {
-  if (n < *cap) return 0;
-  size_t want = *cap ? *cap * 2 : 64;
-  void *p = realloc(*items, want * size);
-  if (p == NULL) return -1;
-  *items = p;
-  *cap = want;
-  return 0;
-}
-
 /* A site's label: its first two frames, printable ASCII only. */
 static void trace_site_label(const snapshot *snap, uint32_t stack, char *buf, size_t len) {
   const snap_stack *st = &snap->stacks[stack];
@@ -94,7 +82,7 @@ static void trace_site_label(const snapshot *snap, uint32_t stack, char *buf, si
 static int64_t trace_site_index(trace_log *t, const char *label) {
   for (size_t i = 0; i < t->nsites; i++)
     if (strcmp(t->sites[i], label) == 0) return (int64_t)i;
-  if (trace_reserve((void **)&t->sites, t->nsites, &t->cap_sites, sizeof *t->sites) != 0) return -1;
+  if (snap_reserve((void **)&t->sites, t->nsites, &t->cap_sites, sizeof *t->sites) != 0) return -1;
   int64_t *peak = realloc(t->peak, t->cap_sites * sizeof *peak);
   char *copy = strdup(label);
   if (peak == NULL || copy == NULL) {
@@ -109,7 +97,7 @@ static int64_t trace_site_index(trace_log *t, const char *label) {
 }
 
 int trace_add(trace_log *t, const snapshot *snap) {
-  if (trace_reserve((void **)&t->points, t->npoints, &t->cap_points, sizeof *t->points) != 0) return -1;
+  if (snap_reserve((void **)&t->points, t->npoints, &t->cap_points, sizeof *t->points) != 0) return -1;
   trace_point *p = &t->points[t->npoints];
   p->ts_us = (double)snap->duration_ns / 1000.0;
   p->inuse_bytes = snap->inuse_bytes;
@@ -123,7 +111,7 @@ int trace_add(trace_log *t, const snapshot *snap) {
     char label[1100];
     trace_site_label(snap, s->stack, label, sizeof label);
     int64_t site = trace_site_index(t, label);
-    if (site < 0 || trace_reserve((void **)&t->values, t->nvalues, &t->cap_values, sizeof *t->values) != 0)
+    if (site < 0 || snap_reserve((void **)&t->values, t->nvalues, &t->cap_values, sizeof *t->values) != 0)
       return -1;
     /* two stacks can share a label: their bytes add up */
     trace_value *last = t->nvalues ? &t->values[t->nvalues - 1] : NULL;
@@ -198,14 +186,9 @@ int trace_write(const trace_log *t, const char *path, const char *process_name, 
   }
   /* displayTimeUnit first: Perfetto reads it only near the start */
   json_t *root = json_pack("{s:s,s:o}", "displayTimeUnit", "ms", "traceEvents", events);
-  char tmp[4096];
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  int rc = json_dump_file(root, tmp, JSON_COMPACT | JSON_ENSURE_ASCII);
-  json_decref(root);
-  if (rc != 0 || rename(tmp, path) != 0) {
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    unlink(tmp);
+  if (root == NULL) {
+    snprintf(err, errlen, "%s: out of memory", path);
     return -1;
   }
-  return 0;
+  return render_json_dump(root, path, JSON_COMPACT | JSON_ENSURE_ASCII, err, errlen);
 }
