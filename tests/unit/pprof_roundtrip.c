@@ -15,15 +15,7 @@
 #include "snap_readers.h"
 #include "snapshot.h"
 
-static int failures;
-
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (!(cond)) {                                                    \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      failures++;                                                     \
-    }                                                                 \
-  } while (0)
+#include "check.h"
 
 static int streq(const char *a, const char *b) {
   if (a == NULL || b == NULL) return a == b;

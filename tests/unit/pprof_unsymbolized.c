@@ -17,15 +17,7 @@
 #include "snapshot.h"
 #include "symbolize.h"
 
-static int failures;
-
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);  \
-      failures++;                                                                \
-    }                                                                            \
-  } while (0)
+#include "check.h"
 
 /* Whether some location of the snapshot has a line in function fn. */
 static int has_function(const snapshot *s, const char *fn) {
