@@ -1,9 +1,16 @@
 # leakscope: build the agent, the command, the examples and the tests.
 #   make          build/leakscope, build/libleakscope.so and build/liblscache.a
+#   make deps     install the Debian packages the build and the tests need (apt-get, as root)
 #   make demo     install missing packages, build, run the leaky example under leakscope
-#   make test     every test; the last line is "N passed, N failed"
+#   make test     every test; the last line is "N passed, N failed, N skipped"
 #   make test T=name   only the tests whose name contains "name"
+#   make test J=4      run four tests at a time (default: the number of cores)
 #   make install PREFIX=/usr/local
+#
+# Layout (docs/ARCHITECTURE.md): agent/ is the injected library; cli/ is the command, whose
+# lower layers (cli/*/: util, model, read, analyze, render, gate, http) form one core library,
+# build/libleakscope-core.a, that the command, the unit tests and the fuzzers link; the
+# command's own files (main.c and one file per subcommand) sit at the top of cli/.
 
 CC      ?= cc
 PREFIX  ?= /usr/local
@@ -11,20 +18,28 @@ BUILD   := build
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 STD     := -std=gnu11 -D_GNU_SOURCE
+DEPFLAGS = -MMD -MP
 
-AGENT_SRC := $(sort $(wildcard agent/*.c))
+AGENT_SRC := $(sort $(wildcard agent/*.c agent/*/*.c))
 AGENT_OBJ := $(AGENT_SRC:%.c=$(BUILD)/%.o)
-CLI_SRC   := $(sort $(wildcard cli/*.c))
-CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
-CLI_LIB_OBJ := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
+CORE_SRC  := $(sort $(wildcard cli/*/*.c))
+CMD_SRC   := $(sort $(wildcard cli/*.c))
+ifeq ($(CORE_SRC),)
+# Until cli/ has its layer folders: everything but main.c is the core.
+CORE_SRC  := $(filter-out cli/main.c,$(CMD_SRC))
+CMD_SRC   := cli/main.c
+endif
+CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ   := $(CMD_SRC:%.c=$(BUILD)/%.o)
 LSLIB_SRC := $(sort $(wildcard lib/*.c))
 LSLIB_OBJ := $(LSLIB_SRC:%.c=$(BUILD)/%.o)
+CORE_LIB  := $(BUILD)/libleakscope-core.a
 
 # The agent links libc only (libunwind is dlopen'ed privately, see agent/unwind.c).
 AGENT_CFLAGS := $(STD) $(WARN) $(CFLAGS) -fPIC -fno-plt -fvisibility=hidden -ftls-model=initial-exec \
                 -Iagent -Iinclude
 AGENT_LDFLAGS := -shared -Wl,-z,nodelete -Wl,-z,now -Wl,--no-undefined -lm
-CLI_CFLAGS := $(STD) $(WARN) $(CFLAGS) -Icli -Iinclude
+CLI_CFLAGS := $(STD) $(WARN) $(CFLAGS) -Icli -Iinclude -Iagent
 CLI_LIBS := -ldw -lelf -lz -lexpat -lyaml -ljansson -lmicrohttpd -lstdc++ -lm -lpthread
 
 # Test programs: tests/progs/NAME.c -> build/tests/progs/NAME (plain -O0 -g), C++ too.
@@ -39,43 +54,52 @@ EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps demo test install clean check-tools
+.PHONY: all deps demo test test-build install clean
 all: $(BUILD)/libleakscope.so $(BUILD)/leakscope $(BUILD)/liblscache.a
 
 deps:
 	@sh scripts/install-deps.sh
 
-$(BUILD)/agent/%.o: agent/%.c $(wildcard agent/*.h) $(wildcard include/*.h) | $(BUILD)/agent
-	$(CC) $(AGENT_CFLAGS) -c $< -o $@
+$(BUILD)/agent/%.o: agent/%.c
+	@mkdir -p $(@D)
+	$(CC) $(AGENT_CFLAGS) $(DEPFLAGS) -c $< -o $@
 $(BUILD)/libleakscope.so: $(AGENT_OBJ)
 	$(CC) $(AGENT_OBJ) $(AGENT_LDFLAGS) -o $@
 
-$(BUILD)/cli/%.o: cli/%.c $(wildcard cli/*.h) | $(BUILD)/cli
-	$(CC) $(CLI_CFLAGS) -c $< -o $@
-$(BUILD)/leakscope: $(CLI_OBJ)
-	$(CC) $(CLI_OBJ) $(CLI_LIBS) -o $@
+$(BUILD)/cli/%.o: cli/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CLI_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(CORE_LIB): $(CORE_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(CORE_OBJ)
+$(BUILD)/leakscope: $(CMD_OBJ) $(CORE_LIB)
+	$(CC) $(CMD_OBJ) $(CORE_LIB) $(CLI_LIBS) -o $@
 
-$(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) $(wildcard include/*.h) | $(BUILD)/lib
-	$(CC) $(STD) $(WARN) $(CFLAGS) -fPIC -Ilib -Iinclude -c $< -o $@
+$(BUILD)/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(WARN) $(CFLAGS) $(DEPFLAGS) -fPIC -Ilib -Iinclude -c $< -o $@
 $(BUILD)/liblscache.a: $(LSLIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LSLIB_OBJ)
 
-$(BUILD)/tests/progs/lib%.so: tests/progs/lib%.c | $(BUILD)/tests/progs
+$(BUILD)/tests/progs/lib%.so: tests/progs/lib%.c
+	@mkdir -p $(@D)
 	$(CC) -O0 -g -fPIC -shared -o $@ $<
-$(BUILD)/tests/progs/%: tests/progs/%.c | $(BUILD)/tests/progs
+$(BUILD)/tests/progs/%: tests/progs/%.c
+	@mkdir -p $(@D)
 	$(CC) -O0 -g -fno-omit-frame-pointer -o $@ $< -lpthread -ldl -lm
-$(BUILD)/tests/progs/%: tests/progs/%.cc | $(BUILD)/tests/progs
+$(BUILD)/tests/progs/%: tests/progs/%.cc
+	@mkdir -p $(@D)
 	$(CXX) -O0 -g -o $@ $< -lpthread -ldl
-$(BUILD)/tests/unit/%: tests/unit/%.c $(CLI_LIB_OBJ) $(LSLIB_OBJ) | $(BUILD)/tests/unit
-	$(CC) $(CLI_CFLAGS) -Ilib -Itests -o $@ $< $(CLI_LIB_OBJ) $(LSLIB_OBJ) $(CLI_LIBS)
-$(BUILD)/examples/%: examples/%.c $(BUILD)/liblscache.a | $(BUILD)/examples
+$(BUILD)/tests/unit/%: tests/unit/%.c $(CORE_LIB) $(BUILD)/liblscache.a
+	@mkdir -p $(@D)
+	$(CC) $(CLI_CFLAGS) $(DEPFLAGS) -Ilib -Itests -o $@ $< $(CORE_LIB) $(BUILD)/liblscache.a $(CLI_LIBS)
+$(BUILD)/examples/%: examples/%.c $(BUILD)/liblscache.a
+	@mkdir -p $(@D)
 	$(CC) -O1 -g -Iinclude -o $@ $< $(BUILD)/liblscache.a -lpthread
-$(BUILD)/bench/%: bench/%.c | $(BUILD)/bench
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(@D)
 	$(CC) -O2 -g -o $@ $< -lpthread -lm
-
-$(BUILD)/agent $(BUILD)/cli $(BUILD)/lib $(BUILD)/tests/progs $(BUILD)/tests/unit $(BUILD)/examples $(BUILD)/bench:
-	@mkdir -p $@
 
 test-build: all $(PROG_BIN) $(UNIT_BIN) $(EXAMPLE_BIN) $(BENCH_BIN)
 
@@ -83,8 +107,11 @@ demo: deps all $(EXAMPLE_BIN)
 	@echo "== running examples/leaky under leakscope =="
 	$(BUILD)/leakscope run -- $(BUILD)/examples/leaky
 
-test: deps test-build
-	@sh tests/run.sh $(T)
+# The tests install nothing: `make deps` (or `make demo`, or .ci/run) does.
+test:
+	@sh scripts/install-deps.sh --check
+	@$(MAKE) --no-print-directory test-build
+	@sh tests/run.sh $(if $(J),-j $(J)) $(T)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/leakscope $(DESTDIR)$(PREFIX)/include
@@ -97,3 +124,5 @@ install: all
 
 clean:
 	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,7 +1,10 @@
 #!/bin/sh
 # install-deps.sh: install the Debian packages leakscope builds and tests with, if missing.
-# Run by `make deps` (and so by `make demo` and `make test`) and by .ci/run.
+# Run by `make deps` (and so by `make demo`) and by .ci/run.  With --check it installs
+# nothing: it names what is missing and fails (`make test` runs it so).
 set -e
+check_only=0
+[ "${1:-}" = "--check" ] && check_only=1
 PKGS="gcc g++ make pkg-config libunwind-dev libdw-dev libelf-dev zlib1g-dev libexpat1-dev
 libyaml-dev libjansson-dev libmicrohttpd-dev valgrind sqlite3 perl python3 git
 golang-go prometheus"
@@ -10,6 +13,10 @@ for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
+if [ $check_only = 1 ]; then
+  echo "leakscope: missing packages:$missing (run 'make deps' as root first)" >&2
+  exit 1
+fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "leakscope: missing packages:$missing (install them with apt-get as root)" >&2
   exit 1

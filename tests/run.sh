@@ -6,7 +6,9 @@
 # Prints "ok NAME" / "FAIL NAME" lines, then "N passed, N failed, N skipped".
 # Set LEAKSCOPE_TEST_TIMEOUT (seconds, default 600) to change the timeout.
 cd "$(dirname "$0")/.." || exit 2
-filter="$1"
+jobs=1
+[ "${1:-}" = "-j" ] && { jobs="$2"; shift 2; }
+filter="${1:-}"
 timeout_s="${LEAKSCOPE_TEST_TIMEOUT:-600}"
 export LEAKSCOPE_ROOT="$PWD"
 export LEAKSCOPE="$PWD/build/leakscope"
