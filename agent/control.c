@@ -3,8 +3,9 @@
  * ask for snapshots while the program runs: the supervisor's control pipe
  * (control_fd, one byte = one snapshot), the control signal (a user's
  * `kill -SIG` sets a flag this thread polls), periodic snapshots
- * (interval), or the growth watch (growth, one tick a second).  Working from its own thread, it answers even when the
- * program is idle and never allocates.  Snapshot files are named by
+ * (interval), or the growth watch (growth, one tick a second).  Working
+ * from its own thread, it answers even when the program is idle and never
+ * allocates.  Snapshot files are named by
  * snapwrite: OUT.SEQ.REASON.
  *
  * Bytes on the control pipe: 'r' a snapshot (OUT.SEQ.request), 'h' a
@@ -27,51 +28,51 @@
  *   uptime_ns 1500000000
  *   end
  */
+#include "control.h"
+
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "agent.h"
-#include "leakscope.h"
-
-static void control_put_field(sys_writer *w, const char *key, uint64_t value) {
-  sys_put(w, key);
-  sys_putc(w, ' ');
-  sys_put_u64(w, value);
-  sys_putc(w, '\n');
-}
+#include "options.h"
+#include "snapwrite.h"
+#include "state.h"
+#include "stats.h"
+#include "sys.h"
+#include "trigger.h"
+#include "tstate.h"
 
 /* Write OUT.stats; 0 or -1. */
 static int control_write_stats(void) {
   struct leakscope_stats s;
-  if (leakscope_agent_read_stats(&s, sizeof s) != LEAKSCOPE_OK) return -1;
+  stats_read(&s);
   char path[600], tmp[640];
-  if (sys_expand_path(ag_opt.out, ag_pid, path, sizeof path - 8) != 0) return -1;
+  if (sys_expand_path(ag_opt.out, ag_state.pid, path, sizeof path - 8) != 0) return -1;
   snprintf(tmp, sizeof tmp, "%s.stats.tmp", path);
   snprintf(path + strlen(path), 8, ".stats");
   static sys_writer w;
-  w.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (w.fd < 0) return -1;
-  w.failed = 0;
-  w.used = 0;
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return -1;
+  sys_writer_open(&w, fd);
   sys_put(&w, "leakscope-stats 1\n");
-  control_put_field(&w, "pid", (uint64_t)s.pid);
+  sys_put_field(&w, "pid", (uint64_t)s.pid);
   sys_put(&w, s.mode == LEAKSCOPE_MODE_SAMPLE ? "mode sample\n" : "mode full\n");
-  control_put_field(&w, "sample_interval", s.sampling_interval);
-  control_put_field(&w, "allocations", s.allocations_total);
-  control_put_field(&w, "frees", s.frees_total);
-  control_put_field(&w, "allocated_bytes", s.allocated_bytes_total);
-  control_put_field(&w, "freed_bytes", s.freed_bytes_total);
-  control_put_field(&w, "live_objects", s.live_objects);
-  control_put_field(&w, "live_bytes", s.live_bytes);
-  control_put_field(&w, "snapshots", s.snapshots_total);
-  control_put_field(&w, "uptime_ns", s.uptime_ns);
+  sys_put_field(&w, "sample_interval", s.sampling_interval);
+  sys_put_field(&w, "allocations", s.allocations_total);
+  sys_put_field(&w, "frees", s.frees_total);
+  sys_put_field(&w, "allocated_bytes", s.allocated_bytes_total);
+  sys_put_field(&w, "freed_bytes", s.freed_bytes_total);
+  sys_put_field(&w, "live_objects", s.live_objects);
+  sys_put_field(&w, "live_bytes", s.live_bytes);
+  sys_put_field(&w, "snapshots", s.snapshots_total);
+  sys_put_field(&w, "uptime_ns", s.uptime_ns);
   sys_put(&w, "end\n");
   int rc = sys_flush(&w);
-  if (close(w.fd) != 0) rc = -1;
+  if (close(fd) != 0) rc = -1;
   if (rc != 0 || rename(tmp, path) != 0) {
     unlink(tmp);
     return -1;
@@ -82,22 +83,23 @@ static int control_write_stats(void) {
 /* Act on one byte from the supervisor. */
 static void control_command(char c) {
   if (c == 's') {
-    int saved = ag_guard;
-    ag_guard = 1;
+    int was = guard_enter_self(GUARD_AGENT);
     if (control_write_stats() != 0) sys_warn("cannot write the statistics file");
-    ag_guard = saved;
+    guard_leave_self(was);
   } else {
-    agent_snapshot(c == 'i' ? "interval" : c == 'h' ? "http" : "request");
+    snapwrite(c == 'i' ? "interval" : c == 'h' ? "http" : "request", NULL);
   }
 }
 
+static _Atomic int control_requested;
+
 static void *control_main(void *arg) {
   int fd = ag_opt.control_fd;
-  uint64_t period = (uint64_t)(ag_opt.interval_seconds * 1e9);
+  uint64_t period = (uint64_t)(ag_opt.interval * 1e9);
   uint64_t next = period ? sys_now_ns() + period : 0;
-  uint64_t next_tick = ag_opt.growth_percent > 0 ? sys_now_ns() + 1000000000u : 0;
+  uint64_t next_tick = ag_opt.growth > 0 ? sys_now_ns() + 1000000000u : 0;
   for (;;) {
-    if (atomic_load(&ag_state) != AG_ACTIVE) return NULL;
+    if (state_phase() != AG_ACTIVE) return NULL;
     struct pollfd p = {fd, POLLIN, 0};
     int timeout = 100;
     if (next) {
@@ -111,23 +113,32 @@ static void *control_main(void *arg) {
       if (read(fd, &c, 1) == 1) control_command(c);
       else fd = -1; /* the supervisor is gone */
     }
-    if (atomic_exchange(&ag_snapshot_requested, 0)) agent_snapshot("request");
+    if (atomic_exchange(&control_requested, 0)) snapwrite("request", NULL);
     if (next && sys_now_ns() >= next) {
-      agent_snapshot("interval");
+      snapwrite("interval", NULL);
       next += period;
     }
     uint64_t now = sys_now_ns();
     if (next_tick && now >= next_tick) {
-      growth_tick(now, agent_live_bytes());
+      trigger_growth_tick(now, stats_live_bytes());
       next_tick += 1000000000u;
       if (next_tick < now) next_tick = now + 1000000000u; /* a long snapshot: no burst of ticks */
     }
   }
 }
 
+/* The control signal's handler: the control thread polls the flag. */
+static void control_on_signal(int sig) { atomic_store(&control_requested, 1); }
+
 int control_start(void) {
-  if (ag_opt.control_fd < 0 && ag_opt.control_signal <= 0 && ag_opt.interval_seconds <= 0 &&
-      ag_opt.growth_percent <= 0)
+  if (ag_opt.control_signal > 0) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = control_on_signal;
+    sa.sa_flags = SA_RESTART;
+    if (sigaction(ag_opt.control_signal, &sa, NULL) != 0) return -1;
+  }
+  if (ag_opt.control_fd < 0 && ag_opt.control_signal <= 0 && ag_opt.interval <= 0 && ag_opt.growth <= 0)
     return 0;
   pthread_attr_t attr;
   pthread_attr_init(&attr);

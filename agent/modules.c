@@ -7,11 +7,13 @@
  * are dlclose'd are remembered first, so stacks captured inside them can
  * still be symbolized after they are gone.
  */
+#include "modules.h"
+
+#include <dlfcn.h>
 #include <link.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "agent.h"
+#include "glibc.h"
 
 #define MODULES_MAX_SEGS 4
 #define MODULES_MAX_REMEMBERED 256
@@ -30,14 +32,22 @@ typedef struct {
 
 static modules_record modules_gone[MODULES_MAX_REMEMBERED];
 static int modules_ngone;
+static size_t modules_static_tls_size; /* bytes of static TLS below each thread pointer; 0 if unknown */
+
+void modules_init(void) {
+  /* ld.so's (GLIBC_PRIVATE) answer; dlsym may allocate: the caller holds the guard */
+  void (*tls_static_info)(size_t *, size_t *) =
+      (void (*)(size_t *, size_t *))dlsym(RTLD_DEFAULT, "_dl_get_tls_static_info");
+  size_t align = 0;
+  if (tls_static_info != NULL) tls_static_info(&modules_static_tls_size, &align);
+}
 
 static void modules_fill(modules_record *r, struct dl_phdr_info *info) {
   memset(r, 0, sizeof *r);
   r->base = info->dlpi_addr;
   const char *name = info->dlpi_name;
   if (name == NULL || name[0] == 0) {
-    ssize_t n = readlink("/proc/self/exe", r->path, sizeof r->path - 1);
-    r->path[n > 0 ? n : 0] = 0;
+    sys_exe_path(r->path, sizeof r->path);
   } else {
     strncpy(r->path, name, sizeof r->path - 1);
   }
@@ -53,8 +63,8 @@ static void modules_fill(modules_record *r, struct dl_phdr_info *info) {
       if (r->data_end == 0 || start < r->data_start) r->data_start = start;
       if (end > r->data_end) r->data_end = end;
     } else if (ph->p_type == PT_TLS && info->dlpi_tls_data != NULL) {
-      uintptr_t off = threads_pointer() - (uintptr_t)info->dlpi_tls_data;
-      if (off > 0 && off <= ag_static_tls_size) {
+      uintptr_t off = glibc_thread_pointer() - (uintptr_t)info->dlpi_tls_data;
+      if (off > 0 && off <= modules_static_tls_size) {
         r->tls_offset = off;
         r->tls_size = ph->p_memsz;
       }

@@ -1,11 +1,7 @@
 /*
- * sampler.c: sample mode.  Each byte allocated is marked with probability
- * 1/R (R = the mean sampling interval), drawn as an exponential countdown
- * per thread, as tcmalloc and Go do: an allocation of Z bytes is sampled
- * with probability 1 - exp(-Z/R), and each sample carries the weight
- * 1 / that probability, so sums of weights are unbiased estimates.
+ * sampler.c: the sampled set and the sampling draws (see sampler.h).
  *
- * Sampled blocks are allocated page-aligned (the hooks ask glibc for a
+ * Sampled blocks are allocated page-aligned (record.c asks glibc for a
  * 4096-aligned block), so a free of any pointer that is not page-aligned
  * skips the sampled set without a lookup; only page-aligned frees look.
  * About one chunk in 256 is page-aligned by chance, so those frees first
@@ -19,11 +15,16 @@
  * (under 1 us, 10 us, ... 100 s, longer), an unbiased estimate of how long
  * that site's objects live (temporary allocations show up under 1 ms).
  */
+#include "sampler.h"
+
 #include <math.h>
-#include <sched.h>
 #include <string.h>
 
-#include "agent.h"
+#include "failures.h"
+#include "options.h"
+#include "slots.h"
+#include "spin.h"
+#include "sys.h"
 
 typedef struct {
   uintptr_t ptr;
@@ -33,18 +34,19 @@ typedef struct {
   uint32_t stack;
 } sampler_entry;
 
-/* One stack's freed samples by lifetime decade, weighted (object estimates). */
+/* One stack's freed samples by lifetime decade, weighted (object
+ * estimates); the key is the stack id + 1 (0: empty slot). */
 typedef struct {
-  uint32_t stack_plus1; /* 0: empty slot */
-  double died[AG_LIFETIME_BUCKETS];
+  uintptr_t stack_plus1;
+  double died[SAMPLER_LIFETIME_BUCKETS];
 } sampler_lifetime;
 
-static sampler_lifetime *sampler_lifetimes; /* open addressing by stack, under the lock */
+static sampler_lifetime *sampler_lifetimes; /* under the lock */
 static uint64_t sampler_lifetime_mask, sampler_lifetime_count;
 
 static sampler_entry *sampler_slots;
 static uint64_t sampler_mask, sampler_count;
-static _Atomic int sampler_spin;
+static spin_lock sampler_spin;
 static double sampler_live; /* sum of weight x size over the set, under the lock */
 
 /* Counting filter: how many sampled blocks hash to each byte, changed under
@@ -58,16 +60,12 @@ static double sampler_live; /* sum of weight x size over the set, under the lock
 #define SAMPLER_FILTER_STUCK 255
 static _Atomic uint8_t sampler_filter[SAMPLER_FILTER_SIZE];
 
-int sampler_init(void) { return 0; }
-
-void sampler_lock(void) {
-  while (atomic_exchange_explicit(&sampler_spin, 1, memory_order_acquire)) sched_yield();
-}
-
-void sampler_unlock(void) { atomic_store_explicit(&sampler_spin, 0, memory_order_release); }
-void sampler_reset_lock(void) { atomic_store(&sampler_spin, 0); }
+void sampler_lock(void) { spin_acquire(&sampler_spin); }
+void sampler_unlock(void) { spin_release(&sampler_spin); }
+void sampler_reset_lock(void) { spin_reset(&sampler_spin); }
 
 static uint64_t sampler_hash(uintptr_t ptr) { return ((uint64_t)ptr >> 12) * 0x9e3779b97f4a7c15u >> 16; }
+static uint64_t sampler_stack_hash(uintptr_t stack_plus1) { return (uint64_t)(stack_plus1 - 1) * 0x9e3779b97f4a7c15u >> 20; }
 
 static _Atomic uint8_t *sampler_filter_byte(uintptr_t ptr) {
   return &sampler_filter[sampler_hash(ptr) >> 32 & (SAMPLER_FILTER_SIZE - 1)];
@@ -80,19 +78,18 @@ static void sampler_filter_add(uintptr_t ptr, int delta) {
   if (n != SAMPLER_FILTER_STUCK) atomic_store_explicit(b, (uint8_t)(n + delta), memory_order_release);
 }
 
-static int sampler_grow(void) {
-  uint64_t cap = sampler_mask ? (sampler_mask + 1) * 2 : 1024;
-  sampler_entry *slots = sys_map(cap * sizeof *slots);
-  if (slots == NULL) return -1;
-  for (uint64_t i = 0; sampler_slots != NULL && i <= sampler_mask; i++) {
-    if (sampler_slots[i].ptr == 0) continue;
-    uint64_t j = sampler_hash(sampler_slots[i].ptr) & (cap - 1);
-    while (slots[j].ptr) j = (j + 1) & (cap - 1);
-    slots[j] = sampler_slots[i];
+/* Doubles an open-addressing table (or makes its first 'first' slots);
+ * under the lock.  0, or -1 when no memory is left. */
+static int sampler_grow(void **table, uint64_t *mask, size_t esize, uint64_t first, slots_hash_fn hash) {
+  uint64_t cap = *table ? (*mask + 1) * 2 : first;
+  void *bigger = sys_map(cap * esize);
+  if (bigger == NULL) return -1;
+  if (*table != NULL) {
+    slots_rehash(bigger, cap - 1, *table, *mask, esize, hash);
+    sys_unmap(*table, (*mask + 1) * esize);
   }
-  if (sampler_slots != NULL) sys_unmap(sampler_slots, (sampler_mask + 1) * sizeof *slots);
-  sampler_slots = slots;
-  sampler_mask = cap - 1;
+  *table = bigger;
+  *mask = cap - 1;
   return 0;
 }
 
@@ -100,18 +97,19 @@ void sampler_record(uintptr_t ptr, size_t size, uint32_t stack, double weight) {
   uint64_t born = sys_now_ns();
   sampler_lock();
   if ((sampler_count + 1) * 2 > sampler_mask + 1 || sampler_slots == NULL) {
-    if (sampler_grow() != 0) {
+    if (sampler_grow((void **)&sampler_slots, &sampler_mask, sizeof *sampler_slots, 1024, sampler_hash) != 0) {
       sampler_unlock();
+      failures_note(FAILURE_SAMPLE);
       return;
     }
   }
-  uint64_t j = sampler_hash(ptr) & sampler_mask;
-  while (sampler_slots[j].ptr != 0 && sampler_slots[j].ptr != ptr) j = (j + 1) & sampler_mask;
+  uint64_t j = slots_find(sampler_slots, sizeof *sampler_slots, sampler_mask, ptr, sampler_hash);
   if (sampler_slots[j].ptr == 0) {
     sampler_count++;
     sampler_filter_add(ptr, 1);
-  } else
+  } else {
     sampler_live -= sampler_slots[j].weight * (double)sampler_slots[j].size;
+  }
   sampler_slots[j] = (sampler_entry){ptr, size, weight, born, stack};
   sampler_live += weight * (double)size;
   sampler_unlock();
@@ -120,33 +118,24 @@ void sampler_record(uintptr_t ptr, size_t size, uint32_t stack, double weight) {
 /* The decade of a lifetime: 0 under 1 us, 1 under 10 us, ... */
 static int sampler_lifetime_bucket(uint64_t ns) {
   int b = 0;
-  for (uint64_t limit = 1000; b < AG_LIFETIME_BUCKETS - 1 && ns >= limit; limit *= 10) b++;
+  for (uint64_t limit = 1000; b < SAMPLER_LIFETIME_BUCKETS - 1 && ns >= limit; limit *= 10) b++;
   return b;
 }
 
-static sampler_lifetime *sampler_lifetime_slot(sampler_lifetime *table, uint64_t mask, uint32_t stack) {
-  uint64_t j = (uint64_t)stack * 0x9e3779b97f4a7c15u >> 20 & mask;
-  while (table[j].stack_plus1 != 0 && table[j].stack_plus1 != stack + 1) j = (j + 1) & mask;
-  return &table[j];
-}
-
-/* Under the lock: a freed sample of stack lived ns.  Dropped if the table
- * cannot grow. */
+/* Under the lock: a freed sample of stack lived ns. */
 static void sampler_lifetime_add(uint32_t stack, uint64_t ns, double weight) {
   if ((sampler_lifetime_count + 1) * 2 > sampler_lifetime_mask + 1 || sampler_lifetimes == NULL) {
-    uint64_t cap = sampler_lifetimes ? (sampler_lifetime_mask + 1) * 2 : 256;
-    sampler_lifetime *table = sys_map(cap * sizeof *table);
-    if (table == NULL) return;
-    for (uint64_t i = 0; sampler_lifetimes != NULL && i <= sampler_lifetime_mask; i++)
-      if (sampler_lifetimes[i].stack_plus1 != 0)
-        *sampler_lifetime_slot(table, cap - 1, sampler_lifetimes[i].stack_plus1 - 1) = sampler_lifetimes[i];
-    if (sampler_lifetimes != NULL) sys_unmap(sampler_lifetimes, (sampler_lifetime_mask + 1) * sizeof *table);
-    sampler_lifetimes = table;
-    sampler_lifetime_mask = cap - 1;
+    if (sampler_grow((void **)&sampler_lifetimes, &sampler_lifetime_mask, sizeof *sampler_lifetimes, 256,
+                     sampler_stack_hash) != 0) {
+      failures_note(FAILURE_LIFETIME);
+      return;
+    }
   }
-  sampler_lifetime *slot = sampler_lifetime_slot(sampler_lifetimes, sampler_lifetime_mask, stack);
+  uint64_t j = slots_find(sampler_lifetimes, sizeof *sampler_lifetimes, sampler_lifetime_mask,
+                          (uintptr_t)stack + 1, sampler_stack_hash);
+  sampler_lifetime *slot = &sampler_lifetimes[j];
   if (slot->stack_plus1 == 0) {
-    slot->stack_plus1 = stack + 1;
+    slot->stack_plus1 = (uintptr_t)stack + 1;
     sampler_lifetime_count++;
   }
   slot->died[sampler_lifetime_bucket(ns)] += weight;
@@ -156,7 +145,7 @@ void sampler_foreach_lifetime(void (*fn)(uint32_t stack, const double *died, voi
   sampler_lock();
   for (uint64_t i = 0; sampler_lifetimes != NULL && i <= sampler_lifetime_mask; i++)
     if (sampler_lifetimes[i].stack_plus1 != 0)
-      fn(sampler_lifetimes[i].stack_plus1 - 1, sampler_lifetimes[i].died, arg);
+      fn((uint32_t)(sampler_lifetimes[i].stack_plus1 - 1), sampler_lifetimes[i].died, arg);
   sampler_unlock();
 }
 
@@ -169,53 +158,39 @@ int sampler_remove(uintptr_t ptr) {
   sampler_lock();
   int found = 0;
   if (sampler_slots != NULL) {
-    uint64_t mask = sampler_mask, j = sampler_hash(ptr) & mask;
-    while (sampler_slots[j].ptr != 0 && sampler_slots[j].ptr != ptr) j = (j + 1) & mask;
-    if (sampler_slots[j].ptr == ptr) {
+    uint64_t j = slots_find(sampler_slots, sizeof *sampler_slots, sampler_mask, ptr, sampler_hash);
+    const sampler_entry *e = &sampler_slots[j];
+    if (e->ptr == ptr) {
       found = 1;
       sampler_count--;
       sampler_filter_add(ptr, -1);
-      uint64_t now = sys_now_ns(), born = sampler_slots[j].born_ns;
-      sampler_lifetime_add(sampler_slots[j].stack, now > born ? now - born : 0, sampler_slots[j].weight);
-      sampler_live -= sampler_slots[j].weight * (double)sampler_slots[j].size;
-      /* backward-shift deletion */
-      uint64_t hole = j, k = j;
-      for (;;) {
-        k = (k + 1) & mask;
-        if (sampler_slots[k].ptr == 0) break;
-        uint64_t home = sampler_hash(sampler_slots[k].ptr) & mask;
-        int stays = hole <= k ? (home > hole && home <= k) : (home > hole || home <= k);
-        if (!stays) {
-          sampler_slots[hole] = sampler_slots[k];
-          hole = k;
-        }
-      }
-      memset(&sampler_slots[hole], 0, sizeof sampler_slots[hole]);
+      uint64_t now = sys_now_ns();
+      sampler_lifetime_add(e->stack, now > e->born_ns ? now - e->born_ns : 0, e->weight);
+      sampler_live -= e->weight * (double)e->size;
+      slots_delete(sampler_slots, sizeof *sampler_slots, sampler_mask, j, sampler_hash);
     }
   }
   sampler_unlock();
   return found;
 }
 
-void sampler_foreach(void (*fn)(uintptr_t, size_t, uint32_t, double, void *), void *arg) {
+void sampler_foreach(sampler_visit_fn fn, void *arg) {
   sampler_lock();
   for (uint64_t i = 0; sampler_slots != NULL && i <= sampler_mask; i++)
     if (sampler_slots[i].ptr)
-      fn(sampler_slots[i].ptr, sampler_slots[i].size, sampler_slots[i].stack,
-         sampler_slots[i].weight, arg);
+      fn(sampler_slots[i].ptr, sampler_slots[i].size, sampler_slots[i].stack, sampler_slots[i].weight, arg);
   sampler_unlock();
 }
 
-double sampler_next_gap(void) {
-  thread_state *st = threads_self();
-  uint64_t x = st ? st->rng : sys_now_ns();
+double sampler_next_gap(uint64_t *rng) {
+  uint64_t x = *rng ? *rng : sys_now_ns() | 1;
   x ^= x >> 12;
   x ^= x << 25;
   x ^= x >> 27;
-  if (st) st->rng = x;
+  *rng = x;
   uint64_t r = x * 0x2545f4914f6cdd1du;
   double u = ((double)(r >> 11) + 1.0) / 9007199254740993.0; /* (0, 1] */
-  return -log(u) * (double)ag_opt.sample_interval;
+  return -log(u) * (double)ag_opt.sample;
 }
 
 uint64_t sampler_live_bytes(void) {
@@ -226,6 +201,6 @@ uint64_t sampler_live_bytes(void) {
 }
 
 double sampler_weight(size_t size) {
-  double p = 1.0 - exp(-(double)size / (double)ag_opt.sample_interval);
+  double p = 1.0 - exp(-(double)size / (double)ag_opt.sample);
   return p > 0 ? 1.0 / p : 1.0;
 }

@@ -24,19 +24,18 @@
  * `leakscope retain` builds its dominator tree.  All memory comes from
  * sys_map.
  */
-#include <fcntl.h>
+#include "scan.h"
+
 #include <setjmp.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include "agent.h"
+#include "failures.h"
+#include "glibc.h"
+#include "live.h"
+#include "unwind.h"
 
 enum { SCAN_UNREACHED = 0, SCAN_POSSIBLE = 1, SCAN_REACHABLE = 2, SCAN_INDIRECT = 3 };
-
-#define SCAN_HEAP_MAX ((uintptr_t)64 << 20) /* glibc HEAP_MAX_SIZE on 64-bit */
-#define HOOKS_CHUNK_IS_MMAPPED 0x2               /* glibc chunk flag */
 
 typedef struct {
   uintptr_t start;
@@ -78,7 +77,10 @@ static void *scan_alloc(uint64_t bytes) { return sys_map(bytes ? bytes : 1); }
 /* ---- blocks ------------------------------------------------------------ */
 
 static void scan_collect(uintptr_t ptr, size_t size, uint32_t stack, void *arg) {
-  if (S.n >= S.cap) return;
+  if (S.n >= S.cap) {
+    failures_note(FAILURE_SCAN_BLOCKS);
+    return;
+  }
   scan_block *b = &S.blocks[S.n++];
   b->start = ptr;
   b->size = size;
@@ -133,6 +135,7 @@ static inline int64_t scan_find(uintptr_t a) {
 
 static void scan_push(uint32_t i) {
   if (S.mark_top < S.mark_cap) S.mark[S.mark_top++] = i;
+  else failures_note(FAILURE_SCAN_MARK);
 }
 
 /* ---- maps -------------------------------------------------------------- */
@@ -149,19 +152,12 @@ static uintptr_t scan_hex(const char **p) {
 }
 
 static int scan_read_maps(void) {
-  size_t cap = 64u << 20, used = 0;
+  size_t cap = 64u << 20;
   char *text = scan_alloc(cap);
   if (text == NULL) return -1;
-  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  for (;;) {
-    ssize_t k = read(fd, text + used, cap - used - 1);
-    if (k <= 0) break;
-    used += (size_t)k;
-    if (used >= cap - 1) break;
-  }
-  close(fd);
-  text[used] = 0;
+  ssize_t got = sys_read_file("/proc/self/maps", text, cap);
+  if (got < 0) return -1;
+  size_t used = (size_t)got;
   uint64_t lines = 0;
   for (size_t i = 0; i < used; i++) lines += text[i] == '\n';
   S.maps = scan_alloc((lines + 1) * sizeof *S.maps);
@@ -232,18 +228,17 @@ static uint64_t scan_first_block_from(uintptr_t a) {
  * rather than skipping the whole mapping (which may hold ld.so's own
  * early allocations, its link maps among them). */
 static void scan_malloc_range(const scan_block *b, uintptr_t *from, uintptr_t *to) {
-  size_t header = ((const size_t *)b->start)[-1];
-  uintptr_t chunk = b->start - 16;
-  if (header & HOOKS_CHUNK_IS_MMAPPED) {
-    uintptr_t prev_size = ((const size_t *)b->start)[-2]; /* alignment padding of the mapping */
-    *from = (chunk - prev_size) & ~(uintptr_t)4095;
-    *to = chunk + (header & ~(size_t)7);
+  const void *p = (const void *)b->start;
+  uintptr_t chunk = b->start - GLIBC_CHUNK_OVERHEAD;
+  if (glibc_chunk_is_mmapped(p)) {
+    *from = (chunk - glibc_chunk_mmap_offset(p)) & ~(uintptr_t)4095;
+    *to = chunk + glibc_chunk_size(p);
     return;
   }
-  uintptr_t base = b->start & ~(SCAN_HEAP_MAX - 1);
-  const uintptr_t *info = (const uintptr_t *)base;
-  uintptr_t ar_off = info[0] & (SCAN_HEAP_MAX - 1);
-  if (ar_off >= 16 && ar_off <= 96 && info[2] > 0 && info[2] <= SCAN_HEAP_MAX &&
+  uintptr_t base = glibc_heap_base(b->start);
+  const uintptr_t *info = (const uintptr_t *)base; /* heap_info: ar_ptr, prev, size */
+  uintptr_t ar_off = info[0] & (GLIBC_HEAP_MAX_SIZE - 1);
+  if (ar_off >= 16 && ar_off <= 96 && info[2] > 0 && info[2] <= GLIBC_HEAP_MAX_SIZE &&
       b->start < base + info[2]) {
     *from = base;
     *to = base + info[2];
@@ -311,9 +306,9 @@ static int scan_is_next_chunk_header(uintptr_t w) {
   int64_t i = scan_find(w);
   if (i < 0) return 0;
   const scan_block *b = &S.blocks[i];
-  size_t header = ((const size_t *)b->start)[-1];
-  if (header & HOOKS_CHUNK_IS_MMAPPED) return 0;
-  return w == b->start - 16 + (header & ~(size_t)7);
+  const void *p = (const void *)b->start;
+  if (glibc_chunk_is_mmapped(p)) return 0;
+  return w == b->start - GLIBC_CHUNK_OVERHEAD + glibc_chunk_size(p);
 }
 
 /* ---- the retention graph's lines ---------------------------------------- */
@@ -595,7 +590,7 @@ static int scan_write_graph(sys_writer *w, const threads_stopped *threads, int n
     }
     if (any) sys_putc(w, '\n');
   }
-  scan_graph_thread(sys_gettid(), self_sp, threads_pointer());
+  scan_graph_thread(sys_gettid(), self_sp, glibc_thread_pointer());
   for (int t = 0; t < nthreads; t++)
     if (threads[t].tid > 0 && threads[t].stopped)
       scan_graph_thread(threads[t].tid, threads[t].sp, threads[t].tp);
@@ -606,7 +601,10 @@ static int scan_write_graph(sys_writer *w, const threads_stopped *threads, int n
 
 /* ---- the whole check --------------------------------------------------- */
 
-int scan_run(sys_writer *w, const threads_stopped *threads, int nthreads, uintptr_t self_sp) {
+int scan_run(sys_writer *w, const scan_request *rq) {
+  const threads_stopped *threads = rq->threads;
+  int nthreads = rq->nthreads;
+  uintptr_t self_sp = rq->self_sp;
   memset(&S, 0, sizeof S);
   memset(&G, 0, sizeof G);
   S.cap = live_count() + 1024;
@@ -629,10 +627,10 @@ int scan_run(sys_writer *w, const threads_stopped *threads, int nthreads, uintpt
    * thread's DTV as possibly lost) never sees them. */
   for (int t = 0; t <= nthreads; t++) {
     uintptr_t dtv = t < nthreads ? (threads[t].tid > 0 && threads[t].stopped ? threads[t].dtv_block : 0)
-                                 : threads_dtv_block();
+                                 : glibc_dtv_block();
+    uint64_t ours = (uint64_t)GLIBC_DTV_ENTRY_SIZE * (uint64_t)rq->agent_tls_modules;
     int64_t i = dtv ? scan_find(dtv) : -1;
-    if (i >= 0 && S.blocks[i].start == dtv && S.blocks[i].size >= 16u * (uint64_t)ag_tls_modules)
-      S.blocks[i].not_ours = (uint16_t)(16 * ag_tls_modules);
+    if (i >= 0 && S.blocks[i].start == dtv && S.blocks[i].size >= ours) S.blocks[i].not_ours = (uint16_t)ours;
   }
 
   scan_roots(threads, nthreads, self_sp);
@@ -643,6 +641,6 @@ int scan_run(sys_writer *w, const threads_stopped *threads, int nthreads, uintpt
     scan_drain_clique((uint32_t)i);
   }
   if (scan_write_records(w) != 0) return -1;
-  if (ag_opt.retain && scan_write_graph(w, threads, nthreads, self_sp) != 0) return -1;
+  if (rq->retain && scan_write_graph(w, threads, nthreads, self_sp) != 0) return -1;
   return 0;
 }

@@ -1,19 +1,26 @@
 /*
  * snapwrite.c: write one raw snapshot (docs/FORMAT.md): header, module map,
- * the stacks in use, per-stack allocation statistics, and in full mode at
- * exit the leak records of the scan.  Written to NAME.tmp with raw write(2)
- * calls and renamed, so no reader ever sees half a snapshot.  The exit
- * snapshot is named by the `out` option (%p = pid); the others get
- * ".SEQ.REASON" appended; snapwrite_to() writes to a path the caller names
- * (the C API).  One snapshot is written at a time.
+ * the stacks in use, per-stack allocation statistics, the failure counts,
+ * and in full mode at exit the leak records of the scan.  Written to
+ * NAME.tmp with raw write(2) calls and renamed, so no reader ever sees half
+ * a snapshot.  One snapshot is written at a time.
  */
+#include "snapwrite.h"
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "failures.h"
+#include "live.h"
+#include "modules.h"
+#include "options.h"
+#include "sampler.h"
+#include "stacktab.h"
+#include "state.h"
+#include "threads.h"
 
 typedef struct {
   int64_t inuse_objects; /* sample mode: x 1000 */
@@ -37,44 +44,42 @@ static void snapwrite_count_sample(uintptr_t ptr, size_t size, uint32_t stack, d
 }
 
 static void snapwrite_header(sys_writer *w, const char *reason) {
-  sys_put(w, "leakscope-raw 1\npid ");
-  sys_put_u64(w, (uint64_t)ag_pid);
-  sys_put(w, "\nppid ");
-  sys_put_u64(w, (uint64_t)getppid());
-  sys_put(w, ag_opt.sample_mode ? "\nmode sample\nsample_interval " : "\nmode full\nsample_interval ");
-  sys_put_u64(w, ag_opt.sample_mode ? ag_opt.sample_interval : 0);
-  sys_put(w, "\ntime_ns ");
-  sys_put_u64(w, sys_realtime_ns());
-  sys_put(w, "\nduration_ns ");
-  sys_put_u64(w, sys_now_ns() - ag_start_ns);
-  sys_put(w, "\nreason ");
+  sys_put(w, "leakscope-raw 1\n");
+  sys_put_field(w, "pid", (uint64_t)ag_state.pid);
+  sys_put_field(w, "ppid", (uint64_t)getppid());
+  sys_put(w, options_sample_mode() ? "mode sample\n" : "mode full\n");
+  sys_put_field(w, "sample_interval", options_sample_mode() ? ag_opt.sample : 0);
+  sys_put_field(w, "time_ns", sys_realtime_ns());
+  sys_put_field(w, "duration_ns", sys_now_ns() - ag_state.start_ns);
+  sys_put(w, "reason ");
   sys_put(w, reason);
-  if (strcmp(reason, "exit") == 0 && ag_exit_status >= 0) {
-    sys_put(w, "\nexit_code ");
-    sys_put_u64(w, (uint64_t)ag_exit_status);
-  }
-  sys_put(w, "\nexe ");
+  sys_putc(w, '\n');
+  if (strcmp(reason, "exit") == 0 && ag_state.exit_status >= 0)
+    sys_put_field(w, "exit_code", (uint64_t)ag_state.exit_status);
+  sys_put(w, "exe ");
   static char path[4096];
-  ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-  path[n > 0 ? n : 0] = 0;
+  sys_exe_path(path, sizeof path);
   sys_put_escaped(w, path);
   sys_putc(w, '\n');
-  int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    static char args[65536];
-    ssize_t len = read(fd, args, sizeof args - 1);
-    close(fd);
-    if (len > 0) {
-      args[len] = 0;
-      uint64_t index = 0;
-      for (ssize_t i = 0; i < len; i += (ssize_t)strlen(args + i) + 1) {
-        sys_put(w, "arg ");
-        sys_put_u64(w, index++);
-        sys_putc(w, ' ');
-        sys_put_escaped(w, args + i);
-        sys_putc(w, '\n');
-      }
-    }
+  static char args[65536];
+  ssize_t len = sys_read_file("/proc/self/cmdline", args, sizeof args);
+  uint64_t index = 0;
+  for (ssize_t i = 0; i < len; i += (ssize_t)strlen(args + i) + 1) {
+    sys_put(w, "arg ");
+    sys_put_u64(w, index++);
+    sys_putc(w, ' ');
+    sys_put_escaped(w, args + i);
+    sys_putc(w, '\n');
+  }
+}
+
+/* "failure NAME COUNT" for every failure counted so far. */
+static void snapwrite_failures(sys_writer *w) {
+  for (int k = 0; k < FAILURE_COUNT; k++) {
+    uint64_t n = failures_count((failure_kind)k);
+    if (n == 0) continue;
+    sys_put(w, "failure ");
+    sys_put_field(w, failures_name((failure_kind)k), n);
   }
 }
 
@@ -84,7 +89,7 @@ static void snapwrite_lifetime(uint32_t stack, const double *died, void *arg) {
   sys_writer *w = arg;
   sys_put(w, "lifetime ");
   sys_put_u64(w, stack);
-  for (int b = 0; b < AG_LIFETIME_BUCKETS; b++) {
+  for (int b = 0; b < SAMPLER_LIFETIME_BUCKETS; b++) {
     sys_putc(w, ' ');
     sys_put_u64(w, (uint64_t)(died[b] + 0.5));
   }
@@ -99,7 +104,7 @@ static void snapwrite_stacks_and_sites(sys_writer *w) {
   snapwrite_inuse_bytes += in0->inuse_bytes;
   if (in0->inuse_objects) {
     sys_put(w, "stack 0\nsite 0 0 0 ");
-    sys_put_u64(w, (uint64_t)(ag_opt.sample_mode ? (in0->inuse_objects + 500) / 1000 : in0->inuse_objects));
+    sys_put_u64(w, (uint64_t)(options_sample_mode() ? (in0->inuse_objects + 500) / 1000 : in0->inuse_objects));
     sys_putc(w, ' ');
     sys_put_u64(w, (uint64_t)in0->inuse_bytes);
     sys_putc(w, '\n');
@@ -123,7 +128,7 @@ static void snapwrite_stacks_and_sites(sys_writer *w) {
     sys_put(w, "\nsite ");
     sys_put_u64(w, id);
     sys_putc(w, ' ');
-    if (ag_opt.sample_mode) {
+    if (options_sample_mode()) {
       sys_put_u64(w, (ao + 500) / 1000);
       sys_putc(w, ' ');
       sys_put_u64(w, ab);
@@ -164,9 +169,9 @@ static void snapwrite_unlock(void) { atomic_store(&snapwrite_owner, 0); }
 
 uint64_t snapwrite_count(void) { return atomic_load(&snapwrite_written); }
 
-/* Write one snapshot to path (through path.tmp). */
-static int snapwrite_file(const char *path, const char *reason, const threads_stopped *threads,
-                          int nthreads, uintptr_t self_sp, int leak_check) {
+/* Write one snapshot to path (through path.tmp); the caller holds
+ * GUARD_TABLES, since live-table locks are taken here. */
+static int snapwrite_file(const char *path, const char *reason, const scan_request *scan) {
   char tmp[640];
   if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) return -1;
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -174,45 +179,40 @@ static int snapwrite_file(const char *path, const char *reason, const threads_st
     sys_warn("cannot write the snapshot file");
     return -1;
   }
-  int saved_in_table = ag_in_table;
-  ag_in_table = 1; /* live-table locks are taken below: nested calls must not wait on them */
   static sys_writer w;
-  w.fd = fd;
-  w.failed = 0;
-  w.used = 0;
+  sys_writer_open(&w, fd);
 
-  size_t table_bytes = (size_t)stacktab_max_ids() * sizeof *snapwrite_table;
+  size_t table_bytes = (size_t)STACKTAB_MAX_IDS * sizeof *snapwrite_table;
   snapwrite_table = sys_map(table_bytes);
   if (snapwrite_table == NULL) {
     close(fd);
     unlink(tmp);
-    ag_in_table = saved_in_table;
     return -1;
   }
-  if (ag_opt.sample_mode) sampler_foreach(snapwrite_count_sample, NULL);
-  else live_foreach(snapwrite_count_live, NULL, leak_check);
+  if (options_sample_mode()) sampler_foreach(snapwrite_count_sample, NULL);
+  else live_foreach(snapwrite_count_live, NULL, scan != NULL);
 
   snapwrite_header(&w, reason);
   modules_write(&w);
   snapwrite_stacks_and_sites(&w);
-  if (ag_opt.sample_mode) sampler_foreach_lifetime(snapwrite_lifetime, &w);
+  if (options_sample_mode()) sampler_foreach_lifetime(snapwrite_lifetime, &w);
   sys_unmap(snapwrite_table, table_bytes);
   snapwrite_table = NULL;
 
-  if (leak_check && scan_run(&w, threads, nthreads, self_sp) != 0)
+  if (scan != NULL && scan_run(&w, scan) != 0)
     sys_warn("the leak scan ran out of memory; no leak records written");
+  snapwrite_failures(&w);
 
   /* allocations and frees counted by the threads; in-use from the table
    * (exact in full mode, estimates in sample mode) */
-  uint64_t allocs, frees, bytes_allocated, bytes_freed;
-  threads_totals(&allocs, &frees, &bytes_allocated, &bytes_freed);
-  int64_t inuse_objects = ag_opt.sample_mode ? (snapwrite_inuse_objects + 500) / 1000 : snapwrite_inuse_objects;
+  threads_counts totals = threads_totals();
+  int64_t inuse_objects = options_sample_mode() ? (snapwrite_inuse_objects + 500) / 1000 : snapwrite_inuse_objects;
   sys_put(&w, "total ");
-  sys_put_u64(&w, allocs);
+  sys_put_u64(&w, totals.allocs);
   sys_putc(&w, ' ');
-  sys_put_u64(&w, frees);
+  sys_put_u64(&w, totals.frees);
   sys_putc(&w, ' ');
-  sys_put_u64(&w, bytes_allocated);
+  sys_put_u64(&w, totals.bytes_allocated);
   sys_putc(&w, ' ');
   sys_put_u64(&w, (uint64_t)inuse_objects);
   sys_putc(&w, ' ');
@@ -220,7 +220,6 @@ static int snapwrite_file(const char *path, const char *reason, const threads_st
   sys_put(&w, "\nend\n");
   int rc = sys_flush(&w);
   if (close(fd) != 0) rc = -1;
-  ag_in_table = saved_in_table;
   if (rc != 0 || rename(tmp, path) != 0) {
     unlink(tmp);
     sys_warn("writing the snapshot failed");
@@ -230,24 +229,27 @@ static int snapwrite_file(const char *path, const char *reason, const threads_st
   return 0;
 }
 
-int snapwrite(const char *reason, const threads_stopped *threads, int nthreads, uintptr_t self_sp,
-              int leak_check) {
+int snapwrite(const char *reason, const scan_request *scan) {
   char path[600];
-  if (sys_expand_path(ag_opt.out, ag_pid, path, sizeof path) != 0) return -1;
+  if (sys_expand_path(ag_opt.out, ag_state.pid, path, sizeof path) != 0) return -1;
   if (strcmp(reason, "exit") != 0) {
     size_t len = strlen(path);
     int seq = atomic_fetch_add(&snapwrite_seq, 1) + 1;
     snprintf(path + len, sizeof path - len, ".%d.%s", seq, reason);
   }
+  int was = guard_enter_self(GUARD_TABLES);
   snapwrite_lock();
-  int rc = snapwrite_file(path, reason, threads, nthreads, self_sp, leak_check);
+  int rc = snapwrite_file(path, reason, scan);
   snapwrite_unlock();
+  guard_leave_self(was);
   return rc;
 }
 
 int snapwrite_to(const char *path, const char *reason) {
+  int was = guard_enter_self(GUARD_TABLES);
   snapwrite_lock();
-  int rc = snapwrite_file(path, reason, NULL, 0, 0, 0);
+  int rc = snapwrite_file(path, reason, NULL);
   snapwrite_unlock();
+  guard_leave_self(was);
   return rc;
 }

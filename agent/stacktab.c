@@ -11,12 +11,14 @@
  * it never faults (the sizes add up to less than twice the last one).
  * Memory grows with the stacks actually seen, page by page.
  */
-#include <sched.h>
+#include "stacktab.h"
+
 #include <string.h>
 
-#include "agent.h"
+#include "failures.h"
+#include "spin.h"
+#include "sys.h"
 
-#define STACKTAB_MAX_IDS (1u << 22) /* ids fit LIVE_STACK_BITS, below LIVE_STACK_INTERNAL */
 #define STACKTAB_ARENA_BYTES ((size_t)2 << 30)
 #define STACKTAB_FIRST_SLOTS 4096u
 
@@ -30,7 +32,7 @@ static _Atomic uint64_t *stacktab_offsets; /* id -> arena offset */
 static _Atomic uint32_t stacktab_count;    /* ids in use, 0 included */
 static char *stacktab_arena;
 static size_t stacktab_arena_used;
-static _Atomic int stacktab_lock;
+static spin_lock stacktab_lock;
 
 static stacktab_index *stacktab_new_index(uint32_t nslots) {
   stacktab_index *x = sys_map(sizeof *x + (size_t)nslots * sizeof x->slots[0]);
@@ -93,7 +95,7 @@ uint32_t stacktab_intern(const uintptr_t *pcs, int depth) {
   uint32_t id = stacktab_find(atomic_load_explicit(&stacktab_current, memory_order_acquire), hash, pcs, depth);
   if (AG_LIKELY(id != 0)) return id;
 
-  while (atomic_exchange_explicit(&stacktab_lock, 1, memory_order_acquire)) sched_yield();
+  spin_acquire(&stacktab_lock);
   stacktab_index *x = atomic_load(&stacktab_current);
   id = stacktab_find(x, hash, pcs, depth);
   uint32_t count = atomic_load(&stacktab_count);
@@ -121,16 +123,13 @@ uint32_t stacktab_intern(const uintptr_t *pcs, int depth) {
       id = count;
     }
   }
-  atomic_store_explicit(&stacktab_lock, 0, memory_order_release);
+  spin_release(&stacktab_lock);
+  if (id == 0) failures_note(FAILURE_STACK);
   return id;
 }
 
 uint32_t stacktab_limit(void) { return atomic_load_explicit(&stacktab_count, memory_order_acquire); }
 
-uint32_t stacktab_max_ids(void) { return STACKTAB_MAX_IDS; }
-
-void stacktab_lock_all(void) {
-  while (atomic_exchange_explicit(&stacktab_lock, 1, memory_order_acquire)) sched_yield();
-}
-
-void stacktab_unlock_all(void) { atomic_store_explicit(&stacktab_lock, 0, memory_order_release); }
+void stacktab_lock_all(void) { spin_acquire(&stacktab_lock); }
+void stacktab_unlock_all(void) { spin_release(&stacktab_lock); }
+void stacktab_reset_lock(void) { spin_reset(&stacktab_lock); }

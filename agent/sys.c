@@ -1,18 +1,21 @@
 /*
- * sys.c: the agent's only door to the operating system: memory it maps for
- * itself (registered, so the leak scan never treats the agent's tables as
- * roots), raw file output with a small buffered writer, clocks, pids and
- * number formatting.  Nothing here calls malloc.
+ * sys.c: the agent's door to the operating system (see sys.h).  The list
+ * of the agent's own mappings is a fixed array under a spinlock: it is
+ * changed only when a table grows.
  */
+#include "sys.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "options.h"
+#include "spin.h"
 
 #define SYS_MAX_MAPS 4096
 
@@ -22,47 +25,40 @@ typedef struct {
 
 static sys_range sys_maps[SYS_MAX_MAPS];
 static int sys_nmaps;
-static atomic_flag sys_maps_lock = ATOMIC_FLAG_INIT;
-
-static void sys_lock(void) {
-  while (atomic_flag_test_and_set_explicit(&sys_maps_lock, memory_order_acquire))
-    __builtin_ia32_pause();
-}
-
-static void sys_unlock(void) { atomic_flag_clear_explicit(&sys_maps_lock, memory_order_release); }
+static spin_lock sys_maps_lock;
 
 void *sys_map(size_t size) {
   void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                  -1, 0);
   if (p == MAP_FAILED) return NULL;
-  sys_lock();
+  spin_acquire(&sys_maps_lock);
   if (sys_nmaps < SYS_MAX_MAPS) {
     sys_maps[sys_nmaps].start = (uintptr_t)p;
     sys_maps[sys_nmaps].end = (uintptr_t)p + size;
     sys_nmaps++;
   }
-  sys_unlock();
+  spin_release(&sys_maps_lock);
   return p;
 }
 
 void sys_unmap(void *addr, size_t size) {
-  sys_lock();
+  spin_acquire(&sys_maps_lock);
   for (int i = 0; i < sys_nmaps; i++) {
     if (sys_maps[i].start == (uintptr_t)addr) {
       sys_maps[i] = sys_maps[--sys_nmaps];
       break;
     }
   }
-  sys_unlock();
+  spin_release(&sys_maps_lock);
   munmap(addr, size);
 }
 
 int sys_is_ours(uintptr_t start, uintptr_t end) {
   int ours = 0;
-  sys_lock();
+  spin_acquire(&sys_maps_lock);
   for (int i = 0; i < sys_nmaps && !ours; i++)
     ours = start < sys_maps[i].end && sys_maps[i].start < end;
-  sys_unlock();
+  spin_release(&sys_maps_lock);
   return ours;
 }
 
@@ -81,8 +77,12 @@ uint64_t sys_realtime_ns(void) {
 pid_t sys_getpid(void) { return (pid_t)syscall(SYS_getpid); }
 pid_t sys_gettid(void) { return (pid_t)syscall(SYS_gettid); }
 
+int sys_tgkill(pid_t tid, int sig) {
+  return syscall(SYS_tgkill, sys_getpid(), tid, sig) == 0 ? 0 : -1;
+}
+
 static void sys_write_all(int fd, const char *buf, size_t n, int *failed) {
-  while (n > 0) {
+  while (n > 0 && !*failed) {
     ssize_t k = write(fd, buf, n);
     if (k < 0) {
       if (errno == EINTR) continue;
@@ -103,6 +103,62 @@ void sys_warn(const char *msg) {
   errno = saved;
 }
 
+ssize_t sys_read_file(const char *path, char *buf, size_t cap) {
+  if (cap == 0) return -1;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  size_t used = 0;
+  while (used < cap - 1) {
+    ssize_t k = read(fd, buf + used, cap - 1 - used);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) break;
+    used += (size_t)k;
+  }
+  close(fd);
+  buf[used] = 0;
+  return (ssize_t)used;
+}
+
+void sys_exe_path(char *buf, size_t cap) {
+  ssize_t n = readlink("/proc/self/exe", buf, cap - 1);
+  buf[n > 0 ? n : 0] = 0;
+}
+
+struct sys_dirent64 {
+  uint64_t d_ino;
+  int64_t d_off;
+  unsigned short d_reclen;
+  unsigned char d_type;
+  char d_name[];
+};
+
+int sys_foreach_thread(int (*fn)(pid_t tid, void *arg), void *arg) {
+  int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char buf[4096];
+  int stop = 0;
+  while (!stop) {
+    long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
+    if (n <= 0) break;
+    for (long off = 0; off < n && !stop;) {
+      const struct sys_dirent64 *d = (const struct sys_dirent64 *)(buf + off);
+      off += d->d_reclen;
+      if (d->d_name[0] < '0' || d->d_name[0] > '9') continue;
+      pid_t tid = 0;
+      for (const char *c = d->d_name; *c; c++) tid = tid * 10 + (*c - '0');
+      stop = fn(tid, arg);
+    }
+  }
+  close(fd);
+  return 0;
+}
+
+void sys_writer_open(sys_writer *w, int fd) {
+  w->fd = fd;
+  w->failed = 0;
+  w->used = 0;
+}
+
 int sys_flush(sys_writer *w) {
   if (w->used) sys_write_all(w->fd, w->buf, w->used, &w->failed);
   w->used = 0;
@@ -121,6 +177,13 @@ static void sys_putn(sys_writer *w, const char *s, size_t n) {
 
 void sys_putc(sys_writer *w, char c) { sys_putn(w, &c, 1); }
 void sys_put(sys_writer *w, const char *s) { sys_putn(w, s, strlen(s)); }
+
+void sys_put_field(sys_writer *w, const char *key, uint64_t value) {
+  sys_put(w, key);
+  sys_putc(w, ' ');
+  sys_put_u64(w, value);
+  sys_putc(w, '\n');
+}
 
 void sys_put_escaped(sys_writer *w, const char *s) {
   static const char hex[] = "0123456789abcdef";

@@ -1,12 +1,12 @@
 /*
- * unwind_cfi.c: DWARF call-frame information for the agent's own unwinder.
+ * cfi.c: DWARF call-frame information for the agent's own unwinder.
  *
  * For a code address: _dl_find_object (glibc 2.35+, lock-free, no
  * allocation) gives the object's PT_GNU_EH_FRAME segment (.eh_frame_hdr);
  * a binary search of its sorted table finds the FDE; the CIE and FDE are
  * parsed (augmentations z, R, P, L, S; the usual pointer encodings) and
  * the CFA program is run up to the address.  The resulting row is reduced
- * to the compact rule of unwind.h, or to UNWIND_KIND_OTHER whenever the
+ * to the compact rule of unwind_int.h, or to UNWIND_KIND_OTHER whenever the
  * row says something the rule cannot express (a CFA expression as in PLT
  * stubs, a CFA in another register, a signal frame, a return address not
  * at CFA - 8, a register rule for RBP other than "unchanged" or "saved at
@@ -16,7 +16,7 @@
 #include <dlfcn.h>
 #include <string.h>
 
-#include "unwind.h"
+#include "unwind_int.h"
 
 #define CFI_REG_RBP 6
 #define CFI_REG_RSP 7

@@ -1,5 +1,5 @@
 /*
- * unwind_cache.c: the table of unwind rules by code address (see unwind.h
+ * cache.c: the table of unwind rules by code address (see unwind_int.h
  * for the lookup, which is inline in the capture loop).
  *
  * Open addressing with linear probing over 16-byte slots: a key is claimed
@@ -12,7 +12,9 @@
  * sys_map() only; nothing here locks, except that one thread at a time
  * grows the table while the others carry on with the old one.
  */
-#include "unwind.h"
+#include "unwind_int.h"
+
+#include "sys.h"
 
 #define UNWIND_CACHE_FIRST_BITS 12
 #define UNWIND_CACHE_MAX_BITS 20

@@ -29,22 +29,25 @@
  * is missing, glibc's backtrace() serves; without _dl_find_object (glibc
  * before 2.35) every capture takes that slow path.
  *
- * Options of this file, read from LEAKSCOPE_OPTIONS next to options.c's:
- *   unwind=libunwind   always use the slow path (for comparisons)
- *   unwind_check=1     capture every stack both ways, count the differences
- *                      and print them with the time per frame at exit
+ * Options (options.def): unwind=libunwind always takes the slow path (for
+ * comparisons); unwind_check=1 captures every stack both ways, counts the
+ * differences and prints them with the time per frame at exit.
  */
 #include <dlfcn.h>
 #include <execinfo.h>
 #include <link.h>
 #include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "unwind.h"
+#include "unwind_int.h"
+
+#include "options.h"
+#include "spin.h"
+#include "sys.h"
+#include "tstate.h"
 
 #define UNWIND_MAX_AGENT_FRAMES 16
-#define UNWIND_RAW_MAX (AG_MAX_DEPTH + UNWIND_MAX_AGENT_FRAMES)
+#define UNWIND_RAW_MAX (UNWIND_MAX_DEPTH + UNWIND_MAX_AGENT_FRAMES)
 #define UNWIND_CHECK_REPORTS 5
 #define UNWIND_L0_BITS 5
 
@@ -62,7 +65,7 @@ typedef struct {
   uint64_t gen;     /* unwind_cache_gen of its rules */
   int n;            /* frames; 0 = nothing to reuse */
   int complete;     /* the stack ended after frame n - 1 (else: depth limit) */
-  unwind_frame f[AG_MAX_DEPTH];
+  unwind_frame f[UNWIND_MAX_DEPTH];
 } unwind_record;
 
 static unwind_backtrace_fn unwind_slow_walk;
@@ -71,8 +74,8 @@ static int unwind_check_on;
 static uintptr_t unwind_self_start, unwind_self_end; /* our executable segment */
 static uintptr_t unwind_self_lo, unwind_self_hi;     /* all our segments */
 
-/* Per-thread state, reached through a pthread key of this file's own (the
- * agent has no TLS: see threads.c).  Blocks come from sys_map()ed chunks,
+/* Per-thread state, reached through a pthread key of this file's own, whose
+ * destructor hands the block back when the thread ends.  Blocks come from sys_map()ed chunks,
  * are never unmapped, and are claimed with a compare-and-swap: a thread's
  * key destructor marks its block free for the next thread.  No lock, so a
  * fork can never leave one held. */
@@ -102,7 +105,7 @@ static void unwind_thread_release(void *arg);
 static _Atomic uint64_t unwind_ck_captures, unwind_ck_fallbacks, unwind_ck_mismatches;
 static _Atomic uint64_t unwind_ck_fast_frames, unwind_ck_fast_cycles;
 static _Atomic uint64_t unwind_ck_slow_frames, unwind_ck_slow_cycles;
-static atomic_flag unwind_ck_lock = ATOMIC_FLAG_INIT;
+static spin_lock unwind_ck_lock;
 static sys_writer unwind_ck_out;
 
 static int unwind_find_self(struct dl_phdr_info *info, size_t size, void *arg) {
@@ -130,22 +133,9 @@ static int unwind_find_self(struct dl_phdr_info *info, size_t size, void *arg) {
   return 0;
 }
 
-/* True when LEAKSCOPE_OPTIONS holds the token key=value. */
-static int unwind_option(const char *text, const char *token) {
-  size_t n = strlen(token);
-  for (const char *p = text; p != NULL && *p;) {
-    while (*p == ',' || *p == ' ') p++;
-    size_t len = strcspn(p, ", ");
-    if (len == n && memcmp(p, token, n) == 0) return 1;
-    p += len;
-  }
-  return 0;
-}
-
 int unwind_init(void) {
   dl_iterate_phdr(unwind_find_self, (void *)(uintptr_t)&unwind_init);
-  const char *opts = getenv("LEAKSCOPE_OPTIONS");
-  unwind_check_on = unwind_option(opts, "unwind_check=1");
+  unwind_check_on = ag_opt.unwind_check;
   int rc = 0;
   void *lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
   unwind_backtrace_fn fn = lib != NULL ? (unwind_backtrace_fn)dlsym(lib, "unw_backtrace") : NULL;
@@ -157,7 +147,7 @@ int unwind_init(void) {
   void *prime[4];
   fn(prime, 4);
   unwind_slow_walk = fn;
-  if (!unwind_option(opts, "unwind=libunwind") && unwind_cfi_init() &&
+  if (ag_opt.unwind == AG_UNWIND_FAST && unwind_cfi_init() &&
       unwind_cache_init() == 0 && pthread_key_create(&unwind_key, unwind_thread_release) == 0) {
     unwind_key_ready = 1;
     unwind_fast_on = 1;
@@ -221,7 +211,7 @@ static unwind_thread *unwind_thread_self(void) {
   if (AG_UNLIKELY(!unwind_key_ready)) return NULL;
   unwind_thread *t = pthread_getspecific(unwind_key);
   if (AG_LIKELY(t != NULL && t->stack_hi > 1)) return t;
-  if (!ag_guard || (t != NULL && t->stack_hi == 1)) return NULL;
+  if (ag_thread.guard == GUARD_NONE || (t != NULL && t->stack_hi == 1)) return NULL;
   if (t == NULL && (t = unwind_thread_new()) == NULL) return NULL;
   pthread_attr_t attr;
   void *addr;
@@ -345,7 +335,7 @@ static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int
     if (agent_frames == UNWIND_MAX_AGENT_FRAMES) return -1;
     key = cur.pc - 1;
   }
-  unwind_frame fresh[AG_MAX_DEPTH];
+  unwind_frame fresh[UNWIND_MAX_DEPTH];
   int n = 0, j = 0, complete = 0;
   for (;;) {
     while (j < last->n && last->f[j].sp < cur.sp) j++;
@@ -388,10 +378,9 @@ __attribute__((noinline)) static int unwind_slow(uintptr_t *pcs, int max) {
 }
 
 static void unwind_check_report(const uintptr_t *fast, int nf, const uintptr_t *slow, int ns) {
-  while (atomic_flag_test_and_set_explicit(&unwind_ck_lock, memory_order_acquire))
-    __builtin_ia32_pause();
+  spin_acquire(&unwind_ck_lock);
   sys_writer *w = &unwind_ck_out;
-  w->fd = 2;
+  sys_writer_open(w, 2);
   sys_put(w, "leakscope: unwind_check: mismatch (fast | libunwind):\n");
   for (int i = 0; i < nf || i < ns; i++) {
     sys_put(w, "  ");
@@ -403,12 +392,12 @@ static void unwind_check_report(const uintptr_t *fast, int nf, const uintptr_t *
     sys_putc(w, '\n');
   }
   sys_flush(w);
-  atomic_flag_clear_explicit(&unwind_ck_lock, memory_order_release);
+  spin_release(&unwind_ck_lock);
 }
 
 /* unwind_check mode: both ways, timed; the slow result is returned. */
 __attribute__((noinline)) static int unwind_check(uintptr_t *pcs, int max) {
-  uintptr_t fast[AG_MAX_DEPTH];
+  uintptr_t fast[UNWIND_MAX_DEPTH];
   uint64_t t0 = __builtin_ia32_rdtsc();
   int nf = unwind_fast_on ? unwind_fast(fast, max) : -1;
   uint64_t t1 = __builtin_ia32_rdtsc();
@@ -440,7 +429,7 @@ static void unwind_put_ratio(sys_writer *w, uint64_t num, uint64_t den) {
 __attribute__((destructor)) static void unwind_check_summary(void) {
   if (!unwind_check_on) return;
   sys_writer *w = &unwind_ck_out;
-  w->fd = 2;
+  sys_writer_open(w, 2);
   sys_put(w, "leakscope: unwind_check: captures=");
   sys_put_u64(w, atomic_load(&unwind_ck_captures));
   sys_put(w, " mismatches=");
@@ -459,7 +448,7 @@ __attribute__((destructor)) static void unwind_check_summary(void) {
 
 int unwind_capture(uintptr_t *pcs, int max) {
   if (AG_UNLIKELY(unwind_slow_walk == NULL)) return 0; /* tracking starts after unwind_init */
-  if (max > AG_MAX_DEPTH) max = AG_MAX_DEPTH;
+  if (max > UNWIND_MAX_DEPTH) max = UNWIND_MAX_DEPTH;
   if (AG_UNLIKELY(unwind_check_on)) return unwind_check(pcs, max);
   if (AG_LIKELY(unwind_fast_on)) {
     int n = unwind_fast(pcs, max);

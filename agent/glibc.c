@@ -1,0 +1,42 @@
+/*
+ * glibc.c: the start-up check of glibc.h's facts.  It allocates through
+ * glibc directly (__libc_malloc), so it runs before tracking starts.
+ */
+#include "glibc.h"
+
+#include <pthread.h>
+
+/* A block's chunk must be at least the block plus its header and 16-byte
+ * aligned; an mmapped one must start its own page-aligned mapping. */
+static int glibc_chunk_plausible(const void *p, size_t size) {
+  size_t chunk = glibc_chunk_size(p);
+  if (chunk < size + sizeof(size_t) || chunk % 16 != 0) return 0;
+  if (glibc_chunk_is_mmapped(p)) {
+    uintptr_t map = (uintptr_t)p - GLIBC_CHUNK_OVERHEAD - glibc_chunk_mmap_offset(p);
+    if (map % 4096 != 0) return 0;
+  }
+  return 1;
+}
+
+int glibc_check(const char **why) {
+  void *small = __libc_malloc(24);
+  void *large = __libc_malloc(1u << 20); /* mmapped, unless the program tuned malloc */
+  int small_ok = small != NULL && !glibc_chunk_is_mmapped(small) && glibc_chunk_plausible(small, 24);
+  int large_ok = large == NULL || glibc_chunk_plausible(large, 1u << 20);
+  __libc_free(small);
+  __libc_free(large);
+  if (!small_ok || !large_ok) {
+    *why = "glibc's malloc chunks are not laid out as this agent expects";
+    return -1;
+  }
+  uintptr_t tp = glibc_thread_pointer();
+  if (tp == 0 || *(const uintptr_t *)tp != tp || tp != (uintptr_t)pthread_self()) {
+    *why = "the thread pointer does not point at glibc's TCB";
+    return -1;
+  }
+  if (glibc_dtv_block() == 0) {
+    *why = "this thread has no DTV";
+    return -1;
+  }
+  return 0;
+}

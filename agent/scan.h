@@ -1,0 +1,27 @@
+/*
+ * scan.h: the leak check (scan.c): with every other thread parked, what
+ * is still reachable from the roots, and memcheck's classification of the
+ * rest, written as the snapshot's "leak" lines (and, if asked, the
+ * retention graph's "r" lines; docs/FORMAT.md).
+ */
+#ifndef LEAKSCOPE_AGENT_SCAN_H
+#define LEAKSCOPE_AGENT_SCAN_H
+
+#include <stdint.h>
+
+#include "base.h"
+#include "sys.h"
+#include "threads.h"
+
+typedef struct {
+  const threads_stopped *threads; /* the parked threads (their stacks and registers) */
+  int nthreads;
+  uintptr_t self_sp;       /* the scanning thread's stack pointer: below it is the scan's own */
+  int agent_tls_modules;   /* DTV entries the agent's own TLS modules add to every thread's DTV */
+  int retain;              /* also write the retention graph */
+} scan_request;
+
+/* Run the leak check; 0, or -1 when it ran out of memory. */
+AG_HIDDEN int scan_run(sys_writer *w, const scan_request *rq);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * sys.h: the agent's only door to the operating system: memory it maps for
+ * itself (registered, so the leak scan never treats the agent's tables as
+ * roots), files under /proc/self, raw file output through a small buffered
+ * writer, clocks, pids and signals.  Nothing here calls malloc, and
+ * nothing takes a lock that a signal handler could hold.
+ */
+#ifndef LEAKSCOPE_AGENT_SYS_H
+#define LEAKSCOPE_AGENT_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base.h"
+
+/* Zeroed memory from mmap, registered as the agent's own; NULL on failure. */
+AG_HIDDEN void *sys_map(size_t size);
+AG_HIDDEN void sys_unmap(void *addr, size_t size);
+/* The range overlaps memory sys_map() gave out. */
+AG_HIDDEN int sys_is_ours(uintptr_t start, uintptr_t end);
+
+AG_HIDDEN uint64_t sys_now_ns(void);      /* CLOCK_MONOTONIC */
+AG_HIDDEN uint64_t sys_realtime_ns(void); /* CLOCK_REALTIME */
+AG_HIDDEN pid_t sys_getpid(void);         /* the kernel's answer, never a cache */
+AG_HIDDEN pid_t sys_gettid(void);
+/* Send sig to thread tid of this process; 0, or -1 (ESRCH: it is gone). */
+AG_HIDDEN int sys_tgkill(pid_t tid, int sig);
+
+/* "leakscope: msg\n" on stderr with raw writes, unless the quiet option
+ * is set; errno is kept. */
+AG_HIDDEN void sys_warn(const char *msg);
+
+/* Reads /proc/self/NAME (or any path) whole into buf, NUL-terminated;
+ * returns the bytes read (at most cap - 1), or -1. */
+AG_HIDDEN ssize_t sys_read_file(const char *path, char *buf, size_t cap);
+/* The path of the running executable, NUL-terminated ("" if unknown). */
+AG_HIDDEN void sys_exe_path(char *buf, size_t cap);
+/* Calls fn for every thread of the process (from /proc/self/task) until it
+ * returns non-zero; returns -1 if the list cannot be read. */
+AG_HIDDEN int sys_foreach_thread(int (*fn)(pid_t tid, void *arg), void *arg);
+
+/* A buffered writer over a file descriptor, no allocation.  A failed write
+ * sets failed; later writes are dropped. */
+typedef struct {
+  int fd;
+  int failed;
+  size_t used;
+  char buf[16384];
+} sys_writer;
+/* Starts w on fd. */
+AG_HIDDEN void sys_writer_open(sys_writer *w, int fd);
+AG_HIDDEN void sys_put(sys_writer *w, const char *s);
+/* s with '%', spaces, tabs and line breaks written as %XX (docs/FORMAT.md). */
+AG_HIDDEN void sys_put_escaped(sys_writer *w, const char *s);
+AG_HIDDEN void sys_put_u64(sys_writer *w, uint64_t v);
+AG_HIDDEN void sys_put_hex(sys_writer *w, uint64_t v);
+AG_HIDDEN void sys_putc(sys_writer *w, char c);
+/* "KEY VALUE\n", VALUE in decimal. */
+AG_HIDDEN void sys_put_field(sys_writer *w, const char *key, uint64_t value);
+/* Writes what is buffered; 0, or -1 if any write failed. */
+AG_HIDDEN int sys_flush(sys_writer *w);
+
+/* Expands %p in pattern into out; 0, or -1 if the result does not fit. */
+AG_HIDDEN int sys_expand_path(const char *pattern, pid_t pid, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,6 @@
+/*
+ * tstate.c: the per-thread state's storage (see tstate.h).
+ */
+#include "tstate.h"
+
+__thread ag_tstate ag_thread __attribute__((tls_model("initial-exec")));

@@ -1,0 +1,54 @@
+/*
+ * tstate.h: the calling thread's agent state, in initial-exec TLS (one
+ * fs-relative access on the hot path), and the recursion guard.
+ *
+ * The guard says what the agent is doing on this thread, so that an
+ * allocation made meanwhile (by the agent itself, libunwind, ld.so inside
+ * the agent's dlopen, stdio) is handled as a nested one:
+ *   GUARD_NONE    the program's own call: record it;
+ *   GUARD_AGENT   the agent is working: a nested block is kept as an
+ *                 internal one (full mode), never reported;
+ *   GUARD_TABLES  the agent may hold live-table locks: a nested call
+ *                 passes through untouched.
+ * guard_enter() only ever raises the level and returns the one to restore.
+ * Registration (for the totals) is threads.c's business: threads_self().
+ */
+#ifndef LEAKSCOPE_AGENT_TSTATE_H
+#define LEAKSCOPE_AGENT_TSTATE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base.h"
+
+enum { GUARD_NONE = 0, GUARD_AGENT = 1, GUARD_TABLES = 2 };
+
+typedef struct ag_tstate {
+  struct ag_tstate *next;   /* the registry's list (threads.c) */
+  int guard;                /* GUARD_* */
+  int registered;           /* listed for the totals */
+  uint64_t allocs, frees, bytes_allocated, bytes_freed;
+  uint64_t until_sample;    /* sample mode: bytes left before the next sample; else 0 */
+  uint64_t sample_gap;      /* sample mode: the gap until_sample started from */
+  int64_t until_budget;     /* bytes left before the next budget check */
+  uint64_t rng;             /* the sampler's random state */
+  pid_t tid;
+} ag_tstate;
+
+AG_HIDDEN extern __thread ag_tstate ag_thread __attribute__((tls_model("initial-exec")));
+
+/* Raises this thread's guard to at least level; returns the level to
+ * give guard_leave. */
+static inline int guard_enter(ag_tstate *st, int level) {
+  int was = st->guard;
+  if (level > was) st->guard = level;
+  return was;
+}
+
+static inline void guard_leave(ag_tstate *st, int was) { st->guard = was; }
+
+/* The same for the calling thread, registered or not. */
+static inline int guard_enter_self(int level) { return guard_enter(&ag_thread, level); }
+static inline void guard_leave_self(int was) { guard_leave(&ag_thread, was); }
+
+#endif
