@@ -34,6 +34,10 @@ CMD_OBJ   := $(CMD_SRC:%.c=$(BUILD)/%.o)
 LSLIB_SRC := $(sort $(wildcard lib/*.c))
 LSLIB_OBJ := $(LSLIB_SRC:%.c=$(BUILD)/%.o)
 CORE_LIB  := $(BUILD)/libleakscope-core.a
+# The agent's modules for its unit tests (tests/unit/agent_*.c): every object but the
+# shims, the constructor and the exported API, which would interpose the test itself.
+AGENT_TEST_LIB := $(BUILD)/libagent-test.a
+AGENT_TEST_OBJ := $(filter-out $(BUILD)/agent/hooks.o $(BUILD)/agent/agent.o $(BUILD)/agent/api.o,$(AGENT_OBJ))
 
 # The agent links libc only (libunwind is dlopen'ed privately, see agent/unwind.c).
 AGENT_CFLAGS := $(STD) $(WARN) $(CFLAGS) -fPIC -fno-plt -fvisibility=hidden -ftls-model=initial-exec \
@@ -66,6 +70,10 @@ $(BUILD)/agent/%.o: agent/%.c
 $(BUILD)/libleakscope.so: $(AGENT_OBJ)
 	$(CC) $(AGENT_OBJ) $(AGENT_LDFLAGS) -o $@
 
+$(AGENT_TEST_LIB): $(AGENT_TEST_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(AGENT_TEST_OBJ)
+
 $(BUILD)/cli/%.o: cli/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CLI_CFLAGS) $(DEPFLAGS) -c $< -o $@
@@ -91,6 +99,9 @@ $(BUILD)/tests/progs/%: tests/progs/%.c
 $(BUILD)/tests/progs/%: tests/progs/%.cc
 	@mkdir -p $(@D)
 	$(CXX) -O0 -g -o $@ $< -lpthread -ldl
+$(BUILD)/tests/unit/agent_%: tests/unit/agent_%.c $(AGENT_TEST_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(WARN) $(CFLAGS) $(DEPFLAGS) -Iagent -Iinclude -Itests/unit -o $@ $< $(AGENT_TEST_LIB) -ldl -lpthread -lm
 $(BUILD)/tests/unit/%: tests/unit/%.c $(CORE_LIB) $(BUILD)/liblscache.a
 	@mkdir -p $(@D)
 	$(CC) $(CLI_CFLAGS) $(DEPFLAGS) -Ilib -Itests -o $@ $< $(CORE_LIB) $(BUILD)/liblscache.a $(CLI_LIBS)

@@ -49,7 +49,7 @@
 #define UNWIND_MAX_AGENT_FRAMES 16
 #define UNWIND_RAW_MAX (UNWIND_MAX_DEPTH + UNWIND_MAX_AGENT_FRAMES)
 #define UNWIND_CHECK_REPORTS 5
-#define UNWIND_L0_BITS 5
+#define UNWIND_L0_BITS 6
 
 typedef int (*unwind_backtrace_fn)(void **buffer, int size);
 
@@ -204,13 +204,11 @@ static unwind_thread *unwind_thread_new(void) {
   return t;
 }
 
-/* This thread's block with its stack bounds known; NULL when they cannot
- * be (pthread_setspecific and pthread_getattr_np allocate: only inside the
+/* The first capture on a thread (t is its block or NULL): a block with the
+ * thread's stack bounds, or NULL when they cannot be known
+ * (pthread_setspecific and pthread_getattr_np allocate: only inside the
  * agent's guard). */
-static unwind_thread *unwind_thread_self(void) {
-  if (AG_UNLIKELY(!unwind_key_ready)) return NULL;
-  unwind_thread *t = pthread_getspecific(unwind_key);
-  if (AG_LIKELY(t != NULL && t->stack_hi > 1)) return t;
+static __attribute__((noinline)) unwind_thread *unwind_thread_first(unwind_thread *t) {
   if (ag_thread.guard == GUARD_NONE || (t != NULL && t->stack_hi == 1)) return NULL;
   if (t == NULL && (t = unwind_thread_new()) == NULL) return NULL;
   pthread_attr_t attr;
@@ -225,6 +223,14 @@ static unwind_thread *unwind_thread_self(void) {
     pthread_attr_destroy(&attr);
   }
   return t->stack_hi > 1 ? t : NULL;
+}
+
+/* This thread's block with its stack bounds known, or NULL. */
+static inline unwind_thread *unwind_thread_self(void) {
+  if (AG_UNLIKELY(!unwind_key_ready)) return NULL;
+  unwind_thread *t = pthread_getspecific(unwind_key);
+  if (AG_LIKELY(t != NULL && t->stack_hi > 1)) return t;
+  return unwind_thread_first(t);
 }
 
 /* One step from frame f to its caller, with the rule of code address key;
