@@ -11,7 +11,8 @@
  * stubs, a CFA in another register, a signal frame, a return address not
  * at CFA - 8, a register rule for RBP other than "unchanged" or "saved at
  * CFA + m") or when anything about the tables looks unusual.  Those frames
- * are left to libunwind.  Nothing here allocates or locks.
+ * are left to the slow path.  Code that no FDE covers gets the frame-pointer
+ * rule (CFI_FRAME_POINTER_RULE).  Nothing here allocates or locks.
  */
 #include <dlfcn.h>
 #include <string.h>
@@ -342,21 +343,34 @@ static int cfi_run(const uint8_t *p, const uint8_t *end, const cfi_cie *cie, uin
   return r.bad ? -1 : 0;
 }
 
-/* The FDE covering pc, found through the object's .eh_frame_hdr. */
-static const uint8_t *cfi_find_fde(uintptr_t pc, uintptr_t *dbase) {
+/* The rule for code that no FDE describes (code generated at run time,
+ * assembly without CFI): the frame every x86-64 compiler builds when it
+ * keeps frame pointers, CFA = RBP + 16, the caller's RBP at CFA - 16.  The
+ * walk's bounds checks end the stack where the guess is wrong. */
+#define CFI_FRAME_POINTER_RULE unwind_rule_make(1, 16, 1, -16)
+
+/* The FDE covering pc, found through the object's .eh_frame_hdr; NULL with
+ * *none set when no FDE covers pc, NULL with *none clear when the tables
+ * are of a kind this reader does not know. */
+static const uint8_t *cfi_find_fde(uintptr_t pc, uintptr_t *dbase, int *none) {
+  *none = 0;
 #if defined(DLFO_STRUCT_HAS_EH_DBASE)
   struct dl_find_object obj;
-  if (cfi_find == NULL || cfi_find((void *)pc, &obj) != 0 || obj.dlfo_eh_frame == NULL)
-    return NULL;
+  if (cfi_find == NULL) return NULL;
+  *none = 1;
+  if (cfi_find((void *)pc, &obj) != 0 || obj.dlfo_eh_frame == NULL) return NULL;
   const uint8_t *hdr = obj.dlfo_eh_frame;
   uintptr_t base = (uintptr_t)hdr;
   *dbase = base;
+  *none = 0;
   /* version 1; the table must be datarel|sdata4 pairs, as every linker writes */
   if (hdr[0] != 1 || hdr[3] != 0x3b) return NULL;
   cfi_reader r = {hdr + 4, hdr + 4 + 16, 0};
   cfi_pointer(&r, hdr[1], base); /* eh_frame_ptr */
   uint64_t count = cfi_pointer(&r, hdr[2], base);
-  if (r.bad || count == 0) return NULL;
+  if (r.bad) return NULL;
+  *none = 1;
+  if (count == 0) return NULL;
   const int32_t *table = (const int32_t *)r.p;
   uint64_t lo = 0, hi = count;
   while (hi - lo > 1) {
@@ -365,6 +379,7 @@ static const uint8_t *cfi_find_fde(uintptr_t pc, uintptr_t *dbase) {
     else hi = mid;
   }
   if (base + (intptr_t)table[2 * lo] > pc) return NULL;
+  *none = 0;
   return (const uint8_t *)(base + (intptr_t)table[2 * lo + 1]);
 #else
   (void)pc;
@@ -384,8 +399,9 @@ static uint64_t cfi_reduce(const cfi_row *row) {
 
 uint64_t unwind_cfi_rule(uintptr_t pc) {
   uintptr_t dbase = 0;
-  const uint8_t *fde = cfi_find_fde(pc, &dbase);
-  if (fde == NULL) return UNWIND_KIND_OTHER;
+  int none;
+  const uint8_t *fde = cfi_find_fde(pc, &dbase, &none);
+  if (fde == NULL) return none ? CFI_FRAME_POINTER_RULE : UNWIND_KIND_OTHER;
   cfi_reader r;
   if (cfi_entry(fde, &r) == NULL) return UNWIND_KIND_OTHER;
   const uint8_t *id_field = r.p;
@@ -397,7 +413,8 @@ uint64_t unwind_cfi_rule(uintptr_t pc) {
     return UNWIND_KIND_OTHER;
   uintptr_t start = cfi_pointer(&r, cie.fde_enc, dbase);
   uintptr_t range = cfi_pointer(&r, cie.fde_enc & 0x0f, 0);
-  if (r.bad || pc < start || pc - start >= range) return UNWIND_KIND_OTHER;
+  if (r.bad) return UNWIND_KIND_OTHER;
+  if (pc < start || pc - start >= range) return CFI_FRAME_POINTER_RULE; /* between two FDEs */
   if (cie.has_z) { /* skip the augmentation data (the LSDA pointer) */
     uint64_t len = cfi_uleb(&r);
     if (r.bad || len > (uint64_t)(r.end - r.p)) return UNWIND_KIND_OTHER;

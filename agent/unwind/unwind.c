@@ -21,17 +21,21 @@
  * run of independent compares instead of a chain of dependent lookups.
  *
  * Anything the compact rules cannot express (a signal frame, a PLT-style
- * CFA expression, code without an FDE, a stack that does not look right,
- * a stack other than the thread's own) sends the whole capture to
- * libunwind's unw_backtrace.  libunwind is dlopen'ed with RTLD_LOCAL:
- * linked normally it would export its _Unwind_* family and backtrace() into
- * the program's global scope and take over C++ exception handling.  If it
- * is missing, glibc's backtrace() serves; without _dl_find_object (glibc
+ * CFA expression, a stack that does not look right, a stack other than the
+ * thread's own) sends the whole capture to the slow path: glibc's
+ * backtrace(), which is libgcc's unwinder (the one C++ exceptions use:
+ * lock-free through _dl_find_object, no descriptor, no allocation after
+ * its first call, which set-up makes).  Without _dl_find_object (glibc
  * before 2.35) every capture takes that slow path.
  *
- * Options (options.def): unwind=libunwind always takes the slow path (for
- * comparisons); unwind_check=1 captures every stack both ways, counts the
- * differences and prints them with the time per frame at exit.
+ * Options (options.def): unwind=libunwind makes libunwind's unw_backtrace
+ * the slow path and takes it always (for comparisons); unwind_check=1
+ * captures every stack both ways, the fast walk and libunwind's, counts the
+ * differences and prints them with the time per frame at exit.  libunwind
+ * is loaded only then: it keeps a pipe open for the whole process and adds
+ * a TLS module to every thread.  It is dlopen'ed with RTLD_LOCAL: linked
+ * normally it would export its _Unwind_* family and backtrace() into the
+ * program's global scope and take over C++ exception handling.
  */
 #include <dlfcn.h>
 #include <execinfo.h>
@@ -137,12 +141,15 @@ int unwind_init(void) {
   dl_iterate_phdr(unwind_find_self, (void *)(uintptr_t)&unwind_init);
   unwind_check_on = ag_opt.unwind_check;
   int rc = 0;
-  void *lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
-  unwind_backtrace_fn fn = lib != NULL ? (unwind_backtrace_fn)dlsym(lib, "unw_backtrace") : NULL;
-  if (fn == NULL) {
-    fn = backtrace; /* loads libgcc_s now, not inside a hook */
-    sys_warn("libunwind.so.8 not found; using glibc backtrace() where the fast unwinder cannot");
-    rc = -1;
+  unwind_backtrace_fn fn = backtrace; /* loads libgcc_s now (below), not inside a hook */
+  if (ag_opt.unwind == AG_UNWIND_LIBUNWIND || unwind_check_on) {
+    void *lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+    fn = lib != NULL ? (unwind_backtrace_fn)dlsym(lib, "unw_backtrace") : NULL;
+    if (fn == NULL) {
+      fn = backtrace;
+      sys_warn("libunwind.so.8 not found; comparing with glibc backtrace() instead");
+      rc = -1;
+    }
   }
   void *prime[4];
   fn(prime, 4);
@@ -372,7 +379,7 @@ static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int
   return n;
 }
 
-/* The slow path: libunwind (or glibc) from here, minus the agent's frames. */
+/* The slow path: glibc's backtrace() (or libunwind) from here, minus the agent's frames. */
 __attribute__((noinline)) static int unwind_slow(uintptr_t *pcs, int max) {
   void *raw[UNWIND_RAW_MAX];
   int n = unwind_slow_walk(raw, max + UNWIND_MAX_AGENT_FRAMES);
