@@ -250,10 +250,31 @@ static void scan_malloc_range(const scan_block *b, uintptr_t *from, uintptr_t *t
 
 /* ---- marking ----------------------------------------------------------- */
 
+#define SCAN_VTABLE_MAX_CHECK 20
+#define SCAN_PAGE 4096
+
+static int scan_is_file_map(const scan_map *m) { return m != NULL && !m->anonymous && !m->special; }
+
+/* memcheck's test for a vtable (aligned_ptr_above_page0_is_vtable_addr):
+ * an aligned address above page 0 in a readable file mapping, whose first
+ * SCAN_VTABLE_MAX_CHECK words (within the mapping) hold at least two
+ * non-null pointers, each into an executable file mapping; the first word
+ * that is neither null nor such a pointer says no. */
 static int scan_is_vtable_addr(uintptr_t a) {
-  if (a == 0 || (a & 7)) return 0;
+  if ((a & 7) || a < SCAN_PAGE) return 0;
   const scan_map *m = scan_map_for(a);
-  return m != NULL && !m->anonymous && !m->special && m->perms[0] == 'r';
+  if (!scan_is_file_map(m) || m->perms[0] != 'r') return 0;
+  uintptr_t last = a + (SCAN_VTABLE_MAX_CHECK - 1) * 8;
+  if (last > m->end - 8) last = m->end - 8;
+  int functions = 0;
+  for (uintptr_t at = a; at <= last; at += 8) {
+    uintptr_t fn = *(const uintptr_t *)at;
+    if (fn == 0) continue;
+    const scan_map *fm = scan_map_for(fn);
+    if (!scan_is_file_map(fm) || fm->perms[2] != 'x') return 0;
+    if (++functions == 2) return 1;
+  }
+  return 0;
 }
 
 /* memcheck's heuristics for interior pointers that count as start pointers. */
@@ -270,7 +291,7 @@ static int scan_heuristic(uintptr_t ptr, const scan_block *b) {
   }
   if ((ptr & 7) == 0 && b->size >= 16 && off + 8 <= b->size) { /* multipleinheritance */
     uintptr_t inner = *(const uintptr_t *)ptr, first = w[0];
-    if (scan_is_vtable_addr(inner) && (first == 0 || scan_is_vtable_addr(first))) return 1;
+    if (scan_is_vtable_addr(inner) && scan_is_vtable_addr(first)) return 1;
   }
   return 0;
 }
