@@ -3,7 +3,7 @@
 # holds still.  grow_steps keeps 4 MiB for FLAT seconds, then adds 4 MiB
 # every 200 ms from grow_cache; in full mode (exact) and sample mode (the
 # estimate, whose noise floor is 16 sampling intervals).
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 CHECK="$LEAKSCOPE_ROOT/tests/pprof/pprof_check.py"
 P="$PROGS/grow_steps"
 

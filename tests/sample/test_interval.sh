@@ -3,7 +3,7 @@
 # and LEAKSCOPE_OPTIONS, no supervisor) writes periodic raw snapshots that
 # `leakscope report` turns into the same profiles later; `--snapshot-signal`
 # gives one on a signal.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 CHECK="$LEAKSCOPE_ROOT/tests/pprof/pprof_check.py"
 SIM="$PROGS/http_server_sim"
 

@@ -4,7 +4,7 @@
 # and alloc bytes per site must be within 10% of the truth the program
 # prints (the estimator's standard error here is about 3%).  The profile is
 # read with the tests' independent decoder (tests/pprof/pprof_check.py).
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 CHECK="$LEAKSCOPE_ROOT/tests/pprof/pprof_check.py"
 
 "$LEAKSCOPE" run --sample --profile "$T/p.pb.gz" -- "$PROGS/sample_sites" >"$T/truth" \

@@ -1,5 +1,13 @@
 # common.sh: helpers for shell tests; source it first.  Provides fail, skip,
-# a scratch directory $T (removed on exit), and $LEAKSCOPE / $PROGS paths.
+# expect_usage_error, a scratch directory $T (removed on exit), and the
+# $LEAKSCOPE, $LEAKSCOPE_AGENT and $PROGS paths (tests/run.sh sets them; a
+# test run by hand finds them under build/).
+#
+# LEAKSCOPE_TEST_PREFIX (tests/run.sh): when set, $LEAKSCOPE is a small
+# script in $T/.prefix that runs the command under that prefix, so every
+# "$LEAKSCOPE" ... of a test runs as e.g. `valgrind -q leakscope ...`.  Only
+# the command is wrapped: the programs it runs (`leakscope run -- PROG`) and
+# the programs a test preloads the agent into run as they are.
 set -u
 : "${LEAKSCOPE_ROOT:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${LEAKSCOPE:=$LEAKSCOPE_ROOT/build/leakscope}"
@@ -8,6 +16,12 @@ set -u
 PY=/usr/bin/python3
 T=$(mktemp -d /tmp/leakscope-test.XXXXXX)
 trap 'rm -rf "$T"' EXIT
+if [ -n "${LEAKSCOPE_TEST_PREFIX:-}" ]; then
+  mkdir "$T/.prefix"
+  printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$LEAKSCOPE_TEST_PREFIX" "$LEAKSCOPE" >"$T/.prefix/leakscope"
+  chmod +x "$T/.prefix/leakscope"
+  LEAKSCOPE="$T/.prefix/leakscope"
+fi
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # Bad input: the command exits 2 with one "leakscope: " line on stderr
 # (its stdout is left in $T/out, its stderr in $T/err).
