@@ -1,8 +1,11 @@
 # test_growth.sh: `run --capture-growth PCT,SECONDS` writes a profile when
 # the live heap passes its recent mean by PCT percent, and none while it
-# holds still.  grow_steps keeps 4 MiB for FLAT seconds, then adds 4 MiB
+# holds still.  grow_steps keeps 1 MiB for FLAT seconds, then adds 4 MiB
 # every 200 ms from grow_cache; in full mode (exact) and sample mode (the
-# estimate, whose noise floor is 16 sampling intervals).
+# estimate, whose noise floor is 16 sampling intervals).  The agent looks
+# once a second, at a moment unrelated to the program's steps, so the first
+# capture may hold a single step: its 4 MiB must outweigh the steady heap
+# (1 MiB exactly, or its sampled estimate, about 2 samples of 512 KiB).
 . "$(dirname "$0")/../harness/common.sh"
 CHECK="$LEAKSCOPE_ROOT/tests/pprof/pprof_check.py"
 P="$PROGS/grow_steps"
