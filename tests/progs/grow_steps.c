@@ -4,7 +4,8 @@
  * exits after freeing everything.  The steady heap is smaller than one step,
  * so that a capture of the first step alone still shows grow_cache on top, in
  * sample mode too (4 MiB of steady 4 KiB blocks is 8 samples at 512 KiB, whose
- * estimate passes 4 MiB about as often as not).
+ * estimate passes 4 MiB four times in ten; in full mode the churned 4 MiB
+ * tied with one step).
  *
  *   grow_steps FLAT GROW     seconds of each phase (default 3 3)
  */
