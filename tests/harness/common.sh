@@ -34,3 +34,7 @@ expect_usage_error() {  # description, command...
   grep -q "^leakscope: " "$T/err" || fail "$what: message lacks the prefix: $(cat "$T/err")"
 }
 skip() { echo "$*"; exit 77; }
+# Paths of numbered files DIR/NAME.N.EXT1.EXT2 (periodic profiles
+# p.3.pb.gz) on stdin, sorted by N.  (sort -t. -k2 -n would read the
+# field after the first dot of the whole path: $T has one.)
+sort_numbered() { awk -F. '{ print $(NF - 2) "\t" $0 }' | sort -n | cut -f 2-; }

@@ -19,7 +19,7 @@ for mode in "" "--sample"; do
   [ "$n" -ge 1 ] || fail "no growth profile ($mode): $(cat "$T/err")"
   [ "$(grep -c 'passed its recent mean by over 50%' "$T/err")" -eq "$n" ] ||
     fail "one message per growth profile wanted ($mode): $(cat "$T/err")"
-  first=$(ls "$T"/g.[0-9]*.pb.gz | sort -t. -k2 -n | head -n 1)
+  first=$(ls "$T"/g.[0-9]*.pb.gz | sort_numbered | head -n 1)
   $PY "$CHECK" "$first" >/dev/null || fail "invalid growth profile $first"
   "$LEAKSCOPE" report --sample-type inuse_space --top 1 "$first" >"$T/top" || fail "report of $first"
   grep -q "grow_cache" "$T/top" || fail "the growth profile's top site is not grow_cache ($mode): $(cat "$T/top")"
