@@ -1,13 +1,13 @@
 #!/bin/bash
 # run.sh: leakscope's test runner (tests/README.md).
 #
-#   bash tests/run.sh [-j N] [-i] [FILTER]        (make test [J=N] [T=FILTER])
+#   bash tests/run.sh [-j N] [-i] [FILTER...]     (make test [J=N] [T="FILTER..."])
 #
 # The list, in this order: one unit test per source file tests/unit/NAME.c
 # (named unit/NAME, its program build/tests/unit/NAME from make test-build;
 # a program whose source is gone is not run), then every shell test
-# tests/DIR/test_*.sh (named DIR/test_*.sh).  FILTER keeps the tests whose
-# name contains it.  Each test runs in its own process, under a timeout, with
+# tests/DIR/test_*.sh (named DIR/test_*.sh).  With FILTERs, only the tests
+# whose name contains one of them run.  Each test runs in its own process, under a timeout, with
 # its output in build/test-logs/NAME.log; exit 0 passes, 77 skips (its last
 # line says why), anything else fails and the last 15 lines of its log are
 # shown.  The results come in the order of the list, whatever order the tests
@@ -36,7 +36,7 @@ cd "$(dirname "$0")/.." || exit 2
 #   (none so far)
 serial=""
 
-usage() { echo "usage: bash tests/run.sh [-j N] [-i] [FILTER]" >&2; exit 2; }
+usage() { echo "usage: bash tests/run.sh [-j N] [-i] [FILTER...]" >&2; exit 2; }
 jobs=$(nproc 2>/dev/null || echo 1)
 interactive=0
 while [ $# -gt 0 ]; do
@@ -50,8 +50,7 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
-[ $# -le 1 ] || usage
-filter="${1:-}"
+filters=("$@")
 case "$jobs" in ''|*[!0-9]*|0) echo "run.sh: -j wants a number of tests >= 1, not '$jobs'" >&2; exit 2 ;; esac
 [ $interactive = 1 ] && jobs=1
 timeout_s="${LEAKSCOPE_TEST_TIMEOUT:-600}"
@@ -68,7 +67,9 @@ mkdir -p "$logdir" || exit 2
 # The list: names[i], and how to run it: kinds[i] (unit|sh), paths[i].
 names=() kinds=() paths=()
 add() {  # name kind path
-  case "$1" in *"$filter"*) ;; *) return ;; esac
+  local f keep=${#filters[@]}
+  for f in "${filters[@]}"; do case "$1" in *"$f"*) keep=0 ;; esac; done
+  [ "$keep" = 0 ] || return
   names+=("$1") kinds+=("$2") paths+=("$3")
 }
 for src in tests/unit/*.c; do
@@ -180,7 +181,7 @@ while [ $shown -lt $n ]; do
 done
 wait
 
-[ $n -gt 0 ] || echo "run.sh: no test name contains '$filter'" >&2
+[ $n -gt 0 ] || echo "run.sh: no test name contains any of: ${filters[*]}" >&2
 [ -n "$failures" ] && echo "failed:$failures"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ $n -gt 0 ] || exit 2
