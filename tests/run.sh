@@ -7,12 +7,13 @@
 # (named unit/NAME, its program build/tests/unit/NAME from make test-build;
 # a program whose source is gone is not run), then every shell test
 # tests/DIR/test_*.sh (named DIR/test_*.sh).  With FILTERs, only the tests
-# whose name contains one of them run.  Each test runs in its own process, under a timeout, with
-# its output in build/test-logs/NAME.log; exit 0 passes, 77 skips (its last
-# line says why), anything else fails and the last 15 lines of its log are
-# shown.  The results come in the order of the list, whatever order the tests
-# end in; the last line is "N passed, N failed, N skipped", and the exit
-# status is 1 when a test failed (2 on bad usage or when nothing matches).
+# whose name contains one of them run.  Each test runs in its own process,
+# under a timeout, with its output in build/test-logs/NAME.log; exit 0
+# passes, 77 skips (its last line says why), anything else fails and the
+# last 15 lines of its log are shown.  The results come in the order of the
+# list, whatever order the tests end in; the last line is "N passed, N
+# failed, N skipped", and the exit status is 1 when a test failed (2 on bad
+# usage or when nothing matches).
 #
 #   -j N   run N tests at a time (default: the number of cores, nproc).  The
 #          tests in $serial below still run alone.
