@@ -16,6 +16,7 @@ set -u
 PY=/usr/bin/python3
 T=$(mktemp -d /tmp/leakscope-test.XXXXXX)
 trap 'rm -rf "$T"' EXIT
+trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM  # the EXIT trap then runs too
 if [ -n "${LEAKSCOPE_TEST_PREFIX:-}" ]; then
   mkdir "$T/.prefix"
   printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$LEAKSCOPE_TEST_PREFIX" "$LEAKSCOPE" >"$T/.prefix/leakscope"
