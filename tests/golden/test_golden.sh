@@ -102,7 +102,8 @@ golden gate-growth gate --config growth.yaml --json gate.json --junit junit.xml 
 
 [ -n "${GOLDEN_OUT:-}" ] && exit 0   # update.sh compares nothing
 if ! diff -ru "$EXPECTED" "$OUT" >"$T/diff"; then
-  cat "$T/diff"
-  fail "outputs differ from tests/golden/expected (diff above; sh tests/golden/update.sh regenerates them)"
+  sed "s|$OUT|got|g" "$T/diff"   # "-" lines are expected, "+" lines what the command wrote
+  diff -rq "$EXPECTED" "$OUT" | sed -e "s|$EXPECTED|expected|g" -e "s|$OUT|got|g"
+  fail "outputs differ from tests/golden/expected (sh tests/golden/update.sh regenerates them)"
 fi
 echo "golden: $(ls "$OUT" | wc -l) cases, all outputs as expected"
