@@ -9,20 +9,22 @@
 # (leak records, sites and a retention graph) whose modules
 # (/nonexistent/golden/...) exist nowhere, so its frames print as addresses
 # in their objects; a JSON report with symbolized frames and a retention
-# section; a Valgrind memcheck XML file; two gate configs; and pprof profiles written here by tests/gate/mkprofile.py from the stacks
-# below.  pprof output is compared as text: tests/golden/pbdump.py prints
-# every field of the uncompressed protobuf (the gzip header holds a time).
+# section; a Valgrind memcheck XML file; two gate configs; and pprof
+# profiles written here by tests/gate/mkprofile.py from the stacks below.
+# pprof output is compared as text: tests/golden/pbdump.py prints every
+# field of the uncompressed protobuf (the gzip header holds a time).
 #
 # Normalized before the comparison (normalize() below): the scratch
 # directory and the source tree in any output become <tmp> and <root>.
 # Nothing else needs it today: every case runs in its own directory with
-# relative file names, the pids and times in the outputs are the inputs' own (pid 4242 and time_ns of snapshot.raw, pid 31337 of
-# report.json and vg.xml), the gate writes no time stamps, and SARIF URIs
-# are relative to --source-root /src.  A new case whose output holds a path,
-# a time or a pid of the run must normalize it there.
+# relative file names, the pids and times in the outputs are the inputs' own
+# (pid 4242 and time_ns of snapshot.raw, pid 31337 of report.json and
+# vg.xml), the gate writes no time stamps, and SARIF URIs are relative to
+# --source-root /src.  A new case whose output holds a path, a time or a pid
+# of the run must normalize it there.
 #
 # To regenerate the expected files after an intended change of an output:
-#   sh tests/golden/update.sh         (then review `git diff tests/golden/expected`)
+#   sh tests/golden/update.sh     (then review `git diff tests/golden/expected`)
 . "$(dirname "$0")/../harness/common.sh"
 GOLDEN="$LEAKSCOPE_ROOT/tests/golden"
 IN="$GOLDEN/inputs"
