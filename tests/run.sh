@@ -26,8 +26,10 @@
 #   LEAKSCOPE_TEST_PREFIX   a command put in front of every unit test program
 #                           and of every leakscope command the shell tests run
 #                           (tests/harness/common.sh), not of the programs run
-#                           under leakscope: "valgrind -q --error-exitcode=9",
-#                           "gdb -batch -ex run -ex bt --args", with -i "gdb --args"
+#                           under leakscope; shell words, quotes allowed:
+#                           "valgrind -q --error-exitcode=9", "gdb -q -batch
+#                           -return-child-result -ex run -ex 'thread apply all
+#                           bt' --args", with -i "gdb --args"
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -91,8 +93,8 @@ run_test() {  # index
   [ $interactive = 1 ] && fg=--foreground
   if [ "${kinds[$i]}" = unit ]; then
     [ -x "${paths[$i]}" ] || { echo "${paths[$i]} is not built (make test-build)"; exit 1; }
-    # shellcheck disable=SC2086  # the prefix is words
-    exec timeout $fg -k 10 "$timeout_s" $prefix "${paths[$i]}"
+    # the prefix is shell words, quotes included (as in common.sh's wrapper)
+    eval "exec timeout $fg -k 10 \"\$timeout_s\" $prefix \"\${paths[$i]}\""
   else
     exec timeout $fg -k 10 "$timeout_s" sh "${paths[$i]}"
   fi
