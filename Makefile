@@ -122,7 +122,7 @@ demo: deps all $(EXAMPLE_BIN)
 test:
 	@sh scripts/install-deps.sh --check
 	@$(MAKE) --no-print-directory test-build
-	@sh tests/run.sh $(if $(J),-j $(J)) $(T)
+	@bash tests/run.sh $(if $(J),-j $(J)) $(T)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/leakscope $(DESTDIR)$(PREFIX)/include

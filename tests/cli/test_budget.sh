@@ -1,7 +1,7 @@
 # test_budget.sh: --budget SIZE[,warn|dump|abort] in both modes: passing the
 # budget warns once (warn), writes a profile of the moment (dump), or writes
 # it and aborts (abort); staying under it does nothing.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 CHECK="$LEAKSCOPE_ROOT/tests/pprof/pprof_check.py"
 P="$PROGS/budget_grow"
 

@@ -2,7 +2,7 @@
 # speed, from main's exit and from exit() called by another thread: the run
 # ends, keeps the exit status, finds the lost block, and counts each live
 # thread's DTV (glibc keeps it through an interior pointer) as possibly lost.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 P="$PROGS/run_busy_exit"
 for how in main thread; do
   want=0; [ $how = thread ] && want=4

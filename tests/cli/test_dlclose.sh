@@ -1,7 +1,7 @@
 # test_dlclose.sh: blocks allocated in a library that was dlclose'd before
 # exit are found (4 blocks, 4288 bytes, as memcheck says) and their stacks
 # are still symbolized: the agent keeps the module map of unloaded objects.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 "$LEAKSCOPE" run --report "$T/r.json" -- "$PROGS/run_dlclose" >/dev/null || fail "run"
 $PY - "$T/r.json" <<'PYEOF' || fail "dlclose report"
 import json, sys

@@ -2,7 +2,7 @@
 # (a signal death included),
 # writes a report, applies --error-exitcode, and keeps forked children's reports
 # apart (%p) while leaving exec'd programs untraced unless --trace-children.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 P="$PROGS/run_fork_exec"
 PY=/usr/bin/python3
 

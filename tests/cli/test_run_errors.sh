@@ -1,6 +1,6 @@
 # test_run_errors.sh: bad input to `leakscope run` and `report`: one clear line on
 # stderr, exit status 2, the program not started, nothing half-written.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 
 marker="$T/started"
 expect_usage_error "missing program" "$LEAKSCOPE" run -- /nonexistent/prog

@@ -1,6 +1,6 @@
 # test_suppressions.sh: Valgrind and LeakSanitizer suppression files suppress
 # the right records, are counted in summary.suppressed, and leave the rest.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 P="$PROGS/run_leak_once"
 PY=/usr/bin/python3
 

@@ -4,7 +4,7 @@
 # (render_xml) and pprof profiles: thresholds that pass and that fail, exit
 # codes, assert_result.json, SARIF and JUnit contents, protocol 6 and
 # suppressions, and unusable inputs (one line, exit 2, no output left).
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 command -v valgrind >/dev/null 2>&1 || skip "valgrind is not installed"
 [ -x "$PROGS/gate_leaks" ] || fail "missing $PROGS/gate_leaks (make test-build)"
 HERE="$LEAKSCOPE_ROOT/tests/gate"

@@ -2,7 +2,7 @@
 # test_gate_bigxml.sh: a 200 MB valgrind XML file (generated here, ~270,000
 # leak errors with distinct stacks) is checked in bounded memory: the gate
 # streams it, so its peak RSS stays under 64 MB, and its totals are exact.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 [ -x /usr/bin/time ] || skip "/usr/bin/time is not installed"
 cd "$T" || exit 1
 $PY - <<'EOF' || fail "generator"

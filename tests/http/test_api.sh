@@ -4,7 +4,7 @@
 # statistics are sane and grow with what the program allocates, and a
 # snapshot written through the API is read by `leakscope report`; without
 # the agent every call returns LEAKSCOPE_ENOTLOADED and the program runs.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 CLIENT=$PROGS/api_client
 [ -x "$CLIENT" ] || fail "missing $CLIENT (make test-build)"
 cd "$T" || exit 2

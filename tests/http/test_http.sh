@@ -5,7 +5,7 @@
 # get 4xx, an idle client is dropped, the target never waits for the server,
 # and when the target ends the port closes, leakscope exits with the
 # program's status and the last profile is kept (also after a crash).
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 PROBE="$PY $(cd "$(dirname "$0")" && pwd)/http_probe.py"
 SIM=$PROGS/http_server_sim
 [ -x "$SIM" ] || fail "missing $SIM (make test-build)"

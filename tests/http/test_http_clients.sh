@@ -4,7 +4,7 @@
 # on loopback scrapes the target (health "up"), and `go tool pprof -top`
 # reads /debug/pprof/heap while the target runs.  Skips (77) only when
 # promtool, prometheus or go is not installed.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 PROBE="$PY $(cd "$(dirname "$0")" && pwd)/http_probe.py"
 SIM=$PROGS/http_server_sim
 [ -x "$SIM" ] || fail "missing $SIM (make test-build)"

@@ -4,7 +4,7 @@
 # leaks and almost nothing still reachable (libc's own at most), stay
 # within its bounds, and keep its live heap bounded: over a 512K budget
 # (so the budget sees the cache) but never over 8M, exact or sampled.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 # The examples are built next to the test programs: BUILD/examples.
 EXAMPLES="$(cd "$PROGS/../.." && pwd)/examples" || fail "no build directory above $PROGS"
 P="$EXAMPLES/cache_bounded"

@@ -5,7 +5,7 @@
 # "root;...;leaf COUNT" lines with the right values for two sample types,
 # the same from a raw snapshot and from its pprof profile; bad usage and
 # bad input exit 2 without output.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 [ -x "$LEAKSCOPE" ] || fail "$LEAKSCOPE is not built"
 [ -x "$PROGS/pprof_sites" ] || fail "$PROGS/pprof_sites is not built"

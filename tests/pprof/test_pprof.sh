@@ -7,7 +7,7 @@
 # table is right for two sample types; truncated and corrupted profiles
 # give one error line, exit 2 and no output file.  go tool pprof checks are
 # in test_pprof_go.sh.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 CHECK="$PY $HERE/pprof_check.py"
 [ -x "$LEAKSCOPE" ] || fail "$LEAKSCOPE is not built"

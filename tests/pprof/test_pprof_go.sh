@@ -4,7 +4,7 @@
 # exact values; and leakscope reads heap profiles written by a real Go
 # program (runtime/pprof), every allocation (MemProfileRate 1) and sampled
 # (the default 512 KiB rate).  Skipped only when Go is not installed.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 GO=$(command -v go || { [ -x /usr/lib/go/bin/go ] && echo /usr/lib/go/bin/go; })
 [ -n "$GO" ] || skip "go is not installed (Debian package golang-go)"
 [ -x "$LEAKSCOPE" ] || fail "$LEAKSCOPE is not built"

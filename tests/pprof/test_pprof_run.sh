@@ -5,7 +5,7 @@
 # profiles; full mode has the exact values, sample mode estimates within
 # 25% (the tight accuracy bound is tested with the sampler); go tool pprof
 # (when installed) shows our function names; report and flame read them.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 CHECK="$PY $HERE/pprof_check.py"
 [ -x "$LEAKSCOPE" ] || fail "$LEAKSCOPE is not built"

@@ -1,7 +1,11 @@
 /* grow_steps.c: a heap that holds still, then grows: the test program of
- * `run --capture-growth`.  It churns a steady 4 MiB for FLAT seconds, then
+ * `run --capture-growth`.  It churns a steady 1 MiB for FLAT seconds, then
  * adds 4 MiB every 200 ms from one site (grow_cache) for GROW seconds, and
- * exits after freeing everything.
+ * exits after freeing everything.  The steady heap is smaller than one step,
+ * so that a capture of the first step alone still shows grow_cache on top, in
+ * sample mode too (4 MiB of steady 4 KiB blocks is 8 samples at 512 KiB, whose
+ * estimate passes 4 MiB four times in ten; in full mode the churned 4 MiB
+ * tied with one step).
  *
  *   grow_steps FLAT GROW     seconds of each phase (default 3 3)
  */
@@ -10,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#define STEADY_BLOCKS 1024
+#define STEADY_BLOCKS 256
 #define STEADY_SIZE 4096
 #define GROW_STEP (4u << 20)
 #define GROW_MAX 64

@@ -43,8 +43,14 @@ static session *sim_open_session(session *list, uint64_t n) {
   return s;
 }
 
+/* Request sizes 16..4095, scattered by Knuth's multiplicative hash (its
+ * high bits: the low bits of n * 2654435761 mod 4080 are n mod 4080, a
+ * ramp that made the cache's total swing between 0.3 and 1.8 MB, more
+ * than the leak adds in a second on a busy machine).  The cache's 1024
+ * replies then hold 1.05 MB give or take 10 KB, and the live heap grows
+ * with the sessions only. */
 static char *sim_handle_request(uint64_t n) {
-  size_t size = 16 + (size_t)((n * 2654435761u) % 4080);
+  size_t size = 16 + (size_t)(((uint32_t)(n * 2654435761u) >> 12) % 4080);
   char *buf = malloc(size);
   memset(buf, (int)(n & 0xff), size);
   char *reply = malloc(size / 2 + 1);

@@ -2,7 +2,7 @@
  * (each root definitely lost, its 30 other nodes indirectly lost, all nodes
  * allocated at one call site in node_new), one small definite leak from
  * another function, and a 7-node tree kept reachable from a global.
- * tests/leaks/test_records.sh looks for the line marked LEAK_SITE. */
+ * tests/accuracy/test_records.sh looks for the line marked LEAK_SITE. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -7,8 +7,8 @@
 # definitely and indirectly lost within 1 % (or 64 bytes), possibly lost
 # within 5 % (or 64 bytes).  A program that is not installed is left out;
 # the test is skipped when valgrind or all the programs are missing.
-. "$(dirname "$0")/../lib/common.sh"
-leaks="$(cd "$(dirname "$0")/../leaks" && pwd)"
+. "$(dirname "$0")/../harness/common.sh"
+accuracy="$(cd "$(dirname "$0")/../accuracy" && pwd)"
 command -v valgrind >/dev/null || skip "valgrind is not installed"
 [ -x "$LEAKSCOPE" ] || fail "$LEAKSCOPE is not built"
 bad=0 ran=0
@@ -46,11 +46,11 @@ real() {
     mismatch "$name stdout differs under leakscope: $(diff "$T/$name.plain.out" "$T/$name.ls.out" | head -n 4 | tr '\n' ' ')"
   cmp -s "$T/$name.plain.err" "$T/$name.ls.err" ||
     mismatch "$name stderr differs under leakscope: $(diff "$T/$name.plain.err" "$T/$name.ls.err" | head -n 4 | tr '\n' ' ')"
-  if ! want=$(sh "$leaks/vg-summary.sh" "$T/$name.vg.log" 2>&1); then
+  if ! want=$(sh "$accuracy/vg-summary.sh" "$T/$name.vg.log" 2>&1); then
     mismatch "$name: memcheck gave no summary: $want"
     return
   fi
-  if ! got=$($PY "$leaks/report-summary.py" "$T/$name.json" 2>&1); then
+  if ! got=$($PY "$accuracy/report-summary.py" "$T/$name.json" 2>&1); then
     mismatch "$name report: $got"
     return
   fi

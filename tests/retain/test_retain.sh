@@ -8,7 +8,7 @@
 # way and reads back the same from the JSON it wrote.  Bad input (a missing
 # file, a pprof profile, a sample-mode snapshot, an unknown option) exits 2
 # with one line on stderr.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 P="$PROGS/retain_cache"
 [ -x "$P" ] || fail "$P is not built"
 

@@ -1,9 +1,12 @@
 # test_growth.sh: `run --capture-growth PCT,SECONDS` writes a profile when
 # the live heap passes its recent mean by PCT percent, and none while it
-# holds still.  grow_steps keeps 4 MiB for FLAT seconds, then adds 4 MiB
+# holds still.  grow_steps keeps 1 MiB for FLAT seconds, then adds 4 MiB
 # every 200 ms from grow_cache; in full mode (exact) and sample mode (the
-# estimate, whose noise floor is 16 sampling intervals).
-. "$(dirname "$0")/../lib/common.sh"
+# estimate, whose noise floor is 16 sampling intervals).  The agent looks
+# once a second, at a moment unrelated to the program's steps, so the first
+# capture may hold a single step: its 4 MiB must outweigh the steady heap
+# (1 MiB exactly, or its sampled estimate, about 2 samples of 512 KiB).
+. "$(dirname "$0")/../harness/common.sh"
 CHECK="$LEAKSCOPE_ROOT/tests/pprof/pprof_check.py"
 P="$PROGS/grow_steps"
 
@@ -16,7 +19,7 @@ for mode in "" "--sample"; do
   [ "$n" -ge 1 ] || fail "no growth profile ($mode): $(cat "$T/err")"
   [ "$(grep -c 'passed its recent mean by over 50%' "$T/err")" -eq "$n" ] ||
     fail "one message per growth profile wanted ($mode): $(cat "$T/err")"
-  first=$(ls "$T"/g.[0-9]*.pb.gz | sort -t. -k2 -n | head -n 1)
+  first=$(ls "$T"/g.[0-9]*.pb.gz | sort_numbered | head -n 1)
   $PY "$CHECK" "$first" >/dev/null || fail "invalid growth profile $first"
   "$LEAKSCOPE" report --sample-type inuse_space --top 1 "$first" >"$T/top" || fail "report of $first"
   grep -q "grow_cache" "$T/top" || fail "the growth profile's top site is not grow_cache ($mode): $(cat "$T/top")"

@@ -3,7 +3,7 @@
 # and LEAKSCOPE_OPTIONS, no supervisor) writes periodic raw snapshots that
 # `leakscope report` turns into the same profiles later; `--snapshot-signal`
 # gives one on a signal.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 CHECK="$LEAKSCOPE_ROOT/tests/pprof/pprof_check.py"
 SIM="$PROGS/http_server_sim"
 
@@ -19,8 +19,8 @@ for mode in "" "--sample"; do
   done
   # the heap grows (a session leaks every 64 requests): the last periodic
   # profile holds more than the first
-  first=$(ls "$T"/p.[0-9]*.pb.gz | sort -t. -k2 -n | head -1)
-  last=$(ls "$T"/p.[0-9]*.pb.gz | sort -t. -k2 -n | tail -1)
+  first=$(ls "$T"/p.[0-9]*.pb.gz | sort_numbered | head -1)
+  last=$(ls "$T"/p.[0-9]*.pb.gz | sort_numbered | tail -1)
   a=$("$LEAKSCOPE" report --sample-type inuse_space "$first" | sed -n 's/.*(total \([0-9]*\) bytes.*/\1/p')
   b=$("$LEAKSCOPE" report --sample-type inuse_space "$last" | sed -n 's/.*(total \([0-9]*\) bytes.*/\1/p')
   [ -n "$a" ] && [ -n "$b" ] || fail "report printed no total line"

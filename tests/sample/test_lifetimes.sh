@@ -3,7 +3,7 @@
 # `report --lifetimes` must put at least 90% of temp_buffer's freed objects
 # under 1 ms and 90% of session_new's between 1 s and 10 s, from the agent
 # alone and through run; a snapshot without lifetimes is refused.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 P="$PROGS/lifetimes"
 
 LD_PRELOAD="$LEAKSCOPE_AGENT" LEAKSCOPE_OPTIONS="mode=sample,out=$T/raw.%p" "$P" >/dev/null ||

@@ -4,7 +4,7 @@
 # (one a second by default) with increasing times in microseconds, a "sites"
 # counter whose keys are the same at every point and follow grow_cache's
 # growth, an "exit" instant, and ASCII only.  Both modes.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 P="$PROGS/grow_steps"
 
 for mode in "" "--sample"; do

@@ -27,7 +27,7 @@
 
 #include "lscache.h"
 
-#include "check.h"
+#include "harness/check.h"
 
 /* Failing allocations on purpose: this program's malloc and calloc take
  * the place of libc's for the whole process; while malloc_fail_in (or

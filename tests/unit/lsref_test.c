@@ -31,7 +31,7 @@
 
 #include "lsref.h"
 
-#include "check.h"
+#include "harness/check.h"
 
 #define THING_ALIVE 0x11feu
 #define THING_DEAD 0xdeadu

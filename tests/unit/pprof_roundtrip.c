@@ -15,7 +15,7 @@
 #include "snap_readers.h"
 #include "snapshot.h"
 
-#include "check.h"
+#include "harness/check.h"
 
 static int streq(const char *a, const char *b) {
   if (a == NULL || b == NULL) return a == b;

@@ -17,7 +17,7 @@
 #include "snapshot.h"
 #include "symbolize.h"
 
-#include "check.h"
+#include "harness/check.h"
 
 /* Whether some location of the snapshot has a line in function fn. */
 static int has_function(const snapshot *s, const char *fn) {

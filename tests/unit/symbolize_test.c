@@ -20,7 +20,7 @@
 #include "snapshot.h"
 #include "symbolize.h"
 
-#include "check.h"
+#include "harness/check.h"
 
 static char progs[PATH_MAX];
 

@@ -8,7 +8,7 @@
 # programs (python3, perl, sqlite3, git) run too when installed.  Finally
 # the stacks written to a raw snapshot must be the same with the fast
 # unwinder and with unwind=libunwind.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 
 AGENT=$LEAKSCOPE_AGENT
 [ -f "$AGENT" ] || skip "agent not built: $AGENT"

@@ -1,10 +1,10 @@
 #!/bin/sh
-# regen-expected.sh: (for maintainers) regenerate tests/leaks/expected.txt,
+# regen-expected.sh: (for maintainers) regenerate tests/accuracy/expected.txt,
 # memcheck's LEAK SUMMARY for each leak-check accuracy program
 # (tests/progs/leak_*), by running each twice under valgrind and refusing
 # numbers that differ between the two runs.  Build the programs first
 # (make test-build); PROGS overrides where they are.
-#   sh tests/leaks/regen-expected.sh
+#   sh tests/accuracy/regen-expected.sh
 # The second column of expected.txt says whether test_leaks.sh compares
 # still-reachable: "no" where libc keeps memory of its own that memcheck
 # and leakscope need not agree on (dlopen's link maps).  The third says

@@ -4,7 +4,7 @@
 # (exit code 0) and the child's (exit code 7) summaries must equal
 # memcheck's for that process (leak_fork.parent / leak_fork.child lines of
 # expected.txt), and stdout and exit status must be those of a plain run.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/compare.sh"
 [ -x "$LEAKSCOPE" ] || fail "$LEAKSCOPE is not built"

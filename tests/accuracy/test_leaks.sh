@@ -6,7 +6,7 @@
 # with memcheck's numbers exactly: definitely, indirectly and possibly lost
 # (bytes and blocks; possibly-lost blocks only where the third column says
 # so), and still reachable where the reachable column says yes.  Every program is checked; one line per mismatch; fails at the end.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/compare.sh"
 [ -x "$LEAKSCOPE" ] || fail "$LEAKSCOPE is not built"

@@ -8,7 +8,7 @@
 # global tree one reachable record; records are sorted largest first
 # (bytes plus indirect_bytes, where a record has that extra field), and
 # each kind's records add up to the summary's blocks.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 [ -x "$LEAKSCOPE" ] || fail "$LEAKSCOPE is not built"
 prog="$PROGS/leak_tree"
 src="$LEAKSCOPE_ROOT/tests/progs/leak_tree.c"
