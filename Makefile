@@ -101,7 +101,7 @@ $(BUILD)/tests/progs/%: tests/progs/%.cc
 	$(CXX) -O0 -g -o $@ $< -lpthread -ldl
 $(BUILD)/tests/unit/agent_%: tests/unit/agent_%.c $(AGENT_TEST_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(STD) $(WARN) $(CFLAGS) $(DEPFLAGS) -Iagent -Iinclude -Itests/unit -o $@ $< $(AGENT_TEST_LIB) -ldl -lpthread -lm
+	$(CC) $(STD) $(WARN) $(CFLAGS) $(DEPFLAGS) -Iagent -Iinclude -Itests -o $@ $< $(AGENT_TEST_LIB) -ldl -lpthread -lm
 $(BUILD)/tests/unit/%: tests/unit/%.c $(CORE_LIB) $(BUILD)/liblscache.a
 	@mkdir -p $(@D)
 	$(CC) $(CLI_CFLAGS) $(DEPFLAGS) -Ilib -Itests -o $@ $< $(CORE_LIB) $(BUILD)/liblscache.a $(CLI_LIBS)

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "check.h"
+#include "harness/check.h"
 #include "options.h"
 
 int main(void) {

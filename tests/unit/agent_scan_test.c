@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "harness/check.h"
 #include "live.h"
 #include "options.h"
 #include "scan.h"
