@@ -114,7 +114,6 @@ static void agent_init(void) {
     sys_warn("cannot install the thread-stop handler; the leak scan will not stop threads");
   pthread_atfork(agent_fork_prepare, agent_fork_parent, agent_fork_child);
   atomic_store(&ag_state.phase, AG_ACTIVE);
-  ag_state.free_fast_mask = options_sample_mode() ? AG_SAMPLE_ALIGN - 1 : 0;
   if (control_start() != 0) sys_warn("cannot start the control thread; no snapshots on request");
   guard_leave_self(was);
 }
@@ -140,27 +139,28 @@ void agent_exit(int status) {
   if (atomic_exchange(&once, 1)) return;
   ag_state.exit_status = status & 0xff;
   uintptr_t self_sp = (uintptr_t)__builtin_frame_address(0);
+  int leak_check = !options_sample_mode() && ag_opt.leak_check;
   threads_stopped *threads = NULL;
   int nthreads = 0;
-  if (!options_sample_mode() && ag_opt.leak_check) {
+  if (leak_check) {
     int stopping = guard_enter_self(GUARD_AGENT);
     threads = sys_map(AGENT_MAX_THREADS * sizeof *threads);
     nthreads = threads ? threads_stop_world(threads, AGENT_MAX_THREADS) : 0;
     guard_leave_self(stopping);
-    /* Memory glibc and libstdc++ keep for themselves is released first, as
-     * under memcheck; their frees go through the hooks. */
-    if (_ZN9__gnu_cxx9__freeresEv) _ZN9__gnu_cxx9__freeresEv();
-    if (__libc_freeres) __libc_freeres();
   }
+  /* Memory glibc and libstdc++ keep for themselves is released first, as
+   * under memcheck (in both modes, so that the counts of frees agree);
+   * their frees go through the hooks. */
+  if (_ZN9__gnu_cxx9__freeresEv) _ZN9__gnu_cxx9__freeresEv();
+  if (__libc_freeres) __libc_freeres();
   /* nothing the process does from here on is recorded */
   int was = guard_enter_self(GUARD_TABLES);
-  if (!options_sample_mode() && ag_opt.leak_check) {
+  if (leak_check) {
     scan_request scan = {threads, nthreads, self_sp, agent_tls_modules, ag_opt.retain};
     snapwrite("exit", &scan);
   } else {
     snapwrite("exit", NULL);
   }
-  ag_state.free_fast_mask = 0;
   atomic_store(&ag_state.phase, AG_DONE);
   guard_leave_self(was);
 }

@@ -5,10 +5,14 @@
  *   1. record_enter: the agent is off (or not yet on): glibc serves the
  *      call untouched.
  *   2. The guard is set: the call is nested in the agent's own work (the
- *      agent, libunwind, ld.so inside the agent's dlopen).  In full mode
- *      its block is kept as an internal one: never reported, but scanned
- *      as a root, since it can hold the program's pointers (libunwind's
- *      link map in ld.so's list points at the next library's).
+ *      agent, libgcc's unwinder, ld.so inside the agent's dlopen).  Its
+ *      block is kept as an internal one: never reported or counted, but
+ *      scanned as a root in full mode, since it can hold the program's
+ *      pointers (a link map in ld.so's list points at the next library's).
+ *      In sample mode an internal block is page-aligned, like a sampled
+ *      one, so that its free (glibc may free it later on the program's
+ *      behalf, as __libc_freeres does) takes the slow path and is not
+ *      counted as the program's.
  *   3. Sample mode: the countdown decides; a sampled block is allocated
  *      page-aligned (so that frees of other pointers skip the sampled set)
  *      and recorded with its stack and weight.
@@ -48,6 +52,8 @@ static inline void record_leave(ag_tstate *st, int was) {
   threads_park_if_requested();
 }
 
+static inline int record_page_aligned(const void *p) { return ((uintptr_t)p & (AG_SAMPLE_ALIGN - 1)) == 0; }
+
 static void *record_glibc(record_kind kind, size_t align, size_t n, size_t size) {
   switch (kind) {
     case RECORD_MALLOC: return __libc_malloc(size);
@@ -59,28 +65,73 @@ static void *record_glibc(record_kind kind, size_t align, size_t n, size_t size)
   return NULL;
 }
 
-/* ---- nested calls: internal blocks --------------------------------------- */
-
-/* Not while this thread may hold live-table locks (GUARD_TABLES). */
-static inline int record_nested_tracked(const ag_tstate *st) {
-  return !options_sample_mode() && st->guard < GUARD_TABLES;
-}
-
-static void *record_internal(ag_tstate *st, void *p, size_t size) {
-  if (p != NULL && record_nested_tracked(st)) {
-    int was = guard_enter(st, GUARD_TABLES);
-    live_insert((uintptr_t)p, size, LIVE_STACK_INTERNAL);
-    guard_leave(st, was);
-  }
+/* A page-aligned block (a sampled one, or an internal one in sample mode).
+ * valloc and pvalloc blocks are (and pvalloc's size is rounded up to
+ * pages, which the program may use); calloc's must be zeroed. */
+static void *record_page_block(record_kind kind, size_t align, size_t n, size_t size) {
+  if (kind == RECORD_VALLOC || kind == RECORD_PVALLOC || (kind == RECORD_MEMALIGN && align >= AG_SAMPLE_ALIGN))
+    return record_glibc(kind, align, n, size);
+  void *p = __libc_memalign(AG_SAMPLE_ALIGN, size);
+  if (p != NULL && kind == RECORD_CALLOC) memset(p, 0, size);
   return p;
 }
 
-static void record_internal_forget(ag_tstate *st, void *p) {
-  if (record_nested_tracked(st)) {
-    int was = guard_enter(st, GUARD_TABLES);
-    live_remove((uintptr_t)p, NULL, NULL);
-    guard_leave(st, was);
+/* ---- the live table, from either mode ------------------------------------- */
+
+static void record_insert(ag_tstate *st, void *p, size_t size, uint32_t stack) {
+  int was = guard_enter(st, GUARD_TABLES);
+  live_insert((uintptr_t)p, size, stack);
+  guard_leave(st, was);
+}
+
+/* Take p out of the live table; 1 and its size and stack if it was there. */
+static int record_remove(ag_tstate *st, const void *p, size_t *size, uint32_t *stack) {
+  int was = guard_enter(st, GUARD_TABLES);
+  int found = live_remove((uintptr_t)p, size, stack);
+  guard_leave(st, was);
+  return found;
+}
+
+/* ---- nested calls: internal blocks --------------------------------------- */
+
+/* A nested call while this thread may hold live-table locks
+ * (GUARD_TABLES) passes through untouched. */
+static void *record_nested_alloc(ag_tstate *st, record_kind kind, size_t align, size_t n, size_t size) {
+  if (st->guard >= GUARD_TABLES) return record_glibc(kind, align, n, size);
+  void *p = options_sample_mode() ? record_page_block(kind, align, n, size) : record_glibc(kind, align, n, size);
+  if (p != NULL) record_insert(st, p, size, LIVE_STACK_INTERNAL);
+  return p;
+}
+
+static void record_nested_free(ag_tstate *st, void *p) {
+  if (st->guard < GUARD_TABLES) record_remove(st, p, NULL, NULL);
+  __libc_free(p);
+}
+
+static void *record_nested_realloc(ag_tstate *st, void *old, size_t size) {
+  if (st->guard >= GUARD_TABLES) return __libc_realloc(old, size);
+  if (old == NULL) return record_nested_alloc(st, RECORD_MALLOC, 0, 0, size);
+  if (size == 0) {
+    record_nested_free(st, old);
+    return NULL;
   }
+  size_t old_size = 0;
+  uint32_t old_stack = LIVE_STACK_INTERNAL;
+  int tracked = record_remove(st, old, &old_size, &old_stack);
+  void *p;
+  if (options_sample_mode()) { /* keep it page-aligned */
+    p = __libc_memalign(AG_SAMPLE_ALIGN, size);
+    if (p != NULL) {
+      size_t keep = malloc_usable_size(old);
+      memcpy(p, old, keep < size ? keep : size);
+      __libc_free(old);
+    }
+  } else {
+    p = __libc_realloc(old, size);
+  }
+  if (p != NULL) record_insert(st, p, size, LIVE_STACK_INTERNAL);
+  else if (tracked) record_insert(st, old, old_size, old_stack);
+  return p;
 }
 
 /* ---- stacks ---------------------------------------------------------------- */
@@ -114,23 +165,25 @@ static inline int record_sample_due(ag_tstate *st, size_t size) {
   return 1;
 }
 
-/* A block for a sampled allocation: page-aligned.  valloc and pvalloc
- * blocks are (and pvalloc's size is rounded up to pages, which the program
- * may use); calloc's must be zeroed. */
-static void *record_sampled_block(record_kind kind, size_t align, size_t n, size_t size) {
-  if (kind == RECORD_VALLOC || kind == RECORD_PVALLOC || (kind == RECORD_MEMALIGN && align >= AG_SAMPLE_ALIGN))
-    return record_glibc(kind, align, n, size);
-  void *p = __libc_memalign(AG_SAMPLE_ALIGN, size);
-  if (p != NULL && kind == RECORD_CALLOC) memset(p, 0, size);
-  return p;
-}
-
 static void record_sample(void *p, size_t size) {
   double weight = sampler_weight(size);
   uint32_t stack =
       record_stack_here((uint64_t)(weight * 1000.0 + 0.5), (uint64_t)(weight * (double)size + 0.5));
   sampler_record((uintptr_t)p, size, stack, weight);
   if (AG_UNLIKELY(ag_opt.budget.bytes != 0)) trigger_check_budget(); /* once per sample */
+}
+
+/* A page-aligned block the program frees or reallocates: forget it where
+ * the agent keeps it.  Returns 1 when it is the program's (to be counted),
+ * 0 when it was an internal block. */
+static int record_sample_forget(ag_tstate *st, void *p) {
+  if (record_remove(st, p, NULL, NULL)) return 0; /* internal */
+  if (sampler_may_hold((uintptr_t)p)) {
+    int was = guard_enter(st, GUARD_AGENT);
+    sampler_remove((uintptr_t)p);
+    guard_leave(st, was);
+  }
+  return 1;
 }
 
 /* ---- full mode ----------------------------------------------------------------- */
@@ -142,10 +195,7 @@ static inline int record_zero_fill_wanted(const void *p, size_t size) {
 /* Remember the block with its stack; zero it first unless glibc did. */
 static void record_full(ag_tstate *st, void *p, size_t size, int zero) {
   if (zero && record_zero_fill_wanted(p, size)) memset(p, 0, size);
-  uint32_t stack = record_stack_here(1, size);
-  int was = guard_enter(st, GUARD_TABLES);
-  live_insert((uintptr_t)p, size, stack);
-  guard_leave(st, was);
+  record_insert(st, p, size, record_stack_here(1, size));
   st->allocs++;
   st->bytes_allocated += size;
   if (AG_UNLIKELY(ag_opt.budget.bytes != 0) && (st->until_budget -= (int64_t)size) <= 0) {
@@ -154,15 +204,17 @@ static void record_full(ag_tstate *st, void *p, size_t size, int zero) {
   }
 }
 
-/* Forget a tracked block; 1 and its size and stack if it was tracked. */
+/* Forget a tracked block; 1 and its size and stack if it was tracked.
+ * Only the program's blocks count as frees (internal ones were never
+ * counted as allocations). */
 static int record_forget(ag_tstate *st, void *p, size_t *size, uint32_t *stack) {
-  int was = guard_enter(st, GUARD_TABLES);
-  int tracked = live_remove((uintptr_t)p, size, stack);
-  guard_leave(st, was);
-  if (tracked) {
+  uint32_t id;
+  int tracked = record_remove(st, p, size, &id);
+  if (tracked && id != LIVE_STACK_INTERNAL) {
     st->frees++;
     st->bytes_freed += *size;
   }
+  if (stack != NULL) *stack = id;
   return tracked;
 }
 
@@ -171,11 +223,11 @@ static int record_forget(ag_tstate *st, void *p, size_t *size, uint32_t *stack) 
 void *record_alloc(record_kind kind, size_t align, size_t n, size_t size) {
   ag_tstate *st = record_enter();
   if (st == NULL) return record_glibc(kind, align, n, size);
-  if (AG_UNLIKELY(st->guard != GUARD_NONE)) return record_internal(st, record_glibc(kind, align, n, size), size);
+  if (AG_UNLIKELY(st->guard != GUARD_NONE)) return record_nested_alloc(st, kind, align, n, size);
   if (options_sample_mode()) {
     if (AG_LIKELY(!record_sample_due(st, size))) return record_glibc(kind, align, n, size);
     int was = guard_enter(st, GUARD_AGENT);
-    void *p = record_sampled_block(kind, align, n, size);
+    void *p = record_page_block(kind, align, n, size);
     if (p != NULL) record_sample(p, size);
     record_leave(st, was);
     return p;
@@ -188,32 +240,22 @@ void *record_alloc(record_kind kind, size_t align, size_t n, size_t size) {
 }
 
 void record_free(void *p) {
-  /* Sample mode, a page-aligned pointer: glibc hands a freed sampled
-   * block's address out again, so such frees come more often than one in
-   * 256; the filter clears most of them without the agent's machinery. */
-  if (ag_state.free_fast_mask != 0 && !sampler_may_hold((uintptr_t)p)) {
-    ag_thread.frees++;
-    __libc_free(p);
-    return;
-  }
   ag_tstate *st = record_enter();
   if (st == NULL) {
     __libc_free(p);
     return;
   }
   if (AG_UNLIKELY(st->guard != GUARD_NONE)) {
-    record_internal_forget(st, p);
-    __libc_free(p);
+    record_nested_free(st, p);
     return;
   }
   if (options_sample_mode()) {
-    st->frees++;
-    if (AG_UNLIKELY(((uintptr_t)p & (AG_SAMPLE_ALIGN - 1)) == 0)) {
-      int was = guard_enter(st, GUARD_AGENT);
-      sampler_remove((uintptr_t)p);
-      record_leave(st, was);
-    }
+    /* A page-aligned pointer (or this thread's first free): a sampled or
+     * an internal block, or one of the program's that glibc happened to
+     * place there (it hands a freed sampled block's address out again). */
+    if (!record_page_aligned(p) || record_sample_forget(st, p)) st->frees++;
     __libc_free(p);
+    threads_park_if_requested();
     return;
   }
   int was = guard_enter(st, GUARD_AGENT);
@@ -226,12 +268,7 @@ void record_free(void *p) {
 void *record_realloc(void *old, size_t size) {
   ag_tstate *st = record_enter();
   if (st == NULL) return __libc_realloc(old, size);
-  if (AG_UNLIKELY(st->guard != GUARD_NONE)) {
-    if (old != NULL) record_internal_forget(st, old);
-    void *p = __libc_realloc(old, size);
-    if (p == NULL && old != NULL && size != 0) return record_internal(st, old, malloc_usable_size(old));
-    return record_internal(st, p, size);
-  }
+  if (AG_UNLIKELY(st->guard != GUARD_NONE)) return record_nested_realloc(st, old, size);
   if (old == NULL) return record_alloc(RECORD_MALLOC, 0, 0, size);
   if (size == 0) { /* glibc frees and returns NULL */
     if (record_free_fast(old)) __libc_free(old);
@@ -240,12 +277,7 @@ void *record_realloc(void *old, size_t size) {
   }
   if (options_sample_mode()) {
     /* a new sampling decision for the new block, as jemalloc's prof_realloc */
-    if (((uintptr_t)old & (AG_SAMPLE_ALIGN - 1)) == 0) {
-      int was = guard_enter(st, GUARD_AGENT);
-      sampler_remove((uintptr_t)old);
-      guard_leave(st, was);
-    }
-    st->frees++;
+    if (!record_page_aligned(old) || record_sample_forget(st, old)) st->frees++;
     if (AG_LIKELY(!record_sample_due(st, size))) return __libc_realloc(old, size);
     int was = guard_enter(st, GUARD_AGENT);
     size_t old_size = malloc_usable_size(old);
@@ -265,11 +297,11 @@ void *record_realloc(void *old, size_t size) {
   void *p = __libc_realloc(old, size);
   if (p == NULL) {
     if (tracked) { /* the old block stays */
-      int tables = guard_enter(st, GUARD_TABLES);
-      live_insert((uintptr_t)old, old_size, old_stack);
-      guard_leave(st, tables);
-      st->frees--;
-      st->bytes_freed -= old_size;
+      record_insert(st, old, old_size, old_stack);
+      if (old_stack != LIVE_STACK_INTERNAL) {
+        st->frees--;
+        st->bytes_freed -= old_size;
+      }
     }
   } else {
     if (tracked && size > old_size && record_zero_fill_wanted(p, size))

@@ -34,10 +34,8 @@ AG_HIDDEN void record_free(void *p);
 
 /* Sample mode's fast path for an allocation of size bytes: true when it
  * is not sampled (it is counted, and glibc serves it untouched).  The
- * countdown is 0 outside sample mode and on threads not yet registered, so
- * there every call takes the slow path.  A call nested in the agent's own
- * work may pass here too: in sample mode an unsampled block needs nothing
- * either way. */
+ * countdown is 0 outside sample mode, on threads not yet registered and
+ * inside the agent (tstate.h), so there every call takes the slow path. */
 static inline int record_sample_skip(size_t size) {
   ag_tstate *st = &ag_thread;
   uint64_t left = st->until_sample;
@@ -48,11 +46,12 @@ static inline int record_sample_skip(size_t size) {
 }
 
 /* Sample mode's fast path for a free: true (and counted) when p cannot be
- * a sampled block, which are page-aligned; the mask is 0 outside sample
- * mode, so there every free takes the slow path. */
+ * a sampled block, which are page-aligned.  The mask is 0 where the
+ * countdown is (see above), so there every free takes the slow path. */
 static inline int record_free_fast(const void *p) {
-  if (AG_LIKELY(((uintptr_t)p & ag_state.free_fast_mask) != 0)) {
-    ag_thread.frees++;
+  ag_tstate *st = &ag_thread;
+  if (AG_LIKELY(((uintptr_t)p & st->free_mask) != 0)) {
+    st->frees++;
     return 1;
   }
   return 0;

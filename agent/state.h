@@ -2,6 +2,7 @@
  * state.h: the agent's life as the other files see it: whether it tracks
  * this process, the process it belongs to, when it started and how the
  * process ended.  agent.c drives the state; everything else reads it.
+ * (The fast paths' per-thread fields are in tstate.h.)
  *
  *   AG_UNINIT -> AG_INITIALIZING -> AG_ACTIVE -> AG_DONE (after the exit
  *   snapshot), or -> AG_OFF (not traced: an exec'd program, or set-up failed)
@@ -23,9 +24,6 @@ enum { AG_UNINIT = 0, AG_INITIALIZING = 1, AG_ACTIVE = 2, AG_OFF = 3, AG_DONE = 
 
 typedef struct {
   _Atomic int phase;        /* AG_* above */
-  /* AG_SAMPLE_ALIGN - 1 while sample mode is active, else 0: free's fast
-   * path is taken when the pointer has a bit under this mask set. */
-  uintptr_t free_fast_mask;
   int tables_ready;         /* set-up is past the tables: nested calls may be recorded */
   pid_t pid;                /* the process the state belongs to (changes at fork) */
   uint64_t start_ns;        /* when tracking started (CLOCK_MONOTONIC) */

@@ -25,6 +25,7 @@
 #include "options.h"
 #include "sampler.h"
 #include "spin.h"
+#include "state.h"
 #include "sys.h"
 
 #define THREADS_MAX_STOPPED 8192
@@ -52,7 +53,7 @@ static void threads_add(threads_counts *sum, const ag_tstate *st) {
   sum->allocs += st->allocs;
   sum->frees += st->frees;
   sum->bytes_allocated += st->bytes_allocated;
-  if (options_sample_mode()) sum->bytes_allocated += st->sample_gap - st->until_sample;
+  if (options_sample_mode()) sum->bytes_allocated += st->sample_gap - tstate_countdown(st);
   sum->bytes_freed += st->bytes_freed;
 }
 
@@ -64,7 +65,7 @@ static void threads_release(void *arg) {
   spin_acquire(&threads_registry_lock);
   threads_add(&threads_retired, st);
   st->allocs = st->frees = st->bytes_allocated = st->bytes_freed = 0;
-  st->sample_gap = st->until_sample;
+  st->sample_gap = *tstate_until_sample(st);
   for (ag_tstate **link = &threads_all; *link != NULL; link = &(*link)->next) {
     if (*link == st) {
       *link = st->next;
@@ -85,7 +86,10 @@ void threads_register(ag_tstate *st) {
   st->registered = 1;
   st->tid = sys_gettid();
   st->rng = (uint64_t)st->tid * 0x9e3779b97f4a7c15u ^ sys_now_ns();
-  st->sample_gap = st->until_sample = options_sample_mode() ? (uint64_t)sampler_next_gap(&st->rng) + 1 : 0;
+  if (options_sample_mode()) { /* the fast paths start now */
+    st->sample_gap = *tstate_until_sample(st) = (uint64_t)sampler_next_gap(&st->rng) + 1;
+    *tstate_free_mask(st) = AG_SAMPLE_ALIGN - 1;
+  }
   int was = guard_enter(st, GUARD_AGENT); /* pthread_setspecific may allocate: an internal block */
   if (threads_key_ready) pthread_setspecific(threads_key, st);
   guard_leave(st, was);

@@ -23,15 +23,24 @@
 
 enum { GUARD_NONE = 0, GUARD_AGENT = 1, GUARD_TABLES = 2 };
 
+/* The fast paths (record.h) read two fields: until_sample, which an
+ * allocation smaller than it decrements, and free_mask, which a free whose
+ * pointer has a bit under it skips the agent with.  Both are 0, so that
+ * every call takes the slow path, outside sample mode, on a thread not yet
+ * registered, and while the guard is up (the agent's own calls are then
+ * neither sampled nor counted); guard_enter parks their values in held_*. */
 typedef struct ag_tstate {
-  struct ag_tstate *next;   /* the registry's list (threads.c) */
+  uint64_t until_sample;    /* sample mode: bytes left before the next sample; else 0 */
+  uintptr_t free_mask;      /* sample mode: AG_SAMPLE_ALIGN - 1; else 0 */
   int guard;                /* GUARD_* */
   int registered;           /* listed for the totals */
   uint64_t allocs, frees, bytes_allocated, bytes_freed;
-  uint64_t until_sample;    /* sample mode: bytes left before the next sample; else 0 */
   uint64_t sample_gap;      /* sample mode: the gap until_sample started from */
+  uint64_t held_until_sample;
+  uintptr_t held_free_mask;
   int64_t until_budget;     /* bytes left before the next budget check */
   uint64_t rng;             /* the sampler's random state */
+  struct ag_tstate *next;   /* the registry's list (threads.c) */
   pid_t tid;
 } ag_tstate;
 
@@ -41,11 +50,37 @@ AG_HIDDEN extern __thread ag_tstate ag_thread __attribute__((tls_model("initial-
  * give guard_leave. */
 static inline int guard_enter(ag_tstate *st, int level) {
   int was = st->guard;
-  if (level > was) st->guard = level;
+  if (level <= was) return was;
+  if (was == GUARD_NONE) {
+    st->held_until_sample = st->until_sample;
+    st->held_free_mask = st->free_mask;
+    st->until_sample = 0;
+    st->free_mask = 0;
+  }
+  st->guard = level;
   return was;
 }
 
-static inline void guard_leave(ag_tstate *st, int was) { st->guard = was; }
+static inline void guard_leave(ag_tstate *st, int was) {
+  if (was == GUARD_NONE && st->guard != GUARD_NONE) {
+    st->until_sample = st->held_until_sample;
+    st->free_mask = st->held_free_mask;
+  }
+  st->guard = was;
+}
+
+/* The countdown as it is outside the guard. */
+static inline uint64_t tstate_countdown(const ag_tstate *st) {
+  return st->guard == GUARD_NONE ? st->until_sample : st->held_until_sample;
+}
+
+/* The fast paths' fields as they are outside the guard, to set them. */
+static inline uint64_t *tstate_until_sample(ag_tstate *st) {
+  return st->guard == GUARD_NONE ? &st->until_sample : &st->held_until_sample;
+}
+static inline uintptr_t *tstate_free_mask(ag_tstate *st) {
+  return st->guard == GUARD_NONE ? &st->free_mask : &st->held_free_mask;
+}
 
 /* The same for the calling thread, registered or not. */
 static inline int guard_enter_self(int level) { return guard_enter(&ag_thread, level); }
