@@ -13,12 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "children.h"
 #include "control.h"
 #include "glibc.h"
 #include "live.h"
 #include "modules.h"
 #include "options.h"
 #include "sampler.h"
+#include "signals.h"
 #include "snapwrite.h"
 #include "stacktab.h"
 #include "state.h"
@@ -69,6 +71,9 @@ static void agent_fork_child(void) {
 
 /* ---- set-up ------------------------------------------------------------------ */
 
+static void agent_finish(int status, int sig);
+static void agent_on_fatal_signal(int sig) { agent_finish(0, sig); }
+
 static void agent_off(const char *why) {
   if (why != NULL) sys_warn(why);
   atomic_store(&ag_state.phase, AG_OFF);
@@ -91,6 +96,7 @@ static void agent_init(void) {
     agent_off(NULL); /* an exec'd program: not traced unless asked */
     return;
   }
+  children_init();
   const char *why;
   if (glibc_check(&why) != 0) {
     agent_off(why);
@@ -113,6 +119,8 @@ static void agent_init(void) {
   if (!options_sample_mode() && ag_opt.leak_check && threads_install_handlers() != 0)
     sys_warn("cannot install the thread-stop handler; the leak scan will not stop threads");
   pthread_atfork(agent_fork_prepare, agent_fork_parent, agent_fork_child);
+  if (signals_init(agent_on_fatal_signal) != 0)
+    sys_warn("cannot handle every fatal signal; a program killed by one may leave no report");
   atomic_store(&ag_state.phase, AG_ACTIVE);
   if (control_start() != 0) sys_warn("cannot start the control thread; no snapshots on request");
   guard_leave_self(was);
@@ -133,11 +141,15 @@ __attribute__((constructor)) static void agent_constructor(void) {
 
 /* ---- the end ------------------------------------------------------------------ */
 
-void agent_exit(int status) {
+/* The end, from exit (sig 0: status is the exit status) or from a fatal
+ * signal.  As under memcheck, glibc's own memory is released only on a
+ * normal exit. */
+static void agent_finish(int status, int sig) {
   if (state_phase() != AG_ACTIVE || sys_getpid() != ag_state.pid) return;
   static _Atomic int once;
   if (atomic_exchange(&once, 1)) return;
-  ag_state.exit_status = status & 0xff;
+  ag_state.exit_status = sig ? -1 : status & 0xff;
+  ag_state.exit_signal = sig;
   uintptr_t self_sp = (uintptr_t)__builtin_frame_address(0);
   int leak_check = !options_sample_mode() && ag_opt.leak_check;
   threads_stopped *threads = NULL;
@@ -148,11 +160,11 @@ void agent_exit(int status) {
     nthreads = threads ? threads_stop_world(threads, AGENT_MAX_THREADS) : 0;
     guard_leave_self(stopping);
   }
-  /* Memory glibc and libstdc++ keep for themselves is released first, as
-   * under memcheck (in both modes, so that the counts of frees agree);
-   * their frees go through the hooks. */
-  if (_ZN9__gnu_cxx9__freeresEv) _ZN9__gnu_cxx9__freeresEv();
-  if (__libc_freeres) __libc_freeres();
+  /* Memory glibc and libstdc++ keep for themselves is released first (in
+   * both modes, so that the counts of frees agree); their frees go through
+   * the hooks. */
+  if (sig == 0 && _ZN9__gnu_cxx9__freeresEv) _ZN9__gnu_cxx9__freeresEv();
+  if (sig == 0 && __libc_freeres) __libc_freeres();
   /* nothing the process does from here on is recorded */
   int was = guard_enter_self(GUARD_TABLES);
   if (leak_check) {
@@ -163,4 +175,10 @@ void agent_exit(int status) {
   }
   atomic_store(&ag_state.phase, AG_DONE);
   guard_leave_self(was);
+}
+
+void agent_exit(int status) { agent_finish(status, 0); }
+
+void agent_before_exit(void) {
+  if (state_phase() == AG_ACTIVE && !options_sample_mode() && ag_opt.leak_check) threads_clear_dead_stack();
 }

@@ -11,5 +11,8 @@
  * and libstdc++'s own memory, scan, write the exit snapshot.  Runs once,
  * from the last exit handler or from _exit, in the traced process only. */
 AG_HIDDEN void agent_exit(int status);
+/* The program is about to exit (exit() is called, or main returned): in
+ * full mode, clear the dead stack before the exit handlers run. */
+AG_HIDDEN void agent_before_exit(void);
 
 #endif

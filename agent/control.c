@@ -94,6 +94,14 @@ static void control_command(char c) {
 static _Atomic int control_requested;
 
 static void *control_main(void *arg) {
+  /* signals meant for the program go to its threads; the stop signal still
+   * parks this one for the exit scan */
+  sigset_t mask;
+  sigfillset(&mask);
+  sigdelset(&mask, options_stop_signal());
+  sigdelset(&mask, SIGSEGV);
+  sigdelset(&mask, SIGBUS);
+  pthread_sigmask(SIG_BLOCK, &mask, NULL);
   int fd = ag_opt.control_fd;
   uint64_t period = (uint64_t)(ag_opt.interval * 1e9);
   uint64_t next = period ? sys_now_ns() + period : 0;

@@ -1,24 +1,66 @@
 /*
- * hooks.c: the interposed functions, and nothing else: the malloc family
- * (each shim tries record.h's fast path, forwards to glibc's __libc_* entry
- * points, which need no dlsym and work before any constructor, and leaves
- * everything else to record.c), _exit/_Exit (so programs that skip exit()
- * are still checked), dlopen (RTLD_DEEPBIND would bypass these hooks) and
- * dlclose (the module map is kept for stacks inside unloaded objects).
+ * hooks.c: the interposed functions, and nothing else:
+ *   - the malloc family: each shim tries record.h's fast path, forwards to
+ *     glibc's __libc_* entry points (which need no dlsym and work before
+ *     any constructor), and leaves everything else to record.c;
+ *   - the ends of the program: __libc_start_main (to know when main
+ *     returns), exit and _exit/_Exit (so programs that skip exit() are
+ *     still checked);
+ *   - sigaction and signal (signals.c keeps the program's view of fatal
+ *     signals);
+ *   - the exec family and posix_spawn (children.c marks programs that are
+ *     not traced);
+ *   - dlopen (RTLD_DEEPBIND would bypass these hooks) and dlclose (the
+ *     module map is kept for stacks inside unloaded objects).
  * malloc_usable_size is not wrapped: blocks carry no header, so glibc's
- * answer is right as it is.
+ * answer is right as it is.  The functions behind the shims that are not
+ * the malloc family are found with dlsym(RTLD_NEXT) on first use.
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "agent.h"
+#include "children.h"
 #include "glibc.h"
 #include "modules.h"
 #include "record.h"
+#include "signals.h"
 #include "unwind.h"
+
+/* The next definitions (libc's) of the shims below that are not the
+ * malloc family, looked up by a constructor (or on a call before it), never
+ * in the middle of a vfork child's exec. */
+#define HOOKS_NEXT_LIST(X)                                                  \
+  X(__libc_start_main) X(exit) X(execve) X(execv) X(execvp) X(execvpe)      \
+  X(fexecve) X(posix_spawn) X(posix_spawnp) X(dlopen) X(dlclose)
+enum {
+#define X(name) HOOKS_NEXT_##name,
+  HOOKS_NEXT_LIST(X)
+#undef X
+  HOOKS_NEXT_COUNT
+};
+static const char *const hooks_next_names[HOOKS_NEXT_COUNT] = {
+#define X(name) #name,
+    HOOKS_NEXT_LIST(X)
+#undef X
+};
+static void *hooks_next[HOOKS_NEXT_COUNT];
+
+__attribute__((constructor)) static void hooks_resolve(void) {
+  for (int i = 0; i < HOOKS_NEXT_COUNT; i++)
+    if (hooks_next[i] == NULL) hooks_next[i] = dlsym(RTLD_NEXT, hooks_next_names[i]);
+}
+
+/* libc's definition of name, as a function of type. */
+#define HOOKS_NEXT(type, name)                                                \
+  if (AG_UNLIKELY(hooks_next[HOOKS_NEXT_##name] == NULL)) hooks_resolve();    \
+  type hooks_next_##name = (type)hooks_next[HOOKS_NEXT_##name]
 
 AG_EXPORT void *malloc(size_t size) {
   if (record_sample_skip(size)) return __libc_malloc(size);
@@ -87,32 +129,166 @@ AG_EXPORT void *pvalloc(size_t size) { return record_alloc(RECORD_PVALLOC, AG_SA
 
 AG_EXPORT void cfree(void *p) { free(p); }
 
+/* ---- the ends of the program ---------------------------------------------- */
+
+typedef int (*hooks_main_fn)(int, char **, char **);
+static hooks_main_fn hooks_program_main;
+
+/* main, as __libc_start_main calls it: when it returns, the program exits. */
+static int hooks_main(int argc, char **argv, char **envp) {
+  int status = hooks_program_main(argc, argv, envp);
+  agent_before_exit();
+  return status;
+}
+
+AG_EXPORT int __libc_start_main(hooks_main_fn main, int argc, char **argv, void (*init)(void),
+                                void (*fini)(void), void (*rtld_fini)(void), void *stack_end) {
+  typedef int (*start_fn)(hooks_main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void), void *);
+  HOOKS_NEXT(start_fn, __libc_start_main);
+  hooks_program_main = main;
+  return hooks_next___libc_start_main(hooks_main, argc, argv, init, fini, rtld_fini, stack_end);
+}
+
+AG_EXPORT __attribute__((noreturn)) void exit(int status) {
+  typedef void (*exit_fn)(int) __attribute__((noreturn));
+  HOOKS_NEXT(exit_fn, exit);
+  agent_before_exit();
+  hooks_next_exit(status);
+}
+
 AG_EXPORT __attribute__((noreturn)) void _exit(int status) {
+  agent_before_exit();
   agent_exit(status);
   for (;;) syscall(SYS_exit_group, status);
 }
 
 AG_EXPORT __attribute__((noreturn)) void _Exit(int status) { _exit(status); }
 
+/* ---- signals ------------------------------------------------------------------- */
+
+AG_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old) {
+  return signals_sigaction(sig, act, old);
+}
+
+AG_EXPORT __sighandler_t signal(int sig, __sighandler_t handler) { return signals_signal(sig, handler, SA_RESTART); }
+AG_EXPORT __sighandler_t bsd_signal(int sig, __sighandler_t handler) { return signals_signal(sig, handler, SA_RESTART); }
+AG_EXPORT __sighandler_t sysv_signal(int sig, __sighandler_t handler) {
+  return signals_signal(sig, handler, SA_RESETHAND | SA_NODEFER);
+}
+
+/* ---- programs run by the program ------------------------------------------------- */
+
+AG_EXPORT int execve(const char *path, char *const argv[], char *const envp[]) {
+  typedef int (*fn)(const char *, char *const[], char *const[]);
+  HOOKS_NEXT(fn, execve);
+  children_before_exec(path);
+  return hooks_next_execve(path, argv, envp);
+}
+
+AG_EXPORT int execv(const char *path, char *const argv[]) {
+  typedef int (*fn)(const char *, char *const[]);
+  HOOKS_NEXT(fn, execv);
+  children_before_exec(path);
+  return hooks_next_execv(path, argv);
+}
+
+AG_EXPORT int execvp(const char *file, char *const argv[]) {
+  typedef int (*fn)(const char *, char *const[]);
+  HOOKS_NEXT(fn, execvp);
+  children_before_exec(file);
+  return hooks_next_execvp(file, argv);
+}
+
+AG_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[]) {
+  typedef int (*fn)(const char *, char *const[], char *const[]);
+  HOOKS_NEXT(fn, execvpe);
+  children_before_exec(file);
+  return hooks_next_execvpe(file, argv, envp);
+}
+
+AG_EXPORT int fexecve(int fd, char *const argv[], char *const envp[]) {
+  typedef int (*fn)(int, char *const[], char *const[]);
+  HOOKS_NEXT(fn, fexecve);
+  children_before_exec(argv[0] != NULL ? argv[0] : "(fexecve)");
+  return hooks_next_fexecve(fd, argv, envp);
+}
+
+/* The execl family: the arguments up to the terminating NULL (and execle's
+ * environment after it), as execv's array. */
+#define HOOKS_COLLECT_ARGS(first, ap, argv, envp_out)                        \
+  size_t argc = 1;                                                          \
+  va_start(ap, first);                                                      \
+  while (va_arg(ap, char *) != NULL) argc++;                                \
+  va_end(ap);                                                               \
+  char *argv[argc + 1];                                                     \
+  argv[0] = (char *)(first);                                                \
+  va_start(ap, first);                                                      \
+  for (size_t i = 1; i <= argc; i++) argv[i] = va_arg(ap, char *);          \
+  envp_out = va_arg(ap, char *const *);                                     \
+  va_end(ap)
+
+AG_EXPORT int execl(const char *path, const char *arg, ...) {
+  va_list ap;
+  char *const *unused;
+  HOOKS_COLLECT_ARGS(arg, ap, argv, unused);
+  (void)unused;
+  return execv(path, argv);
+}
+
+AG_EXPORT int execlp(const char *file, const char *arg, ...) {
+  va_list ap;
+  char *const *unused;
+  HOOKS_COLLECT_ARGS(arg, ap, argv, unused);
+  (void)unused;
+  return execvp(file, argv);
+}
+
+AG_EXPORT int execle(const char *path, const char *arg, ...) {
+  va_list ap;
+  char *const *envp;
+  HOOKS_COLLECT_ARGS(arg, ap, argv, envp);
+  return execve(path, argv, envp);
+}
+
+AG_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *actions,
+                          const posix_spawnattr_t *attr, char *const argv[], char *const envp[]) {
+  typedef int (*fn)(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
+                    char *const[], char *const[]);
+  HOOKS_NEXT(fn, posix_spawn);
+  children_before_exec(path);
+  return hooks_next_posix_spawn(pid, path, actions, attr, argv, envp);
+}
+
+AG_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
+                           const posix_spawnattr_t *attr, char *const argv[], char *const envp[]) {
+  typedef int (*fn)(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
+                    char *const[], char *const[]);
+  HOOKS_NEXT(fn, posix_spawnp);
+  children_before_exec(file);
+  return hooks_next_posix_spawnp(pid, file, actions, attr, argv, envp);
+}
+
+/* ---- loaded objects ------------------------------------------------------------- */
+
 AG_EXPORT void *dlopen(const char *file, int flags) {
-  static void *(*real_dlopen)(const char *, int);
-  if (real_dlopen == NULL) real_dlopen = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
+  typedef void *(*fn)(const char *, int);
+  HOOKS_NEXT(fn, dlopen);
   if ((flags & RTLD_DEEPBIND) && state_active()) {
     sys_warn("RTLD_DEEPBIND removed from a dlopen call so the library's allocations are seen");
     flags &= ~RTLD_DEEPBIND;
   }
-  return real_dlopen(file, flags);
+  return hooks_next_dlopen(file, flags);
 }
 
 AG_EXPORT int dlclose(void *handle) {
-  static int (*real_dlclose)(void *);
-  if (real_dlclose == NULL) real_dlclose = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+  typedef int (*fn)(void *);
+  HOOKS_NEXT(fn, dlclose);
   if (state_active() && ag_thread.guard == GUARD_NONE) {
     int was = guard_enter_self(GUARD_AGENT);
     modules_remember();
     guard_leave_self(was);
   }
-  int rc = real_dlclose(handle);
+  int rc = hooks_next_dlclose(handle);
   unwind_flush(); /* cached unwind rules may name the unloaded code */
   return rc;
 }

@@ -6,6 +6,7 @@
 #ifndef LEAKSCOPE_AGENT_OPTIONS_H
 #define LEAKSCOPE_AGENT_OPTIONS_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "base.h"
@@ -50,5 +51,7 @@ AG_HIDDEN void options_parse(const char *text);
 AG_HIDDEN const char *options_problem(int *count);
 
 static inline int options_sample_mode(void) { return ag_opt.mode == AG_MODE_SAMPLE; }
+/* The signal that parks threads for the exit scan (0 in the table: SIGRTMAX - 3). */
+static inline int options_stop_signal(void) { return ag_opt.stop_signal > 0 ? ag_opt.stop_signal : SIGRTMAX - 3; }
 
 #endif

@@ -56,6 +56,8 @@ static void snapwrite_header(sys_writer *w, const char *reason) {
   sys_putc(w, '\n');
   if (strcmp(reason, "exit") == 0 && ag_state.exit_status >= 0)
     sys_put_field(w, "exit_code", (uint64_t)ag_state.exit_status);
+  if (strcmp(reason, "exit") == 0 && ag_state.exit_signal > 0)
+    sys_put_field(w, "signal", (uint64_t)ag_state.exit_signal);
   sys_put(w, "exe ");
   static char path[4096];
   sys_exe_path(path, sizeof path);

@@ -27,7 +27,8 @@ typedef struct {
   int tables_ready;         /* set-up is past the tables: nested calls may be recorded */
   pid_t pid;                /* the process the state belongs to (changes at fork) */
   uint64_t start_ns;        /* when tracking started (CLOCK_MONOTONIC) */
-  int exit_status;          /* set on the way out; -1 before */
+  int exit_status;          /* set on the way out; -1 before (and when a signal ends it) */
+  int exit_signal;          /* the fatal signal that ends the process; 0 if none */
 } ag_state_t;
 
 AG_HIDDEN extern ag_state_t ag_state;

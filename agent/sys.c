@@ -124,6 +124,53 @@ void sys_exe_path(char *buf, size_t cap) {
   buf[n > 0 ? n : 0] = 0;
 }
 
+static uintptr_t sys_hex(const char **p, const char *end) {
+  uintptr_t v = 0;
+  for (; *p < end; (*p)++) {
+    char c = **p;
+    if (c >= '0' && c <= '9') v = v * 16 + (uintptr_t)(c - '0');
+    else if (c >= 'a' && c <= 'f') v = v * 16 + (uintptr_t)(c - 'a' + 10);
+    else break;
+  }
+  return v;
+}
+
+int sys_find_mapping(uintptr_t addr, uintptr_t *start, uintptr_t *end, int *main_stack) {
+  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char buf[4096];
+  size_t have = 0;
+  int found = -1;
+  for (;;) {
+    ssize_t k = read(fd, buf + have, sizeof buf - have);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) break;
+    have += (size_t)k;
+    size_t line_start = 0;
+    for (size_t i = 0; i < have; i++) {
+      if (buf[i] != '\n') continue;
+      const char *p = buf + line_start, *line_end = buf + i;
+      uintptr_t lo = sys_hex(&p, line_end);
+      if (p < line_end && *p == '-') p++;
+      uintptr_t hi = sys_hex(&p, line_end);
+      if (addr >= lo && addr < hi) {
+        *start = lo;
+        *end = hi;
+        *main_stack = line_end - p >= 7 && memcmp(line_end - 7, "[stack]", 7) == 0;
+        found = 0;
+        break;
+      }
+      line_start = i + 1;
+    }
+    if (found == 0) break;
+    memmove(buf, buf + line_start, have - line_start); /* a partial line waits for the rest */
+    have -= line_start;
+    if (have == sizeof buf) have = 0; /* a line longer than the buffer: skip it */
+  }
+  close(fd);
+  return found;
+}
+
 struct sys_dirent64 {
   uint64_t d_ino;
   int64_t d_off;

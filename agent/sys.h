@@ -36,6 +36,9 @@ AG_HIDDEN void sys_warn(const char *msg);
 AG_HIDDEN ssize_t sys_read_file(const char *path, char *buf, size_t cap);
 /* The path of the running executable, NUL-terminated ("" if unknown). */
 AG_HIDDEN void sys_exe_path(char *buf, size_t cap);
+/* The mapping of /proc/self/maps that holds addr: 0 and its bounds (and
+ * whether it is the main thread's "[stack]"), or -1. */
+AG_HIDDEN int sys_find_mapping(uintptr_t addr, uintptr_t *start, uintptr_t *end, int *main_stack);
 /* Calls fn for every thread of the process (from /proc/self/task) until it
  * returns non-zero; returns -1 if the list cannot be read. */
 AG_HIDDEN int sys_foreach_thread(int (*fn)(pid_t tid, void *arg), void *arg);

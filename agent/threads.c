@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -120,9 +121,33 @@ void threads_after_fork_child(void) {
   }
 }
 
-/* ---- stopping the world ------------------------------------------------ */
+/* ---- the dead stack ------------------------------------------------------ */
 
-static int threads_stop_signal(void) { return ag_opt.stop_signal > 0 ? ag_opt.stop_signal : SIGRTMAX - 3; }
+#define THREADS_PAGE 4096
+#define THREADS_CLEAR_MARGIN 4096 /* below the stack pointer: room for memset's and mincore's frames */
+#define THREADS_MINCORE_PAGES 512
+
+__attribute__((noinline)) void threads_clear_dead_stack(void) {
+  uintptr_t sp;
+  __asm__ volatile("mov %%rsp, %0" : "=r"(sp));
+  uintptr_t lo, hi;
+  int main_stack;
+  /* only the main thread's own stack: a stack the program placed in memory
+   * of its own may have live data below its stack pointer */
+  if (sys_find_mapping(sp, &lo, &hi, &main_stack) != 0 || !main_stack) return;
+  uintptr_t top = (sp - THREADS_CLEAR_MARGIN) & ~(uintptr_t)(THREADS_PAGE - 1);
+  unsigned char resident[THREADS_MINCORE_PAGES];
+  for (uintptr_t from = lo; from < top;) {
+    uintptr_t to = from + (uintptr_t)THREADS_MINCORE_PAGES * THREADS_PAGE;
+    if (to > top) to = top;
+    if (mincore((void *)from, to - from, resident) != 0) return;
+    for (uintptr_t page = from; page < to; page += THREADS_PAGE)
+      if (resident[(page - from) / THREADS_PAGE] & 1) memset((void *)page, 0, THREADS_PAGE);
+    from = to;
+  }
+}
+
+/* ---- stopping the world ------------------------------------------------ */
 
 static threads_stopped *threads_slot_for(pid_t tid) {
   int n = atomic_load(&threads_table_len);
@@ -164,7 +189,7 @@ int threads_install_handlers(void) {
   sa.sa_sigaction = threads_on_stop;
   sa.sa_flags = SA_SIGINFO | SA_RESTART;
   sigfillset(&sa.sa_mask);
-  return sigaction(threads_stop_signal(), &sa, NULL);
+  return sigaction(options_stop_signal(), &sa, NULL);
 }
 
 typedef struct {
@@ -179,7 +204,7 @@ static int threads_list_one(pid_t tid, void *arg) {
   if (len >= l->max) return 0;
   threads_table[len].tid = tid;
   atomic_store(&threads_table_len, len + 1);
-  if (sys_tgkill(tid, threads_stop_signal()) != 0) threads_table[len].tid = -1;
+  if (sys_tgkill(tid, options_stop_signal()) != 0) threads_table[len].tid = -1;
   l->added++;
   return 0;
 }

@@ -43,6 +43,12 @@ typedef struct {
   uintptr_t tp;          /* its thread pointer: static TLS lies just below it */
 } threads_stopped;
 
+/* Zeroes the dead part of the main thread's stack (resident pages below
+ * the stack pointer), so that pointers left there by calls that have
+ * returned are not found by the leak scan (memcheck ignores that memory
+ * as undefined); nothing on any other stack. */
+AG_HIDDEN void threads_clear_dead_stack(void);
+
 /* Installs the handler of the stop signal (the stop_signal option). */
 AG_HIDDEN int threads_install_handlers(void);
 /* Stop every other thread of the process; returns how many entries were

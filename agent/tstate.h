@@ -42,7 +42,12 @@ typedef struct ag_tstate {
   uint64_t rng;             /* the sampler's random state */
   struct ag_tstate *next;   /* the registry's list (threads.c) */
   pid_t tid;
+  int pending_signal;       /* a fatal signal held back while inside the agent (signals.c) */
 } ag_tstate;
+
+/* Called by guard_leave, as the thread leaves the agent, when a signal is
+ * pending (set by signals.c; NULL until then). */
+AG_HIDDEN extern void (*tstate_pending_hook)(ag_tstate *st);
 
 AG_HIDDEN extern __thread ag_tstate ag_thread __attribute__((tls_model("initial-exec")));
 
@@ -65,6 +70,9 @@ static inline void guard_leave(ag_tstate *st, int was) {
   if (was == GUARD_NONE && st->guard != GUARD_NONE) {
     st->until_sample = st->held_until_sample;
     st->free_mask = st->held_free_mask;
+    st->guard = was;
+    if (AG_UNLIKELY(st->pending_signal != 0) && tstate_pending_hook != NULL) tstate_pending_hook(st);
+    return;
   }
   st->guard = was;
 }

@@ -108,7 +108,8 @@ kill -CONT $LS
 wait $LS || fail "second run failed"
 rm -f leakscope-http.*.pb.gz
 
-# -- a crash: the server ends, the last server snapshot is kept ---------------
+# -- a crash: the server ends, the exit snapshot (the agent reports a fatal
+# signal as memcheck does) is the last profile kept ---------------------------
 "$LEAKSCOPE" run --http 127.0.0.1:0 -- "$SIM" 8 1 crash >sim3.out 2>run3.err &
 LS=$!
 URL=$($PROBE url run3.err) || fail "the third server did not start"
@@ -117,6 +118,6 @@ wait $LS
 rc=$?
 [ $rc -eq 139 ] || fail "a crashed target must give 139, got $rc: $(cat run3.err)"
 $PROBE closed 127.0.0.1 "${URL##*:}" || fail "the port stayed open after the crash"
-grep -q 'the last heap profile (http snapshot) is kept in leakscope-http' run3.err ||
+grep -q 'the last heap profile (exit snapshot) is kept in leakscope-http' run3.err ||
   fail "no profile kept after the crash: $(cat run3.err)"
 echo "ok"

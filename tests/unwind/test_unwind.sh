@@ -91,7 +91,10 @@ for t in ts: t.join()
 print("ok")
 EOF
 if [ -x /usr/bin/python3 ]; then
-  check python3 10000 0 "" -- env PYTHONMALLOC=malloc /usr/bin/python3 "$T/work.py"
+  # the real binary, not through env(1): an exec'd program is not traced
+  export PYTHONMALLOC=malloc
+  check python3 10000 0 "" -- /usr/bin/python3 "$T/work.py"
+  unset PYTHONMALLOC
 fi
 if command -v perl >/dev/null; then
   check perl 10000 0 "" -- perl -e 'my %h; $h{$_} = [$_ x 3, {a => $_}] for 1 .. 20000;

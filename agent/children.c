@@ -1,0 +1,62 @@
+/*
+ * children.c: what the agent does about the programs the traced one runs
+ * (see children.h).  Environment strings are edited in place and entries
+ * removed with unsetenv, which allocates nothing.
+ */
+#include "children.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "state.h"
+#include "sys.h"
+
+#define CHILDREN_AGENT_NAME "libleakscope.so"
+
+/* Is this LD_PRELOAD entry (len bytes) the agent? */
+static int children_is_agent(const char *entry, size_t len) {
+  size_t n = sizeof CHILDREN_AGENT_NAME - 1;
+  return len >= n && memcmp(entry + len - n, CHILDREN_AGENT_NAME, n) == 0 &&
+         (len == n || entry[len - n - 1] == '/');
+}
+
+/* Drop the agent's entries from LD_PRELOAD's value (separated by colons or
+ * spaces), in place; unset the variable when nothing is left. */
+static void children_scrub_preload(void) {
+  char *value = getenv("LD_PRELOAD");
+  if (value == NULL) return;
+  char *out = value;
+  for (char *p = value; *p;) {
+    while (*p == ':' || *p == ' ') p++;
+    char *start = p;
+    while (*p && *p != ':' && *p != ' ') p++;
+    size_t len = (size_t)(p - start);
+    if (len == 0 || children_is_agent(start, len)) continue;
+    if (out != value) *out++ = ':';
+    memmove(out, start, len);
+    out += len;
+  }
+  *out = 0;
+  if (value[0] == 0) unsetenv("LD_PRELOAD");
+}
+
+void children_init(void) {
+  if (ag_opt.trace_children) return;
+  children_scrub_preload();
+  unsetenv("LEAKSCOPE_OPTIONS");
+}
+
+void children_before_exec(const char *path) {
+  if (ag_opt.trace_children || state_phase() != AG_ACTIVE || path == NULL) return;
+  char name[OPTIONS_PATH_MAX + 16];
+  if (sys_expand_path(ag_opt.out, sys_getpid(), name, sizeof name - 8) != 0) return;
+  strcat(name, ".exec");
+  /* no shared buffer: a vfork child runs this in its parent's memory */
+  int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  if (write(fd, path, strlen(path)) < 0 || write(fd, "\n", 1) < 0) unlink(name);
+  close(fd);
+}

@@ -1,0 +1,21 @@
+/*
+ * children.h: the programs the traced process runs (children.c).  Without
+ * the trace_children option only the traced program itself and its forks
+ * are traced, as valgrind does: the agent takes its own entries out of the
+ * environment at start-up (LD_PRELOAD's and LEAKSCOPE_OPTIONS), so the
+ * program sees the environment it would have without leakscope and the
+ * programs it executes do not load the agent; and each exec leaves a small
+ * marker file (OUT.exec, %p = the pid that executed) so that the command
+ * can say which programs were not traced.
+ */
+#ifndef LEAKSCOPE_AGENT_CHILDREN_H
+#define LEAKSCOPE_AGENT_CHILDREN_H
+
+#include "base.h"
+
+/* At start-up: the environment as above (nothing with trace_children). */
+AG_HIDDEN void children_init(void);
+/* Before an exec of path (the exec shims of hooks.c call it): the marker. */
+AG_HIDDEN void children_before_exec(const char *path);
+
+#endif
