@@ -105,7 +105,7 @@ if command -v sqlite3 >/dev/null; then
     'with recursive c(x) as (select 1 union all select x + 1 from c where x < 20000)
      insert into t select x, hex(randomblob(20)) from c;' \
     'create index ti on t(b);' 'select count(*) from t where b > "8";' >"$T/q.sql"
-  check sqlite3 10000 0 "" -- sh -c "sqlite3 < '$T/q.sql'"
+  check sqlite3 10000 0 "" -- sqlite3 :memory: ".read $T/q.sql"
 fi
 if command -v git >/dev/null && [ -d "$LEAKSCOPE_ROOT/.git" ]; then
   check git 100 0 "" -- git -C "$LEAKSCOPE_ROOT" log -n 20 --stat
