@@ -117,8 +117,8 @@ if command -v setarch >/dev/null && setarch "$(uname -m)" -R true 2>/dev/null; t
   for mode in fast libunwind; do
     opt=""
     [ $mode = libunwind ] && opt=",unwind=libunwind"
-    LEAKSCOPE_OPTIONS="out=$T/snap_$mode.raw,leak_check=0$opt" LD_PRELOAD=$AGENT \
-      setarch "$(uname -m)" -R "$T/stacks_O2fomitframepointer" 5 >/dev/null ||
+    setarch "$(uname -m)" -R env LEAKSCOPE_OPTIONS="out=$T/snap_$mode.raw,leak_check=0$opt" \
+      LD_PRELOAD="$AGENT" "$T/stacks_O2fomitframepointer" 5 >/dev/null ||
       fail "snapshot run ($mode) failed"
     [ -s "$T/snap_$mode.raw" ] || fail "no snapshot written ($mode)"
     grep '^stack ' "$T/snap_$mode.raw" | cut -d' ' -f3- | sort >"$T/stacks_$mode.txt"
