@@ -27,6 +27,7 @@
 #include "sys.h"
 #include "threads.h"
 #include "unwind.h"
+#include "world.h"
 
 #define AGENT_MAX_THREADS 8192
 
@@ -116,7 +117,7 @@ static void agent_init(void) {
   dl_iterate_phdr(agent_count_tls, &tls_after);
   agent_tls_modules = 1 + tls_after - tls_before;
   modules_init();
-  if (!options_sample_mode() && ag_opt.leak_check && threads_install_handlers() != 0)
+  if (!options_sample_mode() && ag_opt.leak_check && world_install_handlers() != 0)
     sys_warn("cannot install the thread-stop handler; the leak scan will not stop threads");
   pthread_atfork(agent_fork_prepare, agent_fork_parent, agent_fork_child);
   if (signals_init(agent_on_fatal_signal) != 0)
@@ -152,12 +153,12 @@ static void agent_finish(int status, int sig) {
   ag_state.exit_signal = sig;
   uintptr_t self_sp = (uintptr_t)__builtin_frame_address(0);
   int leak_check = !options_sample_mode() && ag_opt.leak_check;
-  threads_stopped *threads = NULL;
+  world_thread *threads = NULL;
   int nthreads = 0;
   if (leak_check) {
     int stopping = guard_enter_self(GUARD_AGENT);
     threads = sys_map(AGENT_MAX_THREADS * sizeof *threads);
-    nthreads = threads ? threads_stop_world(threads, AGENT_MAX_THREADS) : 0;
+    nthreads = threads ? world_stop(threads, AGENT_MAX_THREADS) : 0;
     guard_leave_self(stopping);
   }
   /* Memory glibc and libstdc++ keep for themselves is released first (in
@@ -170,6 +171,7 @@ static void agent_finish(int status, int sig) {
   if (leak_check) {
     scan_request scan = {threads, nthreads, self_sp, agent_tls_modules, ag_opt.retain};
     snapwrite("exit", &scan);
+    world_release();
   } else {
     snapwrite("exit", NULL);
   }

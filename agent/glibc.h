@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/user.h>
 #include <ucontext.h>
 
 #include "base.h"
@@ -88,6 +89,21 @@ static inline int glibc_scan_registers(const mcontext_t *mc, uintptr_t *out) {
   return GLIBC_SCAN_REGS;
 }
 static inline uintptr_t glibc_context_sp(const mcontext_t *mc) { return (uintptr_t)mc->gregs[REG_RSP]; }
+
+/* The same registers, in the same order, from ptrace's PTRACE_GETREGS. */
+static inline int glibc_scan_registers_ptrace(const struct user_regs_struct *r, uintptr_t *out) {
+  const unsigned long long v[GLIBC_SCAN_REGS] = {r->rax, r->rbx, r->rcx, r->rdx, r->rsi,
+                                                 r->rdi, r->rbp, r->r8,  r->r9,  r->r10,
+                                                 r->r11, r->r12, r->r13, r->r14, r->r15};
+  for (int i = 0; i < GLIBC_SCAN_REGS; i++) out[i] = (uintptr_t)v[i];
+  return GLIBC_SCAN_REGS;
+}
+
+/* A thread's DTV block from its thread pointer, read in shared memory. */
+static inline uintptr_t glibc_dtv_block_of(uintptr_t tp) {
+  uintptr_t dtv = ((const uintptr_t *)tp)[1];
+  return dtv ? dtv - GLIBC_DTV_ENTRY_SIZE : 0;
+}
 
 /* Checks the facts above that can be checked in this process (chunk
  * headers of a small and a large block, the TCB's self pointer, the DTV);

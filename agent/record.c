@@ -35,6 +35,7 @@
 #include "threads.h"
 #include "trigger.h"
 #include "unwind.h"
+#include "world.h"
 
 /* The calling thread's state when the agent is on, else NULL.  While the
  * agent sets itself up, only the set-up thread's nested calls are seen. */
@@ -49,7 +50,7 @@ static inline ag_tstate *record_enter(void) {
 
 static inline void record_leave(ag_tstate *st, int was) {
   guard_leave(st, was);
-  threads_park_if_requested();
+  world_park_if_requested();
 }
 
 static inline int record_page_aligned(const void *p) { return ((uintptr_t)p & (AG_SAMPLE_ALIGN - 1)) == 0; }
@@ -255,7 +256,7 @@ void record_free(void *p) {
      * place there (it hands a freed sampled block's address out again). */
     if (!record_page_aligned(p) || record_sample_forget(st, p)) st->frees++;
     __libc_free(p);
-    threads_park_if_requested();
+    world_park_if_requested();
     return;
   }
   int was = guard_enter(st, GUARD_AGENT);

@@ -493,7 +493,7 @@ static void scan_graph_region(const scan_map *map) {
  * (above each parked thread's stack pointer, around glibc malloc's own
  * ranges) and the parked threads' registers.  Marks, or with G.w set,
  * writes the graph's root lines. */
-static void scan_roots(const threads_stopped *threads, int nthreads, uintptr_t self_sp) {
+static void scan_roots(const world_thread *threads, int nthreads, uintptr_t self_sp) {
   /* internal blocks (the agent's, libunwind's, ld.so's inside the agent)
    * are roots: they may hold the program's pointers */
   for (uint64_t i = 0; i < S.n; i++) {
@@ -575,7 +575,7 @@ static void scan_graph_thread(pid_t tid, uintptr_t sp, uintptr_t tp) {
 
 /* The nodes ("rnode ADDR BYTES STACK", numbered from 0 in address order),
  * each node's pointers to others ("rout NODE NODE..."), then the roots. */
-static int scan_write_graph(sys_writer *w, const threads_stopped *threads, int nthreads,
+static int scan_write_graph(sys_writer *w, const world_thread *threads, int nthreads,
                             uintptr_t self_sp) {
   G.node = scan_alloc(S.n * sizeof *G.node);
   if (G.node == NULL) return -1;
@@ -623,7 +623,7 @@ static int scan_write_graph(sys_writer *w, const threads_stopped *threads, int n
 /* ---- the whole check --------------------------------------------------- */
 
 int scan_run(sys_writer *w, const scan_request *rq) {
-  const threads_stopped *threads = rq->threads;
+  const world_thread *threads = rq->threads;
   int nthreads = rq->nthreads;
   uintptr_t self_sp = rq->self_sp;
   memset(&S, 0, sizeof S);

@@ -11,10 +11,10 @@
 
 #include "base.h"
 #include "sys.h"
-#include "threads.h"
+#include "world.h"
 
 typedef struct {
-  const threads_stopped *threads; /* the parked threads (their stacks and registers) */
+  const world_thread *threads; /* the parked threads (their stacks and registers) */
   int nthreads;
   uintptr_t self_sp;       /* the scanning thread's stack pointer: below it is the scan's own */
   int agent_tls_modules;   /* DTV entries the agent's own TLS modules add to every thread's DTV */

@@ -1,17 +1,10 @@
 /*
- * threads.c: the registry of per-thread states, and stopping the world for
- * the exit scan.
+ * threads.c: the registry of per-thread states, and the main thread's
+ * dead stack.
  *
  * A thread's state (tstate.h) holds its recursion guard, its counters
  * (allocations, frees, bytes) and its sampling countdown, so the hot path
  * never writes a shared cache line; readers fold all registered states.
- *
- * Stopping the world: the scanning thread lists /proc/self/task and sends
- * each other thread the stop signal.  A thread outside the agent saves its
- * registers from the signal context, acknowledges and parks in the handler.
- * A thread inside the agent (it may hold a shard lock or be inside glibc's
- * malloc) only notes the request and parks at its hook's exit.  Parked
- * threads never resume: the process is exiting.
  */
 #include "threads.h"
 
@@ -29,8 +22,6 @@
 #include "state.h"
 #include "sys.h"
 
-#define THREADS_MAX_STOPPED 8192
-
 /* Threads register on first use (into a list readers fold, under a lock
  * taken only at thread start and end); a pthread key's destructor folds a
  * finished thread's counters into the retired totals and unlinks it, so
@@ -43,10 +34,6 @@ static pthread_key_t threads_key;
 static int threads_key_ready;
 static threads_counts threads_retired;
 
-_Atomic int threads_stop_requested;
-static pid_t threads_stopper_tid;
-static threads_stopped *threads_table;
-static _Atomic int threads_table_len;
 
 /* A thread's counts as they add to the totals; in sample mode bytes are
  * counted per sampling gap, and the current gap so far counts too. */
@@ -145,108 +132,4 @@ __attribute__((noinline)) void threads_clear_dead_stack(void) {
       if (resident[(page - from) / THREADS_PAGE] & 1) memset((void *)page, 0, THREADS_PAGE);
     from = to;
   }
-}
-
-/* ---- stopping the world ------------------------------------------------ */
-
-static threads_stopped *threads_slot_for(pid_t tid) {
-  int n = atomic_load(&threads_table_len);
-  for (int i = 0; i < n; i++)
-    if (threads_table[i].tid == tid) return &threads_table[i];
-  return NULL;
-}
-
-/* Fill this thread's slot from its context, then wait for the end. */
-static __attribute__((noreturn)) void threads_park(const mcontext_t *mc) {
-  threads_stopped *slot = threads_slot_for(sys_gettid());
-  if (slot != NULL) {
-    slot->nregs = glibc_scan_registers(mc, slot->regs);
-    slot->sp = glibc_context_sp(mc);
-    slot->dtv_block = glibc_dtv_block();
-    slot->tp = glibc_thread_pointer();
-    atomic_store_explicit((_Atomic int *)&slot->stopped, 1, memory_order_release);
-  }
-  for (;;) pause();
-}
-
-static void threads_on_stop(int sig, siginfo_t *info, void *context) {
-  if (!atomic_load(&threads_stop_requested) || threads_table == NULL) return;
-  if (sys_gettid() == threads_stopper_tid) return;
-  if (ag_thread.guard != GUARD_NONE) return; /* inside the agent: parks at the hook's exit */
-  threads_park(&((const ucontext_t *)context)->uc_mcontext);
-}
-
-void threads_park_slow(void) {
-  if (sys_gettid() == threads_stopper_tid) return;
-  ucontext_t uc;
-  getcontext(&uc);
-  threads_park(&uc.uc_mcontext);
-}
-
-int threads_install_handlers(void) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_sigaction = threads_on_stop;
-  sa.sa_flags = SA_SIGINFO | SA_RESTART;
-  sigfillset(&sa.sa_mask);
-  return sigaction(options_stop_signal(), &sa, NULL);
-}
-
-typedef struct {
-  int max, added;
-} threads_listing;
-
-/* One thread of /proc/self/task: signal it unless it is listed already. */
-static int threads_list_one(pid_t tid, void *arg) {
-  threads_listing *l = arg;
-  if (tid == threads_stopper_tid || threads_slot_for(tid) != NULL) return 0;
-  int len = atomic_load(&threads_table_len);
-  if (len >= l->max) return 0;
-  threads_table[len].tid = tid;
-  atomic_store(&threads_table_len, len + 1);
-  if (sys_tgkill(tid, options_stop_signal()) != 0) threads_table[len].tid = -1;
-  l->added++;
-  return 0;
-}
-
-/* Add every thread not yet in the table; returns how many were added. */
-static int threads_list_new(int max) {
-  threads_listing l = {max, 0};
-  sys_foreach_thread(threads_list_one, &l);
-  return l.added;
-}
-
-int threads_stop_world(threads_stopped *out, int max) {
-  if (max > THREADS_MAX_STOPPED) max = THREADS_MAX_STOPPED;
-  threads_table = out;
-  memset(out, 0, sizeof *out * (size_t)max);
-  threads_stopper_tid = sys_gettid();
-  atomic_store(&threads_table_len, 0);
-  atomic_store(&threads_stop_requested, 1);
-  /* keep listing until no new thread appears (threads may be starting) */
-  for (int round = 0; round < 30 && threads_list_new(max) > 0; round++) {
-  }
-  uint64_t deadline = sys_now_ns() + 500u * 1000000u;
-  int n = atomic_load(&threads_table_len);
-  for (;;) {
-    int pending = 0;
-    for (int i = 0; i < n; i++) {
-      if (out[i].tid <= 0 || atomic_load((_Atomic int *)&out[i].stopped)) continue;
-      /* a thread that exited meanwhile no longer counts */
-      if (sys_tgkill(out[i].tid, 0) != 0) {
-        out[i].tid = -1;
-        continue;
-      }
-      pending++;
-    }
-    if (pending == 0) break;
-    if (sys_now_ns() > deadline) {
-      sys_warn("some threads did not stop for the leak scan; their stacks are scanned whole");
-      break;
-    }
-    struct timespec ts = {0, 1000000};
-    nanosleep(&ts, NULL);
-    if (threads_list_new(max) > 0) n = atomic_load(&threads_table_len);
-  }
-  return atomic_load(&threads_table_len);
 }
