@@ -41,6 +41,11 @@ leak_many yes exact one
 leak_cxx yes exact one
 leak_none yes exact one
 leak_fork yes exact fork
+leak_dead_stack yes exact one
+leak_exit_deep yes exact one
+leak_blocked_thread yes exact one
+leak_signal_term yes exact one
+leak_signal_segv yes exact one
 "
 
 command -v valgrind >/dev/null || { echo "regen-expected.sh: valgrind is not installed" >&2; exit 2; }
