@@ -93,6 +93,9 @@ $(BUILD)/liblscache.a: $(LSLIB_OBJ)
 $(BUILD)/tests/progs/lib%.so: tests/progs/lib%.c
 	@mkdir -p $(@D)
 	$(CC) -O0 -g -fPIC -shared -o $@ $<
+# leak_ctor is linked with libleak_ctor.so, whose constructor runs before the agent's.
+$(BUILD)/tests/progs/leak_ctor: tests/progs/leak_ctor.c $(BUILD)/tests/progs/libleak_ctor.so
+	$(CC) -O0 -g -o $@ $< -L$(BUILD)/tests/progs -lleak_ctor -Wl,-rpath,'$$ORIGIN'
 $(BUILD)/tests/progs/%: tests/progs/%.c
 	@mkdir -p $(@D)
 	$(CC) -O0 -g -fno-omit-frame-pointer -o $@ $< -lpthread -ldl -lm

@@ -10,6 +10,7 @@
 
 #include <link.h>
 #include <pthread.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -80,7 +81,12 @@ static void agent_off(const char *why) {
   atomic_store(&ag_state.phase, AG_OFF);
 }
 
-static void agent_init(void) {
+static void agent_on_exit(int status, void *arg);
+
+void agent_start(void) {
+  /* Not before libc's own start-up has run (ld.so allocates through the
+   * hooks while it loads the program; the thread's TLS is not final yet). */
+  if (environ == NULL) return;
   int expected = AG_UNINIT;
   if (!atomic_compare_exchange_strong(&ag_state.phase, &expected, AG_INITIALIZING)) return;
   options_parse(getenv("LEAKSCOPE_OPTIONS"));
@@ -111,11 +117,7 @@ static void agent_init(void) {
    * control thread) are internal blocks: scanned as roots, never reported. */
   ag_state.tables_ready = 1;
   int was = guard_enter(threads_self(), GUARD_AGENT);
-  int tls_before = 0, tls_after = 0;
-  dl_iterate_phdr(agent_count_tls, &tls_before);
   unwind_init();
-  dl_iterate_phdr(agent_count_tls, &tls_after);
-  agent_tls_modules = 1 + tls_after - tls_before;
   modules_init();
   if (!options_sample_mode() && ag_opt.leak_check && world_install_handlers() != 0)
     sys_warn("cannot install the thread-stop handler; the leak scan will not stop threads");
@@ -124,20 +126,32 @@ static void agent_init(void) {
     sys_warn("cannot handle every fatal signal; a program killed by one may leave no report");
   atomic_store(&ag_state.phase, AG_ACTIVE);
   if (control_start() != 0) sys_warn("cannot start the control thread; no snapshots on request");
+  on_exit(agent_on_exit, NULL);
   guard_leave_self(was);
 }
 
-/* The exit sequence runs from an on_exit handler registered in the
- * constructor: ld.so runs preloaded constructors before the program starts,
- * so this handler is older than every other, _dl_fini included, and runs
- * last: after the program's atexit handlers, its destructors and every
- * library's.  Only stdio's final flush and _exit follow; the stack above is
- * exit's own, as memcheck sees it at exit_group. */
+/* The exit sequence runs from an on_exit handler registered at start-up,
+ * which comes at the first allocation or exit-handler registration of any
+ * library's constructor (or at the agent's own constructor, whichever is
+ * first), so this handler is older than every other, _dl_fini included,
+ * and runs last: after the program's atexit handlers, its destructors and
+ * every library's.  Only stdio's final flush and _exit follow; the stack
+ * above is exit's own, as memcheck sees it at exit_group. */
 static void agent_on_exit(int status, void *arg) { agent_exit(status); }
 
+/* The agent's own constructor: tracking starts if it has not yet, and the
+ * slow unwinder is loaded (not earlier: its dlopen must not run inside
+ * another library's constructor's malloc). */
 __attribute__((constructor)) static void agent_constructor(void) {
-  agent_init();
-  if (state_phase() == AG_ACTIVE) on_exit(agent_on_exit, NULL);
+  agent_start();
+  if (state_phase() != AG_ACTIVE) return;
+  int was = guard_enter_self(GUARD_AGENT);
+  int tls_before = 0, tls_after = 0;
+  dl_iterate_phdr(agent_count_tls, &tls_before);
+  if (unwind_prime() != 0) sys_warn("libunwind.so.8 not found; comparing with glibc backtrace() instead");
+  dl_iterate_phdr(agent_count_tls, &tls_after);
+  agent_tls_modules = 1 + tls_after - tls_before;
+  guard_leave_self(was);
 }
 
 /* ---- the end ------------------------------------------------------------------ */

@@ -7,6 +7,12 @@
 
 #include "base.h"
 
+/* Tracking starts: options, tables, unwinder, handlers.  The first call
+ * into the agent makes it, from whichever library's constructor runs
+ * first (so their allocations are seen, as memcheck sees them), or the
+ * agent's own constructor; once libc has started, never before. */
+AG_HIDDEN void agent_start(void);
+
 /* The process ends with status: stop the other threads, release glibc's
  * and libstdc++'s own memory, scan, write the exit snapshot.  Runs once,
  * from the last exit handler or from _exit, in the traced process only. */

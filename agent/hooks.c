@@ -37,7 +37,7 @@
  * malloc family, looked up by a constructor (or on a call before it), never
  * in the middle of a vfork child's exec. */
 #define HOOKS_NEXT_LIST(X)                                                  \
-  X(__libc_start_main) X(exit) X(execve) X(execv) X(execvp) X(execvpe)      \
+  X(__libc_start_main) X(exit) X(__cxa_atexit) X(on_exit) X(execve) X(execv) X(execvp) X(execvpe)      \
   X(fexecve) X(posix_spawn) X(posix_spawnp) X(dlopen) X(dlclose)
 enum {
 #define X(name) HOOKS_NEXT_##name,
@@ -62,8 +62,14 @@ __attribute__((constructor)) static void hooks_resolve(void) {
   if (AG_UNLIKELY(hooks_next[HOOKS_NEXT_##name] == NULL)) hooks_resolve();    \
   type hooks_next_##name = (type)hooks_next[HOOKS_NEXT_##name]
 
+/* Every slow path starts here: the first call into the agent starts it. */
+static inline void hooks_ready(void) {
+  if (AG_UNLIKELY(state_phase() == AG_UNINIT)) agent_start();
+}
+
 AG_EXPORT void *malloc(size_t size) {
   if (record_sample_skip(size)) return __libc_malloc(size);
+  hooks_ready();
   return record_alloc(RECORD_MALLOC, 0, 0, size);
 }
 
@@ -72,13 +78,16 @@ AG_EXPORT void free(void *p) {
     __libc_free(p);
     return;
   }
-  if (p != NULL) record_free(p);
+  if (p == NULL) return;
+  hooks_ready();
+  record_free(p);
 }
 
 AG_EXPORT void *calloc(size_t n, size_t size) {
   size_t total;
   if (__builtin_mul_overflow(n, size, &total)) return __libc_calloc(n, size); /* glibc fails it */
   if (record_sample_skip(total)) return __libc_calloc(n, size);
+  hooks_ready();
   return record_alloc(RECORD_CALLOC, 0, n, total);
 }
 
@@ -88,6 +97,7 @@ AG_EXPORT void *realloc(void *old, size_t size) {
     ag_thread.frees++;
     return __libc_realloc(old, size);
   }
+  hooks_ready();
   return record_realloc(old, size);
 }
 
@@ -102,19 +112,24 @@ AG_EXPORT void *reallocarray(void *old, size_t n, size_t size) {
 
 /* The aligned family: glibc has no __libc_ export for posix_memalign and
  * aligned_alloc, so they are built on __libc_memalign with glibc's checks. */
-AG_EXPORT void *memalign(size_t align, size_t size) { return record_alloc(RECORD_MEMALIGN, align, 0, size); }
+AG_EXPORT void *memalign(size_t align, size_t size) {
+  hooks_ready();
+  return record_alloc(RECORD_MEMALIGN, align, 0, size);
+}
 
 AG_EXPORT void *aligned_alloc(size_t align, size_t size) {
   if (align == 0 || (align & (align - 1)) != 0) {
     errno = EINVAL;
     return NULL;
   }
+  hooks_ready();
   return record_alloc(RECORD_MEMALIGN, align, 0, size);
 }
 
 AG_EXPORT int posix_memalign(void **out, size_t align, size_t size) {
   if (align % sizeof(void *) != 0 || (align & (align - 1)) != 0 || align == 0) return EINVAL;
   int saved = errno;
+  hooks_ready();
   void *p = record_alloc(RECORD_MEMALIGN, align, 0, size);
   if (p == NULL) {
     errno = saved;
@@ -124,8 +139,15 @@ AG_EXPORT int posix_memalign(void **out, size_t align, size_t size) {
   return 0;
 }
 
-AG_EXPORT void *valloc(size_t size) { return record_alloc(RECORD_VALLOC, AG_SAMPLE_ALIGN, 0, size); }
-AG_EXPORT void *pvalloc(size_t size) { return record_alloc(RECORD_PVALLOC, AG_SAMPLE_ALIGN, 0, size); }
+AG_EXPORT void *valloc(size_t size) {
+  hooks_ready();
+  return record_alloc(RECORD_VALLOC, AG_SAMPLE_ALIGN, 0, size);
+}
+
+AG_EXPORT void *pvalloc(size_t size) {
+  hooks_ready();
+  return record_alloc(RECORD_PVALLOC, AG_SAMPLE_ALIGN, 0, size);
+}
 
 AG_EXPORT void cfree(void *p) { free(p); }
 
@@ -147,6 +169,22 @@ AG_EXPORT int __libc_start_main(hooks_main_fn main, int argc, char **argv, void 
   HOOKS_NEXT(start_fn, __libc_start_main);
   hooks_program_main = main;
   return hooks_next___libc_start_main(hooks_main, argc, argv, init, fini, rtld_fini, stack_end);
+}
+
+/* A constructor that registers an exit handler before it allocates: the
+ * agent starts first, so that its own handler stays the oldest. */
+AG_EXPORT int __cxa_atexit(void (*fn)(void *), void *arg, void *dso) {
+  typedef int (*next_fn)(void (*)(void *), void *, void *);
+  HOOKS_NEXT(next_fn, __cxa_atexit);
+  hooks_ready();
+  return hooks_next___cxa_atexit(fn, arg, dso);
+}
+
+AG_EXPORT int on_exit(void (*fn)(int, void *), void *arg) {
+  typedef int (*next_fn)(void (*)(int, void *), void *);
+  HOOKS_NEXT(next_fn, on_exit);
+  hooks_ready();
+  return hooks_next_on_exit(fn, arg);
 }
 
 AG_EXPORT __attribute__((noreturn)) void exit(int status) {

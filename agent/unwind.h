@@ -15,9 +15,14 @@
 /* The deepest stack a capture returns (the depth option's maximum). */
 #define UNWIND_MAX_DEPTH 64
 
-/* Loads the fallback unwinder and sets up the fast one, as the unwind and
- * unwind_check options say; -1 if only glibc's backtrace() is left. */
+/* Sets up the fast unwinder (no allocation, no dlopen: it may run inside
+ * another library's constructor). */
 AG_HIDDEN int unwind_init(void);
+/* Loads the slow path (glibc's backtrace(), which dlopens libgcc_s on its
+ * first call; or libunwind for the unwind and unwind_check options): from
+ * the agent's own constructor, inside the guard.  -1 if libunwind was
+ * asked for and is missing. */
+AG_HIDDEN int unwind_prime(void);
 /* Capture the caller's stack into pcs (at most max frames); returns the depth. */
 AG_HIDDEN int unwind_capture(uintptr_t *pcs, int max);
 /* The pc lies in libleakscope.so's code. */

@@ -72,7 +72,7 @@ typedef struct {
   unwind_frame f[UNWIND_MAX_DEPTH];
 } unwind_record;
 
-static unwind_backtrace_fn unwind_slow_walk;
+static _Atomic(unwind_backtrace_fn) unwind_slow_walk;
 static int unwind_fast_on;
 static int unwind_check_on;
 static uintptr_t unwind_self_start, unwind_self_end; /* our executable segment */
@@ -139,26 +139,29 @@ static int unwind_find_self(struct dl_phdr_info *info, size_t size, void *arg) {
 
 int unwind_init(void) {
   dl_iterate_phdr(unwind_find_self, (void *)(uintptr_t)&unwind_init);
-  unwind_check_on = ag_opt.unwind_check;
-  int rc = 0;
-  unwind_backtrace_fn fn = backtrace; /* loads libgcc_s now (below), not inside a hook */
-  if (ag_opt.unwind == AG_UNWIND_LIBUNWIND || unwind_check_on) {
-    void *lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
-    fn = lib != NULL ? (unwind_backtrace_fn)dlsym(lib, "unw_backtrace") : NULL;
-    if (fn == NULL) {
-      fn = backtrace;
-      sys_warn("libunwind.so.8 not found; comparing with glibc backtrace() instead");
-      rc = -1;
-    }
-  }
-  void *prime[4];
-  fn(prime, 4);
-  unwind_slow_walk = fn;
   if (ag_opt.unwind == AG_UNWIND_FAST && unwind_cfi_init() &&
       unwind_cache_init() == 0 && pthread_key_create(&unwind_key, unwind_thread_release) == 0) {
     unwind_key_ready = 1;
     unwind_fast_on = 1;
   }
+  return 0;
+}
+
+int unwind_prime(void) {
+  int rc = 0;
+  unwind_backtrace_fn fn = backtrace; /* loads libgcc_s now (below), not inside a hook */
+  if (ag_opt.unwind == AG_UNWIND_LIBUNWIND || ag_opt.unwind_check) {
+    void *lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+    fn = lib != NULL ? (unwind_backtrace_fn)dlsym(lib, "unw_backtrace") : NULL;
+    if (fn == NULL) {
+      fn = backtrace;
+      rc = -1;
+    }
+  }
+  void *prime[4];
+  fn(prime, 4);
+  atomic_store_explicit(&unwind_slow_walk, fn, memory_order_release);
+  unwind_check_on = ag_opt.unwind_check;
   return rc;
 }
 
@@ -382,7 +385,8 @@ static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int
 /* The slow path: glibc's backtrace() (or libunwind) from here, minus the agent's frames. */
 __attribute__((noinline)) static int unwind_slow(uintptr_t *pcs, int max) {
   void *raw[UNWIND_RAW_MAX];
-  int n = unwind_slow_walk(raw, max + UNWIND_MAX_AGENT_FRAMES);
+  unwind_backtrace_fn walk = atomic_load_explicit(&unwind_slow_walk, memory_order_acquire);
+  int n = walk(raw, max + UNWIND_MAX_AGENT_FRAMES);
   int skip = 0;
   while (skip < n && unwind_is_agent_pc((uintptr_t)raw[skip])) skip++;
   int depth = n - skip < max ? n - skip : max;
@@ -460,12 +464,14 @@ __attribute__((destructor)) static void unwind_check_summary(void) {
 }
 
 int unwind_capture(uintptr_t *pcs, int max) {
-  if (AG_UNLIKELY(unwind_slow_walk == NULL)) return 0; /* tracking starts after unwind_init */
   if (max > UNWIND_MAX_DEPTH) max = UNWIND_MAX_DEPTH;
   if (AG_UNLIKELY(unwind_check_on)) return unwind_check(pcs, max);
   if (AG_LIKELY(unwind_fast_on)) {
     int n = unwind_fast(pcs, max);
     if (AG_LIKELY(n >= 0)) return n;
   }
+  /* before unwind_prime (the allocations of constructors that ran before
+   * the agent's own), a stack the fast walk cannot do is unknown */
+  if (atomic_load_explicit(&unwind_slow_walk, memory_order_acquire) == NULL) return 0;
   return unwind_slow(pcs, max);
 }
