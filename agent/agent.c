@@ -89,7 +89,7 @@ void agent_start(void) {
   if (environ == NULL) return;
   int expected = AG_UNINIT;
   if (!atomic_compare_exchange_strong(&ag_state.phase, &expected, AG_INITIALIZING)) return;
-  options_parse(getenv("LEAKSCOPE_OPTIONS"));
+  options_parse(sys_getenv("LEAKSCOPE_OPTIONS"));
   int problems;
   const char *problem = options_problem(&problems);
   if (problem != NULL) {

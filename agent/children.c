@@ -1,12 +1,11 @@
 /*
  * children.c: what the agent does about the programs the traced one runs
  * (see children.h).  Environment strings are edited in place and entries
- * removed with unsetenv, which allocates nothing.
+ * removed from environ itself (sys.h), which allocates nothing.
  */
 #include "children.h"
 
 #include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,7 +25,7 @@ static int children_is_agent(const char *entry, size_t len) {
 /* Drop the agent's entries from LD_PRELOAD's value (separated by colons or
  * spaces), in place; unset the variable when nothing is left. */
 static void children_scrub_preload(void) {
-  char *value = getenv("LD_PRELOAD");
+  char *value = sys_getenv("LD_PRELOAD");
   if (value == NULL) return;
   char *out = value;
   for (char *p = value; *p;) {
@@ -40,13 +39,13 @@ static void children_scrub_preload(void) {
     out += len;
   }
   *out = 0;
-  if (value[0] == 0) unsetenv("LD_PRELOAD");
+  if (value[0] == 0) sys_unsetenv("LD_PRELOAD");
 }
 
 void children_init(void) {
   if (ag_opt.trace_children) return;
   children_scrub_preload();
-  unsetenv("LEAKSCOPE_OPTIONS");
+  sys_unsetenv("LEAKSCOPE_OPTIONS");
 }
 
 void children_before_exec(const char *path) {

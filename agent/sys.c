@@ -103,6 +103,24 @@ void sys_warn(const char *msg) {
   errno = saved;
 }
 
+/* The entry of environ that holds name, or NULL. */
+static char **sys_env_entry(const char *name) {
+  size_t n = strlen(name);
+  for (char **e = environ; e != NULL && *e != NULL; e++)
+    if (strncmp(*e, name, n) == 0 && (*e)[n] == '=') return e;
+  return NULL;
+}
+
+char *sys_getenv(const char *name) {
+  char **e = sys_env_entry(name);
+  return e != NULL ? *e + strlen(name) + 1 : NULL;
+}
+
+void sys_unsetenv(const char *name) {
+  for (char **e; (e = sys_env_entry(name)) != NULL;)
+    do e[0] = e[1]; while (*e++ != NULL);
+}
+
 ssize_t sys_read_file(const char *path, char *buf, size_t cap) {
   if (cap == 0) return -1;
   int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -31,6 +31,14 @@ AG_HIDDEN int sys_tgkill(pid_t tid, int sig);
  * is set; errno is kept. */
 AG_HIDDEN void sys_warn(const char *msg);
 
+/* The environment, read and edited in environ itself: a program may define
+ * getenv and unsetenv of its own (bash does), which the agent must not
+ * call before the program has started.  sys_getenv returns the value of
+ * name or NULL; sys_unsetenv removes every entry of name (allocating
+ * nothing). */
+AG_HIDDEN char *sys_getenv(const char *name);
+AG_HIDDEN void sys_unsetenv(const char *name);
+
 /* Reads /proc/self/NAME (or any path) whole into buf, NUL-terminated;
  * returns the bytes read (at most cap - 1), or -1. */
 AG_HIDDEN ssize_t sys_read_file(const char *path, char *buf, size_t cap);
