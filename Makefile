@@ -24,11 +24,6 @@ AGENT_SRC := $(sort $(wildcard agent/*.c agent/*/*.c))
 AGENT_OBJ := $(AGENT_SRC:%.c=$(BUILD)/%.o)
 CORE_SRC  := $(sort $(wildcard cli/*/*.c))
 CMD_SRC   := $(sort $(wildcard cli/*.c))
-ifeq ($(CORE_SRC),)
-# Until cli/ has its layer folders: everything but main.c is the core.
-CORE_SRC  := $(filter-out cli/main.c,$(CMD_SRC))
-CMD_SRC   := cli/main.c
-endif
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ   := $(CMD_SRC:%.c=$(BUILD)/%.o)
 LSLIB_SRC := $(sort $(wildcard lib/*.c))

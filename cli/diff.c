@@ -2,7 +2,7 @@
  * diff.c: `leakscope diff [--sample-type TYPE] [--top N] BASE NEW`:
  * allocation sites ranked by growth between two snapshots, profiles or
  * reports (anything snap_load() reads).  Sites are matched by their
- * symbolized stacks (gate_growth.h); the table shows growth, percent, the
+ * symbolized stacks (analyze/growth.h); the table shows growth, percent, the
  * base and new values and the top frames, then a totals line.
  */
 #include <stdio.h>
@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "commands.h"
-#include "gate_growth.h"
-#include "msg.h"
-#include "symbolize.h"
+#include "analyze/growth.h"
+#include "util/msg.h"
+#include "analyze/symbolize.h"
 
 #define DIFF_USAGE \
   "usage: leakscope diff [--sample-type inuse_space|inuse_objects|alloc_space|alloc_objects] " \

@@ -1,7 +1,7 @@
 /*
  * flame.c: `leakscope flame PROFILE`: merge the allocation stacks of any
  * input (pprof profile, raw snapshot, JSON report) into a call tree by one
- * sample type, and write it as an SVG flame graph (flame_svg.c) and/or as
+ * sample type, and write it as an SVG flame graph (render/flame_svg.c) and/or as
  * folded stacks for flamegraph.pl, speedscope and inferno (FORMATS.md
  * section 4: root first, frames separated by ';', one space, an integer).
  *
@@ -15,12 +15,12 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "flame_svg.h"
-#include "msg.h"
-#include "opt.h"
-#include "sample_type.h"
-#include "snapshot.h"
-#include "symbolize.h"
+#include "render/flame_svg.h"
+#include "util/msg.h"
+#include "util/opt.h"
+#include "model/sample_type.h"
+#include "model/snapshot.h"
+#include "analyze/symbolize.h"
 
 typedef struct {
   const char *input, *svg, *folded_path, *title;

@@ -13,12 +13,12 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "gate_config.h"
-#include "gate_data.h"
-#include "gate_output.h"
-#include "gate_rules.h"
-#include "msg.h"
-#include "opt.h"
+#include "gate/config.h"
+#include "gate/data.h"
+#include "gate/output.h"
+#include "gate/rules.h"
+#include "util/msg.h"
+#include "util/opt.h"
 
 #define GATE_USAGE \
   "usage: leakscope gate --config FILE [--json OUT] [--sarif OUT] [--junit OUT] " \

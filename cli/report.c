@@ -22,14 +22,14 @@
 #include <string.h>
 
 #include "commands.h"
-#include "msg.h"
-#include "opt.h"
-#include "render.h"
-#include "retain.h"
-#include "sample_type.h"
-#include "snapshot.h"
-#include "supp.h"
-#include "symbolize.h"
+#include "util/msg.h"
+#include "util/opt.h"
+#include "render/render.h"
+#include "analyze/retain.h"
+#include "model/sample_type.h"
+#include "model/snapshot.h"
+#include "analyze/supp.h"
+#include "analyze/symbolize.h"
 
 #define REPORT_FRAMES 5 /* frames shown per site */
 

@@ -1,7 +1,7 @@
 /*
  * retain_cmd.c: `leakscope retain FILE`: who holds the memory that is still
  * reachable.  FILE is a full-mode exit snapshot (the agent's raw snapshot,
- * whose retention graph is analysed here, retain.c) or a JSON report that
+ * whose retention graph is analysed here, analyze/retain.c) or a JSON report that
  * `leakscope run --report` wrote with its retention section.
  *
  *   leakscope retain FILE [--top N] [--json OUT]
@@ -11,12 +11,12 @@
 #include <string.h>
 
 #include "commands.h"
-#include "msg.h"
-#include "opt.h"
-#include "render.h"
-#include "retain.h"
-#include "snapshot.h"
-#include "symbolize.h"
+#include "util/msg.h"
+#include "util/opt.h"
+#include "render/render.h"
+#include "analyze/retain.h"
+#include "model/snapshot.h"
+#include "analyze/symbolize.h"
 
 typedef struct {
   const char *input, *json;

@@ -22,14 +22,14 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "msg.h"
-#include "opt.h"
-#include "render.h"
-#include "retain.h"
-#include "trace.h"
+#include "util/msg.h"
+#include "util/opt.h"
+#include "render/render.h"
+#include "analyze/retain.h"
+#include "render/trace.h"
 #include "run.h"
-#include "supp.h"
-#include "symbolize.h"
+#include "analyze/supp.h"
+#include "analyze/symbolize.h"
 
 static volatile sig_atomic_t run_child_pid;
 

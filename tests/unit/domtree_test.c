@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "domtree.h"
+#include "analyze/domtree.h"
 
 #define CHECK(cond, ...)                                   \
   do {                                                     \

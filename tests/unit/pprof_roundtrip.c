@@ -11,9 +11,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "render.h"
-#include "snap_readers.h"
-#include "snapshot.h"
+#include "render/render.h"
+#include "read/readers.h"
+#include "model/snapshot.h"
 
 #include "check.h"
 

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "render.h"
-#include "snap_readers.h"
-#include "snapshot.h"
-#include "symbolize.h"
+#include "render/render.h"
+#include "read/readers.h"
+#include "model/snapshot.h"
+#include "analyze/symbolize.h"
 
 #include "check.h"
 

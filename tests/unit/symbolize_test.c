@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "snapshot.h"
-#include "symbolize.h"
+#include "model/snapshot.h"
+#include "analyze/symbolize.h"
 
 #include "check.h"
 

@@ -1,0 +1,85 @@
+/*
+ * model/snap_graph.c: the retention graph of a snapshot (model/snapshot.h): growable
+ * arrays filled by the raw reader, then the edges sorted by source into
+ * compressed rows, the form the dominator tree (analyze/domtree.c) walks.
+ */
+#include <stdlib.h>
+
+#include "model/snapshot.h"
+
+int snap_graph_add_node(snap_graph *g, const snap_gnode *n) {
+  uint64_t cap = g->cap_nodes;
+  if (g->nnodes == UINT32_MAX - 1 || snap_reserve((void **)&g->nodes, g->nnodes, &cap, sizeof *n) != 0)
+    return -1;
+  g->cap_nodes = (uint32_t)(cap < UINT32_MAX ? cap : UINT32_MAX);
+  g->nodes[g->nnodes++] = *n;
+  return 0;
+}
+
+int snap_graph_add_edge(snap_graph *g, uint32_t from, uint32_t to) {
+  if (g->nedges == g->cap_edges) {
+    uint64_t cap = g->cap_edges;
+    if (snap_reserve((void **)&g->from, g->nedges, &cap, sizeof *g->from) != 0) return -1;
+    uint64_t cap_to = g->cap_edges;
+    if (snap_reserve((void **)&g->to, g->nedges, &cap_to, sizeof *g->to) != 0) return -1;
+    g->cap_edges = cap;
+  }
+  g->from[g->nedges] = from;
+  g->to[g->nedges++] = to;
+  return 0;
+}
+
+int snap_graph_add_root(snap_graph *g, const snap_groot *r) {
+  if (snap_reserve((void **)&g->roots, g->nroots, &g->cap_roots, sizeof *r) != 0) return -1;
+  g->roots[g->nroots++] = *r;
+  return 0;
+}
+
+int snap_graph_add_region(snap_graph *g, const snap_gregion *r) {
+  uint64_t cap = g->cap_regions;
+  if (snap_reserve((void **)&g->regions, g->nregions, &cap, sizeof *r) != 0) return -1;
+  g->cap_regions = (uint32_t)cap;
+  g->regions[g->nregions++] = *r;
+  return 0;
+}
+
+int snap_graph_add_thread(snap_graph *g, const snap_gthread *t) {
+  uint64_t cap = g->cap_threads;
+  if (snap_reserve((void **)&g->threads, g->nthreads, &cap, sizeof *t) != 0) return -1;
+  g->cap_threads = (uint32_t)cap;
+  g->threads[g->nthreads++] = *t;
+  return 0;
+}
+
+int snap_graph_finish(snap_graph *g) {
+  uint64_t *first = calloc((size_t)g->nnodes + 1, sizeof *first);
+  uint32_t *to = malloc((g->nedges ? g->nedges : 1) * sizeof *to);
+  if (first == NULL || to == NULL) {
+    free(first);
+    free(to);
+    return -1;
+  }
+  for (uint64_t e = 0; e < g->nedges; e++) first[g->from[e] + 1]++;
+  for (uint32_t v = 0; v < g->nnodes; v++) first[v + 1] += first[v];
+  for (uint64_t e = 0; e < g->nedges; e++) to[first[g->from[e]]++] = g->to[e];
+  for (uint32_t v = g->nnodes; v > 0; v--) first[v] = first[v - 1]; /* back to row starts */
+  first[0] = 0;
+  free(g->from);
+  free(g->to);
+  g->from = NULL;
+  g->to = to;
+  g->first = first;
+  return 0;
+}
+
+void snap_graph_free(snap_graph *g) {
+  if (g == NULL) return;
+  free(g->nodes);
+  free(g->from);
+  free(g->to);
+  free(g->first);
+  free(g->roots);
+  free(g->regions);
+  free(g->threads);
+  free(g);
+}

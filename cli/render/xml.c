@@ -1,0 +1,240 @@
+/*
+ * render/xml.c: render_xml(), a snapshot's leak findings as Valgrind
+ * memcheck XML, protocol 4, in the shapes memcheck itself writes
+ * (FORMATS.md 1.1 and 1.2), so CI integrations that parse valgrind's XML
+ * take leakscope as a drop-in.
+ *
+ * Every unsuppressed leak record becomes one <error>, of all four kinds
+ * (as memcheck writes with --show-leak-kinds=all), in memcheck's order:
+ * smallest first, numbered "loss record i of n".  A definite record's
+ * <leakedbytes> holds its direct plus indirect bytes and its <text> the
+ * "N (D direct, I indirect) bytes" form.  Suppressed records are counted in
+ * <suppcounts> by suppression name.  An inlined function is its own
+ * <frame> with the same <ip>, as memcheck shows it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "render/render.h"
+
+static const char *const xml_kinds[SNAP_KIND_COUNT] = {
+    "Leak_DefinitelyLost", "Leak_IndirectlyLost", "Leak_PossiblyLost", "Leak_StillReachable"};
+
+/* Length of the valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s) {
+  if (s[0] < 0x80) return 1;
+  size_t n = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+             : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+  for (size_t i = 1; i < n; i++)
+    if ((s[i] & 0xC0) != 0x80) return 0;
+  if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) ||
+      (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
+    return 0;
+  return n;
+}
+
+/* XML-escaped text; bytes XML 1.0 cannot carry (controls, invalid UTF-8)
+ * become '?'. */
+static void put_text(FILE *f, const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  while (p && *p) {
+    if (*p == '&') fputs("&amp;", f);
+    else if (*p == '<') fputs("&lt;", f);
+    else if (*p == '>') fputs("&gt;", f);
+    else if (*p == '"') fputs("&quot;", f);
+    else if (*p == '\'') fputs("&apos;", f);
+    else if ((*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f) fputc('?', f);
+    else {
+      size_t n = utf8_len(p);
+      if (n == 0) {
+        fputc('?', f);
+        n = 1;
+      } else {
+        fwrite(p, 1, n, f);
+      }
+      p += n;
+      continue;
+    }
+    p++;
+  }
+}
+
+static void put_elem(FILE *f, const char *indent, const char *name, const char *text) {
+  fprintf(f, "%s<%s>", indent, name);
+  put_text(f, text);
+  fprintf(f, "</%s>\n", name);
+}
+
+/* A number with thousands separators, as memcheck's %'lu prints it. */
+static void grouped(uint64_t v, char *buf, size_t len) {
+  char digits[32];
+  int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
+  size_t o = 0;
+  for (int i = 0; i < n && o + 2 < len; i++) {
+    if (i > 0 && (n - i) % 3 == 0) buf[o++] = ',';
+    buf[o++] = digits[i];
+  }
+  buf[o] = '\0';
+}
+
+static void put_time(FILE *f, int64_t ns) {
+  if (ns < 0) ns = 0;
+  int64_t ms = ns / 1000000;
+  fprintf(f, "  <time>%02lld:%02lld:%02lld:%02lld.%03lld </time>\n",
+          (long long)(ms / 86400000), (long long)(ms / 3600000 % 24),
+          (long long)(ms / 60000 % 60), (long long)(ms / 1000 % 60), (long long)(ms % 1000));
+}
+
+static void put_frame(FILE *f, const snapshot *s, const snap_location *loc, const snap_line *ln) {
+  fprintf(f, "    <frame>\n      <ip>0x%llX</ip>\n", (unsigned long long)loc->address);
+  if (loc->module >= 0 && (uint32_t)loc->module < s->nmodules && s->modules[loc->module].path[0])
+    put_elem(f, "      ", "obj", s->modules[loc->module].path);
+  if (ln != NULL && ln->function != NULL) put_elem(f, "      ", "fn", ln->function);
+  if (ln != NULL && ln->file != NULL) {
+    const char *slash = strrchr(ln->file, '/');
+    if (slash != NULL && slash != ln->file) {
+      char dir[4096];
+      size_t n = (size_t)(slash - ln->file);
+      if (n >= sizeof dir) n = sizeof dir - 1;
+      memcpy(dir, ln->file, n);
+      dir[n] = '\0';
+      put_elem(f, "      ", "dir", dir);
+      put_elem(f, "      ", "file", slash + 1);
+    } else {
+      put_elem(f, "      ", "file", ln->file);
+    }
+    if (ln->line > 0) fprintf(f, "      <line>%lld</line>\n", (long long)ln->line);
+  }
+  fprintf(f, "    </frame>\n");
+}
+
+static void put_error(FILE *f, const snapshot *s, const snap_leak *l, uint32_t unique,
+                      uint32_t n) {
+  char total[40], direct[40], indirect[40], blocks[40], rec[40], of[40];
+  grouped(l->bytes + l->indirect_bytes, total, sizeof total);
+  grouped(l->bytes, direct, sizeof direct);
+  grouped(l->indirect_bytes, indirect, sizeof indirect);
+  grouped(l->blocks, blocks, sizeof blocks);
+  grouped(unique + 1, rec, sizeof rec);
+  grouped(n, of, sizeof of);
+  fprintf(f, "<error>\n  <unique>0x%x</unique>\n  <tid>1</tid>\n  <kind>%s</kind>\n  <xwhat>\n",
+          unique, xml_kinds[l->kind]);
+  if (l->indirect_bytes)
+    fprintf(f, "    <text>%s (%s direct, %s indirect) bytes in %s blocks are %s in loss record %s of %s</text>\n",
+            total, direct, indirect, blocks, snap_kind_words(l->kind), rec, of);
+  else
+    fprintf(f, "    <text>%s bytes in %s blocks are %s in loss record %s of %s</text>\n", total,
+            blocks, snap_kind_words(l->kind), rec, of);
+  fprintf(f, "    <leakedbytes>%llu</leakedbytes>\n    <leakedblocks>%llu</leakedblocks>\n  </xwhat>\n",
+          (unsigned long long)(l->bytes + l->indirect_bytes), (unsigned long long)l->blocks);
+  fprintf(f, "  <stack>\n");
+  const snap_stack *st = &s->stacks[l->stack];
+  for (uint32_t i = 0; i < st->nlocs; i++) {
+    if (st->locs[i] >= s->nlocations) continue;
+    const snap_location *loc = &s->locations[st->locs[i]];
+    if (loc->nlines == 0) put_frame(f, s, loc, NULL);
+    for (uint32_t j = 0; j < loc->nlines; j++) put_frame(f, s, loc, &loc->lines[j]);
+  }
+  fprintf(f, "  </stack>\n</error>\n\n");
+}
+
+static const snapshot *sort_snap;
+
+/* memcheck prints loss records smallest first. */
+static int smaller_first(const void *pa, const void *pb) {
+  const snap_leak *a = &sort_snap->leaks[*(const uint32_t *)pa];
+  const snap_leak *b = &sort_snap->leaks[*(const uint32_t *)pb];
+  unsigned __int128 ta = (unsigned __int128)a->bytes + a->indirect_bytes;
+  unsigned __int128 tb = (unsigned __int128)b->bytes + b->indirect_bytes;
+  if (ta != tb) return ta < tb ? -1 : 1;
+  if (a->blocks != b->blocks) return a->blocks < b->blocks ? -1 : 1;
+  if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
+  return a->stack < b->stack ? -1 : a->stack > b->stack;
+}
+
+static void put_suppcounts(FILE *f, const snapshot *s) {
+  fprintf(f, "<suppcounts>\n");
+  for (uint32_t i = 0; i < s->nleaks; i++) {
+    const char *name = s->leaks[i].suppressed_by;
+    if (name == NULL) continue;
+    int first = 1;
+    uint64_t count = 0;
+    for (uint32_t j = 0; j < s->nleaks && first; j++) {
+      if (s->leaks[j].suppressed_by == NULL || strcmp(s->leaks[j].suppressed_by, name) != 0)
+        continue;
+      if (j < i) first = 0;
+      count++;
+    }
+    if (!first) continue;
+    fprintf(f, "  <pair>\n    <count>%llu</count>\n", (unsigned long long)count);
+    put_elem(f, "    ", "name", name);
+    fprintf(f, "  </pair>\n");
+  }
+  fprintf(f, "</suppcounts>\n\n");
+}
+
+static void put_document(FILE *f, const snapshot *s, const uint32_t *order, uint32_t n) {
+  fprintf(f, "<?xml version=\"1.0\"?>\n\n<valgrindoutput>\n\n<protocolversion>4</protocolversion>\n"
+             "<protocoltool>memcheck</protocoltool>\n\n<preamble>\n");
+  put_elem(f, "  ", "line", "Memcheck-compatible leak report written by leakscope");
+  char cmd[4096] = "Command:";
+  for (int i = 0; i < s->argc; i++) {
+    size_t used = strlen(cmd);
+    snprintf(cmd + used, sizeof cmd - used, " %s", s->argv[i]);
+  }
+  put_elem(f, "  ", "line", cmd);
+  fprintf(f, "</preamble>\n\n<pid>%d</pid>\n<ppid>%d</ppid>\n<tool>memcheck</tool>\n\n", s->pid,
+          s->ppid);
+  fprintf(f, "<args>\n  <vargv>\n    <exe>leakscope</exe>\n  </vargv>\n  <argv>\n");
+  put_elem(f, "    ", "exe", s->exe ? s->exe : s->argc > 0 ? s->argv[0] : "");
+  for (int i = 1; i < s->argc; i++) put_elem(f, "    ", "arg", s->argv[i]);
+  fprintf(f, "  </argv>\n</args>\n\n<status>\n  <state>RUNNING</state>\n");
+  put_time(f, 0);
+  fprintf(f, "</status>\n\n\n<status>\n  <state>FINISHED</state>\n");
+  put_time(f, s->duration_ns);
+  fprintf(f, "</status>\n\n");
+  for (uint32_t i = 0; i < n; i++) put_error(f, s, &s->leaks[order[i]], i, n);
+  fprintf(f, "<errorcounts>\n</errorcounts>\n\n");
+  put_suppcounts(f, s);
+  fprintf(f, "</valgrindoutput>\n\n");
+}
+
+int render_xml(const snapshot *snap, const char *path, char *err, size_t errlen) {
+  uint32_t *order = malloc((snap->nleaks ? snap->nleaks : 1) * sizeof *order);
+  if (order == NULL) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < snap->nleaks; i++)
+    if (snap->leaks[i].suppressed_by == NULL && snap->leaks[i].stack < snap->nstacks &&
+        (unsigned)snap->leaks[i].kind < SNAP_KIND_COUNT)
+      order[n++] = i;
+  sort_snap = snap;
+  qsort(order, n, sizeof *order, smaller_first);
+
+  char tmp[4096];
+  if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
+    free(order);
+    snprintf(err, errlen, "output path too long: %s", path);
+    return -1;
+  }
+  FILE *f = fopen(tmp, "w");
+  if (f == NULL) {
+    free(order);
+    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    return -1;
+  }
+  put_document(f, snap, order, n);
+  free(order);
+  int bad = ferror(f);
+  if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    unlink(tmp);
+    return -1;
+  }
+  return 0;
+}
