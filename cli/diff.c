@@ -1,7 +1,7 @@
 /*
  * diff.c: `leakscope diff [--sample-type TYPE] [--top N] BASE NEW`:
  * allocation sites ranked by growth between two snapshots, profiles or
- * reports (anything snap_load() reads).  Sites are matched by their
+ * reports (anything load_snapshot() reads).  Sites are matched by their
  * symbolized stacks (analyze/growth.h); the table shows growth, percent, the
  * base and new values and the top frames, then a totals line.
  */
@@ -9,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
 #include "analyze/growth.h"
-#include "util/msg.h"
 #include "analyze/symbolize.h"
+#include "commands.h"
+#include "read/load.h"
+#include "util/msg.h"
 
 #define DIFF_USAGE \
   "usage: leakscope diff [--sample-type inuse_space|inuse_objects|alloc_space|alloc_objects] " \
@@ -21,7 +22,7 @@
 
 static snapshot *load(const char *path) {
   char err[1024];
-  snapshot *s = snap_load(path, err, sizeof err);
+  snapshot *s = load_snapshot(path, err, sizeof err);
   if (s == NULL) {
     errorf("diff: %s", err);
     return NULL;

@@ -14,13 +14,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyze/symbolize.h"
 #include "commands.h"
+#include "model/sample_type.h"
+#include "model/snapshot.h"
+#include "read/load.h"
 #include "render/flame_svg.h"
 #include "util/msg.h"
 #include "util/opt.h"
-#include "model/sample_type.h"
-#include "model/snapshot.h"
-#include "analyze/symbolize.h"
 
 typedef struct {
   const char *input, *svg, *folded_path, *title;
@@ -320,7 +321,7 @@ int cmd_flame(int argc, char **argv) {
   flame_options o;
   if (flame_parse(argc, argv, &o) < 0) return EXIT_USAGE;
   char err[1024];
-  snapshot *snap = snap_load(o.input, err, sizeof err);
+  snapshot *snap = load_snapshot(o.input, err, sizeof err);
   if (snap == NULL) {
     errorf("%s", err);
     return EXIT_USAGE;

@@ -21,15 +21,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "util/msg.h"
-#include "util/opt.h"
-#include "render/render.h"
 #include "analyze/retain.h"
-#include "model/sample_type.h"
-#include "model/snapshot.h"
 #include "analyze/supp.h"
 #include "analyze/symbolize.h"
+#include "commands.h"
+#include "model/sample_type.h"
+#include "model/snapshot.h"
+#include "read/load.h"
+#include "render/render.h"
+#include "util/msg.h"
+#include "util/opt.h"
 
 #define REPORT_FRAMES 5 /* frames shown per site */
 
@@ -273,7 +274,7 @@ int cmd_report(int argc, char **argv) {
   report_options o;
   if (report_parse(argc, argv, &o) < 0) return EXIT_USAGE;
   char err[1024];
-  snapshot *snap = snap_load(o.input, err, sizeof err);
+  snapshot *snap = load_snapshot(o.input, err, sizeof err);
   if (snap == NULL) {
     errorf("%s", err);
     return EXIT_USAGE;

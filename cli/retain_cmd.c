@@ -10,13 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/retain.h"
+#include "analyze/symbolize.h"
 #include "commands.h"
+#include "model/snapshot.h"
+#include "read/load.h"
+#include "render/render.h"
 #include "util/msg.h"
 #include "util/opt.h"
-#include "render/render.h"
-#include "analyze/retain.h"
-#include "model/snapshot.h"
-#include "analyze/symbolize.h"
 
 typedef struct {
   const char *input, *json;
@@ -60,7 +61,7 @@ int cmd_retain(int argc, char **argv) {
   retain_options o;
   if (retain_parse(argc, argv, &o) != 0) return EXIT_USAGE;
   char err[512];
-  snapshot *snap = snap_load(o.input, err, sizeof err);
+  snapshot *snap = load_snapshot(o.input, err, sizeof err);
   if (snap == NULL) {
     errorf("%s", err);
     return EXIT_USAGE;

@@ -21,15 +21,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "util/msg.h"
-#include "util/opt.h"
-#include "render/render.h"
-#include "analyze/retain.h"
-#include "render/trace.h"
 #include "run.h"
+#include "analyze/retain.h"
 #include "analyze/supp.h"
 #include "analyze/symbolize.h"
+#include "commands.h"
+#include "http/http.h"
+#include "read/load.h"
+#include "render/render.h"
+#include "render/trace.h"
+#include "util/msg.h"
+#include "util/opt.h"
 
 static volatile sig_atomic_t run_child_pid;
 
@@ -331,7 +333,7 @@ static int run_outputs_need_symbols(const run_options *o, const snapshot *snap) 
 static snapshot *run_load_snapshot(const run_options *o, const char *raw, supp_set **supp,
                                    int nsupp, int exit_code) {
   char err[512];
-  snapshot *snap = snap_load(raw, err, sizeof err);
+  snapshot *snap = load_snapshot(raw, err, sizeof err);
   if (snap == NULL) {
     errorf("%s", err);
     return NULL;
@@ -443,7 +445,7 @@ static void run_use_periodic(const run_options *o, const char *raw, const run_sn
   int profile = budget || growth || (o->profile && (strcmp(f->reason, "interval") != 0 || o->interval > 0));
   int traced = state->trace != NULL && f->pid == state->main_pid;
   if (!profile && !traced) return;
-  snapshot *snap = snap_load(raw, err, sizeof err);
+  snapshot *snap = load_snapshot(raw, err, sizeof err);
   if (snap == NULL) {
     warnf("%s", err);
     return;
@@ -568,8 +570,8 @@ int cmd_run(int argc, char **argv) {
     errorf("cannot make a temporary directory: %s", strerror(errno));
     return EXIT_USAGE;
   }
-  run_http *http = NULL;
-  if (o.http != NULL && (http = run_http_start(&o, dir, err, sizeof err)) == NULL) {
+  http_server *http = NULL;
+  if (o.http != NULL && (http = http_start(o.http, dir, err, sizeof err)) == NULL) {
     errorf("%s", err);
     run_remove_dir(dir);
     return EXIT_USAGE;
@@ -590,7 +592,7 @@ int cmd_run(int argc, char **argv) {
     close(ready[0]);
     int control_fd = -1;
     if (http) {
-      control_fd = run_http_control_fd(http);
+      control_fd = http_control_fd(http);
       fcntl(control_fd, F_SETFD, 0); /* the agent reads it after exec */
     }
     run_build_env(&o, agent, dir, getpid(), control_fd);
@@ -617,7 +619,7 @@ int cmd_run(int argc, char **argv) {
   sigaction(SIGHUP, &sa, NULL);
   signal(SIGINT, SIG_IGN);
   signal(SIGQUIT, SIG_IGN);
-  if (http) run_http_set_target(http, child);
+  if (http) http_set_target(http, child);
 
   /* Snapshots may arrive while PROG runs (interval, signal, budget dumps):
    * then poll for them; otherwise just wait. */
@@ -638,7 +640,7 @@ int cmd_run(int argc, char **argv) {
   }
   int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   run_collect_periodic(&o, dir, &periodic);
-  if (http) run_http_stop(http);
+  if (http) http_stop(http);
 
   /* the exit snapshots: the main process's, then its forked children's */
   int leaks = 0, failed = 0;

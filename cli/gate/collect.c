@@ -2,7 +2,7 @@
  * gate/collect.c: read one gate input into the gate's data (gate/data.h).
  * The format is told by content: '<' starts Valgrind memcheck XML (read
  * streaming with vgxml), '{' a leakscope JSON report, anything else goes
- * to snap_load() (raw snapshot or pprof profile).
+ * to load_snapshot() (raw snapshot or pprof profile).
  *
  * Valgrind XML: a definite record's indirect bytes are split off by vgxml;
  * indirectly_lost is the sum of the Leak_IndirectlyLost records when the
@@ -10,7 +10,6 @@
  * same number: every indirect block hangs off one definite clique; blocks
  * are then unknown).  A protocol 6 <leak_summary> replaces the sums.
  */
-#include "gate/data.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -18,8 +17,10 @@
 #include <string.h>
 
 #include "analyze/retain.h"
-#include "read/readers.h"
 #include "analyze/symbolize.h"
+#include "gate/data.h"
+#include "read/load.h"
+#include "read/readers.h"
 #include "read/vgxml.h"
 
 #define PATH_SCRATCH (2 * VGXML_MAX_TEXT + 2)
@@ -239,7 +240,7 @@ int gate_collect(gate_data *d, const char *path, char *err, size_t errlen) {
   }
   fclose(f);
   int is_report = c == '{';
-  snapshot *s = is_report ? snap_read_report(path, err, errlen) : snap_load(path, err, errlen);
+  snapshot *s = is_report ? snap_read_report(path, err, errlen) : load_snapshot(path, err, errlen);
   if (s == NULL) return -1;
   int64_t in = gate_data_add_input(d, path, is_report ? "report" : "profile");
   if (in < 0) {

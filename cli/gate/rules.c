@@ -11,6 +11,7 @@
 
 #include "analyze/growth.h"
 #include "analyze/symbolize.h"
+#include "read/load.h"
 
 static gate_result *add(gate_results *res, const char *rule) {
   gate_result *bigger = realloc(res->r, (res->n + 1) * sizeof *bigger);
@@ -156,7 +157,7 @@ static int baseline_rules(const gate_config *cfg, gate_data *d, gate_results *re
              "the baseline rule needs a heap profile or raw snapshot among the inputs");
     return -2;
   }
-  snapshot *base = snap_load(cfg->baseline_profile, err, errlen);
+  snapshot *base = load_snapshot(cfg->baseline_profile, err, errlen);
   if (base == NULL) return -2;
   if (!base->symbolized && symbolize_snapshot(base, err, errlen) != 0) {
     snap_free(base);

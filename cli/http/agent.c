@@ -28,9 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http/http.h"
-#include "render/render.h"
 #include "analyze/symbolize.h"
+#include "http/internal.h"
+#include "read/load.h"
+#include "render/render.h"
 
 #define HTTP_STATS_WAIT_MS 2000
 #define HTTP_SNAPSHOT_WAIT_MS 15000
@@ -42,7 +43,7 @@ uint64_t http_now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-int http_sleep(run_http *h, int ms) {
+int http_sleep(http_server *h, int ms) {
   uint64_t end = http_now_ns() + (uint64_t)ms * 1000000u;
   while (!atomic_load(&h->stopping)) {
     uint64_t now = http_now_ns();
@@ -55,7 +56,7 @@ int http_sleep(run_http *h, int ms) {
 }
 
 /* Write one command byte to the agent. */
-static int http_agent_ask(run_http *h, char c, char *err, size_t errlen) {
+static int http_agent_ask(http_server *h, char c, char *err, size_t errlen) {
   if (atomic_load(&h->pid) == 0) {
     snprintf(err, errlen, "the target has not started yet");
     return -1;
@@ -114,7 +115,7 @@ static int http_parse_stats(const char *path, http_stats *out, char *err, size_t
 }
 
 /* Wait until path exists; 0, or -1 on timeout or stop. */
-static int http_wait_file(run_http *h, const char *path, int timeout_ms) {
+static int http_wait_file(http_server *h, const char *path, int timeout_ms) {
   uint64_t end = http_now_ns() + (uint64_t)timeout_ms * 1000000u;
   while (access(path, R_OK) != 0) {
     if (http_now_ns() >= end || http_sleep(h, HTTP_POLL_MS) != 0) return -1;
@@ -123,7 +124,7 @@ static int http_wait_file(run_http *h, const char *path, int timeout_ms) {
 }
 
 /* Ask the agent for its statistics file and read it (no lock held). */
-static int http_agent_stats_fetch(run_http *h, http_stats *out, char *err, size_t errlen) {
+static int http_agent_stats_fetch(http_server *h, http_stats *out, char *err, size_t errlen) {
   char path[PATH_MAX + 32];
   snprintf(path, sizeof path, "%s/raw.%d.stats", h->dir, atomic_load(&h->pid));
   unlink(path);
@@ -135,7 +136,7 @@ static int http_agent_stats_fetch(run_http *h, http_stats *out, char *err, size_
   return http_parse_stats(path, out, err, errlen);
 }
 
-int http_agent_stats(run_http *h, http_stats *out, char *err, size_t errlen) {
+int http_agent_stats(http_server *h, http_stats *out, char *err, size_t errlen) {
   pthread_mutex_lock(&h->stats_lock);
   for (;;) {
     uint64_t age = h->stats_ns ? http_now_ns() - h->stats_ns : UINT64_MAX;
@@ -217,7 +218,7 @@ static int64_t http_inuse_find(const http_inuse *in, uint64_t key, int *found) {
 }
 
 /* Add a snapshot to the history and recount the suspects (snap_lock held). */
-static void http_history_add(run_http *h, const snapshot *snap) {
+static void http_history_add(http_server *h, const snapshot *snap) {
   http_inuse in = {NULL, NULL, 0};
   uint64_t (*pairs)[2] = calloc(snap->nsites ? snap->nsites : 1, sizeof *pairs);
   in.keys = calloc(snap->nsites ? snap->nsites : 1, sizeof *in.keys);
@@ -267,7 +268,7 @@ static void http_history_add(run_http *h, const snapshot *snap) {
   h->suspects = suspects;
 }
 
-void http_history_free(run_http *h) {
+void http_history_free(http_server *h) {
   for (int i = 0; i < h->nhistory; i++) {
     free(h->history[i].keys);
     free(h->history[i].inuse);
@@ -275,7 +276,7 @@ void http_history_free(run_http *h) {
   h->nhistory = 0;
 }
 
-int http_agent_suspects(run_http *h) {
+int http_agent_suspects(http_server *h) {
   pthread_mutex_lock(&h->snap_lock);
   int n = h->suspects;
   pthread_mutex_unlock(&h->snap_lock);
@@ -283,7 +284,7 @@ int http_agent_suspects(run_http *h) {
 }
 
 /* The name of an answer to 'h' in dir, if one is there. */
-static int http_find_answer(run_http *h, char *out, size_t outlen) {
+static int http_find_answer(http_server *h, char *out, size_t outlen) {
   DIR *d = opendir(h->dir);
   if (d == NULL) return -1;
   int pid = atomic_load(&h->pid), found = -1;
@@ -302,7 +303,7 @@ static int http_find_answer(run_http *h, char *out, size_t outlen) {
 }
 
 /* Ask for a snapshot, load and symbolize it (one caller at a time). */
-static snapshot *http_fetch(run_http *h, char *err, size_t errlen) {
+static snapshot *http_fetch(http_server *h, char *err, size_t errlen) {
   char path[PATH_MAX + 300];
   if (http_agent_ask(h, 'h', err, errlen) != 0) return NULL;
   uint64_t end = http_now_ns() + HTTP_SNAPSHOT_WAIT_MS * 1000000ull;
@@ -312,7 +313,7 @@ static snapshot *http_fetch(run_http *h, char *err, size_t errlen) {
       return NULL;
     }
   }
-  snapshot *snap = snap_load(path, err, errlen);
+  snapshot *snap = load_snapshot(path, err, errlen);
   unlink(path);
   if (snap == NULL) return NULL;
   if (symbolize_snapshot(snap, err, errlen) != 0) {
@@ -322,7 +323,7 @@ static snapshot *http_fetch(run_http *h, char *err, size_t errlen) {
   return snap;
 }
 
-http_snap *http_agent_snapshot(run_http *h, int max_age_ms, char *err, size_t errlen) {
+http_snap *http_agent_snapshot(http_server *h, int max_age_ms, char *err, size_t errlen) {
   pthread_mutex_lock(&h->snap_lock);
   uint64_t asked = http_now_ns();
   for (;;) {
@@ -372,7 +373,7 @@ void http_snap_release(http_snap *s) {
   free(s);
 }
 
-int http_render_pprof(run_http *h, const snapshot *snap, unsigned char **data, size_t *len,
+int http_render_pprof(http_server *h, const snapshot *snap, unsigned char **data, size_t *len,
                       char *err, size_t errlen) {
   char path[PATH_MAX + 64];
   snprintf(path, sizeof path, "%s/http.%" PRIu64 ".pb.gz", h->dir, atomic_fetch_add(&h->file_seq, 1));
@@ -398,7 +399,7 @@ int http_render_pprof(run_http *h, const snapshot *snap, unsigned char **data, s
   return -1;
 }
 
-int http_snap_pprof(run_http *h, http_snap *s, const unsigned char **data, size_t *len, char *err,
+int http_snap_pprof(http_server *h, http_snap *s, const unsigned char **data, size_t *len, char *err,
                     size_t errlen) {
   pthread_mutex_lock(&s->lock);
   int rc = 0;
@@ -413,7 +414,7 @@ int http_snap_pprof(run_http *h, http_snap *s, const unsigned char **data, size_
 
 /* Server threads yield the CPU to the target: nice 10 for this thread. */
 static void *http_watch_main(void *arg) {
-  run_http *h = arg;
+  http_server *h = arg;
   setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
   pthread_mutex_lock(&h->watch_lock);
   while (!atomic_load(&h->stopping)) {
@@ -431,13 +432,13 @@ static void *http_watch_main(void *arg) {
   return NULL;
 }
 
-int http_watch_start(run_http *h) {
+int http_watch_start(http_server *h) {
   if (pthread_create(&h->watcher, NULL, http_watch_main, h) != 0) return -1;
   h->watcher_started = 1;
   return 0;
 }
 
-void http_watch_stop(run_http *h) {
+void http_watch_stop(http_server *h) {
   if (!h->watcher_started) return;
   pthread_mutex_lock(&h->watch_lock);
   pthread_cond_broadcast(&h->watch_cond);

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/http.h"
+#include "http/internal.h"
 #include "render/render.h"
 
 int http_reply_text(http_reply *r, unsigned status, const char *type, const char *fmt, ...) {
@@ -36,7 +36,7 @@ int http_reply_text(http_reply *r, unsigned status, const char *type, const char
   return n >= 0 ? 0 : -1;
 }
 
-void http_heap_index(run_http *h, http_reply *r) {
+void http_heap_index(http_server *h, http_reply *r) {
   http_reply_text(
       r, 200, "text/html; charset=utf-8",
       "<!DOCTYPE html>\n<html><head><title>/debug/pprof/</title></head><body>\n"
@@ -92,7 +92,7 @@ static int http_site_order(const void *pa, const void *pb) {
 }
 
 /* The debug=1 text of a snapshot: legacy heap profile plus frames. */
-static void http_heap_text(run_http *h, const snapshot *snap, http_reply *r) {
+static void http_heap_text(http_server *h, const snapshot *snap, http_reply *r) {
   http_text t = {malloc(65536), 0, 65536, 0};
   if (t.buf == NULL) t.failed = 1;
   snap_site *sites = malloc((snap->nsites ? snap->nsites : 1) * sizeof *sites);
@@ -203,7 +203,7 @@ static void http_error(http_reply *r, unsigned status, const char *what, const c
   http_reply_text(r, status, "text/plain; charset=utf-8", "%s: %s\n", what, err);
 }
 
-void http_heap(run_http *h, long seconds, int debug, http_reply *r) {
+void http_heap(http_server *h, long seconds, int debug, http_reply *r) {
   char err[512];
   http_snap *older = NULL, *newer;
   if (seconds > 0) {

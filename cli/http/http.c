@@ -1,7 +1,7 @@
 /*
  * http/http.c: the supervisor's HTTP server for `leakscope run --http ADDR:PORT`
- * (libmicrohttpd; see run.h for how run.c drives it and http/http.h for the
- * other files).  The server runs in the supervisor, never in the target:
+ * (libmicrohttpd; see http/http.h for how run.c drives it and
+ * http/internal.h for the other files).  The server runs in the supervisor, never in the target:
  * it asks the agent for statistics and snapshots over the control pipe and
  * does the heavy work (symbolizing, rendering) itself, in threads of lower
  * priority (nice 10) so the target keeps its CPU.
@@ -17,7 +17,7 @@
  * HTTP_MAX_CONNECTIONS connections, and a connection idle for
  * HTTP_IDLE_SECONDS (one that connects and sends nothing) is closed.
  *
- * When the target ends, run_http_stop() closes the port and keeps the last
+ * When the target ends, http_stop() closes the port and keeps the last
  * snapshot as a profile, ./leakscope-http.PID.pb.gz: the exit snapshot if
  * the agent wrote one, otherwise (a crash) the last one the server took.
  */
@@ -35,10 +35,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "http/http.h"
-#include "util/msg.h"
-#include "render/render.h"
 #include "analyze/symbolize.h"
+#include "http/internal.h"
+#include "read/load.h"
+#include "render/render.h"
+#include "util/msg.h"
 
 #define HTTP_MEMORY_LIMIT (32 * 1024)
 #define HTTP_MAX_CONNECTIONS 128
@@ -134,7 +135,7 @@ static long http_query_long(struct MHD_Connection *c, const char *name, long max
   return n;
 }
 
-static void http_route(run_http *h, struct MHD_Connection *c, const char *url, http_reply *r) {
+static void http_route(http_server *h, struct MHD_Connection *c, const char *url, http_reply *r) {
   const char *text = "text/plain; charset=utf-8";
   if (strcmp(url, "/debug/pprof/heap") == 0) {
     long seconds = http_query_long(c, "seconds", HTTP_MAX_SECONDS);
@@ -162,7 +163,7 @@ static void http_route(run_http *h, struct MHD_Connection *c, const char *url, h
 static enum MHD_Result http_handle(void *cls, struct MHD_Connection *c, const char *url,
                                    const char *method, const char *version, const char *upload_data,
                                    size_t *upload_data_size, void **con_cls) {
-  run_http *h = cls;
+  http_server *h = cls;
   static int first_call_marker;
   if (*con_cls == NULL) {
     /* a new request on this connection's thread: yield the CPU to the target */
@@ -186,11 +187,11 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *c, const ch
   return http_send(c, &r);
 }
 
-run_http *run_http_start(const run_options *o, const char *dir, char *err, size_t errlen) {
+http_server *http_start(const char *address, const char *dir, char *err, size_t errlen) {
   struct sockaddr_storage sa;
   socklen_t salen;
-  if (http_parse_address(o->http, &sa, &salen, err, errlen) != 0) return NULL;
-  run_http *h = calloc(1, sizeof *h);
+  if (http_parse_address(address, &sa, &salen, err, errlen) != 0) return NULL;
+  http_server *h = calloc(1, sizeof *h);
   if (h == NULL) {
     snprintf(err, errlen, "out of memory");
     return NULL;
@@ -232,7 +233,7 @@ run_http *run_http_start(const run_options *o, const char *dir, char *err, size_
   if (h->daemon == NULL || watch_rc != 0) {
     snprintf(err, errlen, h->daemon == NULL ? "cannot serve HTTP on %s (address in use or not available)"
                                             : "cannot start the HTTP watcher thread for %s",
-             o->http);
+             address);
     if (h->daemon != NULL) MHD_stop_daemon(h->daemon);
     close(fds[0]);
     close(fds[1]);
@@ -247,22 +248,22 @@ run_http *run_http_start(const run_options *o, const char *dir, char *err, size_
   return h;
 }
 
-int run_http_control_fd(run_http *h) { return h->ctl_read; }
+int http_control_fd(http_server *h) { return h->ctl_read; }
 
-void run_http_set_target(run_http *h, pid_t pid) {
+void http_set_target(http_server *h, pid_t pid) {
   atomic_store(&h->pid, (int)pid);
   close(h->ctl_read); /* the target has it; writes fail with EPIPE once it is gone */
   h->ctl_read = -1;
 }
 
 /* Keep the last snapshot as ./leakscope-http.PID.pb.gz. */
-static void http_keep_last(run_http *h) {
+static void http_keep_last(http_server *h) {
   int pid = atomic_load(&h->pid);
   char raw[PATH_MAX + 32], out[64], err[512];
   snprintf(raw, sizeof raw, "%s/raw.%d", h->dir, pid);
   snprintf(out, sizeof out, "leakscope-http.%d.pb.gz", pid);
   snapshot *exit_snap = NULL;
-  if (access(raw, R_OK) == 0 && (exit_snap = snap_load(raw, err, sizeof err)) != NULL &&
+  if (access(raw, R_OK) == 0 && (exit_snap = load_snapshot(raw, err, sizeof err)) != NULL &&
       symbolize_snapshot(exit_snap, err, sizeof err) != 0) {
     snap_free(exit_snap);
     exit_snap = NULL;
@@ -274,7 +275,7 @@ static void http_keep_last(run_http *h) {
   snap_free(exit_snap);
 }
 
-void run_http_stop(run_http *h) {
+void http_stop(http_server *h) {
   if (h == NULL) return;
   atomic_store(&h->stopping, 1);
   http_watch_stop(h);

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/http.h"
+#include "http/internal.h"
 
 typedef struct {
   const char *name, *type, *help;
@@ -48,7 +48,7 @@ static void http_metric_put(FILE *f, int index, double value) {
           value);
 }
 
-void http_metrics(run_http *h, http_reply *r) {
+void http_metrics(http_server *h, http_reply *r) {
   char *body = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&body, &len);
@@ -87,7 +87,7 @@ void http_metrics(run_http *h, http_reply *r) {
   r->len = len;
 }
 
-void http_stats_json(run_http *h, http_reply *r) {
+void http_stats_json(http_server *h, http_reply *r) {
   http_stats st;
   http_proc proc;
   char err[256];

@@ -1,16 +1,13 @@
 /*
  * model/snapshot.c: the snapshot data model (see model/snapshot.h): arena, append
- * helpers, recounting and ordering of leak records, and snap_load(), which
- * picks the reader for a file by its first bytes.
+ * helpers, recounting and ordering of leak records.
  */
 #include "model/snapshot.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "read/readers.h"
 
 struct snap_arena_chunk {
   snap_arena_chunk *next;
@@ -179,24 +176,4 @@ int32_t snap_module_for(const snapshot *snap, uint64_t address) {
     if (address >= m->start && address < m->limit) return (int32_t)i;
   }
   return -1;
-}
-
-snapshot *snap_load(const char *path, char *err, size_t errlen) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-    return NULL;
-  }
-  unsigned char head[16] = {0};
-  size_t n = fread(head, 1, sizeof head, f);
-  fclose(f);
-  if (n == 0) {
-    snprintf(err, errlen, "%s: empty file", path);
-    return NULL;
-  }
-  if (n >= 13 && memcmp(head, "leakscope-raw", 13) == 0) return snap_read_raw(path, err, errlen);
-  size_t i = 0;
-  while (i < n && (head[i] == ' ' || head[i] == '\n' || head[i] == '\t' || head[i] == '\r')) i++;
-  if (i < n && head[i] == '{') return snap_read_report(path, err, errlen);
-  return snap_read_pprof(path, err, errlen);
 }

@@ -271,9 +271,4 @@ void snap_sort_leaks(snapshot *snap);
 /* The module a location's address falls in, or -1. */
 int32_t snap_module_for(const snapshot *snap, uint64_t address);
 
-/* Load any file leakscope reads: a raw snapshot, a gzip'd or plain pprof
- * profile, or a JSON report.  On failure returns NULL and writes a one-line
- * reason into err. */
-snapshot *snap_load(const char *path, char *err, size_t errlen);
-
 #endif

@@ -1,6 +1,6 @@
 /*
  * read/pprof_read.c: read a pprof profile.proto (gzip'd or plain) into a
- * snapshot: snap_read_pprof(), one of the readers behind snap_load().
+ * snapshot: snap_read_pprof(), one of the readers behind load_snapshot().
  *
  * Heap sample types are taken by name (alloc_objects, alloc_space,
  * inuse_objects, inuse_space, as Go and render/pprof_write.c write them); a
@@ -27,8 +27,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "util/pb.h"
 #include "read/readers.h"
+#include "util/pb.h"
 
 #define PPROF_READ_MAX_FILE ((size_t)1 << 30)     /* 1 GiB on disk */
 #define PPROF_READ_MAX_DATA ((size_t)1 << 31)     /* 2 GiB decompressed */

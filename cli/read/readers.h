@@ -1,5 +1,5 @@
 /*
- * read/readers.h: the readers behind snap_load(), one per input format.
+ * read/readers.h: the readers behind load_snapshot(), one per input format.
  * Each returns a new snapshot, or NULL with a one-line reason in err.
  */
 #ifndef LEAKSCOPE_SNAP_READERS_H

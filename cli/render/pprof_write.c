@@ -18,8 +18,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "util/pb.h"
 #include "render/render.h"
+#include "util/pb.h"
 
 /* profile.proto field numbers */
 enum {
