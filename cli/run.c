@@ -5,7 +5,8 @@
  * asked for.  The exit status is PROG's, unless --error-exitcode applies.
  * Everything that can be checked before PROG starts is (options, the
  * program, the suppressions, that outputs can be written), so a mistake
- * costs one line and exit 2 and PROG is not started.
+ * costs one line and exit 2 and PROG is not started.  Starting and waiting
+ * for PROG is supervise.c's; this file has the options and the outputs.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,13 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "run.h"
+
 #include "analyze/retain.h"
 #include "analyze/supp.h"
 #include "analyze/symbolize.h"
@@ -30,14 +29,9 @@
 #include "read/load.h"
 #include "render/render.h"
 #include "render/trace.h"
+#include "supervise.h"
 #include "util/msg.h"
 #include "util/opt.h"
-
-static volatile sig_atomic_t run_child_pid;
-
-static void run_forward_signal(int sig) {
-  if (run_child_pid > 0) kill((pid_t)run_child_pid, sig);
-}
 
 static void run_usage(FILE *out) {
   fprintf(out,
@@ -63,7 +57,7 @@ static void run_usage(FILE *out) {
 }
 
 /* Parse a size with an optional K/M/G suffix; -1 if malformed. */
-long long run_parse_size(const char *s) {
+static long long run_parse_size(const char *s) {
   char *end;
   errno = 0;
   long long v = strtoll(s, &end, 10);
@@ -97,7 +91,7 @@ static int run_parse_signal(const char *s) {
   return 0;
 }
 
-int run_parse_options(int argc, char **argv, run_options *o) {
+static int run_parse_options(int argc, char **argv, run_options *o) {
   memset(o, 0, sizeof *o);
   o->error_exitcode = -1;
   o->depth = 24;
@@ -215,60 +209,18 @@ int run_parse_options(int argc, char **argv, run_options *o) {
   return 0;
 }
 
-/* Resolve PROG as execvp would; 0 and the path, or -1 with errno. */
-static int run_find_program(const char *prog, char *out, size_t outlen) {
-  if (strchr(prog, '/') != NULL) {
-    snprintf(out, outlen, "%s", prog);
-    if (access(out, X_OK) != 0) return -1;
-    struct stat st;
-    if (stat(out, &st) != 0) return -1;
-    if (S_ISDIR(st.st_mode)) {
-      errno = EISDIR;
-      return -1;
+/* pattern with %p replaced by pid, into out. */
+static void run_expand(const char *pattern, int pid, char *out, size_t outlen) {
+  size_t o = 0;
+  for (const char *p = pattern; *p && o + 12 < outlen; p++) {
+    if (p[0] == '%' && p[1] == 'p') {
+      o += (size_t)snprintf(out + o, outlen - o, "%d", pid);
+      p++;
+    } else {
+      out[o++] = *p;
     }
-    return 0;
   }
-  const char *path = getenv("PATH");
-  if (path == NULL) path = "/usr/local/bin:/usr/bin:/bin";
-  int saw_eacces = 0;
-  for (const char *p = path;;) {
-    const char *colon = strchr(p, ':');
-    size_t n = colon ? (size_t)(colon - p) : strlen(p);
-    snprintf(out, outlen, "%.*s%s%s", (int)n, p, n ? "/" : "", prog);
-    struct stat st;
-    if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
-      if (access(out, X_OK) == 0) return 0;
-      saw_eacces = 1;
-    }
-    if (colon == NULL) break;
-    p = colon + 1;
-  }
-  errno = saw_eacces ? EACCES : ENOENT;
-  return -1;
-}
-
-/* The agent beside the command, or where `make install` put it. */
-static int run_find_agent(char *out, size_t outlen) {
-  const char *env = getenv("LEAKSCOPE_AGENT");
-  if (env != NULL && access(env, R_OK) == 0) {
-    snprintf(out, outlen, "%s", env);
-    return 0;
-  }
-  char self[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) return -1;
-  self[n] = 0;
-  char *slash = strrchr(self, '/');
-  if (slash == NULL) return -1;
-  *slash = 0;
-  static const char *const candidates[] = {"%s/libleakscope.so", "%s/../lib/leakscope/libleakscope.so"};
-  for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++) {
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, candidates[i], self);
-    if (access(path, R_OK) == 0 && realpath(path, out) != NULL) return 0;
-  }
-  (void)outlen;
-  return -1;
+  out[o] = 0;
 }
 
 /* Can a file be created at path (with %p expanded to a sample pid)? */
@@ -283,18 +235,6 @@ static int run_check_writable(const char *pattern) {
   return 0;
 }
 
-void run_expand(const char *pattern, int pid, char *out, size_t outlen) {
-  size_t o = 0;
-  for (const char *p = pattern; *p && o + 12 < outlen; p++) {
-    if (p[0] == '%' && p[1] == 'p') {
-      o += (size_t)snprintf(out + o, outlen - o, "%d", pid);
-      p++;
-    } else {
-      out[o++] = *p;
-    }
-  }
-  out[o] = 0;
-}
 
 /* The output name for a process: the pattern with %p, or for a process
  * other than the main one when there is no %p, NAME.PID. */
@@ -309,8 +249,8 @@ static void run_output_name(const char *pattern, int pid, int is_main, char *out
 }
 
 /* A periodic profile's name: NAME.pb.gz -> NAME.N.pb.gz, otherwise NAME.N. */
-void run_numbered_name(const char *pattern, int pid, int seq, char *out, size_t outlen) {
-  char base[PATH_MAX];
+static void run_numbered_name(const char *pattern, int pid, int seq, char *out, size_t outlen) {
+  char base[PATH_MAX - 16];
   run_expand(pattern, pid, base, sizeof base);
   size_t n = strlen(base);
   if (n > 6 && strcmp(base + n - 6, ".pb.gz") == 0)
@@ -385,37 +325,13 @@ static int run_outputs(const run_options *o, snapshot *snap, int is_main) {
   return rc;
 }
 
-static void run_build_env(const run_options *o, const char *agent, const char *dir, pid_t self,
-                          int control_fd) {
-  char opts[PATH_MAX + 512];
-  int n = snprintf(opts, sizeof opts, "out=%s/raw.%%p,target=%d,depth=%d", dir, (int)self, o->depth);
-  if (o->sample) n += snprintf(opts + n, sizeof opts - (size_t)n, ",sample=%llu", (unsigned long long)o->sample);
-  if (o->trace_children) n += snprintf(opts + n, sizeof opts - (size_t)n, ",trace_children=1");
-  if (!o->report) n += snprintf(opts + n, sizeof opts - (size_t)n, ",retain=0"); /* only a report shows it */
-  double interval = o->interval > 0 ? o->interval : o->trace ? 1 : 0; /* a trace needs points */
-  if (interval > 0) n += snprintf(opts + n, sizeof opts - (size_t)n, ",interval=%g", interval);
-  if (o->snapshot_signal > 0)
-    n += snprintf(opts + n, sizeof opts - (size_t)n, ",control_signal=%d", o->snapshot_signal);
-  if (control_fd >= 0) n += snprintf(opts + n, sizeof opts - (size_t)n, ",control_fd=%d", control_fd);
-  if (o->budget)
-    n += snprintf(opts + n, sizeof opts - (size_t)n, ",budget=%llu:%s", (unsigned long long)o->budget,
-                  o->budget_action);
-  if (o->growth_percent > 0)
-    n += snprintf(opts + n, sizeof opts - (size_t)n, ",growth=%g,growth_window=%g", o->growth_percent,
-                  o->growth_window);
-  setenv("LEAKSCOPE_OPTIONS", opts, 1);
-  const char *old = getenv("LD_PRELOAD");
-  char preload[PATH_MAX * 2];
-  if (old != NULL && old[0]) snprintf(preload, sizeof preload, "%s:%s", agent, old);
-  else snprintf(preload, sizeof preload, "%s", agent);
-  setenv("LD_PRELOAD", preload, 1);
-}
-
-/* Convert the periodic snapshots that appeared in dir; returns how many. */
-/* What the periodic snapshots left so far: the last profile number, the
- * last growth capture's profile (the base for the next one's diff), and the
- * trace being built (--trace). */
+/* The periodic snapshots while PROG runs: where they appear (dir), what
+ * they left so far: the last profile number, the last growth capture's
+ * profile (the base for the next one's diff), and the trace being built
+ * (--trace, of the main process only). */
 typedef struct {
+  const run_options *o;
+  const char *dir;
   int seq;
   char last_growth[PATH_MAX];
   trace_log *trace;
@@ -509,6 +425,13 @@ static int run_collect_periodic(const run_options *o, const char *dir, run_perio
   return (int)n;
 }
 
+/* supervise_wait's tick: the periodic snapshots so far. */
+static void run_poll(void *ctx) {
+  run_periodic *state = ctx;
+  run_collect_periodic(state->o, state->dir, state);
+}
+
+/* The run's private directory, and the snapshots left in it. */
 static void run_remove_dir(const char *dir) {
   DIR *d = opendir(dir);
   if (d != NULL) {
@@ -524,29 +447,15 @@ static void run_remove_dir(const char *dir) {
   rmdir(dir);
 }
 
-/* PROG died of a signal: die of the same one, so whoever waits for
- * leakscope sees what it would have seen of PROG (no core file of ours). */
-static void run_die_like(int sig) {
-  struct rlimit none = {0, 0};
-  setrlimit(RLIMIT_CORE, &none);
-  fflush(NULL);
-  signal(sig, SIG_DFL);
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, sig);
-  sigprocmask(SIG_UNBLOCK, &set, NULL);
-  raise(sig);
-}
-
 int cmd_run(int argc, char **argv) {
   run_options o;
   if (run_parse_options(argc, argv, &o) != 0) return EXIT_USAGE;
   char prog[PATH_MAX], agent[PATH_MAX];
-  if (run_find_program(o.prog_argv[0], prog, sizeof prog) != 0) {
+  if (supervise_find_program(o.prog_argv[0], prog, sizeof prog) != 0) {
     errorf("cannot run %s: %s", o.prog_argv[0], strerror(errno));
     return EXIT_USAGE;
   }
-  if (run_find_agent(agent, sizeof agent) != 0) {
+  if (supervise_find_agent(agent, sizeof agent) != 0) {
     errorf("cannot find libleakscope.so beside the leakscope command (set LEAKSCOPE_AGENT)");
     return EXIT_USAGE;
   }
@@ -577,67 +486,21 @@ int cmd_run(int argc, char **argv) {
     return EXIT_USAGE;
   }
 
-  int ready[2];
-  if (pipe2(ready, O_CLOEXEC) != 0) {
-    errorf("pipe: %s", strerror(errno));
-    return EXIT_USAGE;
-  }
-  fflush(NULL);
-  pid_t child = fork();
+  pid_t child = supervise_start(&o, prog, agent, dir, http ? http_control_fd(http) : -1);
   if (child < 0) {
-    errorf("fork: %s", strerror(errno));
-    return EXIT_USAGE;
-  }
-  if (child == 0) {
-    close(ready[0]);
-    int control_fd = -1;
-    if (http) {
-      control_fd = http_control_fd(http);
-      fcntl(control_fd, F_SETFD, 0); /* the agent reads it after exec */
-    }
-    run_build_env(&o, agent, dir, getpid(), control_fd);
-    execv(prog, o.prog_argv);
-    int e = errno;
-    if (write(ready[1], &e, sizeof e) < 0) _exit(127);
-    _exit(127);
-  }
-  close(ready[1]);
-  int exec_errno = 0;
-  if (read(ready[0], &exec_errno, sizeof exec_errno) == (ssize_t)sizeof exec_errno) {
-    close(ready[0]);
-    waitpid(child, NULL, 0);
-    errorf("cannot run %s: %s", prog, strerror(exec_errno));
     run_remove_dir(dir);
     return EXIT_USAGE;
   }
-  close(ready[0]);
-
-  run_child_pid = child;
-  struct sigaction sa = {0};
-  sa.sa_handler = run_forward_signal;
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGHUP, &sa, NULL);
-  signal(SIGINT, SIG_IGN);
-  signal(SIGQUIT, SIG_IGN);
   if (http) http_set_target(http, child);
 
   /* Snapshots may arrive while PROG runs (interval, signal, budget dumps):
    * then poll for them; otherwise just wait. */
-  int status = 0;
-  run_periodic periodic = {0};
+  run_periodic periodic = {.o = &o, .dir = dir};
   periodic.main_pid = (int)child;
   if (o.trace != NULL && (periodic.trace = trace_new()) == NULL) warnf("--trace: out of memory");
   int collect = o.interval > 0 || o.snapshot_signal > 0 || o.budget > 0 || o.growth_percent > 0 ||
                 o.trace != NULL;
-  for (;;) {
-    pid_t w = waitpid(child, &status, collect ? WNOHANG : 0);
-    if (w == child) break;
-    if (w < 0 && errno != EINTR) break;
-    if (!collect) continue;
-    struct timespec nap = {0, 20 * 1000 * 1000};
-    run_collect_periodic(&o, dir, &periodic);
-    nanosleep(&nap, NULL);
-  }
+  int status = supervise_wait(child, collect ? run_poll : NULL, &periodic);
   int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   run_collect_periodic(&o, dir, &periodic);
   if (http) http_stop(http);
@@ -688,6 +551,6 @@ int cmd_run(int argc, char **argv) {
   for (int i = 0; i < o.nsupp; i++) supp_free(supp[i]);
   if (failed && exit_code == 0) return EXIT_USAGE;
   if (leaks && o.error_exitcode >= 0) return o.error_exitcode;
-  if (WIFSIGNALED(status)) run_die_like(WTERMSIG(status));
+  if (WIFSIGNALED(status)) supervise_die_like(WTERMSIG(status));
   return exit_code;
 }

@@ -1,16 +1,11 @@
 /*
- * run.h: what `leakscope run` shares between its files: the parsed options
- * (run.c) and the helpers that turn raw snapshots into outputs.
+ * run.h: what `leakscope run` shares between its files: the options, as
+ * run.c parses them and supervise.c passes them on to the agent.
  */
 #ifndef LEAKSCOPE_RUN_H
 #define LEAKSCOPE_RUN_H
 
-#include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
-
-#include "analyze/supp.h"
-#include "model/snapshot.h"
 
 #define RUN_MAX_SUPP 16
 
@@ -31,10 +26,5 @@ typedef struct {
   double growth_window;      /* seconds */
   char **prog_argv;
 } run_options;
-
-int run_parse_options(int argc, char **argv, run_options *o);
-long long run_parse_size(const char *s);
-void run_expand(const char *pattern, int pid, char *out, size_t outlen);
-void run_numbered_name(const char *pattern, int pid, int seq, char *out, size_t outlen);
 
 #endif
