@@ -22,6 +22,7 @@
 #include "render/flame_svg.h"
 #include "util/msg.h"
 #include "util/opt.h"
+#include "util/text.h"
 
 typedef struct {
   const char *input, *svg, *folded_path, *title;
@@ -103,11 +104,6 @@ static int flame_parse(int argc, char **argv, flame_options *o) {
   return 0;
 }
 
-static const char *flame_basename(const char *path) {
-  const char *slash = strrchr(path, '/');
-  return slash ? slash + 1 : path;
-}
-
 /* A name fit for folded stacks: no ';' and no control characters (copied
  * into the snapshot when it has to change).  NULL on OOM. */
 static const char *flame_clean(flame_builder *b, const char *name) {
@@ -129,12 +125,12 @@ static const char *flame_frame_name(flame_builder *b, const snap_location *loc, 
   char buf[1024];
   if (line != NULL && line->function != NULL && line->function[0] != '\0') {
     if (!b->lines || line->file == NULL) return flame_clean(b, line->function);
-    snprintf(buf, sizeof buf, "%s (%s:%" PRId64 ")", line->function, flame_basename(line->file),
+    snprintf(buf, sizeof buf, "%s (%s:%" PRId64 ")", line->function, text_basename(line->file),
              line->line);
   } else if (loc->module >= 0 && (uint32_t)loc->module < b->snap->nmodules &&
              b->snap->modules[loc->module].path[0] != '\0') {
     const snap_module *m = &b->snap->modules[loc->module];
-    snprintf(buf, sizeof buf, "%s+0x%" PRIx64, flame_basename(m->path), loc->address - m->base);
+    snprintf(buf, sizeof buf, "%s+0x%" PRIx64, text_basename(m->path), loc->address - m->base);
   } else {
     snprintf(buf, sizeof buf, "0x%" PRIx64, loc->address);
   }
@@ -346,7 +342,7 @@ int cmd_flame(int argc, char **argv) {
     if (bytes) snprintf(human, sizeof human, " (%.1f MiB)", (double)total / 1048576.0);
     else human[0] = '\0';
     snprintf(title, sizeof title, "Heap flame graph: %s", sample_type_name(o.type));
-    snprintf(subtitle, sizeof subtitle, "%s: %" PRId64 " %s%s%s", flame_basename(o.input), total,
+    snprintf(subtitle, sizeof subtitle, "%s: %" PRId64 " %s%s%s", text_basename(o.input), total,
              sample_type_unit(o.type), human,
              strcmp(snap->mode ? snap->mode : "", "sample") == 0 ? ", sampled estimate" : "");
     flame_svg_options so = {o.title ? o.title : title, subtitle, bytes, o.inverted};

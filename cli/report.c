@@ -16,7 +16,6 @@
  * ones (freed within 1 ms).
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +30,7 @@
 #include "render/render.h"
 #include "util/msg.h"
 #include "util/opt.h"
+#include "util/text.h"
 
 #define REPORT_FRAMES 5 /* frames shown per site */
 
@@ -96,21 +96,6 @@ static int report_parse(int argc, char **argv, report_options *o) {
   return 0;
 }
 
-static const char *report_basename(const char *path) {
-  const char *slash = strrchr(path, '/');
-  return slash ? slash + 1 : path;
-}
-
-/* Append to buf (of size len, used *at) as snprintf would, never past the end. */
-__attribute__((format(printf, 4, 5))) static void report_append(char *buf, size_t len, size_t *at, const char *fmt, ...) {
-  if (*at >= len) return;
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(buf + *at, len - *at, fmt, ap);
-  va_end(ap);
-  if (n > 0) *at = *at + (size_t)n < len ? *at + (size_t)n : len;
-}
-
 /* The first frames of a stack, innermost first: "fn file:line < fn ...". */
 static void report_frames(const snapshot *snap, const snap_stack *stack, char *buf, size_t len) {
   size_t at = 0;
@@ -124,39 +109,24 @@ static void report_frames(const snapshot *snap, const snap_stack *stack, char *b
         more = 1;
         break;
       }
-      if (shown++) report_append(buf, len, &at, " < ");
+      if (shown++) text_append(buf, len, &at, " < ");
       const snap_line *line = loc->nlines ? &loc->lines[l] : NULL;
       if (line != NULL && line->function != NULL) {
-        report_append(buf, len, &at, "%s", line->function);
+        text_append(buf, len, &at, "%s", line->function);
         if (line->file != NULL)
-          report_append(buf, len, &at, " %s:%" PRId64, report_basename(line->file), line->line);
+          text_append(buf, len, &at, " %s:%" PRId64, text_basename(line->file), line->line);
       } else if (loc->module >= 0 && (uint32_t)loc->module < snap->nmodules &&
                  snap->modules[loc->module].path[0] != '\0') {
-        report_append(buf, len, &at, "0x%" PRIx64 " (%s)", loc->address,
-                      report_basename(snap->modules[loc->module].path));
+        text_append(buf, len, &at, "0x%" PRIx64 " (%s)", loc->address,
+                      text_basename(snap->modules[loc->module].path));
       } else {
-        report_append(buf, len, &at, "0x%" PRIx64, loc->address);
+        text_append(buf, len, &at, "0x%" PRIx64, loc->address);
       }
     }
     if (more) break;
   }
-  if (more) report_append(buf, len, &at, " < ...");
-  if (stack->nlocs == 0) report_append(buf, len, &at, "(no stack)");
-}
-
-/* A value for people: 1.5 MiB, or 12.3k objects. */
-static void report_human(int64_t v, int bytes, char *buf, size_t len) {
-  static const char *const byte_units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  static const char *const count_units[] = {"", "k", "M", "G", "T"};
-  double d = (double)v;
-  int u = 0;
-  double step = bytes ? 1024.0 : 1000.0;
-  while ((d >= step || d <= -step) && u < 4) {
-    d /= step;
-    u++;
-  }
-  if (u == 0) snprintf(buf, len, "%" PRId64 "%s%s", v, bytes ? " " : "", bytes ? "B" : "");
-  else snprintf(buf, len, "%.1f%s%s", d, bytes ? " " : "", bytes ? byte_units[u] : count_units[u]);
+  if (more) text_append(buf, len, &at, " < ...");
+  if (stack->nlocs == 0) text_append(buf, len, &at, "(no stack)");
 }
 
 typedef struct {
@@ -193,7 +163,7 @@ static int report_top(const snapshot *snap, const report_options *o) {
   uint32_t shown = o->top == 0 || (uint64_t)o->top > n ? n : (uint32_t)o->top;
   int bytes = sample_type_is_bytes(o->type);
   char human[64];
-  report_human(total, bytes, human, sizeof human);
+  text_human(total, bytes, human, sizeof human);
   printf("Top %u of %u allocation sites by %s (total %" PRId64 " %s, %s)", shown, n,
          sample_type_name(o->type), total, sample_type_unit(o->type), human);
   if (snap->mode != NULL && strcmp(snap->mode, "sample") == 0 && snap->sample_interval > 1)
@@ -207,7 +177,7 @@ static int report_top(const snapshot *snap, const report_options *o) {
     int64_t v = sample_type_value(site, o->type);
     double pct = total ? 100.0 * (double)v / (double)total : 0.0;
     cum += pct;
-    report_human(v, bytes, human, sizeof human);
+    text_human(v, bytes, human, sizeof human);
     report_frames(snap, &snap->stacks[site->stack], frames, sizeof frames);
     printf("%14" PRId64 " %10s %7.2f%% %7.2f%%  %s\n", v, human, pct, cum, frames);
   }

@@ -32,6 +32,7 @@
 #include "supervise.h"
 #include "util/msg.h"
 #include "util/opt.h"
+#include "util/text.h"
 
 static void run_usage(FILE *out) {
   fprintf(out,
@@ -234,7 +235,6 @@ static int run_check_writable(const char *pattern) {
   unlink(tmp);
   return 0;
 }
-
 
 /* The output name for a process: the pattern with %p, or for a process
  * other than the main one when there is no %p, NAME.PID. */
@@ -540,8 +540,7 @@ int cmd_run(int argc, char **argv) {
   }
   if (d) closedir(d);
   if (periodic.trace != NULL) {
-    const char *slash = strrchr(o.prog_argv[0], '/');
-    if (trace_write(periodic.trace, o.trace, slash ? slash + 1 : o.prog_argv[0], (int)child, err, sizeof err) != 0) {
+    if (trace_write(periodic.trace, o.trace, text_basename(o.prog_argv[0]), (int)child, err, sizeof err) != 0) {
       errorf("%s", err);
       failed = 1;
     }

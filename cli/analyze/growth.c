@@ -4,6 +4,7 @@
  * from the base and the new snapshots, then sorted by growth.
  */
 #include "analyze/growth.h"
+#include "util/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,11 +51,6 @@ static gate_growth_site *table_get(site_table *t, const char *key) {
   return &t->slots[j];
 }
 
-static const char *base_name(const char *path) {
-  const char *slash = strrchr(path, '/');
-  return slash ? slash + 1 : path;
-}
-
 /* Append text to the growing key buffer. */
 static int key_put(char **buf, size_t *len, size_t *cap, const char *text) {
   size_t n = strlen(text);
@@ -86,7 +82,7 @@ static int stack_key(const snapshot *s, uint32_t stack, char **buf, size_t *cap)
                                  ? &s->modules[loc->module]
                                  : NULL;
       if (m != NULL)
-        snprintf(frame, sizeof frame, "%s+0x%llx", base_name(m->path),
+        snprintf(frame, sizeof frame, "%s+0x%llx", text_basename(m->path),
                  (unsigned long long)(loc->address - m->base));
       else
         snprintf(frame, sizeof frame, "0x%llx", (unsigned long long)loc->address);
@@ -96,11 +92,11 @@ static int stack_key(const snapshot *s, uint32_t stack, char **buf, size_t *cap)
     for (uint32_t j = 0; j < loc->nlines; j++) {
       const snap_line *ln = &loc->lines[j];
       if (ln->function != NULL && ln->file != NULL)
-        snprintf(frame, sizeof frame, "%s (%s)", ln->function, base_name(ln->file));
+        snprintf(frame, sizeof frame, "%s (%s)", ln->function, text_basename(ln->file));
       else if (ln->function != NULL)
         snprintf(frame, sizeof frame, "%s", ln->function);
       else if (ln->file != NULL)
-        snprintf(frame, sizeof frame, "%s:%lld", base_name(ln->file), (long long)ln->line);
+        snprintf(frame, sizeof frame, "%s:%lld", text_basename(ln->file), (long long)ln->line);
       else
         snprintf(frame, sizeof frame, "0x%llx", (unsigned long long)loc->address);
       if (key_put(buf, &len, cap, frame) != 0) return -1;

@@ -27,6 +27,7 @@
 
 #include "analyze/domtree.h"
 #include "analyze/symbolize.h"
+#include "util/text.h"
 
 #define RETAIN_KEEP_RETAINERS 50 /* kept in the snapshot (and a report) */
 #define RETAIN_KEEP_SITES 50
@@ -57,11 +58,6 @@ static uint64_t retain_mix(uint64_t x) {
   x *= 0xff51afd7ed558ccdu;
   x ^= x >> 33;
   return x;
-}
-
-static const char *retain_basename(const char *path) {
-  const char *slash = path ? strrchr(path, '/') : NULL;
-  return slash ? slash + 1 : path ? path : "?";
 }
 
 /* The group (kind, k1, k2), made on first use by name_it; RETAIN_NONE when
@@ -126,9 +122,9 @@ static void retain_name_group(retain_ctx *c, retain_group *gr) {
     size_t digits = dot ? strspn(dot + 1, "0123456789") : 0;
     if (dot != NULL && dot > r->symbol && digits > 0 && dot[1 + digits] == '\0')
       snprintf(buf, sizeof buf, "static %.*s (%s)", (int)(dot - r->symbol), r->symbol,
-               retain_basename(r->object));
+               text_basename(r->object ? r->object : "?"));
     else
-      snprintf(buf, sizeof buf, "global %s (%s)", r->symbol, retain_basename(r->object));
+      snprintf(buf, sizeof buf, "global %s (%s)", r->symbol, text_basename(r->object ? r->object : "?"));
     r->name = snap_str(c->snap, buf);
     break;
   }
@@ -141,16 +137,16 @@ static void retain_name_group(retain_ctx *c, retain_group *gr) {
     const char *main_thread = r->tid == c->snap->pid ? "the main " : "";
     if (r->symbol != NULL)
       snprintf(buf, sizeof buf, "TLS variable %s of %sthread %d (%s)", r->symbol, main_thread, r->tid,
-               retain_basename(r->object));
+               text_basename(r->object ? r->object : "?"));
     else
-      snprintf(buf, sizeof buf, "TLS of %sthread %d (%s)", main_thread, r->tid, retain_basename(r->object));
+      snprintf(buf, sizeof buf, "TLS of %sthread %d (%s)", main_thread, r->tid, text_basename(r->object ? r->object : "?"));
     r->name = snap_str(c->snap, buf);
     break;
   }
   case 'd':
     r->kind = "data";
     r->object = c->snap->modules[gr->k1].path;
-    r->name = retain_name(c, "data of %s", retain_basename(r->object), 0, 0);
+    r->name = retain_name(c, "data of %s", text_basename(r->object ? r->object : "?"), 0, 0);
     break;
   case 's':
     r->kind = "stack";

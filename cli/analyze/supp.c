@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
+
 #define SUPP_MAX_FRAMES 64
 
 enum { SUPP_FUN, SUPP_OBJ, SUPP_SRC, SUPP_ANY };
@@ -255,8 +257,7 @@ static int supp_frame_matches(const supp_frame *f, const supp_frameinfo *fi) {
     case SUPP_FUN: return supp_glob(f->pattern, fi->function ? fi->function : "???");
     case SUPP_OBJ: return supp_glob(f->pattern, fi->object ? fi->object : "???");
     case SUPP_SRC: {
-      const char *base = fi->file ? strrchr(fi->file, '/') : NULL;
-      base = base ? base + 1 : fi->file;
+      const char *base = text_basename(fi->file);
       const char *colon = strchr(f->pattern, ':');
       if (colon == NULL) return supp_glob(f->pattern, base);
       char file[512];

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "model/snapshot.h"
+#include "util/text.h"
 
 gate_data *gate_data_new(void) { return calloc(1, sizeof(gate_data)); }
 
@@ -99,20 +100,6 @@ static void sift_up(gate_record *h, uint32_t i) {
   }
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s) {
-  if (s[0] < 0x80) return 1;
-  size_t n = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 && s[0] < 0xE0 ? 2 : 0;
-  if (n == 0 || (n == 3 && s[0] >= 0xF0)) return 0;
-  for (size_t i = 1; i < n; i++)
-    if ((s[i] & 0xC0) != 0x80) return 0;
-  if (n == 3 && s[0] == 0xE0 && s[1] < 0xA0) return 0;
-  if (n == 3 && s[0] == 0xED && s[1] >= 0xA0) return 0;
-  if (n == 4 && s[0] == 0xF0 && s[1] < 0x90) return 0;
-  if (n == 4 && s[0] == 0xF4 && s[1] >= 0x90) return 0;
-  return n;
-}
-
 /* A copy with invalid UTF-8 bytes and control characters replaced by '?',
  * so every output format can carry it. */
 static char *dup_or_null(const char *s, int *oom) {
@@ -122,15 +109,7 @@ static char *dup_or_null(const char *s, int *oom) {
     *oom = 1;
     return NULL;
   }
-  unsigned char *p = (unsigned char *)c;
-  while (*p) {
-    size_t n = *p < 0x20 || *p == 0x7f ? 0 : utf8_len(p);
-    if (n == 0) {
-      *p++ = '?';
-      continue;
-    }
-    p += n;
-  }
+  text_clean_utf8(c);
   return c;
 }
 

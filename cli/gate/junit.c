@@ -4,26 +4,12 @@
  * <failure> whose text lists the offenders (stacks, growing sites,
  * suppressions or inputs).
  */
-#include "gate/output.h"
 
 #include <jansson.h>
 #include <stdio.h>
 
-/* XML-escaped text; control characters other than tab and newline become
- * '?' (XML 1.0 cannot carry them). */
-static void put_escaped(FILE *f, const char *s) {
-  for (; s && *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    switch (c) {
-    case '&': fputs("&amp;", f); break;
-    case '<': fputs("&lt;", f); break;
-    case '>': fputs("&gt;", f); break;
-    case '"': fputs("&quot;", f); break;
-    case '\'': fputs("&apos;", f); break;
-    default: fputc(c < 0x20 && c != '\t' && c != '\n' ? '?' : c, f); break;
-    }
-  }
-}
+#include "gate/output.h"
+#include "util/text.h"
 
 static const char *str(const json_t *o, const char *key) {
   return json_string_value(json_object_get(o, key));
@@ -40,30 +26,30 @@ static void put_offender(FILE *f, const json_t *o) {
   if (str(o, "suppression")) {
     snprintf(line, sizeof line, "%lld records suppressed by %s\n", num(o, "count"),
              str(o, "suppression"));
-    put_escaped(f, line);
+    text_xml_put(f, line, TEXT_XML_APOS);
     return;
   }
   if (json_object_get(o, "inuse_bytes")) {
     snprintf(line, sizeof line, "%s: %lld bytes in use\n", str(o, "input"), num(o, "inuse_bytes"));
-    put_escaped(f, line);
+    text_xml_put(f, line, TEXT_XML_APOS);
     return;
   }
   const json_t *frames = json_object_get(o, "frames");
   if (frames != NULL) {
     snprintf(line, sizeof line, "%+lld bytes (%lld -> %lld) at:\n", num(o, "growth_bytes"),
              num(o, "base_bytes"), num(o, "new_bytes"));
-    put_escaped(f, line);
+    text_xml_put(f, line, TEXT_XML_APOS);
     size_t i;
     const json_t *fr;
     json_array_foreach(frames, i, fr) {
       snprintf(line, sizeof line, "    %s\n", json_string_value(fr));
-      put_escaped(f, line);
+      text_xml_put(f, line, TEXT_XML_APOS);
     }
     return;
   }
   snprintf(line, sizeof line, "%lld bytes in %lld blocks (%s) at:\n", num(o, "bytes"),
            num(o, "blocks"), str(o, "input") ? str(o, "input") : "?");
-  put_escaped(f, line);
+  text_xml_put(f, line, TEXT_XML_APOS);
   size_t i;
   const json_t *fr;
   json_array_foreach(json_object_get(o, "stack"), i, fr) {
@@ -73,7 +59,7 @@ static void put_offender(FILE *f, const json_t *o) {
     else
       snprintf(line, sizeof line, "    %s (%s)\n", str(fr, "function") ? str(fr, "function") : "??",
                str(fr, "object") ? str(fr, "object") : str(fr, "address"));
-    put_escaped(f, line);
+    text_xml_put(f, line, TEXT_XML_APOS);
   }
 }
 
@@ -94,7 +80,7 @@ int gate_junit_write(const gate_results *res, const gate_data *d, const char *pa
   fprintf(f, "    <properties>\n");
   for (uint32_t i = 0; i < d->ninputs; i++) {
     fprintf(f, "      <property name=\"input\" value=\"");
-    put_escaped(f, d->inputs[i].path);
+    text_xml_put(f, d->inputs[i].path, TEXT_XML_APOS);
     fprintf(f, "\"/>\n");
   }
   fprintf(f, "    </properties>\n");
@@ -103,11 +89,11 @@ int gate_junit_write(const gate_results *res, const gate_data *d, const char *pa
     char verdict[200];
     gate_json_verdict(r, verdict, sizeof verdict);
     fprintf(f, "    <testcase classname=\"leakscope.gate\" name=\"");
-    put_escaped(f, r->rule);
+    text_xml_put(f, r->rule, TEXT_XML_APOS);
     fprintf(f, "\">\n");
     if (!r->pass) {
       fprintf(f, "      <failure type=\"threshold\" message=\"");
-      put_escaped(f, verdict);
+      text_xml_put(f, verdict, TEXT_XML_APOS);
       fprintf(f, "\">");
       size_t j;
       const json_t *o;
@@ -115,7 +101,7 @@ int gate_junit_write(const gate_results *res, const gate_data *d, const char *pa
       fprintf(f, "</failure>\n");
     } else {
       fprintf(f, "      <system-out>");
-      put_escaped(f, verdict);
+      text_xml_put(f, verdict, TEXT_XML_APOS);
       fprintf(f, "</system-out>\n");
     }
     fprintf(f, "    </testcase>\n");

@@ -7,11 +7,13 @@
  * and file names (not their lines, so an unrelated edit elsewhere keeps the
  * alert's identity) plus the allocation site's line.  The whole stack goes into result.stacks.
  */
-#include "gate/output.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "gate/output.h"
+#include "util/text.h"
 
 static const char *const rule_ids[SNAP_KIND_COUNT] = {
     "leak/definitely-lost", "leak/indirectly-lost", "leak/possibly-lost", "leak/still-reachable"};
@@ -65,11 +67,6 @@ static uint64_t fnv(uint64_t h, const char *s) {
   return (h ^ 0xff) * 1099511628211ull;
 }
 
-static const char *base_name(const char *p) {
-  const char *slash = p ? strrchr(p, '/') : NULL;
-  return slash ? slash + 1 : p;
-}
-
 static json_t *result_json(const gate_record *r, const gate_data *d, const char *root) {
   const gate_frame *site = NULL;
   for (uint32_t i = 0; i < r->nframes && site == NULL; i++)
@@ -78,7 +75,7 @@ static json_t *result_json(const gate_record *r, const gate_data *d, const char 
   char msg[1024], where[600] = "";
   if (site != NULL)
     snprintf(where, sizeof where, ", allocated in %s (%s:%llu)", site->fn ? site->fn : "??",
-             base_name(site->file), (unsigned long long)site->line);
+             text_basename(site->file), (unsigned long long)site->line);
   if (r->indirect_bytes)
     snprintf(msg, sizeof msg, "%llu (%llu direct, %llu indirect) bytes in %llu blocks are %s%s",
              (unsigned long long)(r->bytes + r->indirect_bytes), (unsigned long long)r->bytes,
@@ -110,7 +107,7 @@ static json_t *result_json(const gate_record *r, const gate_data *d, const char 
     json_t *sf = json_pack("{s:o}", "location", fl);
     if (f->obj) json_object_set_new(sf, "module", json_string(f->obj));
     json_array_append_new(frames, sf);
-    if (i < 16) h = fnv(fnv(h, f->fn), base_name(f->file));
+    if (i < 16) h = fnv(fnv(h, f->fn), text_basename(f->file));
   }
   char fp[48];
   snprintf(fp, sizeof fp, "%016llx:%llu", (unsigned long long)h,

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/text.h"
+
 #define FLAME_SVG_WIDTH 1200
 #define FLAME_SVG_XPAD 10
 #define FLAME_SVG_FRAME 16    /* height of one level */
@@ -28,52 +30,6 @@ typedef struct {
   uint32_t depth;
   int64_t start;
 } flame_svg_item;
-
-/* Write s as XML character data: escape markup, replace control
- * characters and bytes that are not valid UTF-8. */
-static void flame_svg_escape(FILE *f, const char *s) {
-  const unsigned char *p = (const unsigned char *)s;
-  while (*p) {
-    unsigned char c = *p;
-    if (c < 0x80) {
-      if (c == '&') fputs("&amp;", f);
-      else if (c == '<') fputs("&lt;", f);
-      else if (c == '>') fputs("&gt;", f);
-      else if (c == '"') fputs("&quot;", f);
-      else if (c < 0x20 || c == 0x7f) fputc(' ', f);
-      else fputc(c, f);
-      p++;
-      continue;
-    }
-    int n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
-    if (c >= 0xf5) n = 0;
-    int ok = n > 0;
-    for (int i = 1; ok && i < n; i++) ok = (p[i] & 0xc0) == 0x80;
-    if (ok && n == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))) ok = 0;
-    if (ok && n == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))) ok = 0;
-    if (ok) {
-      fwrite(p, 1, (size_t)n, f);
-      p += n;
-    } else {
-      fputc('?', f);
-      p++;
-    }
-  }
-}
-
-/* A value for people: "1.5 MiB" or "12.3k". */
-static void flame_svg_human(int64_t v, int bytes, char *buf, size_t len) {
-  static const char *const byte_units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  static const char *const count_units[] = {"", "k", "M", "G", "T"};
-  double d = (double)v, step = bytes ? 1024.0 : 1000.0;
-  int u = 0;
-  while (d >= step && u < 4) {
-    d /= step;
-    u++;
-  }
-  if (u == 0) snprintf(buf, len, "%" PRId64 "%s", v, bytes ? " B" : "");
-  else snprintf(buf, len, "%.1f%s%s", d, bytes ? " " : "", bytes ? byte_units[u] : count_units[u]);
-}
 
 /* A colour from the name, in greens and blues (memory). */
 static void flame_svg_colour(const char *name, int root, char *buf, size_t len) {
@@ -100,7 +56,7 @@ static void flame_svg_label(FILE *f, const char *name, double w) {
   size_t len = strlen(name);
   if (fit < 3) return;
   if ((long)len <= fit) {
-    flame_svg_escape(f, name);
+    text_xml_put(f, name, TEXT_XML_BLANK_CONTROLS);
     return;
   }
   size_t keep = (size_t)fit - 2;
@@ -108,7 +64,7 @@ static void flame_svg_label(FILE *f, const char *name, double w) {
   while (keep > 0 && ((unsigned char)name[keep] & 0xc0) == 0x80) keep--;
   char *cut = strndup(name, keep);
   if (cut != NULL) {
-    flame_svg_escape(f, cut);
+    text_xml_put(f, cut, TEXT_XML_BLANK_CONTROLS);
     fputs("..", f);
     free(cut);
   }
@@ -247,11 +203,11 @@ static void flame_svg_frames(FILE *f, const flame_tree *t, const flame_svg_optio
     double y = o->inverted ? FLAME_SVG_TOP + (double)it.depth * FLAME_SVG_FRAME
                            : height - FLAME_SVG_BOTTOM - (double)(it.depth + 1) * FLAME_SVG_FRAME;
     flame_svg_colour(n->name, it.node == 0, colour, sizeof colour);
-    flame_svg_human(n->value, o->value_is_bytes, value, sizeof value);
-    flame_svg_human(n->other, !o->value_is_bytes, other, sizeof other);
+    text_human(n->value, o->value_is_bytes, value, sizeof value);
+    text_human(n->other, !o->value_is_bytes, other, sizeof other);
     fprintf(f, "<g class=\"f\" data-s=\"%" PRId64 "\" data-v=\"%" PRId64 "\" data-d=\"%u\"><title>",
             it.start, n->value, it.depth);
-    flame_svg_escape(f, n->name);
+    text_xml_put(f, n->name, TEXT_XML_BLANK_CONTROLS);
     fprintf(f, "\n%" PRId64 " %s (%s), %.2f%%, %s %s</title>", n->value,
             o->value_is_bytes ? "bytes" : "objects", value, 100.0 * (double)n->value / (double)total,
             other, o->value_is_bytes ? "objects" : "bytes");
@@ -321,10 +277,10 @@ int flame_svg_write(const flame_tree *t, const flame_svg_options *o, const char 
   fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%u\" fill=\"rgb(250,250,247)\"/>\n",
           FLAME_SVG_WIDTH, height);
   fprintf(f, "<text id=\"title\" x=\"%d\" y=\"24\">", FLAME_SVG_WIDTH / 2);
-  flame_svg_escape(f, o->title);
+  text_xml_put(f, o->title, TEXT_XML_BLANK_CONTROLS);
   fputs("</text>\n", f);
   fprintf(f, "<text id=\"subtitle\" x=\"%d\" y=\"42\">", FLAME_SVG_WIDTH / 2);
-  if (o->subtitle) flame_svg_escape(f, o->subtitle);
+  if (o->subtitle) text_xml_put(f, o->subtitle, TEXT_XML_BLANK_CONTROLS);
   fputs("</text>\n", f);
   fprintf(f, "<text id=\"unzoom\" class=\"hide\" x=\"%d\" y=\"24\">Reset Zoom</text>\n",
           FLAME_SVG_XPAD);

@@ -38,9 +38,6 @@ int render_xml(const snapshot *snap, const char *path, char *err, size_t errlen)
 /* gzip'd pprof profile.proto; render/pprof_write.c. */
 int pprof_write(const snapshot *snap, const char *path, char *err, size_t errlen);
 
-/* v with thousands separators, as memcheck prints numbers, in buf. */
-const char *render_commas(uint64_t v, char *buf, size_t buflen);
-
 /* One frame of a location as text: "function (file:line)" or "0xADDR (object)". */
 void render_frame_text(const snapshot *snap, const snap_location *loc, uint32_t line_index,
                        char *buf, size_t buflen);

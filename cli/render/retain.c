@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "render/render.h"
+#include "util/text.h"
 
 #define RENDER_RETAIN_PATH_HEAD 3 /* steps shown at each end of a long path */
 
@@ -53,7 +54,7 @@ static void render_retain_stack(FILE *out, const snapshot *snap, uint32_t stack,
 static void render_retain_step(FILE *out, const snapshot *snap, const snap_rstep *s) {
   char a[32], leaf[1024];
   render_retain_frames(snap, s->stack, 1, leaf, sizeof leaf);
-  fprintf(out, " -> 0x%" PRIx64 " (%s bytes, %s)", s->address, render_commas(s->bytes, a, sizeof a),
+  fprintf(out, " -> 0x%" PRIx64 " (%s bytes, %s)", s->address, text_commas(s->bytes, a, sizeof a),
           leaf);
 }
 
@@ -82,21 +83,21 @@ void render_text_retention(FILE *out, const snapshot *snap, int top) {
     return;
   }
   fprintf(out, "==%d== RETENTION: %s bytes in %s blocks still reachable\n", pid,
-          render_commas(r->reachable_bytes, a, sizeof a),
-          render_commas(r->reachable_blocks, b, sizeof b));
+          text_commas(r->reachable_bytes, a, sizeof a),
+          text_commas(r->reachable_blocks, b, sizeof b));
   fprintf(out, "==%d==    held through one root: %s bytes in %s blocks; through several: %s bytes in %s blocks\n",
-          pid, render_commas(r->reachable_bytes - r->shared_bytes, a, sizeof a),
-          render_commas(r->reachable_blocks - r->shared_blocks, b, sizeof b),
-          render_commas(r->shared_bytes, c, sizeof c),
-          render_commas(r->shared_blocks, d, sizeof d));
+          pid, text_commas(r->reachable_bytes - r->shared_bytes, a, sizeof a),
+          text_commas(r->reachable_blocks - r->shared_blocks, b, sizeof b),
+          text_commas(r->shared_bytes, c, sizeof c),
+          text_commas(r->shared_blocks, d, sizeof d));
   fprintf(out, "==%d==\n==%d== Roots by retained bytes:\n", pid, pid);
   int shown = 0;
   for (uint32_t i = 0; i < r->nroots && (top <= 0 || shown < top); i++) {
     const snap_rroot *root = &r->roots[i];
     if (root->retained_blocks == 0) continue;
     fprintf(out, "==%d==   %15s bytes in %s blocks: %s\n", pid,
-            render_commas(root->retained_bytes, a, sizeof a),
-            render_commas(root->retained_blocks, b, sizeof b), root->name);
+            text_commas(root->retained_bytes, a, sizeof a),
+            text_commas(root->retained_blocks, b, sizeof b), root->name);
     shown++;
   }
   if (!shown) fprintf(out, "==%d==   (none)\n", pid);
@@ -106,15 +107,15 @@ void render_text_retention(FILE *out, const snapshot *snap, int top) {
     if (t->blocks == 1)
       fprintf(out, "==%d== %s bytes in %s blocks are retained by a %s-byte block at 0x%" PRIx64
                    ", retainer %u of %u\n",
-              pid, render_commas(t->retained_bytes, a, sizeof a),
-              render_commas(t->retained_blocks, b, sizeof b),
-              render_commas(t->bytes, c, sizeof c), t->address, i + 1, r->nretainers);
+              pid, text_commas(t->retained_bytes, a, sizeof a),
+              text_commas(t->retained_blocks, b, sizeof b),
+              text_commas(t->bytes, c, sizeof c), t->address, i + 1, r->nretainers);
     else
       fprintf(out, "==%d== %s bytes in %s blocks are retained by %s blocks of %s bytes (the largest"
                    " at 0x%" PRIx64 "), retainer %u of %u\n",
-              pid, render_commas(t->retained_bytes, a, sizeof a),
-              render_commas(t->retained_blocks, b, sizeof b),
-              render_commas(t->blocks, c, sizeof c), render_commas(t->bytes, d, sizeof d),
+              pid, text_commas(t->retained_bytes, a, sizeof a),
+              text_commas(t->retained_blocks, b, sizeof b),
+              text_commas(t->blocks, c, sizeof c), text_commas(t->bytes, d, sizeof d),
               t->address, i + 1, r->nretainers);
     render_retain_stack(out, snap, t->stack, pid, 8);
     render_retain_path(out, snap, t, pid);
@@ -126,9 +127,9 @@ void render_text_retention(FILE *out, const snapshot *snap, int top) {
     char leaf[2048];
     render_retain_frames(snap, s->stack, 3, leaf, sizeof leaf);
     fprintf(out, "==%d==   %15s bytes in %s blocks retained through %s blocks from %s\n", pid,
-            render_commas(s->retained_bytes, a, sizeof a),
-            render_commas(s->retained_blocks, b, sizeof b),
-            render_commas(s->blocks, c, sizeof c), leaf);
+            text_commas(s->retained_bytes, a, sizeof a),
+            text_commas(s->retained_blocks, b, sizeof b),
+            text_commas(s->blocks, c, sizeof c), leaf);
   }
   if (r->nsites == 0) fprintf(out, "==%d==   (none)\n", pid);
 }

@@ -8,11 +8,7 @@
 #include <string.h>
 
 #include "render/render.h"
-
-static const char *render_basename(const char *path) {
-  const char *slash = path ? strrchr(path, '/') : NULL;
-  return slash ? slash + 1 : path;
-}
+#include "util/text.h"
 
 void render_frame_text(const snapshot *snap, const snap_location *loc, uint32_t line_index,
                        char *buf, size_t buflen) {
@@ -20,25 +16,12 @@ void render_frame_text(const snapshot *snap, const snap_location *loc, uint32_t 
   const char *object = loc->module >= 0 && (uint32_t)loc->module < snap->nmodules
                            ? snap->modules[loc->module].path : NULL;
   if (line != NULL && line->function != NULL && line->file != NULL && line->line > 0)
-    snprintf(buf, buflen, "%s (%s:%" PRId64 ")", line->function, render_basename(line->file),
+    snprintf(buf, buflen, "%s (%s:%" PRId64 ")", line->function, text_basename(line->file),
              line->line);
   else if (line != NULL && line->function != NULL)
     snprintf(buf, buflen, "%s (in %s)", line->function, object ? object : "?");
   else
     snprintf(buf, buflen, "0x%" PRIx64 " (in %s)", loc->address, object ? object : "?");
-}
-
-/* Thousands separators, as memcheck prints its numbers. */
-const char *render_commas(uint64_t v, char *buf, size_t buflen) {
-  char digits[32];
-  int n = snprintf(digits, sizeof digits, "%" PRIu64, v);
-  size_t o = 0;
-  for (int i = 0; i < n && o + 2 < buflen; i++) {
-    if (i > 0 && (n - i) % 3 == 0) buf[o++] = ',';
-    buf[o++] = digits[i];
-  }
-  buf[o] = 0;
-  return buf;
 }
 
 static void render_stack(FILE *out, const snapshot *snap, uint32_t stack, int pid) {
@@ -67,13 +50,13 @@ void render_text_heap_summary(FILE *out, const snapshot *snap) {
           sampled ? "sampled; in-use figures are estimates" : "exact");
   if (sampled)
     fprintf(out, "==%d==     mean sampling interval: %s bytes\n", pid,
-            render_commas(snap->sample_interval, a, sizeof a));
+            text_commas(snap->sample_interval, a, sizeof a));
   fprintf(out, "==%d==     in use at %s: %s bytes in %s blocks\n", pid,
-          snap->reason ? snap->reason : "exit", render_commas(snap->inuse_bytes, a, sizeof a),
-          render_commas(snap->inuse_objects, b, sizeof b));
+          snap->reason ? snap->reason : "exit", text_commas(snap->inuse_bytes, a, sizeof a),
+          text_commas(snap->inuse_objects, b, sizeof b));
   fprintf(out, "==%d==   total heap usage: %s allocs, %s frees, %s bytes allocated\n", pid,
-          render_commas(snap->total_allocs, a, sizeof a), render_commas(snap->total_frees, b, sizeof b),
-          render_commas(snap->total_bytes_allocated, c, sizeof c));
+          text_commas(snap->total_allocs, a, sizeof a), text_commas(snap->total_frees, b, sizeof b),
+          text_commas(snap->total_bytes_allocated, c, sizeof c));
 }
 
 void render_text_summary(FILE *out, const snapshot *snap, int max_records, int show_all) {
@@ -100,12 +83,12 @@ void render_text_summary(FILE *out, const snapshot *snap, int max_records, int s
     if (l->indirect_bytes)
       fprintf(out, "==%d== %s (%s direct, %s indirect) bytes in %" PRIu64
                    " blocks are %s in loss record %" PRIu64 " of %u\n",
-              pid, render_commas(l->bytes + l->indirect_bytes, a, sizeof a),
-              render_commas(l->bytes, b, sizeof b), render_commas(l->indirect_bytes, c, sizeof c),
+              pid, text_commas(l->bytes + l->indirect_bytes, a, sizeof a),
+              text_commas(l->bytes, b, sizeof b), text_commas(l->indirect_bytes, c, sizeof c),
               l->blocks, snap_kind_words(l->kind), rank, total_records);
     else
       fprintf(out, "==%d== %s bytes in %" PRIu64 " blocks are %s in loss record %" PRIu64 " of %u\n",
-              pid, render_commas(l->bytes, a, sizeof a), l->blocks, snap_kind_words(l->kind), rank,
+              pid, text_commas(l->bytes, a, sizeof a), l->blocks, snap_kind_words(l->kind), rank,
               total_records);
     render_stack(out, snap, l->stack, pid);
     fprintf(out, "==%d==\n", pid);
@@ -116,9 +99,9 @@ void render_text_summary(FILE *out, const snapshot *snap, int max_records, int s
                                        "still reachable"};
   for (int k = 0; k < SNAP_KIND_COUNT; k++)
     fprintf(out, "==%d==    %s: %s bytes in %s blocks\n", pid, labels[k],
-            render_commas(snap->summary[k].bytes, a, sizeof a),
-            render_commas(snap->summary[k].blocks, b, sizeof b));
+            text_commas(snap->summary[k].bytes, a, sizeof a),
+            text_commas(snap->summary[k].blocks, b, sizeof b));
   fprintf(out, "==%d==         suppressed: %s bytes in %s blocks\n", pid,
-          render_commas(snap->suppressed.bytes, a, sizeof a),
-          render_commas(snap->suppressed.blocks, b, sizeof b));
+          text_commas(snap->suppressed.bytes, a, sizeof a),
+          text_commas(snap->suppressed.blocks, b, sizeof b));
 }

@@ -19,65 +19,15 @@
 #include <unistd.h>
 
 #include "render/render.h"
+#include "util/text.h"
 
 static const char *const xml_kinds[SNAP_KIND_COUNT] = {
     "Leak_DefinitelyLost", "Leak_IndirectlyLost", "Leak_PossiblyLost", "Leak_StillReachable"};
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s) {
-  if (s[0] < 0x80) return 1;
-  size_t n = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
-             : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
-  for (size_t i = 1; i < n; i++)
-    if ((s[i] & 0xC0) != 0x80) return 0;
-  if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) ||
-      (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
-    return 0;
-  return n;
-}
-
-/* XML-escaped text; bytes XML 1.0 cannot carry (controls, invalid UTF-8)
- * become '?'. */
-static void put_text(FILE *f, const char *s) {
-  const unsigned char *p = (const unsigned char *)s;
-  while (p && *p) {
-    if (*p == '&') fputs("&amp;", f);
-    else if (*p == '<') fputs("&lt;", f);
-    else if (*p == '>') fputs("&gt;", f);
-    else if (*p == '"') fputs("&quot;", f);
-    else if (*p == '\'') fputs("&apos;", f);
-    else if ((*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f) fputc('?', f);
-    else {
-      size_t n = utf8_len(p);
-      if (n == 0) {
-        fputc('?', f);
-        n = 1;
-      } else {
-        fwrite(p, 1, n, f);
-      }
-      p += n;
-      continue;
-    }
-    p++;
-  }
-}
-
 static void put_elem(FILE *f, const char *indent, const char *name, const char *text) {
   fprintf(f, "%s<%s>", indent, name);
-  put_text(f, text);
+  text_xml_put(f, text, TEXT_XML_APOS);
   fprintf(f, "</%s>\n", name);
-}
-
-/* A number with thousands separators, as memcheck's %'lu prints it. */
-static void grouped(uint64_t v, char *buf, size_t len) {
-  char digits[32];
-  int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
-  size_t o = 0;
-  for (int i = 0; i < n && o + 2 < len; i++) {
-    if (i > 0 && (n - i) % 3 == 0) buf[o++] = ',';
-    buf[o++] = digits[i];
-  }
-  buf[o] = '\0';
 }
 
 static void put_time(FILE *f, int64_t ns) {
@@ -114,12 +64,12 @@ static void put_frame(FILE *f, const snapshot *s, const snap_location *loc, cons
 static void put_error(FILE *f, const snapshot *s, const snap_leak *l, uint32_t unique,
                       uint32_t n) {
   char total[40], direct[40], indirect[40], blocks[40], rec[40], of[40];
-  grouped(l->bytes + l->indirect_bytes, total, sizeof total);
-  grouped(l->bytes, direct, sizeof direct);
-  grouped(l->indirect_bytes, indirect, sizeof indirect);
-  grouped(l->blocks, blocks, sizeof blocks);
-  grouped(unique + 1, rec, sizeof rec);
-  grouped(n, of, sizeof of);
+  text_commas(l->bytes + l->indirect_bytes, total, sizeof total);
+  text_commas(l->bytes, direct, sizeof direct);
+  text_commas(l->indirect_bytes, indirect, sizeof indirect);
+  text_commas(l->blocks, blocks, sizeof blocks);
+  text_commas(unique + 1, rec, sizeof rec);
+  text_commas(n, of, sizeof of);
   fprintf(f, "<error>\n  <unique>0x%x</unique>\n  <tid>1</tid>\n  <kind>%s</kind>\n  <xwhat>\n",
           unique, xml_kinds[l->kind]);
   if (l->indirect_bytes)
