@@ -1,6 +1,6 @@
 /*
- * fuzz_pprof.c: libFuzzer target for the pprof reader (cli/pprof_read.c,
- * snap_read_pprof) and writer (cli/pprof_write.c).  The reader takes a
+ * fuzz_pprof.c: libFuzzer target for the pprof reader (cli/read/pprof_read.c,
+ * snap_read_pprof) and writer (cli/render/pprof_write.c).  The reader takes a
  * path, so the input goes through a memfd.  Whatever it accepts must hold
  * only in-range references, and must survive a round trip: written with
  * pprof_write() and read again, it has the same modules, locations and
@@ -13,8 +13,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "render.h"
-#include "snap_readers.h"
+#include "render/render.h"
+#include "read/readers.h"
 
 static void fuzz_pprof_check_refs(const snapshot *s) {
   for (uint32_t i = 0; i < s->nsites; i++) {

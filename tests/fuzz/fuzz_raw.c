@@ -1,6 +1,6 @@
 /*
  * fuzz_raw.c: libFuzzer target for the raw snapshot reader
- * (cli/snap_raw.c, snap_read_raw), the retention graph's lines included.
+ * (cli/read/snap_raw.c, snap_read_raw), the retention graph's lines included.
  * The reader takes a path, so the input goes through a memfd.  Built and
  * run by tests/fuzz/run.sh.
  */
@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "snap_readers.h"
+#include "read/readers.h"
 
 static void fuzz_check_stack(const snapshot *s, uint32_t stack) {
   if (stack >= s->nstacks) abort();

@@ -1,6 +1,6 @@
 /*
  * fuzz_report_read.c: libFuzzer target for the JSON report reader
- * (cli/report_read.c, snap_read_report).  The reader takes a path, so the
+ * (cli/read/report_read.c, snap_read_report).  The reader takes a path, so the
  * input goes through a memfd.  Built and run by tests/fuzz/run.sh.
  */
 #include <stdint.h>
@@ -9,7 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "snap_readers.h"
+#include "read/readers.h"
 
 /* A stack index the reader made: in range, and its locations too. */
 static void fuzz_check_stack(const snapshot *s, uint32_t stack) {
