@@ -23,6 +23,7 @@
 #include "util/msg.h"
 #include "util/opt.h"
 #include "util/text.h"
+#include "util/vec.h"
 
 typedef struct {
   const char *input, *svg, *folded_path, *title;
@@ -146,14 +147,11 @@ static uint64_t flame_hash(uint32_t parent, const char *name) {
 
 static int flame_add_node(flame_builder *b, uint32_t parent, const char *name, uint32_t *out) {
   flame_tree *t = &b->tree;
-  if (t->nnodes == t->capnodes) {
-    uint32_t cap = t->capnodes ? t->capnodes * 2 : 1024;
-    flame_node *nodes = realloc(t->nodes, cap * sizeof *nodes);
-    if (nodes == NULL) return -1;
-    t->nodes = nodes;
-    uint32_t *parents = realloc(b->parent, cap * sizeof *parents);
-    if (parents == NULL) return -1;
-    b->parent = parents;
+  if (t->nnodes == t->capnodes) { /* nodes and parent grow together */
+    size_t cap = t->capnodes, cap_parent = t->capnodes;
+    if (vec_reserve(&t->nodes, &cap, (size_t)t->nnodes + 1, sizeof *t->nodes) != 0 ||
+        vec_reserve(&b->parent, &cap_parent, (size_t)t->nnodes + 1, sizeof *b->parent) != 0)
+      return -1;
     t->capnodes = cap;
   }
   uint32_t idx = t->nnodes++;
@@ -162,13 +160,7 @@ static int flame_add_node(flame_builder *b, uint32_t parent, const char *name, u
   b->parent[idx] = parent;
   if (idx != parent) {
     flame_node *p = &t->nodes[parent];
-    if (p->nkids == p->capkids) {
-      uint32_t cap = p->capkids ? p->capkids * 2 : 4;
-      uint32_t *kids = realloc(p->kids, cap * sizeof *kids);
-      if (kids == NULL) return -1;
-      p->kids = kids;
-      p->capkids = cap;
-    }
+    if (vec_reserve(&p->kids, &p->capkids, (size_t)p->nkids + 1, sizeof *p->kids) != 0) return -1;
     p->kids[p->nkids++] = idx;
   }
   *out = idx;

@@ -33,6 +33,7 @@
 #include "util/msg.h"
 #include "util/opt.h"
 #include "util/text.h"
+#include "util/vec.h"
 
 static void run_usage(FILE *out) {
   fprintf(out,
@@ -403,13 +404,7 @@ static int run_collect_periodic(const run_options *o, const char *dir, run_perio
     if (sscanf(e->d_name, "raw.%d.%d.%31[a-z]%n", &f.pid, &f.seq, f.reason, &consumed) != 3 ||
         e->d_name[consumed] != 0 || strcmp(f.reason, "http") == 0) /* the HTTP server's own */
       continue;
-    if (n == cap) {
-      size_t want = cap ? cap * 2 : 16;
-      run_snapshot_file *more = realloc(files, want * sizeof *more);
-      if (more == NULL) break; /* the rest waits for the next pass */
-      files = more;
-      cap = want;
-    }
+    if (vec_reserve(&files, &cap, n + 1, sizeof *files) != 0) break; /* the rest waits for the next pass */
     snprintf(f.name, sizeof f.name, "%s", e->d_name);
     files[n++] = f;
   }

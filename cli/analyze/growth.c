@@ -5,6 +5,7 @@
  */
 #include "analyze/growth.h"
 #include "util/text.h"
+#include "util/vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,14 +55,7 @@ static gate_growth_site *table_get(site_table *t, const char *key) {
 /* Append text to the growing key buffer. */
 static int key_put(char **buf, size_t *len, size_t *cap, const char *text) {
   size_t n = strlen(text);
-  if (*len + n + 2 > *cap) {
-    size_t c = *cap ? *cap * 2 : 256;
-    while (c < *len + n + 2) c *= 2;
-    char *bigger = realloc(*buf, c);
-    if (bigger == NULL) return -1;
-    *buf = bigger;
-    *cap = c;
-  }
+  if (vec_reserve(buf, cap, *len + n + 2, 1) != 0) return -1;
   if (*len > 0) (*buf)[(*len)++] = GROWTH_SEP;
   memcpy(*buf + *len, text, n + 1);
   *len += n;

@@ -28,6 +28,7 @@
 #include "analyze/domtree.h"
 #include "analyze/symbolize.h"
 #include "util/text.h"
+#include "util/vec.h"
 
 #define RETAIN_KEEP_RETAINERS 50 /* kept in the snapshot (and a report) */
 #define RETAIN_KEEP_SITES 50
@@ -45,7 +46,8 @@ typedef struct {
   const snap_graph *g;
   sym_data *syms;
   retain_group *groups;
-  uint32_t ngroups, cap_groups;
+  uint32_t ngroups;
+  size_t cap_groups;
   uint32_t *slots; /* open addressing over groups, RETAIN_NONE = empty */
   uint32_t nslots;
   uint32_t *root_group; /* per graph root line: its group */
@@ -84,13 +86,8 @@ static uint32_t retain_group_of(retain_ctx *c, char kind, uint64_t k1, uint64_t 
     const retain_group *gr = &c->groups[c->slots[j]];
     if (gr->kind == kind && gr->k1 == k1 && gr->k2 == k2) return c->slots[j];
   }
-  if (c->ngroups == c->cap_groups) {
-    uint32_t cap = c->cap_groups ? c->cap_groups * 2 : 64;
-    retain_group *groups = realloc(c->groups, cap * sizeof *groups);
-    if (groups == NULL) return RETAIN_NONE;
-    c->groups = groups;
-    c->cap_groups = cap;
-  }
+  if (vec_reserve(&c->groups, &c->cap_groups, (size_t)c->ngroups + 1, sizeof *c->groups) != 0)
+    return RETAIN_NONE;
   retain_group *gr = &c->groups[c->ngroups];
   memset(gr, 0, sizeof *gr);
   gr->kind = kind;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "util/text.h"
+#include "util/vec.h"
 
 #define SUPP_MAX_FRAMES 64
 
@@ -34,7 +35,8 @@ typedef struct {
 
 struct supp_set {
   supp_entry *entries;
-  int n, cap;
+  int n;
+  size_t cap;
 };
 
 void supp_free(supp_set *set) {
@@ -55,13 +57,7 @@ static char *supp_trim(char *s) {
 }
 
 static supp_entry *supp_add(supp_set *set) {
-  if (set->n == set->cap) {
-    int cap = set->cap ? set->cap * 2 : 16;
-    supp_entry *bigger = realloc(set->entries, (size_t)cap * sizeof *bigger);
-    if (bigger == NULL) return NULL;
-    set->entries = bigger;
-    set->cap = cap;
-  }
+  if (vec_reserve(&set->entries, &set->cap, (size_t)set->n + 1, sizeof *set->entries) != 0) return NULL;
   supp_entry *e = &set->entries[set->n++];
   memset(e, 0, sizeof *e);
   return e;

@@ -17,6 +17,7 @@
  * of dwfl_module_addrinfo's linear scan on every call).
  */
 #include "analyze/symbolize.h"
+#include "util/vec.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -349,13 +350,7 @@ static int fn_order(const void *pa, const void *pb) {
 }
 
 static int cu_add_fn(cu_table *t, uint64_t low, uint64_t high, const Dwarf_Die *die) {
-  if (t->nfns == t->cap) {
-    size_t cap = t->cap ? t->cap * 2 : 64;
-    fn_range *bigger = realloc(t->fns, cap * sizeof *bigger);
-    if (bigger == NULL) return -1;
-    t->fns = bigger;
-    t->cap = cap;
-  }
+  if (vec_reserve(&t->fns, &t->cap, t->nfns + 1, sizeof *t->fns) != 0) return -1;
   t->fns[t->nfns++] = (fn_range){low, high, *die};
   return 0;
 }
@@ -390,13 +385,7 @@ static cu_table *cu_get(sym_module *sm, Dwarf_Die *cudie) {
     else hi = mid;
   }
   if (lo < sm->ncus && sm->cus[lo].cu_offset == off) return &sm->cus[lo];
-  if (sm->ncus == sm->cucap) {
-    size_t cap = sm->cucap ? sm->cucap * 2 : 16;
-    cu_table *bigger = realloc(sm->cus, cap * sizeof *bigger);
-    if (bigger == NULL) return NULL;
-    sm->cus = bigger;
-    sm->cucap = cap;
-  }
+  if (vec_reserve(&sm->cus, &sm->cucap, sm->ncus + 1, sizeof *sm->cus) != 0) return NULL;
   cu_table t = {.cu_offset = off};
   if (cu_collect(&t, cudie) != 0) {
     free(t.fns);
@@ -470,13 +459,7 @@ static const char *die_raw_name(Dwarf_Die *die) {
 
 static int buf_push(sym_ctx *c, const char *function, const char *file, int64_t line) {
   line_buf *b = &c->buf;
-  if (b->n == b->cap) {
-    size_t cap = b->cap ? b->cap * 2 : 16;
-    snap_line *bigger = realloc(b->lines, cap * sizeof *bigger);
-    if (bigger == NULL) return -1;
-    b->lines = bigger;
-    b->cap = cap;
-  }
+  if (vec_reserve(&b->lines, &b->cap, b->n + 1, sizeof *b->lines) != 0) return -1;
   b->lines[b->n++] = (snap_line){function, file, line};
   return 0;
 }

@@ -22,6 +22,7 @@
 #include "read/load.h"
 #include "read/readers.h"
 #include "read/vgxml.h"
+#include "util/vec.h"
 
 #define PATH_SCRATCH (2 * VGXML_MAX_TEXT + 2)
 
@@ -191,15 +192,12 @@ static int collect_holders(gate_data *d, uint32_t input, snapshot *s, char *err,
   const snap_retention *r = s->retention;
   for (uint32_t i = 0; r != NULL && i < r->nroots && i < GATE_HOLDERS_PER_INPUT; i++) {
     if (r->roots[i].retained_blocks == 0) continue;
-    gate_holder *more = realloc(d->holders, (d->nholders + 1) * sizeof *more);
-    char *root = strdup(r->roots[i].name);
-    if (more == NULL || root == NULL) {
-      if (more != NULL) d->holders = more;
-      free(root);
+    char *root = NULL;
+    if (vec_reserve(&d->holders, &d->cap_holders, (size_t)d->nholders + 1, sizeof *d->holders) != 0 ||
+        (root = strdup(r->roots[i].name)) == NULL) {
       snprintf(err, errlen, "out of memory");
       return -1;
     }
-    d->holders = more;
     d->holders[d->nholders++] = (gate_holder){root, r->roots[i].retained_bytes, r->roots[i].retained_blocks, input};
   }
   return 0;
@@ -256,13 +254,11 @@ int gate_collect(gate_data *d, const char *path, char *err, size_t errlen) {
     snap_free(s);
     return 0;
   }
-  snapshot **bigger = realloc(d->profiles, (d->nprofiles + 1) * sizeof *bigger);
-  if (bigger == NULL) {
+  if (vec_reserve(&d->profiles, &d->cap_profiles, (size_t)d->nprofiles + 1, sizeof *d->profiles) != 0) {
     snap_free(s);
     snprintf(err, errlen, "out of memory");
     return -1;
   }
-  d->profiles = bigger;
   d->profiles[d->nprofiles++] = s;
   return 0;
 }

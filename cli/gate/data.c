@@ -10,6 +10,7 @@
 
 #include "model/snapshot.h"
 #include "util/text.h"
+#include "util/vec.h"
 
 gate_data *gate_data_new(void) { return calloc(1, sizeof(gate_data)); }
 
@@ -40,9 +41,7 @@ void gate_data_free(gate_data *d) {
 }
 
 int64_t gate_data_add_input(gate_data *d, const char *path, const char *format) {
-  gate_input *bigger = realloc(d->inputs, (d->ninputs + 1) * sizeof *bigger);
-  if (bigger == NULL) return -1;
-  d->inputs = bigger;
+  if (vec_reserve(&d->inputs, &d->cap_inputs, (size_t)d->ninputs + 1, sizeof *d->inputs) != 0) return -1;
   gate_input *in = &d->inputs[d->ninputs];
   memset(in, 0, sizeof *in);
   in->path = strdup(path);
@@ -59,9 +58,7 @@ int gate_data_add_suppressed(gate_data *d, const char *name, uint64_t n) {
       d->supps[i].count = n > UINT64_MAX - d->supps[i].count ? UINT64_MAX : d->supps[i].count + n;
       return 0;
     }
-  gate_supp *bigger = realloc(d->supps, (d->nsupps + 1) * sizeof *bigger);
-  if (bigger == NULL) return -1;
-  d->supps = bigger;
+  if (vec_reserve(&d->supps, &d->cap_supps, (size_t)d->nsupps + 1, sizeof *d->supps) != 0) return -1;
   d->supps[d->nsupps].name = strdup(name);
   d->supps[d->nsupps].count = n;
   if (d->supps[d->nsupps].name == NULL) return -1;

@@ -64,16 +64,20 @@ typedef struct {
 typedef struct {
   gate_input *inputs;
   uint32_t ninputs;
+  size_t cap_inputs;
   snap_amount kinds[SNAP_KIND_COUNT]; /* unsuppressed totals; bytes are direct */
   int blocks_unknown[SNAP_KIND_COUNT]; /* an input gave the bytes of a kind but not its blocks */
   uint64_t suppressed_records;
   gate_supp *supps;
   uint32_t nsupps;
+  size_t cap_supps;
   gate_keep keep[SNAP_KIND_COUNT];
   snapshot **profiles;  /* pprof / raw inputs, for the baseline rule */
   uint32_t nprofiles;
+  size_t cap_profiles;
   gate_holder *holders; /* the still-reachable memory's largest roots, from inputs with retention */
   uint32_t nholders;
+  size_t cap_holders;
 } gate_data;
 
 gate_data *gate_data_new(void);

@@ -12,11 +12,10 @@
 #include "analyze/growth.h"
 #include "analyze/symbolize.h"
 #include "read/load.h"
+#include "util/vec.h"
 
 static gate_result *add(gate_results *res, const char *rule) {
-  gate_result *bigger = realloc(res->r, (res->n + 1) * sizeof *bigger);
-  if (bigger == NULL) return NULL;
-  res->r = bigger;
+  if (vec_reserve(&res->r, &res->cap, (size_t)res->n + 1, sizeof *res->r) != 0) return NULL;
   gate_result *r = &res->r[res->n];
   memset(r, 0, sizeof *r);
   r->offenders = json_array();

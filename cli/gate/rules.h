@@ -32,6 +32,7 @@ typedef struct {
 typedef struct {
   gate_result *r;
   uint32_t n;
+  size_t cap;
   int pass; /* every rule passed */
 } gate_results;
 

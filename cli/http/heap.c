@@ -22,6 +22,7 @@
 
 #include "http/internal.h"
 #include "render/render.h"
+#include "util/vec.h"
 
 int http_reply_text(http_reply *r, unsigned status, const char *type, const char *fmt, ...) {
   va_list ap;
@@ -73,14 +74,10 @@ __attribute__((format(printf, 2, 3))) static void http_text_add(http_text *t, co
       t->len += (size_t)n;
       return;
     }
-    size_t cap = (t->cap + (size_t)n + 1) * 2;
-    char *bigger = realloc(t->buf, cap);
-    if (bigger == NULL) {
+    if (vec_reserve(&t->buf, &t->cap, t->len + (size_t)n + 1, 1) != 0) {
       t->failed = 1;
       return;
     }
-    t->buf = bigger;
-    t->cap = cap;
   }
 }
 

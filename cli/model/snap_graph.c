@@ -6,22 +6,22 @@
 #include <stdlib.h>
 
 #include "model/snapshot.h"
+#include "util/vec.h"
 
 int snap_graph_add_node(snap_graph *g, const snap_gnode *n) {
-  uint64_t cap = g->cap_nodes;
-  if (g->nnodes == UINT32_MAX - 1 || snap_reserve((void **)&g->nodes, g->nnodes, &cap, sizeof *n) != 0)
+  if (g->nnodes == UINT32_MAX - 1 ||
+      vec_reserve(&g->nodes, &g->cap_nodes, (size_t)g->nnodes + 1, sizeof *n) != 0)
     return -1;
-  g->cap_nodes = (uint32_t)(cap < UINT32_MAX ? cap : UINT32_MAX);
   g->nodes[g->nnodes++] = *n;
   return 0;
 }
 
 int snap_graph_add_edge(snap_graph *g, uint32_t from, uint32_t to) {
-  if (g->nedges == g->cap_edges) {
-    uint64_t cap = g->cap_edges;
-    if (snap_reserve((void **)&g->from, g->nedges, &cap, sizeof *g->from) != 0) return -1;
-    uint64_t cap_to = g->cap_edges;
-    if (snap_reserve((void **)&g->to, g->nedges, &cap_to, sizeof *g->to) != 0) return -1;
+  if (g->nedges == g->cap_edges) { /* from and to grow together */
+    size_t cap = g->cap_edges, cap_to = g->cap_edges;
+    if (vec_reserve(&g->from, &cap, g->nedges + 1, sizeof *g->from) != 0 ||
+        vec_reserve(&g->to, &cap_to, g->nedges + 1, sizeof *g->to) != 0)
+      return -1;
     g->cap_edges = cap;
   }
   g->from[g->nedges] = from;
@@ -30,23 +30,19 @@ int snap_graph_add_edge(snap_graph *g, uint32_t from, uint32_t to) {
 }
 
 int snap_graph_add_root(snap_graph *g, const snap_groot *r) {
-  if (snap_reserve((void **)&g->roots, g->nroots, &g->cap_roots, sizeof *r) != 0) return -1;
+  if (vec_reserve(&g->roots, &g->cap_roots, g->nroots + 1, sizeof *r) != 0) return -1;
   g->roots[g->nroots++] = *r;
   return 0;
 }
 
 int snap_graph_add_region(snap_graph *g, const snap_gregion *r) {
-  uint64_t cap = g->cap_regions;
-  if (snap_reserve((void **)&g->regions, g->nregions, &cap, sizeof *r) != 0) return -1;
-  g->cap_regions = (uint32_t)cap;
+  if (vec_reserve(&g->regions, &g->cap_regions, (size_t)g->nregions + 1, sizeof *r) != 0) return -1;
   g->regions[g->nregions++] = *r;
   return 0;
 }
 
 int snap_graph_add_thread(snap_graph *g, const snap_gthread *t) {
-  uint64_t cap = g->cap_threads;
-  if (snap_reserve((void **)&g->threads, g->nthreads, &cap, sizeof *t) != 0) return -1;
-  g->cap_threads = (uint32_t)cap;
+  if (vec_reserve(&g->threads, &g->cap_threads, (size_t)g->nthreads + 1, sizeof *t) != 0) return -1;
   g->threads[g->nthreads++] = *t;
   return 0;
 }

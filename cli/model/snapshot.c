@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/vec.h"
 
 struct snap_arena_chunk {
   snap_arena_chunk *next;
@@ -81,67 +82,42 @@ const char *snap_str(snapshot *snap, const char *s) {
   return copy;
 }
 
-int snap_reserve(void **items, size_t n, size_t *cap, size_t size) {
-  if (n < *cap) return 0;
-  size_t want = *cap ? *cap * 2 : 64;
-  void *p = realloc(*items, want * size);
-  if (p == NULL) return -1;
-  *items = p;
-  *cap = want;
-  return 0;
-}
-
-/* Grow *array (of elem-sized items, *count used) by one; returns the slot.
- * The capacity is implied by the count: 16, then every power of two. */
-static void *grow(void **array, uint32_t *count, size_t elem) {
-  uint32_t n = *count;
-  if (n == 0 || (n >= 16 && (n & (n - 1)) == 0)) {
-    size_t cap = n == 0 ? 16 : (size_t)n * 2;
-    void *bigger = realloc(*array, cap * elem);
-    if (bigger == NULL) return NULL;
-    *array = bigger;
-  }
-  *count = n + 1;
-  return (char *)*array + (size_t)n * elem;
-}
-
 int64_t snap_add_module(snapshot *snap, const snap_module *m) {
-  snap_module *slot = grow((void **)&snap->modules, &snap->nmodules, sizeof *slot);
-  if (slot == NULL) return -1;
-  *slot = *m;
-  return snap->nmodules - 1;
+  if (vec_reserve(&snap->modules, &snap->cap_modules, (size_t)snap->nmodules + 1, sizeof *snap->modules) != 0)
+    return -1;
+  snap->modules[snap->nmodules] = *m;
+  return snap->nmodules++;
 }
 
 int64_t snap_add_location(snapshot *snap, const snap_location *loc) {
-  snap_location *slot = grow((void **)&snap->locations, &snap->nlocations, sizeof *slot);
-  if (slot == NULL) return -1;
-  *slot = *loc;
-  return snap->nlocations - 1;
+  if (vec_reserve(&snap->locations, &snap->cap_locations, (size_t)snap->nlocations + 1, sizeof *snap->locations) != 0)
+    return -1;
+  snap->locations[snap->nlocations] = *loc;
+  return snap->nlocations++;
 }
 
 int64_t snap_add_stack(snapshot *snap, const uint32_t *locs, uint32_t nlocs) {
   uint32_t *copy = snap_alloc(snap, (nlocs ? nlocs : 1) * sizeof *copy);
   if (copy == NULL) return -1;
   if (nlocs) memcpy(copy, locs, nlocs * sizeof *copy);
-  snap_stack *slot = grow((void **)&snap->stacks, &snap->nstacks, sizeof *slot);
-  if (slot == NULL) return -1;
-  slot->nlocs = nlocs;
-  slot->locs = copy;
-  return snap->nstacks - 1;
+  if (vec_reserve(&snap->stacks, &snap->cap_stacks, (size_t)snap->nstacks + 1, sizeof *snap->stacks) != 0)
+    return -1;
+  snap->stacks[snap->nstacks] = (snap_stack){nlocs, copy};
+  return snap->nstacks++;
 }
 
 int64_t snap_add_site(snapshot *snap, const snap_site *site) {
-  snap_site *slot = grow((void **)&snap->sites, &snap->nsites, sizeof *slot);
-  if (slot == NULL) return -1;
-  *slot = *site;
-  return snap->nsites - 1;
+  if (vec_reserve(&snap->sites, &snap->cap_sites, (size_t)snap->nsites + 1, sizeof *snap->sites) != 0)
+    return -1;
+  snap->sites[snap->nsites] = *site;
+  return snap->nsites++;
 }
 
 int64_t snap_add_leak(snapshot *snap, const snap_leak *leak) {
-  snap_leak *slot = grow((void **)&snap->leaks, &snap->nleaks, sizeof *slot);
-  if (slot == NULL) return -1;
-  *slot = *leak;
-  return snap->nleaks - 1;
+  if (vec_reserve(&snap->leaks, &snap->cap_leaks, (size_t)snap->nleaks + 1, sizeof *snap->leaks) != 0)
+    return -1;
+  snap->leaks[snap->nleaks] = *leak;
+  return snap->nleaks++;
 }
 
 void snap_recount(snapshot *snap) {

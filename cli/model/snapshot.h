@@ -129,23 +129,24 @@ typedef struct {
 
 typedef struct {
   snap_gnode *nodes;
-  uint32_t nnodes, cap_nodes;
+  uint32_t nnodes;
+  size_t cap_nodes;
   /* edges: while reading, (from, to) pairs; after snap_graph_finish, CSR:
    * the successors of v are to[first[v] .. first[v+1]-1] */
   uint32_t *from, *to;
-  uint64_t nedges, cap_edges;
+  uint64_t nedges;
+  size_t cap_edges;
   uint64_t *first;
   snap_groot *roots;
-  uint64_t nroots, cap_roots;
+  uint64_t nroots;
+  size_t cap_roots;
   snap_gregion *regions;
-  uint32_t nregions, cap_regions;
+  uint32_t nregions;
+  size_t cap_regions;
   snap_gthread *threads;
-  uint32_t nthreads, cap_threads;
+  uint32_t nthreads;
+  size_t cap_threads;
 } snap_graph;
-
-/* Room in a growable array *items of *cap items of size bytes for item n
- * (doubling); 0 or -1 (out of memory, *items unchanged). */
-int snap_reserve(void **items, size_t n, size_t *cap, size_t size);
 
 int snap_graph_add_node(snap_graph *g, const snap_gnode *n);
 int snap_graph_add_edge(snap_graph *g, uint32_t from, uint32_t to); /* both < nnodes */
@@ -229,6 +230,7 @@ typedef struct snapshot {
   uint32_t nsites;
   snap_leak *leaks;
   uint32_t nleaks;
+  size_t cap_modules, cap_locations, cap_stacks, cap_sites, cap_leaks; /* of the arrays above */
 
   int has_leak_check;                      /* the exit scan ran */
   snap_amount summary[SNAP_KIND_COUNT];    /* unsuppressed, by kind */

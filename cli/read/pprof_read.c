@@ -29,6 +29,7 @@
 
 #include "read/readers.h"
 #include "util/pb.h"
+#include "util/vec.h"
 
 #define PPROF_READ_MAX_FILE ((size_t)1 << 30)     /* 1 GiB on disk */
 #define PPROF_READ_MAX_DATA ((size_t)1 << 31)     /* 2 GiB decompressed */
@@ -74,7 +75,7 @@ typedef struct {
   uint32_t *stack_slots; /* hash of stacks: stack index + 1, 0 empty */
   uint32_t nstack_slots;
   int64_t *site_of_stack; /* site index per stack, -1 none */
-  uint32_t capsite_of_stack;
+  size_t capsite_of_stack;
 } pprof_read_ctx;
 
 __attribute__((format(printf, 2, 3))) static int pprof_read_fail(pprof_read_ctx *c,
@@ -105,14 +106,10 @@ static int pprof_read_file(pprof_read_ctx *c, unsigned char **data, size_t *len)
         rc = pprof_read_fail(c, "file too large for a profile");
         break;
       }
-      size_t ncap = cap ? cap * 2 : 65536;
-      unsigned char *bigger = realloc(buf, ncap);
-      if (bigger == NULL) {
+      if (vec_reserve(&buf, &cap, n + 65536, 1) != 0) {
         rc = pprof_read_oom(c);
         break;
       }
-      buf = bigger;
-      cap = ncap;
     }
     size_t got = fread(buf + n, 1, cap - n, f);
     n += got;
@@ -148,14 +145,11 @@ static int pprof_read_gunzip(pprof_read_ctx *c, const unsigned char *in, size_t 
         pprof_read_fail(c, "decompressed profile too large");
         goto out;
       }
-      size_t ncap = cap ? cap * 2 : (inlen < 65536 ? 262144 : inlen * 4);
-      unsigned char *bigger = realloc(buf, ncap);
-      if (bigger == NULL) {
+      /* at first room for a guess from the compressed size, then doubling */
+      if (vec_reserve(&buf, &cap, cap ? cap + 1 : (inlen < 65536 ? 262144 : inlen * 4), 1) != 0) {
         pprof_read_oom(c);
         goto out;
       }
-      buf = bigger;
-      cap = ncap;
     }
     zs.next_out = buf + n;
     zs.avail_out = (uInt)(cap - n > UINT32_MAX ? UINT32_MAX : cap - n);
@@ -515,7 +509,8 @@ static int pprof_read_sample_types(pprof_read_ctx *c) {
 
 typedef struct {
   uint32_t *v;
-  uint32_t n, cap;
+  uint32_t n;
+  size_t cap;
   pprof_read_ctx *c;
   int failed; /* the error is already in c->err */
 } pprof_read_locs;
@@ -528,15 +523,9 @@ static int pprof_read_add_loc(void *ctx, uint64_t id) {
     return pprof_read_fail(l->c, "corrupt profile: sample refers to missing location %llu",
                            (unsigned long long)id);
   }
-  if (l->n == l->cap) {
-    uint32_t cap = l->cap ? l->cap * 2 : 64;
-    uint32_t *bigger = realloc(l->v, cap * sizeof *bigger);
-    if (bigger == NULL) {
-      l->failed = 1;
-      return pprof_read_oom(l->c);
-    }
-    l->v = bigger;
-    l->cap = cap;
+  if (vec_reserve(&l->v, &l->cap, (size_t)l->n + 1, sizeof *l->v) != 0) {
+    l->failed = 1;
+    return pprof_read_oom(l->c);
   }
   l->v[l->n++] = (uint32_t)li;
   return 0;
@@ -605,7 +594,7 @@ static int64_t pprof_read_sum(int64_t a, int64_t b) {
 static int pprof_read_samples(pprof_read_ctx *c) {
   snapshot *snap = c->snap;
   uint32_t n = c->nfields[PROFILE_SAMPLE];
-  pprof_read_locs locs = {NULL, 0, 0, c, 0};
+  pprof_read_locs locs = {.c = c};
   pprof_read_values vals = {calloc(c->nvalues ? c->nvalues : 1, sizeof(int64_t)), 0, c->nvalues};
   int rc = -1;
   if (vals.v == NULL) {
@@ -647,17 +636,14 @@ static int pprof_read_samples(pprof_read_ctx *c) {
       pprof_read_oom(c);
       goto out;
     }
-    if ((uint32_t)stack >= c->capsite_of_stack) {
-      uint32_t cap = c->capsite_of_stack ? c->capsite_of_stack * 2 : 1024;
-      while (cap <= (uint32_t)stack) cap *= 2;
-      int64_t *bigger = realloc(c->site_of_stack, cap * sizeof *bigger);
-      if (bigger == NULL) {
+    if ((size_t)stack >= c->capsite_of_stack) {
+      size_t old = c->capsite_of_stack;
+      if (vec_reserve(&c->site_of_stack, &c->capsite_of_stack, (size_t)stack + 1,
+                      sizeof *c->site_of_stack) != 0) {
         pprof_read_oom(c);
         goto out;
       }
-      for (uint32_t k = c->capsite_of_stack; k < cap; k++) bigger[k] = -1;
-      c->site_of_stack = bigger;
-      c->capsite_of_stack = cap;
+      for (size_t k = old; k < c->capsite_of_stack; k++) c->site_of_stack[k] = -1;
     }
     if (c->site_of_stack[stack] < 0) {
       snap_site site;

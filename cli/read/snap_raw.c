@@ -9,18 +9,21 @@
 #include <string.h>
 
 #include "read/readers.h"
+#include "util/vec.h"
 
 typedef struct {
   snapshot *snap;
   /* raw stack id -> snapshot stack index, and pc -> location index */
   uint64_t *stack_ids;
   uint32_t *stack_index;
-  uint32_t nstack_ids, cap_stack_ids;
+  uint32_t nstack_ids;
+  size_t cap_stack_ids;
   uint64_t *loc_pcs;   /* open-addressing table of pcs */
   uint32_t *loc_index;
   uint32_t loc_cap, loc_used;
   const char **argv;
-  int argc, cap_argv;
+  int argc;
+  size_t cap_argv;
   int64_t empty_stack; /* shared by records naming a stack without a "stack" line; -1 until made */
 } raw_reader;
 
@@ -202,13 +205,7 @@ static int raw_line(raw_reader *r, char *line, char *err, size_t errlen) {
     if (raw_u64(&p, &a, 10)) return -1;
     if (*p == ' ') p++;
     raw_unescape((char *)p);
-    if (r->argc == r->cap_argv) {
-      int cap = r->cap_argv ? r->cap_argv * 2 : 16;
-      const char **bigger = realloc(r->argv, (size_t)cap * sizeof *bigger);
-      if (bigger == NULL) return -1;
-      r->argv = bigger;
-      r->cap_argv = cap;
-    }
+    if (vec_reserve(&r->argv, &r->cap_argv, (size_t)r->argc + 1, sizeof *r->argv) != 0) return -1;
     r->argv[r->argc++] = snap_str(snap, p);
   } else if (KEY("module")) {
     snap_module m = {0};
@@ -252,14 +249,11 @@ static int raw_line(raw_reader *r, char *line, char *err, size_t errlen) {
     }
     int64_t si = snap_add_stack(snap, locs, n);
     if (si < 0) return -1;
-    if (r->nstack_ids == r->cap_stack_ids) {
-      uint32_t cap = r->cap_stack_ids ? r->cap_stack_ids * 2 : 1024;
-      uint64_t *ids = realloc(r->stack_ids, cap * sizeof *ids);
-      if (ids == NULL) return -1;
-      r->stack_ids = ids;
-      uint32_t *idx = realloc(r->stack_index, cap * sizeof *idx);
-      if (idx == NULL) return -1;
-      r->stack_index = idx;
+    if (r->nstack_ids == r->cap_stack_ids) { /* stack_ids and stack_index grow together */
+      size_t cap = r->cap_stack_ids, cap_index = r->cap_stack_ids;
+      if (vec_reserve(&r->stack_ids, &cap, (size_t)r->nstack_ids + 1, sizeof *r->stack_ids) != 0 ||
+          vec_reserve(&r->stack_index, &cap_index, (size_t)r->nstack_ids + 1, sizeof *r->stack_index) != 0)
+        return -1;
       r->cap_stack_ids = cap;
     }
     r->stack_ids[r->nstack_ids] = a;

@@ -8,6 +8,7 @@
  * reset, so memory does not grow with the file.
  */
 #include "read/vgxml.h"
+#include "util/vec.h"
 
 #include <expat.h>
 #include <stdlib.h>
@@ -113,16 +114,9 @@ static int number(vgparse *p, int hex, uint64_t *out) {
 /* Append the captured text to the error's string pool; its offset or -1. */
 static int64_t pool_add(vgparse *p) {
   size_t need = p->poollen + p->textlen + 1;
-  if (need > p->poolcap) {
-    size_t cap = p->poolcap ? p->poolcap * 2 : 4096;
-    while (cap < need) cap *= 2;
-    char *bigger = realloc(p->pool, cap);
-    if (bigger == NULL) {
-      fail(p, "%s", "out of memory");
-      return -1;
-    }
-    p->pool = bigger;
-    p->poolcap = cap;
+  if (vec_reserve(&p->pool, &p->poolcap, need, 1) != 0) {
+    fail(p, "%s", "out of memory");
+    return -1;
   }
   int64_t off = (int64_t)p->poollen;
   memcpy(p->pool + p->poollen, p->text, p->textlen + 1);

@@ -16,12 +16,14 @@ typedef struct {
   int64_t value;     /* the chosen sample type: this frame and everything it called */
   int64_t other;     /* the partner type (objects for space, bytes for objects) */
   uint32_t *kids;    /* child node indices */
-  uint32_t nkids, capkids;
+  uint32_t nkids;
+  size_t capkids;
 } flame_node;
 
 typedef struct {
   flame_node *nodes;
-  uint32_t nnodes, capnodes;
+  uint32_t nnodes;
+  size_t capnodes;
 } flame_tree;
 
 typedef struct {

@@ -20,6 +20,7 @@
 
 #include "render/render.h"
 #include "util/pb.h"
+#include "util/vec.h"
 
 /* profile.proto field numbers */
 enum {
@@ -51,10 +52,12 @@ typedef struct {
 typedef struct {
   const snapshot *snap;
   const char **strings;
-  uint32_t nstrings, capstrings;
+  uint32_t nstrings;
+  size_t capstrings;
   pprof_write_index string_index;
   pprof_write_func *funcs;
-  uint32_t nfuncs, capfuncs;
+  uint32_t nfuncs;
+  size_t capfuncs;
   pprof_write_index func_index;
 } pprof_write_state;
 
@@ -108,13 +111,8 @@ static int64_t pprof_write_string(pprof_write_state *st, const char *s) {
   uint32_t i = (uint32_t)pprof_write_hash_bytes(s) & mask;
   for (uint32_t slot; (slot = st->string_index.slots[i]) != 0; i = (i + 1) & mask)
     if (strcmp(st->strings[slot - 1], s) == 0) return slot - 1;
-  if (st->nstrings == st->capstrings) {
-    uint32_t cap = st->capstrings ? st->capstrings * 2 : 256;
-    const char **bigger = realloc(st->strings, cap * sizeof *bigger);
-    if (bigger == NULL) return -1;
-    st->strings = bigger;
-    st->capstrings = cap;
-  }
+  if (vec_reserve(&st->strings, &st->capstrings, (size_t)st->nstrings + 1, sizeof *st->strings) != 0)
+    return -1;
   st->strings[st->nstrings] = s;
   st->string_index.slots[i] = ++st->nstrings;
   return st->nstrings - 1;
@@ -136,13 +134,7 @@ static int64_t pprof_write_function(pprof_write_state *st, const snap_line *line
     if (g->name == f.name && g->system_name == f.system_name && g->filename == f.filename)
       return slot;
   }
-  if (st->nfuncs == st->capfuncs) {
-    uint32_t cap = st->capfuncs ? st->capfuncs * 2 : 256;
-    pprof_write_func *bigger = realloc(st->funcs, cap * sizeof *bigger);
-    if (bigger == NULL) return -1;
-    st->funcs = bigger;
-    st->capfuncs = cap;
-  }
+  if (vec_reserve(&st->funcs, &st->capfuncs, (size_t)st->nfuncs + 1, sizeof *st->funcs) != 0) return -1;
   st->funcs[st->nfuncs] = f;
   st->func_index.slots[i] = ++st->nfuncs;
   return st->nfuncs;
@@ -168,7 +160,7 @@ static int pprof_write_samples(pprof_write_state *st, pb_buf *out, pb_buf *msg, 
   int64_t bytes_key = pprof_write_string(st, "bytes");
   if (bytes_key < 0) return -1;
   uint64_t *ids = NULL;
-  uint32_t capids = 0;
+  size_t capids = 0;
   pb_buf label = {0};
   int rc = -1;
   for (uint32_t i = 0; i < snap->nsites; i++) {
@@ -178,12 +170,7 @@ static int pprof_write_samples(pprof_write_state *st, pb_buf *out, pb_buf *msg, 
       goto out;
     }
     const snap_stack *stack = &snap->stacks[site->stack];
-    if (stack->nlocs > capids) {
-      uint64_t *bigger = realloc(ids, stack->nlocs * sizeof *bigger);
-      if (bigger == NULL) goto oom;
-      ids = bigger;
-      capids = stack->nlocs;
-    }
+    if (vec_reserve(&ids, &capids, stack->nlocs, sizeof *ids) != 0) goto oom;
     for (uint32_t k = 0; k < stack->nlocs; k++) {
       if (stack->locs[k] >= snap->nlocations) {
         snprintf(err, errlen, "snapshot stack %u refers to missing location %u", site->stack,

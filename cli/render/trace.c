@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "render/render.h"
+#include "util/vec.h"
 
 #define TRACE_TOP_SITES 10
 
@@ -82,22 +83,20 @@ static void trace_site_label(const snapshot *snap, uint32_t stack, char *buf, si
 static int64_t trace_site_index(trace_log *t, const char *label) {
   for (size_t i = 0; i < t->nsites; i++)
     if (strcmp(t->sites[i], label) == 0) return (int64_t)i;
-  if (snap_reserve((void **)&t->sites, t->nsites, &t->cap_sites, sizeof *t->sites) != 0) return -1;
-  int64_t *peak = realloc(t->peak, t->cap_sites * sizeof *peak);
-  char *copy = strdup(label);
-  if (peak == NULL || copy == NULL) {
-    free(copy);
-    if (peak != NULL) t->peak = peak;
+  size_t cap = t->cap_sites, cap_peak = t->cap_sites; /* sites and peak grow together */
+  if (vec_reserve(&t->sites, &cap, t->nsites + 1, sizeof *t->sites) != 0 ||
+      vec_reserve(&t->peak, &cap_peak, t->nsites + 1, sizeof *t->peak) != 0)
     return -1;
-  }
-  t->peak = peak;
+  t->cap_sites = cap;
+  char *copy = strdup(label);
+  if (copy == NULL) return -1;
   t->sites[t->nsites] = copy;
   t->peak[t->nsites] = 0;
   return (int64_t)t->nsites++;
 }
 
 int trace_add(trace_log *t, const snapshot *snap) {
-  if (snap_reserve((void **)&t->points, t->npoints, &t->cap_points, sizeof *t->points) != 0) return -1;
+  if (vec_reserve(&t->points, &t->cap_points, t->npoints + 1, sizeof *t->points) != 0) return -1;
   trace_point *p = &t->points[t->npoints];
   p->ts_us = (double)snap->duration_ns / 1000.0;
   p->inuse_bytes = snap->inuse_bytes;
@@ -111,7 +110,7 @@ int trace_add(trace_log *t, const snapshot *snap) {
     char label[1100];
     trace_site_label(snap, s->stack, label, sizeof label);
     int64_t site = trace_site_index(t, label);
-    if (site < 0 || snap_reserve((void **)&t->values, t->nvalues, &t->cap_values, sizeof *t->values) != 0)
+    if (site < 0 || vec_reserve(&t->values, &t->cap_values, t->nvalues + 1, sizeof *t->values) != 0)
       return -1;
     /* two stacks can share a label: their bytes add up */
     trace_value *last = t->nvalues ? &t->values[t->nvalues - 1] : NULL;

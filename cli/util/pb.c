@@ -4,8 +4,11 @@
  */
 #include "util/pb.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/vec.h"
 
 void pb_buf_free(pb_buf *b) {
   free(b->data);
@@ -21,22 +24,10 @@ void pb_buf_reset(pb_buf *b) {
 
 static int pb_reserve(pb_buf *b, size_t more) {
   if (b->failed) return -1;
-  if (b->cap - b->len >= more) return 0;
-  size_t cap = b->cap ? b->cap : 256;
-  while (cap - b->len < more) {
-    if (cap > SIZE_MAX / 2) {
-      b->failed = 1;
-      return -1;
-    }
-    cap *= 2;
-  }
-  unsigned char *bigger = realloc(b->data, cap);
-  if (bigger == NULL) {
+  if (more > SIZE_MAX - b->len || vec_reserve(&b->data, &b->cap, b->len + more, 1) != 0) {
     b->failed = 1;
     return -1;
   }
-  b->data = bigger;
-  b->cap = cap;
   return 0;
 }
 
