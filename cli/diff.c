@@ -37,22 +37,22 @@ static snapshot *load(const char *path) {
 
 static void percent_text(int64_t base, int64_t now, char *buf, size_t len) {
   int inf;
-  double p = gate_growth_percent(base, now, &inf);
+  double p = growth_percent(base, now, &inf);
   if (inf) snprintf(buf, len, "new");
   else if (base == 0) snprintf(buf, len, "-");
   else snprintf(buf, len, "%+.1f%%", p);
 }
 
-static void print_table(const gate_growth *g, sample_type type, unsigned top) {
+static void print_table(const growth *g, sample_type type, unsigned top) {
   const char *unit = sample_type_unit(type);
   printf("%14s %9s %14s %14s  %s\n", "growth", "percent", "base", "new", "site (leaf first)");
   unsigned shown = 0;
   for (uint32_t i = 0; i < g->n && shown < top; i++) {
-    const gate_growth_site *s = &g->sites[i];
+    const growth_site *s = &g->sites[i];
     if (s->now == s->base) continue;
     char pct[32], frames[1200] = "", frame[512];
     percent_text(s->base, s->now, pct, sizeof pct);
-    for (unsigned f = 0; f < DIFF_FRAMES && gate_growth_frame(s->key, f, frame, sizeof frame) == 0;
+    for (unsigned f = 0; f < DIFF_FRAMES && growth_frame(s->key, f, frame, sizeof frame) == 0;
          f++) {
       size_t used = strlen(frames);
       snprintf(frames + used, sizeof frames - used, "%s%s", f ? " < " : "", frame);
@@ -122,9 +122,9 @@ int cmd_diff(int argc, char **argv) {
     snap_free(base);
     return EXIT_USAGE;
   }
-  gate_growth g;
+  growth g;
   char err[256];
-  int rc = gate_growth_compute(&base, 1, &now, 1, type, &g, err, sizeof err);
+  int rc = growth_compute(&base, 1, &now, 1, type, &g, err, sizeof err);
   snap_free(base);
   snap_free(now);
   if (rc != 0) {
@@ -132,6 +132,6 @@ int cmd_diff(int argc, char **argv) {
     return EXIT_USAGE;
   }
   print_table(&g, type, top);
-  gate_growth_free(&g);
+  growth_free(&g);
   return EXIT_OK;
 }

@@ -12,7 +12,7 @@
 #include <string.h>
 
 typedef struct {
-  gate_growth_site *slots; /* key NULL = empty */
+  growth_site *slots; /* key NULL = empty */
   size_t cap, n;
 } site_table;
 
@@ -24,7 +24,7 @@ static uint64_t hash(const char *s) {
 
 static int table_grow(site_table *t) {
   size_t cap = t->cap ? t->cap * 2 : 256;
-  gate_growth_site *slots = calloc(cap, sizeof *slots);
+  growth_site *slots = calloc(cap, sizeof *slots);
   if (slots == NULL) return -1;
   for (size_t i = 0; i < t->cap; i++) {
     if (t->slots[i].key == NULL) continue;
@@ -39,7 +39,7 @@ static int table_grow(site_table *t) {
 }
 
 /* The slot for key (created, taking a copy of key, if new); NULL on OOM. */
-static gate_growth_site *table_get(site_table *t, const char *key) {
+static growth_site *table_get(site_table *t, const char *key) {
   if ((t->n + 1) * 10 > t->cap * 7 && table_grow(t) != 0) return NULL;
   size_t j = hash(key) & (t->cap - 1);
   while (t->slots[j].key != NULL) {
@@ -127,7 +127,7 @@ static int add_snapshot(site_table *t, const snapshot *s, int side, sample_type 
     }
     if (stack >= s->nstacks) continue;
     if (stack_key(s, stack, &key, &cap) != 0) goto oom;
-    gate_growth_site *site = table_get(t, key);
+    growth_site *site = table_get(t, key);
     if (site == NULL) goto oom;
     if (side == 0) site->base = sat_add(site->base, v);
     else site->now = sat_add(site->now, v);
@@ -141,16 +141,15 @@ oom:
 }
 
 static int by_growth(const void *pa, const void *pb) {
-  const gate_growth_site *a = pa, *b = pb;
+  const growth_site *a = pa, *b = pb;
   __int128 ga = (__int128)a->now - a->base, gb = (__int128)b->now - b->base;
   if (ga != gb) return ga > gb ? -1 : 1;
   if (a->now != b->now) return a->now > b->now ? -1 : 1;
   return strcmp(a->key, b->key);
 }
 
-int gate_growth_compute(snapshot *const *base, uint32_t nbase, snapshot *const *now,
-                        uint32_t nnow, sample_type type, gate_growth *out, char *err,
-                        size_t errlen) {
+int growth_compute(snapshot *const *base, uint32_t nbase, snapshot *const *now, uint32_t nnow,
+                   sample_type type, growth *out, char *err, size_t errlen) {
   memset(out, 0, sizeof *out);
   site_table t = {0};
   for (uint32_t i = 0; i < nbase; i++)
@@ -171,13 +170,13 @@ oom:
   return -1;
 }
 
-void gate_growth_free(gate_growth *g) {
+void growth_free(growth *g) {
   for (uint32_t i = 0; i < g->n; i++) free(g->sites[i].key);
   free(g->sites);
   memset(g, 0, sizeof *g);
 }
 
-double gate_growth_percent(int64_t base, int64_t now, int *infinite) {
+double growth_percent(int64_t base, int64_t now, int *infinite) {
   *infinite = 0;
   if (base == 0) {
     *infinite = now > 0;
@@ -186,7 +185,7 @@ double gate_growth_percent(int64_t base, int64_t now, int *infinite) {
   return ((double)now - (double)base) * 100.0 / (double)(base < 0 ? -base : base);
 }
 
-int gate_growth_frame(const char *key, unsigned i, char *buf, size_t buflen) {
+int growth_frame(const char *key, unsigned i, char *buf, size_t buflen) {
   const char *p = key;
   for (unsigned k = 0; k < i; k++) {
     p = strchr(p, GROWTH_SEP);

@@ -10,8 +10,8 @@
  * A snapshot without sites (a JSON report) contributes its leak records:
  * their bytes and blocks as in-use space and objects.
  */
-#ifndef LEAKSCOPE_GATE_GROWTH_H
-#define LEAKSCOPE_GATE_GROWTH_H
+#ifndef LEAKSCOPE_ANALYZE_GROWTH_H
+#define LEAKSCOPE_ANALYZE_GROWTH_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -23,27 +23,26 @@ typedef struct {
   char *key;     /* frames separated by GROWTH_SEP, leaf first */
   int64_t base;  /* value in the base snapshots */
   int64_t now;   /* value in the new snapshots */
-} gate_growth_site;
+} growth_site;
 
 #define GROWTH_SEP '\x1f'
 
 typedef struct {
-  gate_growth_site *sites; /* by growth (now - base), largest first */
+  growth_site *sites; /* by growth (now - base), largest first */
   uint32_t n;
   int64_t base_total, new_total;
-} gate_growth;
+} growth;
 
 /* Compare the sum of base[] with the sum of now[].  0, or -1 with err. */
-int gate_growth_compute(snapshot *const *base, uint32_t nbase, snapshot *const *now,
-                        uint32_t nnow, sample_type type, gate_growth *out, char *err,
-                        size_t errlen);
-void gate_growth_free(gate_growth *g);
+int growth_compute(snapshot *const *base, uint32_t nbase, snapshot *const *now, uint32_t nnow,
+                   sample_type type, growth *out, char *err, size_t errlen);
+void growth_free(growth *g);
 
 /* Growth of now over base in percent; *infinite set when base is 0 and now
  * is not (the result is then 0). */
-double gate_growth_percent(int64_t base, int64_t now, int *infinite);
+double growth_percent(int64_t base, int64_t now, int *infinite);
 
 /* Frame i (0 = leaf) of a site key into buf; 0, or -1 past the last frame. */
-int gate_growth_frame(const char *key, unsigned i, char *buf, size_t buflen);
+int growth_frame(const char *key, unsigned i, char *buf, size_t buflen);
 
 #endif

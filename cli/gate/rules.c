@@ -1,7 +1,7 @@
 /*
  * gate/rules.c: evaluate the gate's rules (see gate/rules.h): leak bytes
  * and blocks per kind, suppressed records, baseline growth (total and per
- * site, via gate_growth), and the live-heap budget.
+ * site, via growth), and the live-heap budget.
  */
 #include "gate/rules.h"
 
@@ -137,13 +137,13 @@ static int leak_rules(const gate_config *cfg, gate_data *d, gate_results *res, c
   return 0;
 }
 
-static json_t *site_json(const gate_growth_site *s) {
+static json_t *site_json(const growth_site *s) {
   json_t *o = json_object(), *frames = json_array();
   char frame[1024];
   json_object_set_new(o, "growth_bytes", json_integer(s->now - s->base));
   json_object_set_new(o, "base_bytes", json_integer(s->base));
   json_object_set_new(o, "new_bytes", json_integer(s->now));
-  for (unsigned i = 0; gate_growth_frame(s->key, i, frame, sizeof frame) == 0; i++)
+  for (unsigned i = 0; growth_frame(s->key, i, frame, sizeof frame) == 0; i++)
     json_array_append_new(frames, json_string(frame));
   json_object_set_new(o, "frames", frames);
   return o;
@@ -162,8 +162,8 @@ static int baseline_rules(const gate_config *cfg, gate_data *d, gate_results *re
     snap_free(base);
     return -2;
   }
-  gate_growth g;
-  int rc = gate_growth_compute(&base, 1, d->profiles, d->nprofiles, SAMPLE_INUSE_SPACE, &g, err,
+  growth g;
+  int rc = growth_compute(&base, 1, d->profiles, d->nprofiles, SAMPLE_INUSE_SPACE, &g, err,
                                errlen);
   snap_free(base);
   if (rc != 0) return -1;
@@ -172,7 +172,7 @@ static int baseline_rules(const gate_config *cfg, gate_data *d, gate_results *re
     gate_result *r = add(res, "baseline.max_growth_percent");
     if (r == NULL) goto out;
     r->is_percent = 1;
-    r->fvalue = gate_growth_percent(g.base_total, g.new_total, &r->infinite);
+    r->fvalue = growth_percent(g.base_total, g.new_total, &r->infinite);
     r->flimit = cfg->max_growth_percent;
     r->value = g.new_total > 0 ? (uint64_t)g.new_total : 0;
     r->pass = !r->infinite && r->fvalue <= r->flimit;
@@ -187,14 +187,14 @@ static int baseline_rules(const gate_config *cfg, gate_data *d, gate_results *re
     int64_t worst = g.n > 0 && g.sites[0].now > g.sites[0].base ? g.sites[0].now - g.sites[0].base
                                                                  : 0;
     /* Site growth is measured against the baseline's whole heap. */
-    r->fvalue = gate_growth_percent(g.base_total, g.base_total + worst, &r->infinite);
+    r->fvalue = growth_percent(g.base_total, g.base_total + worst, &r->infinite);
     r->pass = !r->infinite && r->fvalue <= r->flimit;
     for (uint32_t i = 0; i < g.n && i < cfg->top && g.sites[i].now > g.sites[i].base; i++)
       json_array_append_new(r->offenders, site_json(&g.sites[i]));
   }
   rc = 0;
 out:
-  gate_growth_free(&g);
+  growth_free(&g);
   return rc;
 }
 
