@@ -98,24 +98,6 @@ static int tmp_name(out_file *o) {
   return 0;
 }
 
-static void print_results(const gate_results *res) {
-  for (uint32_t i = 0; i < res->n; i++) {
-    char verdict[200];
-    gate_json_verdict(&res->r[i], verdict, sizeof verdict);
-    printf("%s %s: %s\n", res->r[i].pass ? "PASS" : "FAIL", res->r[i].rule, verdict);
-    /* a failed still_reachable rule says who holds the memory (leakscope reports) */
-    for (size_t h = 0; !res->r[i].pass && h < json_array_size(res->r[i].holders) && h < 3; h++) {
-      json_t *o = json_array_get(res->r[i].holders, h);
-      printf("  held by %s: %" JSON_INTEGER_FORMAT " bytes in %" JSON_INTEGER_FORMAT " blocks (%s)\n",
-             json_string_value(json_object_get(o, "root")),
-             json_integer_value(json_object_get(o, "retained_bytes")),
-             json_integer_value(json_object_get(o, "retained_blocks")),
-             json_string_value(json_object_get(o, "input")));
-    }
-  }
-  printf("gate: %s\n", res->pass ? "pass" : "FAIL");
-}
-
 static int write_outputs(const gate_args *a, gate_results *res, gate_data *d) {
   out_file outs[3] = {{.path = a->json}, {.path = a->sarif}, {.path = a->junit}};
   char err[512] = "";
@@ -173,7 +155,7 @@ int cmd_gate(int argc, char **argv) {
     goto out;
   }
   if (write_outputs(&a, &res, d) != 0) goto out;
-  print_results(&res);
+  gate_text_write(stdout, &res, d);
   status = res.pass ? EXIT_OK : EXIT_BREACH;
 out:
   gate_rules_free(&res);

@@ -161,7 +161,8 @@ static int heavier_first(const void *pa, const void *pb) {
 
 const gate_record *gate_data_sorted(gate_data *d, snap_kind kind, uint32_t *n) {
   gate_keep *k = &d->keep[kind];
-  if (k->n > 1) qsort(k->recs, k->n, sizeof *k->recs, heavier_first);
+  if (!k->sorted && k->n > 1) qsort(k->recs, k->n, sizeof *k->recs, heavier_first);
+  k->sorted = 1;
   *n = k->n;
   return k->recs;
 }

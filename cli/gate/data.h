@@ -40,6 +40,7 @@ typedef struct {
   gate_record *recs;
   uint32_t n;
   uint64_t seen;  /* records of this kind in all inputs */
+  int sorted;     /* gate_data_sorted has ordered recs, largest first */
 } gate_keep;
 
 typedef struct {
@@ -89,8 +90,9 @@ int64_t gate_data_add_input(gate_data *d, const char *path, const char *format);
 int gate_data_add_record(gate_data *d, const gate_record *r);
 /* Count n suppressed records under a suppression name. 0 or -1 on OOM. */
 int gate_data_add_suppressed(gate_data *d, const char *name, uint64_t n);
-/* Kept records of a kind, largest first (sorts the heap in place; no more
- * records may be added afterwards). */
+/* Kept records of a kind, largest first (the first call sorts the heap in
+ * place, so the records stay where they are from then on; no more records
+ * may be added afterwards). */
 const gate_record *gate_data_sorted(gate_data *d, snap_kind kind, uint32_t *n);
 
 /* Read one input (Valgrind XML, leakscope JSON report, pprof profile or

@@ -2,64 +2,65 @@
  * gate/junit.c: JUnit XML for CI systems that show test reports: one
  * testsuite "leakscope.gate", one testcase per rule; a breached rule has a
  * <failure> whose text lists the offenders (stacks, growing sites,
- * suppressions or inputs).
+ * suppressions or inputs) and, for a still_reachable rule, the roots
+ * holding the memory: what stdout and assert_result.json show.
  */
+#include "gate/output.h"
 
-#include <jansson.h>
 #include <stdio.h>
 
-#include "gate/output.h"
 #include "util/text.h"
 
-static const char *str(const json_t *o, const char *key) {
-  return json_string_value(json_object_get(o, key));
-}
-
-static long long num(const json_t *o, const char *key) {
-  const json_t *v = json_object_get(o, key);
-  return json_is_integer(v) ? (long long)json_integer_value(v) : (long long)json_number_value(v);
-}
-
 /* One offender as text lines. */
-static void put_offender(FILE *f, const json_t *o) {
+static void put_offender(FILE *f, const gate_offender *of, const gate_data *d) {
   char line[1200];
-  if (str(o, "suppression")) {
-    snprintf(line, sizeof line, "%lld records suppressed by %s\n", num(o, "count"),
-             str(o, "suppression"));
+  switch (of->kind) {
+  case GATE_OFFENDER_SUPPRESSION:
+    snprintf(line, sizeof line, "%llu records suppressed by %s\n",
+             (unsigned long long)of->suppression->count, of->suppression->name);
     text_xml_put(f, line, TEXT_XML_APOS);
     return;
-  }
-  if (json_object_get(o, "inuse_bytes")) {
-    snprintf(line, sizeof line, "%s: %lld bytes in use\n", str(o, "input"), num(o, "inuse_bytes"));
+  case GATE_OFFENDER_INPUT:
+    snprintf(line, sizeof line, "%s: %llu bytes in use\n", of->input->path,
+             (unsigned long long)of->input->inuse_bytes);
     text_xml_put(f, line, TEXT_XML_APOS);
     return;
-  }
-  const json_t *frames = json_object_get(o, "frames");
-  if (frames != NULL) {
-    snprintf(line, sizeof line, "%+lld bytes (%lld -> %lld) at:\n", num(o, "growth_bytes"),
-             num(o, "base_bytes"), num(o, "new_bytes"));
+  case GATE_OFFENDER_HOLDER:
+    snprintf(line, sizeof line, "held by %s: %llu bytes in %llu blocks (%s)\n", of->holder->root,
+             (unsigned long long)of->holder->bytes, (unsigned long long)of->holder->blocks,
+             d->inputs[of->holder->input].path);
     text_xml_put(f, line, TEXT_XML_APOS);
-    size_t i;
-    const json_t *fr;
-    json_array_foreach(frames, i, fr) {
-      snprintf(line, sizeof line, "    %s\n", json_string_value(fr));
+    return;
+  case GATE_OFFENDER_SITE: {
+    const growth_site *s = of->site;
+    char frame[1024];
+    snprintf(line, sizeof line, "%+lld bytes (%lld -> %lld) at:\n", (long long)(s->now - s->base),
+             (long long)s->base, (long long)s->now);
+    text_xml_put(f, line, TEXT_XML_APOS);
+    for (unsigned i = 0; growth_frame(s->key, i, frame, sizeof frame) == 0; i++) {
+      snprintf(line, sizeof line, "    %s\n", frame);
       text_xml_put(f, line, TEXT_XML_APOS);
     }
     return;
   }
-  snprintf(line, sizeof line, "%lld bytes in %lld blocks (%s) at:\n", num(o, "bytes"),
-           num(o, "blocks"), str(o, "input") ? str(o, "input") : "?");
-  text_xml_put(f, line, TEXT_XML_APOS);
-  size_t i;
-  const json_t *fr;
-  json_array_foreach(json_object_get(o, "stack"), i, fr) {
-    if (str(fr, "file"))
-      snprintf(line, sizeof line, "    %s (%s:%lld)\n", str(fr, "function") ? str(fr, "function") : "??",
-               str(fr, "file"), num(fr, "line"));
-    else
-      snprintf(line, sizeof line, "    %s (%s)\n", str(fr, "function") ? str(fr, "function") : "??",
-               str(fr, "object") ? str(fr, "object") : str(fr, "address"));
+  case GATE_OFFENDER_RECORD: {
+    const gate_record *rec = of->record;
+    snprintf(line, sizeof line, "%llu bytes in %llu blocks (%s) at:\n", (unsigned long long)rec->bytes,
+             (unsigned long long)rec->blocks, d->inputs[rec->input].path);
     text_xml_put(f, line, TEXT_XML_APOS);
+    for (uint32_t i = 0; i < rec->nframes; i++) {
+      const gate_frame *fr = &rec->frames[i];
+      char address[32];
+      snprintf(address, sizeof address, "0x%llx", (unsigned long long)fr->ip);
+      if (fr->file)
+        snprintf(line, sizeof line, "    %s (%s:%llu)\n", fr->fn ? fr->fn : "??", fr->file,
+                 (unsigned long long)fr->line);
+      else
+        snprintf(line, sizeof line, "    %s (%s)\n", fr->fn ? fr->fn : "??", fr->obj ? fr->obj : address);
+      text_xml_put(f, line, TEXT_XML_APOS);
+    }
+    return;
+  }
   }
 }
 
@@ -87,7 +88,7 @@ int gate_junit_write(const gate_results *res, const gate_data *d, const char *pa
   for (uint32_t i = 0; i < res->n; i++) {
     const gate_result *r = &res->r[i];
     char verdict[200];
-    gate_json_verdict(r, verdict, sizeof verdict);
+    gate_rules_verdict(r, verdict, sizeof verdict);
     fprintf(f, "    <testcase classname=\"leakscope.gate\" name=\"");
     text_xml_put(f, r->rule, TEXT_XML_APOS);
     fprintf(f, "\">\n");
@@ -95,9 +96,8 @@ int gate_junit_write(const gate_results *res, const gate_data *d, const char *pa
       fprintf(f, "      <failure type=\"threshold\" message=\"");
       text_xml_put(f, verdict, TEXT_XML_APOS);
       fprintf(f, "\">");
-      size_t j;
-      const json_t *o;
-      json_array_foreach(r->offenders, j, o) put_offender(f, o);
+      for (uint32_t j = 0; j < r->noffenders; j++) put_offender(f, &r->offenders[j], d);
+      for (uint32_t j = 0; j < r->nholders; j++) put_offender(f, &r->holders[j], d);
       fprintf(f, "</failure>\n");
     } else {
       fprintf(f, "      <system-out>");
