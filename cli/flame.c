@@ -20,6 +20,7 @@
 #include "model/snapshot.h"
 #include "read/load.h"
 #include "render/flame_svg.h"
+#include "util/hmap.h"
 #include "util/msg.h"
 #include "util/opt.h"
 #include "util/text.h"
@@ -35,8 +36,7 @@ typedef struct {
 typedef struct {
   flame_tree tree;
   uint32_t *parent;    /* per node */
-  uint32_t *slots;     /* node index + 1, 0 empty */
-  uint32_t nslots;
+  hmap children;       /* (parent, name) -> node */
   snapshot *snap;      /* where new names are interned */
   int lines;           /* names carry file:line */
 } flame_builder;
@@ -140,9 +140,7 @@ static const char *flame_frame_name(flame_builder *b, const snap_location *loc, 
 }
 
 static uint64_t flame_hash(uint32_t parent, const char *name) {
-  uint64_t h = 1469598103934665603ull ^ ((uint64_t)parent * 0x9e3779b97f4a7c15ull);
-  for (const unsigned char *p = (const unsigned char *)name; *p; p++) h = (h ^ *p) * 1099511628211ull;
-  return h ^ (h >> 32);
+  return hmap_fnv(hmap_mix(parent), name, strlen(name));
 }
 
 static int flame_add_node(flame_builder *b, uint32_t parent, const char *name, uint32_t *out) {
@@ -167,31 +165,28 @@ static int flame_add_node(flame_builder *b, uint32_t parent, const char *name, u
   return 0;
 }
 
+/* A child being looked up: its parent and name. */
+typedef struct {
+  const flame_builder *b;
+  uint32_t parent;
+  const char *name;
+} flame_child_key;
+
+static int flame_child_is(const void *ctx, uint64_t node) {
+  const flame_child_key *k = ctx;
+  return k->b->parent[node] == k->parent && strcmp(k->b->tree.nodes[node].name, k->name) == 0;
+}
+
 /* The child of parent called name, created if new. */
 static int flame_child(flame_builder *b, uint32_t parent, const char *name, uint32_t *out) {
-  if ((uint64_t)(b->tree.nnodes + 1) * 2 > b->nslots) {
-    uint32_t n = b->nslots ? b->nslots * 2 : 4096;
-    uint32_t *slots = calloc(n, sizeof *slots);
-    if (slots == NULL) return -1;
-    for (uint32_t k = 1; k < b->tree.nnodes; k++) {
-      uint32_t i = (uint32_t)flame_hash(b->parent[k], b->tree.nodes[k].name) & (n - 1);
-      while (slots[i]) i = (i + 1) & (n - 1);
-      slots[i] = k + 1;
-    }
-    free(b->slots);
-    b->slots = slots;
-    b->nslots = n;
+  flame_child_key key = {b, parent, name};
+  uint64_t hash = flame_hash(parent, name), node;
+  if (hmap_find(&b->children, hash, flame_child_is, &key, &node)) {
+    *out = (uint32_t)node;
+    return 0;
   }
-  uint32_t mask = b->nslots - 1;
-  uint32_t i = (uint32_t)flame_hash(parent, name) & mask;
-  for (uint32_t slot; (slot = b->slots[i]) != 0; i = (i + 1) & mask)
-    if (b->parent[slot - 1] == parent && strcmp(b->tree.nodes[slot - 1].name, name) == 0) {
-      *out = slot - 1;
-      return 0;
-    }
   if (flame_add_node(b, parent, name, out) < 0) return -1;
-  b->slots[i] = *out + 1;
-  return 0;
+  return hmap_add(&b->children, hash, *out);
 }
 
 static int flame_kid_order(const void *pa, const void *pb, void *arg) {
@@ -302,7 +297,7 @@ static void flame_builder_free(flame_builder *b) {
   for (uint32_t n = 0; n < b->tree.nnodes; n++) free(b->tree.nodes[n].kids);
   free(b->tree.nodes);
   free(b->parent);
-  free(b->slots);
+  hmap_free(&b->children);
 }
 
 int cmd_flame(int argc, char **argv) {

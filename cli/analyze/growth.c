@@ -1,55 +1,37 @@
 /*
  * analyze/growth.c: per-site heap growth between snapshots (see
- * analyze/growth.h): a string-keyed open-addressing table of sites, filled
+ * analyze/growth.h): the sites keyed by their frames (util/hmap), filled
  * from the base and the new snapshots, then sorted by growth.
  */
 #include "analyze/growth.h"
-#include "util/text.h"
-#include "util/vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hmap.h"
+#include "util/text.h"
+#include "util/vec.h"
+
+/* The sites being summed: out's sites, and their keys -> their index. */
 typedef struct {
-  growth_site *slots; /* key NULL = empty */
-  size_t cap, n;
+  growth *out;
+  hmap index;
 } site_table;
 
-static uint64_t hash(const char *s) {
-  uint64_t h = 1469598103934665603ull;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-  return h;
-}
-
-static int table_grow(site_table *t) {
-  size_t cap = t->cap ? t->cap * 2 : 256;
-  growth_site *slots = calloc(cap, sizeof *slots);
-  if (slots == NULL) return -1;
-  for (size_t i = 0; i < t->cap; i++) {
-    if (t->slots[i].key == NULL) continue;
-    size_t j = hash(t->slots[i].key) & (cap - 1);
-    while (slots[j].key != NULL) j = (j + 1) & (cap - 1);
-    slots[j] = t->slots[i];
-  }
-  free(t->slots);
-  t->slots = slots;
-  t->cap = cap;
-  return 0;
-}
-
-/* The slot for key (created, taking a copy of key, if new); NULL on OOM. */
+/* The site for key (created, taking a copy of key, if new); NULL on OOM. */
 static growth_site *table_get(site_table *t, const char *key) {
-  if ((t->n + 1) * 10 > t->cap * 7 && table_grow(t) != 0) return NULL;
-  size_t j = hash(key) & (t->cap - 1);
-  while (t->slots[j].key != NULL) {
-    if (strcmp(t->slots[j].key, key) == 0) return &t->slots[j];
-    j = (j + 1) & (t->cap - 1);
+  growth *g = t->out;
+  uint64_t i;
+  if (hmap_get_str(&t->index, key, &i)) return &g->sites[i];
+  char *copy = strdup(key);
+  if (copy == NULL || vec_reserve(&g->sites, &g->cap, (size_t)g->n + 1, sizeof *g->sites) != 0 ||
+      hmap_put_str(&t->index, copy, g->n) != 0) {
+    free(copy);
+    return NULL;
   }
-  t->slots[j].key = strdup(key);
-  if (t->slots[j].key == NULL) return NULL;
-  t->n++;
-  return &t->slots[j];
+  g->sites[g->n] = (growth_site){copy, 0, 0};
+  return &g->sites[g->n++];
 }
 
 /* Append text to the growing key buffer. */
@@ -151,21 +133,17 @@ static int by_growth(const void *pa, const void *pb) {
 int growth_compute(snapshot *const *base, uint32_t nbase, snapshot *const *now, uint32_t nnow,
                    sample_type type, growth *out, char *err, size_t errlen) {
   memset(out, 0, sizeof *out);
-  site_table t = {0};
+  site_table t = {.out = out};
   for (uint32_t i = 0; i < nbase; i++)
     if (add_snapshot(&t, base[i], 0, type, &out->base_total) != 0) goto oom;
   for (uint32_t i = 0; i < nnow; i++)
     if (add_snapshot(&t, now[i], 1, type, &out->new_total) != 0) goto oom;
-  out->sites = malloc((t.n ? t.n : 1) * sizeof *out->sites);
-  if (out->sites == NULL) goto oom;
-  for (size_t i = 0; i < t.cap; i++)
-    if (t.slots[i].key != NULL) out->sites[out->n++] = t.slots[i];
-  free(t.slots);
-  qsort(out->sites, out->n, sizeof *out->sites, by_growth);
+  hmap_free(&t.index);
+  if (out->n > 1) qsort(out->sites, out->n, sizeof *out->sites, by_growth);
   return 0;
 oom:
-  for (size_t i = 0; i < t.cap; i++) free(t.slots[i].key);
-  free(t.slots);
+  hmap_free(&t.index);
+  growth_free(out);
   snprintf(err, errlen, "out of memory");
   return -1;
 }

@@ -30,6 +30,7 @@ typedef struct {
 typedef struct {
   growth_site *sites; /* by growth (now - base), largest first */
   uint32_t n;
+  size_t cap;
   int64_t base_total, new_total;
 } growth;
 

@@ -27,6 +27,7 @@
 
 #include "analyze/domtree.h"
 #include "analyze/symbolize.h"
+#include "util/hmap.h"
 #include "util/text.h"
 #include "util/vec.h"
 
@@ -48,44 +49,32 @@ typedef struct {
   retain_group *groups;
   uint32_t ngroups;
   size_t cap_groups;
-  uint32_t *slots; /* open addressing over groups, RETAIN_NONE = empty */
-  uint32_t nslots;
+  hmap index;      /* a group's identity (kind, k1, k2) -> the group */
   uint32_t *root_group; /* per graph root line: its group */
   uint64_t tls_below;   /* the largest module TLS offset: every static TLS block lies in
                          * [tp - tls_below, tp) of its thread */
 } retain_ctx;
 
-static uint64_t retain_mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdu;
-  x ^= x >> 33;
-  return x;
+/* A group being looked up: its identity. */
+typedef struct {
+  const retain_ctx *c;
+  char kind;
+  uint64_t k1, k2;
+} retain_group_key;
+
+static int retain_group_is(const void *ctx, uint64_t group) {
+  const retain_group_key *k = ctx;
+  const retain_group *gr = &k->c->groups[group];
+  return gr->kind == k->kind && gr->k1 == k->k1 && gr->k2 == k->k2;
 }
 
 /* The group (kind, k1, k2), made on first use by name_it; RETAIN_NONE when
  * out of memory. */
 static uint32_t retain_group_of(retain_ctx *c, char kind, uint64_t k1, uint64_t k2,
                                 void (*name_it)(retain_ctx *, retain_group *)) {
-  if ((c->ngroups + 1) * 2 > c->nslots) {
-    uint32_t n = c->nslots ? c->nslots * 2 : 256;
-    uint32_t *slots = malloc(n * sizeof *slots);
-    if (slots == NULL) return RETAIN_NONE;
-    for (uint32_t i = 0; i < n; i++) slots[i] = RETAIN_NONE;
-    for (uint32_t gi = 0; gi < c->ngroups; gi++) {
-      const retain_group *gr = &c->groups[gi];
-      uint32_t j = (uint32_t)(retain_mix((uint64_t)gr->kind ^ retain_mix(gr->k1) ^ gr->k2 * 31) & (n - 1));
-      while (slots[j] != RETAIN_NONE) j = (j + 1) & (n - 1);
-      slots[j] = gi;
-    }
-    free(c->slots);
-    c->slots = slots;
-    c->nslots = n;
-  }
-  uint32_t j = (uint32_t)(retain_mix((uint64_t)kind ^ retain_mix(k1) ^ k2 * 31) & (c->nslots - 1));
-  for (; c->slots[j] != RETAIN_NONE; j = (j + 1) & (c->nslots - 1)) {
-    const retain_group *gr = &c->groups[c->slots[j]];
-    if (gr->kind == kind && gr->k1 == k1 && gr->k2 == k2) return c->slots[j];
-  }
+  retain_group_key key = {c, kind, k1, k2};
+  uint64_t hash = hmap_mix((uint64_t)kind ^ hmap_mix(k1) ^ k2 * 31), found;
+  if (hmap_find(&c->index, hash, retain_group_is, &key, &found)) return (uint32_t)found;
   if (vec_reserve(&c->groups, &c->cap_groups, (size_t)c->ngroups + 1, sizeof *c->groups) != 0)
     return RETAIN_NONE;
   retain_group *gr = &c->groups[c->ngroups];
@@ -94,8 +83,7 @@ static uint32_t retain_group_of(retain_ctx *c, char kind, uint64_t k1, uint64_t 
   gr->k1 = k1;
   gr->k2 = k2;
   name_it(c, gr);
-  if (gr->root.name == NULL) return RETAIN_NONE;
-  c->slots[j] = c->ngroups;
+  if (gr->root.name == NULL || hmap_add(&c->index, hash, c->ngroups) != 0) return RETAIN_NONE;
   return c->ngroups++;
 }
 
@@ -529,7 +517,7 @@ int retain_compute(snapshot *snap, char *err, size_t errlen) {
   int rc = c.syms != NULL && out != NULL ? retain_analyze(&c, out) : -1;
   symbolize_data_close(c.syms);
   free(c.groups);
-  free(c.slots);
+  hmap_free(&c.index);
   free(c.root_group);
   if (rc != 0) {
     snprintf(err, errlen, "retention analysis: out of memory");

@@ -17,6 +17,7 @@
  * of dwfl_module_addrinfo's linear scan on every call).
  */
 #include "analyze/symbolize.h"
+#include "util/hmap.h"
 #include "util/vec.h"
 
 #include <dwarf.h>
@@ -29,13 +30,6 @@
 
 /* From the C++ runtime (the command links -lstdc++): abi::__cxa_demangle. */
 extern char *__cxa_demangle(const char *mangled, char *out, size_t *len, int *status);
-
-/* A uint64 -> uint64 hash map (open addressing); values are stored + 1 so
- * that 0 marks an empty slot. */
-typedef struct {
-  uint64_t *keys, *vals;
-  size_t cap, n;
-} u64map;
 
 /* One entry of a module's sorted ELF function symbol table. */
 typedef struct {
@@ -84,67 +78,12 @@ typedef struct {
 typedef struct {
   snapshot *snap;
   sym_module *mods;
-  u64map by_address; /* address -> index of the location first symbolized */
-  u64map names;      /* libdw/libelf name pointer -> demangled snapshot string */
-  u64map files;      /* libdw file name pointer -> joined snapshot string */
+  hmap by_address; /* address -> index of the location first symbolized */
+  hmap names;      /* libdw/libelf name pointer -> demangled snapshot string */
+  hmap files;      /* libdw file name pointer -> joined snapshot string */
   line_buf buf;
   int oom;
 } sym_ctx;
-
-/* ---- hash map ---- */
-
-static uint64_t map_hash(uint64_t k) {
-  k ^= k >> 33;
-  k *= 0xff51afd7ed558ccdULL;
-  k ^= k >> 33;
-  return k;
-}
-
-static int map_get(const u64map *m, uint64_t key, uint64_t *val) {
-  if (m->cap == 0) return 0;
-  for (size_t i = map_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-    if (m->vals[i] == 0) return 0;
-    if (m->keys[i] == key) {
-      *val = m->vals[i] - 1;
-      return 1;
-    }
-  }
-}
-
-static int map_put(u64map *m, uint64_t key, uint64_t val) {
-  if ((m->n + 1) * 2 > m->cap) {
-    size_t cap = m->cap ? m->cap * 2 : 1024;
-    uint64_t *keys = calloc(cap, sizeof *keys), *vals = calloc(cap, sizeof *vals);
-    if (keys == NULL || vals == NULL) {
-      free(keys);
-      free(vals);
-      return -1;
-    }
-    for (size_t i = 0; i < m->cap; i++) {
-      if (m->vals[i] == 0) continue;
-      size_t j = map_hash(m->keys[i]) & (cap - 1);
-      while (vals[j] != 0) j = (j + 1) & (cap - 1);
-      keys[j] = m->keys[i];
-      vals[j] = m->vals[i];
-    }
-    free(m->keys);
-    free(m->vals);
-    m->keys = keys;
-    m->vals = vals;
-    m->cap = cap;
-  }
-  size_t i = map_hash(key) & (m->cap - 1);
-  while (m->vals[i] != 0 && m->keys[i] != key) i = (i + 1) & (m->cap - 1);
-  if (m->vals[i] == 0) m->n++;
-  m->keys[i] = key;
-  m->vals[i] = val + 1;
-  return 0;
-}
-
-static void map_free(u64map *m) {
-  free(m->keys);
-  free(m->vals);
-}
 
 /* ---- strings ---- */
 
@@ -153,7 +92,7 @@ static void map_free(u64map *m) {
 static const char *intern_name(sym_ctx *c, const char *raw) {
   if (raw == NULL) return NULL;
   uint64_t v;
-  if (map_get(&c->names, (uintptr_t)raw, &v)) return (const char *)(uintptr_t)v;
+  if (hmap_get(&c->names, (uintptr_t)raw, &v)) return (const char *)(uintptr_t)v;
   const char *out;
   char *demangled = NULL;
   if (raw[0] == '_' && raw[1] == 'Z') {
@@ -163,7 +102,7 @@ static const char *intern_name(sym_ctx *c, const char *raw) {
   }
   out = snap_str(c->snap, demangled ? demangled : raw);
   free(demangled);
-  if (out == NULL || map_put(&c->names, (uintptr_t)raw, (uintptr_t)out) != 0) {
+  if (out == NULL || hmap_put(&c->names, (uintptr_t)raw, (uintptr_t)out) != 0) {
     c->oom = 1;
     return NULL;
   }
@@ -179,7 +118,7 @@ static const char *intern_name(sym_ctx *c, const char *raw) {
 static const char *intern_file(sym_ctx *c, const char *raw, Dwarf_Die *cudie) {
   if (raw == NULL) return NULL;
   uint64_t v;
-  if (map_get(&c->files, (uintptr_t)raw, &v)) return (const char *)(uintptr_t)v;
+  if (hmap_get(&c->files, (uintptr_t)raw, &v)) return (const char *)(uintptr_t)v;
   const char *out;
   const char *dir = NULL;
   Dwarf_Attribute attr;
@@ -202,7 +141,7 @@ static const char *intern_file(sym_ctx *c, const char *raw, Dwarf_Die *cudie) {
   } else {
     out = snap_str(c->snap, raw);
   }
-  if (out == NULL || map_put(&c->files, (uintptr_t)raw, (uintptr_t)out) != 0) {
+  if (out == NULL || hmap_put(&c->files, (uintptr_t)raw, (uintptr_t)out) != 0) {
     c->oom = 1;
     return NULL;
   }
@@ -522,7 +461,7 @@ static int symbolize_location(sym_ctx *c, uint32_t li) {
   snap_location *loc = &c->snap->locations[li];
   if (loc->nlines > 0) return 0; /* came symbolized (a report, a pprof file) */
   uint64_t prev;
-  if (map_get(&c->by_address, loc->address, &prev)) {
+  if (hmap_get(&c->by_address, loc->address, &prev)) {
     loc->lines = c->snap->locations[prev].lines;
     loc->nlines = c->snap->locations[prev].nlines;
     return 0;
@@ -543,7 +482,7 @@ static int symbolize_location(sym_ctx *c, uint32_t li) {
       }
     }
   }
-  return map_put(&c->by_address, loc->address, li);
+  return hmap_put(&c->by_address, loc->address, li);
 }
 
 int symbolize_snapshot(snapshot *snap, char *err, size_t errlen) {
@@ -558,9 +497,9 @@ int symbolize_snapshot(snapshot *snap, char *err, size_t errlen) {
   for (uint32_t i = 0; c.mods != NULL && i < snap->nmodules; i++) module_close(&c.mods[i]);
   free(c.mods);
   free(c.buf.lines);
-  map_free(&c.by_address);
-  map_free(&c.names);
-  map_free(&c.files);
+  hmap_free(&c.by_address);
+  hmap_free(&c.names);
+  hmap_free(&c.files);
   if (rc != 0) {
     snprintf(err, errlen, "symbolizing: out of memory");
     return -1;
@@ -618,6 +557,6 @@ void symbolize_data_close(sym_data *d) {
   if (d == NULL) return;
   for (uint32_t i = 0; d->c.mods != NULL && i < d->c.snap->nmodules; i++) module_close(&d->c.mods[i]);
   free(d->c.mods);
-  map_free(&d->c.names);
+  hmap_free(&d->c.names);
   free(d);
 }

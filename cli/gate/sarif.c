@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gate/output.h"
+#include "util/hmap.h"
 #include "util/text.h"
 
 static const char *const rule_ids[SNAP_KIND_COUNT] = {
@@ -62,9 +63,10 @@ static json_t *physical(const gate_frame *f, const char *root) {
                    (json_int_t)(f->line > INT64_MAX ? INT64_MAX : f->line));
 }
 
+/* The fingerprint hash: FNV-1a over s (NULL: nothing), then a 0xff byte
+ * that ends it. */
 static uint64_t fnv(uint64_t h, const char *s) {
-  for (; s && *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-  return (h ^ 0xff) * 1099511628211ull;
+  return hmap_fnv(hmap_fnv(h, s, s ? strlen(s) : 0), "\xff", 1);
 }
 
 static json_t *result_json(const gate_record *r, const gate_data *d, const char *root) {
@@ -97,7 +99,7 @@ static json_t *result_json(const gate_record *r, const gate_data *d, const char 
   }
 
   json_t *frames = json_array();
-  uint64_t h = fnv(1469598103934665603ull, rule_ids[r->kind]);
+  uint64_t h = fnv(HMAP_FNV_BASIS, rule_ids[r->kind]);
   for (uint32_t i = 0; i < r->nframes; i++) {
     const gate_frame *f = &r->frames[i];
     char text[600];

@@ -32,6 +32,7 @@
 #include "http/internal.h"
 #include "read/load.h"
 #include "render/render.h"
+#include "util/hmap.h"
 
 #define HTTP_STATS_WAIT_MS 2000
 #define HTTP_SNAPSHOT_WAIT_MS 15000
@@ -188,15 +189,14 @@ int http_proc_read(int pid, http_proc *out) {
 /* ---- snapshots ---------------------------------------------------------- */
 
 uint64_t http_stack_key(const snapshot *snap, uint32_t stack) {
-  uint64_t hash = 1469598103934665603ull;
+  uint64_t hash = HMAP_FNV_BASIS;
   if (stack >= snap->nstacks) return hash;
   const snap_stack *st = &snap->stacks[stack];
   for (uint32_t i = 0; i < st->nlocs; i++) {
     uint64_t a = st->locs[i] < snap->nlocations ? snap->locations[st->locs[i]].address : 0;
-    for (int b = 0; b < 8; b++) {
-      hash ^= (a >> (8 * b)) & 0xff;
-      hash *= 1099511628211ull;
-    }
+    unsigned char bytes[8]; /* least significant first, whatever the machine's order */
+    for (int b = 0; b < 8; b++) bytes[b] = (unsigned char)(a >> (8 * b));
+    hash = hmap_fnv(hash, bytes, sizeof bytes);
   }
   return hash ^ st->nlocs;
 }

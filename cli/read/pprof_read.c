@@ -28,6 +28,7 @@
 #include <zlib.h>
 
 #include "read/readers.h"
+#include "util/hmap.h"
 #include "util/pb.h"
 #include "util/vec.h"
 
@@ -72,8 +73,7 @@ typedef struct {
   pprof_read_idmap func_ids, mapping_ids, location_ids;
   int value_slot[VAL_COUNT]; /* sample value index for each snapshot value, -1 if none */
   uint32_t nvalues;
-  uint32_t *stack_slots; /* hash of stacks: stack index + 1, 0 empty */
-  uint32_t nstack_slots;
+  hmap stacks;            /* stack (its locations) -> stack index */
   int64_t *site_of_stack; /* site index per stack, -1 none */
   size_t capsite_of_stack;
 } pprof_read_ctx;
@@ -546,39 +546,26 @@ static int pprof_read_add_value(void *ctx, uint64_t value) {
   return 0;
 }
 
-static uint64_t pprof_read_stack_hash(const uint32_t *locs, uint32_t n) {
-  uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-  for (uint32_t i = 0; i < n; i++) h = (h ^ locs[i]) * 0xbf58476d1ce4e5b9ull;
-  return h ^ (h >> 29);
+/* A stack being looked up among the snapshot's. */
+typedef struct {
+  const snapshot *snap;
+  const uint32_t *locs;
+  uint32_t n;
+} pprof_read_stack_key;
+
+static int pprof_read_stack_is(const void *ctx, uint64_t stack) {
+  const pprof_read_stack_key *k = ctx;
+  const snap_stack *s = &k->snap->stacks[stack];
+  return s->nlocs == k->n && (k->n == 0 || memcmp(s->locs, k->locs, k->n * sizeof *k->locs) == 0);
 }
 
 /* The stack index for locs, adding it if new; -1 on OOM. */
 static int64_t pprof_read_stack(pprof_read_ctx *c, const uint32_t *locs, uint32_t n) {
-  snapshot *snap = c->snap;
-  if ((uint64_t)(snap->nstacks + 1) * 2 > c->nstack_slots) {
-    uint32_t size = c->nstack_slots ? c->nstack_slots * 2 : 1024;
-    uint32_t *slots = calloc(size, sizeof *slots);
-    if (slots == NULL) return -1;
-    for (uint32_t s = 0; s < snap->nstacks; s++) {
-      uint32_t i = (uint32_t)pprof_read_stack_hash(snap->stacks[s].locs, snap->stacks[s].nlocs) &
-                   (size - 1);
-      while (slots[i]) i = (i + 1) & (size - 1);
-      slots[i] = s + 1;
-    }
-    free(c->stack_slots);
-    c->stack_slots = slots;
-    c->nstack_slots = size;
-  }
-  uint32_t mask = c->nstack_slots - 1;
-  uint32_t i = (uint32_t)pprof_read_stack_hash(locs, n) & mask;
-  for (uint32_t slot; (slot = c->stack_slots[i]) != 0; i = (i + 1) & mask) {
-    const snap_stack *s = &snap->stacks[slot - 1];
-    if (s->nlocs == n && (n == 0 || memcmp(s->locs, locs, n * sizeof *locs) == 0))
-      return slot - 1;
-  }
-  int64_t idx = snap_add_stack(snap, locs, n);
-  if (idx < 0) return -1;
-  c->stack_slots[i] = (uint32_t)idx + 1;
+  pprof_read_stack_key key = {c->snap, locs, n};
+  uint64_t hash = hmap_fnv(hmap_mix(n), locs, n * sizeof *locs), stack;
+  if (hmap_find(&c->stacks, hash, pprof_read_stack_is, &key, &stack)) return (int64_t)stack;
+  int64_t idx = snap_add_stack(c->snap, locs, n);
+  if (idx < 0 || hmap_add(&c->stacks, hash, (uint64_t)idx) != 0) return -1;
   return idx;
 }
 
@@ -736,7 +723,7 @@ out:
   free(c.func_ids.ids);
   free(c.mapping_ids.ids);
   free(c.location_ids.ids);
-  free(c.stack_slots);
+  hmap_free(&c.stacks);
   free(c.site_of_stack);
   if (!ok) {
     snap_free(c.snap);

@@ -9,18 +9,17 @@
 #include <string.h>
 
 #include "read/readers.h"
+#include "util/hmap.h"
 #include "util/vec.h"
 
 typedef struct {
   snapshot *snap;
-  /* raw stack id -> snapshot stack index, and pc -> location index */
+  /* raw stack id -> snapshot stack index (ids come in increasing order) */
   uint64_t *stack_ids;
   uint32_t *stack_index;
   uint32_t nstack_ids;
   size_t cap_stack_ids;
-  uint64_t *loc_pcs;   /* open-addressing table of pcs */
-  uint32_t *loc_index;
-  uint32_t loc_cap, loc_used;
+  hmap locs;           /* pc -> location index */
   const char **argv;
   int argc;
   size_t cap_argv;
@@ -61,40 +60,14 @@ static int raw_rest(const char **p, const char **out) {
   return 0;
 }
 
+/* The location of pc, made on first use; -1 when out of memory. */
 static int64_t raw_location(raw_reader *r, uint64_t pc) {
-  if ((r->loc_used + 1) * 2 > r->loc_cap) {
-    uint32_t cap = r->loc_cap ? r->loc_cap * 2 : 4096;
-    uint64_t *pcs = calloc(cap, sizeof *pcs);
-    uint32_t *idx = calloc(cap, sizeof *idx);
-    if (pcs == NULL || idx == NULL) {
-      free(pcs);
-      free(idx);
-      return -1;
-    }
-    for (uint32_t i = 0; i < r->loc_cap; i++) {
-      if (r->loc_pcs[i] == 0) continue;
-      uint32_t j = (uint32_t)((r->loc_pcs[i] * 0x9e3779b97f4a7c15u) >> 40) & (cap - 1);
-      while (pcs[j]) j = (j + 1) & (cap - 1);
-      pcs[j] = r->loc_pcs[i];
-      idx[j] = r->loc_index[i];
-    }
-    free(r->loc_pcs);
-    free(r->loc_index);
-    r->loc_pcs = pcs;
-    r->loc_index = idx;
-    r->loc_cap = cap;
-  }
-  uint64_t key = pc ? pc : 1; /* 0 marks an empty slot */
-  uint32_t j = (uint32_t)((key * 0x9e3779b97f4a7c15u) >> 40) & (r->loc_cap - 1);
-  while (r->loc_pcs[j] && r->loc_pcs[j] != key) j = (j + 1) & (r->loc_cap - 1);
-  if (r->loc_pcs[j]) return r->loc_index[j];
+  uint64_t idx;
+  if (hmap_get(&r->locs, pc, &idx)) return (int64_t)idx;
   snap_location loc = {.address = pc, .module = -1};
-  int64_t idx = snap_add_location(r->snap, &loc);
-  if (idx < 0) return -1;
-  r->loc_pcs[j] = key;
-  r->loc_index[j] = (uint32_t)idx;
-  r->loc_used++;
-  return idx;
+  int64_t li = snap_add_location(r->snap, &loc);
+  if (li < 0 || hmap_put(&r->locs, pc, (uint64_t)li) != 0) return -1;
+  return li;
 }
 
 static int64_t raw_find_stack(const raw_reader *r, uint64_t id) {
@@ -381,8 +354,7 @@ snapshot *snap_read_raw(const char *path, char *err, size_t errlen) {
   }
   free(r.stack_ids);
   free(r.stack_index);
-  free(r.loc_pcs);
-  free(r.loc_index);
+  hmap_free(&r.locs);
   free(r.argv);
   if (!ok) {
     snap_free(r.snap);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/hmap.h"
 #include "util/text.h"
 
 #define FLAME_SVG_WIDTH 1200
@@ -37,9 +38,7 @@ static void flame_svg_colour(const char *name, int root, char *buf, size_t len) 
     snprintf(buf, len, "rgb(190,190,200)");
     return;
   }
-  uint64_t h = 1469598103934665603ull;
-  for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-    h = (h ^ *p) * 1099511628211ull;
+  uint64_t h = hmap_fnv(HMAP_FNV_BASIS, name, strlen(name));
   unsigned r = (unsigned)(h & 0xff) * 60 / 255;
   unsigned g = 150 + (unsigned)((h >> 8) & 0xff) * 90 / 255;
   unsigned b = 70 + (unsigned)((h >> 16) & 0xff) * 150 / 255;

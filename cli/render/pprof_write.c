@@ -19,6 +19,7 @@
 #include <zlib.h>
 
 #include "render/render.h"
+#include "util/hmap.h"
 #include "util/pb.h"
 #include "util/vec.h"
 
@@ -38,13 +39,6 @@ enum {
   FUNCTION_ID = 1, FUNCTION_NAME = 2, FUNCTION_SYSTEM_NAME = 3, FUNCTION_FILENAME = 4
 };
 
-/* A hash set of distinct keys, each mapped to a dense index (1-based in
- * slots, 0 = empty).  Used for the string table and for functions. */
-typedef struct {
-  uint32_t *slots;
-  uint32_t nslots; /* a power of two */
-} pprof_write_index;
-
 typedef struct {
   int64_t name, system_name, filename;
 } pprof_write_func;
@@ -54,90 +48,40 @@ typedef struct {
   const char **strings;
   uint32_t nstrings;
   size_t capstrings;
-  pprof_write_index string_index;
+  hmap string_index; /* string -> its index in strings */
   pprof_write_func *funcs;
   uint32_t nfuncs;
   size_t capfuncs;
-  pprof_write_index func_index;
+  hmap func_index;   /* name << 32 | filename (string indices) -> function id */
 } pprof_write_state;
-
-static uint64_t pprof_write_hash_bytes(const char *s) {
-  uint64_t h = 1469598103934665603ull;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-  return h;
-}
-
-static uint64_t pprof_write_hash_func(const pprof_write_func *f) {
-  uint64_t h = (uint64_t)f->name * 0x9e3779b97f4a7c15ull;
-  h = (h ^ (uint64_t)f->system_name) * 0xbf58476d1ce4e5b9ull;
-  h = (h ^ (uint64_t)f->filename) * 0x94d049bb133111ebull;
-  return h ^ (h >> 31);
-}
-
-/* Grow the index to hold at least `want` keys at half load; rehash with
- * hash_of(state, key_index). */
-static int pprof_write_index_grow(pprof_write_index *ix, uint32_t count,
-                                  uint64_t (*hash_of)(pprof_write_state *, uint32_t),
-                                  pprof_write_state *st) {
-  if (ix->nslots != 0 && (uint64_t)(count + 1) * 2 <= ix->nslots) return 0;
-  uint32_t n = ix->nslots ? ix->nslots * 2 : 1024;
-  uint32_t *slots = calloc(n, sizeof *slots);
-  if (slots == NULL) return -1;
-  for (uint32_t k = 0; k < count; k++) {
-    uint32_t i = (uint32_t)hash_of(st, k) & (n - 1);
-    while (slots[i]) i = (i + 1) & (n - 1);
-    slots[i] = k + 1;
-  }
-  free(ix->slots);
-  ix->slots = slots;
-  ix->nslots = n;
-  return 0;
-}
-
-static uint64_t pprof_write_string_hash(pprof_write_state *st, uint32_t k) {
-  return pprof_write_hash_bytes(st->strings[k]);
-}
-
-static uint64_t pprof_write_func_hash(pprof_write_state *st, uint32_t k) {
-  return pprof_write_hash_func(&st->funcs[k]);
-}
 
 /* The string table index of s (NULL is ""), adding it if new; -1 on OOM. */
 static int64_t pprof_write_string(pprof_write_state *st, const char *s) {
   if (s == NULL) s = "";
-  if (pprof_write_index_grow(&st->string_index, st->nstrings, pprof_write_string_hash, st) < 0)
-    return -1;
-  uint32_t mask = st->string_index.nslots - 1;
-  uint32_t i = (uint32_t)pprof_write_hash_bytes(s) & mask;
-  for (uint32_t slot; (slot = st->string_index.slots[i]) != 0; i = (i + 1) & mask)
-    if (strcmp(st->strings[slot - 1], s) == 0) return slot - 1;
-  if (vec_reserve(&st->strings, &st->capstrings, (size_t)st->nstrings + 1, sizeof *st->strings) != 0)
+  uint64_t idx;
+  if (hmap_get_str(&st->string_index, s, &idx)) return (int64_t)idx;
+  if (vec_reserve(&st->strings, &st->capstrings, (size_t)st->nstrings + 1, sizeof *st->strings) != 0 ||
+      hmap_put_str(&st->string_index, s, st->nstrings) != 0)
     return -1;
   st->strings[st->nstrings] = s;
-  st->string_index.slots[i] = ++st->nstrings;
-  return st->nstrings - 1;
+  return st->nstrings++;
 }
 
-/* The id (1-based) of the function, adding it if new; -1 on OOM. */
+/* The id (1-based) of the function, adding it if new; -1 on OOM.  Its
+ * system name is its name. */
 static int64_t pprof_write_function(pprof_write_state *st, const snap_line *line) {
   pprof_write_func f;
   f.name = pprof_write_string(st, line->function);
   f.system_name = f.name;
   f.filename = pprof_write_string(st, line->file);
   if (f.name < 0 || f.filename < 0) return -1;
-  if (pprof_write_index_grow(&st->func_index, st->nfuncs, pprof_write_func_hash, st) < 0)
+  uint64_t key = (uint64_t)f.name << 32 | (uint64_t)f.filename, id;
+  if (hmap_get(&st->func_index, key, &id)) return (int64_t)id;
+  if (vec_reserve(&st->funcs, &st->capfuncs, (size_t)st->nfuncs + 1, sizeof *st->funcs) != 0 ||
+      hmap_put(&st->func_index, key, (uint64_t)st->nfuncs + 1) != 0)
     return -1;
-  uint32_t mask = st->func_index.nslots - 1;
-  uint32_t i = (uint32_t)pprof_write_hash_func(&f) & mask;
-  for (uint32_t slot; (slot = st->func_index.slots[i]) != 0; i = (i + 1) & mask) {
-    const pprof_write_func *g = &st->funcs[slot - 1];
-    if (g->name == f.name && g->system_name == f.system_name && g->filename == f.filename)
-      return slot;
-  }
-  if (vec_reserve(&st->funcs, &st->capfuncs, (size_t)st->nfuncs + 1, sizeof *st->funcs) != 0) return -1;
   st->funcs[st->nfuncs] = f;
-  st->func_index.slots[i] = ++st->nfuncs;
-  return st->nfuncs;
+  return ++st->nfuncs;
 }
 
 /* A line is worth writing when it names a function. */
@@ -409,8 +353,8 @@ done:
   free(tmp);
   pb_buf_free(&out);
   free(st.strings);
-  free(st.string_index.slots);
+  hmap_free(&st.string_index);
   free(st.funcs);
-  free(st.func_index.slots);
+  hmap_free(&st.func_index);
   return rc;
 }

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "render/render.h"
+#include "util/hmap.h"
 #include "util/vec.h"
 
 #define TRACE_TOP_SITES 10
@@ -42,6 +43,7 @@ struct trace_log {
   trace_point *points;
   size_t npoints, cap_points;
   char **sites; /* labels, in order of first appearance */
+  hmap site_index; /* label -> its place in sites */
   int64_t *peak;
   size_t nsites, cap_sites;
   trace_value *values;
@@ -54,6 +56,7 @@ void trace_free(trace_log *t) {
   if (t == NULL) return;
   for (size_t i = 0; i < t->nsites; i++) free(t->sites[i]);
   free(t->sites);
+  hmap_free(&t->site_index);
   free(t->peak);
   free(t->points);
   free(t->values);
@@ -81,15 +84,18 @@ static void trace_site_label(const snapshot *snap, uint32_t stack, char *buf, si
 }
 
 static int64_t trace_site_index(trace_log *t, const char *label) {
-  for (size_t i = 0; i < t->nsites; i++)
-    if (strcmp(t->sites[i], label) == 0) return (int64_t)i;
+  uint64_t i;
+  if (hmap_get_str(&t->site_index, label, &i)) return (int64_t)i;
   size_t cap = t->cap_sites, cap_peak = t->cap_sites; /* sites and peak grow together */
   if (vec_reserve(&t->sites, &cap, t->nsites + 1, sizeof *t->sites) != 0 ||
       vec_reserve(&t->peak, &cap_peak, t->nsites + 1, sizeof *t->peak) != 0)
     return -1;
   t->cap_sites = cap;
   char *copy = strdup(label);
-  if (copy == NULL) return -1;
+  if (copy == NULL || hmap_put_str(&t->site_index, copy, t->nsites) != 0) {
+    free(copy);
+    return -1;
+  }
   t->sites[t->nsites] = copy;
   t->peak[t->nsites] = 0;
   return (int64_t)t->nsites++;
