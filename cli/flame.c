@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "analyze/symbolize.h"
 #include "commands.h"
@@ -25,6 +24,7 @@
 #include "util/opt.h"
 #include "util/text.h"
 #include "util/vec.h"
+#include "util/outfile.h"
 
 typedef struct {
   const char *input, *svg, *folded_path, *title;
@@ -266,31 +266,12 @@ static int flame_write_folded(const flame_tree *t, FILE *out) {
 }
 
 static int flame_folded_to_file(const flame_tree *t, const char *path, char *err, size_t errlen) {
-  size_t n = strlen(path) + 5;
-  char *tmp = malloc(n);
-  if (tmp == NULL) {
-    snprintf(err, errlen, "out of memory");
-    return -1;
-  }
-  snprintf(tmp, n, "%s.tmp", path);
-  FILE *f = fopen(tmp, "w");
-  if (f == NULL) {
-    snprintf(err, errlen, "cannot create %s: %m", tmp);
-    free(tmp);
-    return -1;
-  }
-  int rc = flame_write_folded(t, f);
-  int bad = ferror(f);
-  if (fclose(f) != 0 || bad || rc < 0) {
-    snprintf(err, errlen, "cannot write %s", tmp);
-    rc = -1;
-  } else if (rename(tmp, path) != 0) {
-    snprintf(err, errlen, "cannot rename %s to %s: %m", tmp, path);
-    rc = -1;
-  }
-  if (rc < 0) unlink(tmp);
-  free(tmp);
-  return rc;
+  outfile o;
+  FILE *f = outfile_open(&o, path, err, errlen);
+  if (f == NULL) return -1;
+  int ok = flame_write_folded(t, f) == 0;
+  if (!ok) snprintf(err, errlen, "out of memory writing %s", o.tmp);
+  return outfile_close(&o, ok, err, errlen);
 }
 
 static void flame_builder_free(flame_builder *b) {

@@ -19,6 +19,7 @@
 #include "gate/rules.h"
 #include "util/msg.h"
 #include "util/opt.h"
+#include "util/outfile.h"
 
 #define GATE_USAGE \
   "usage: leakscope gate --config FILE [--json OUT] [--sarif OUT] [--junit OUT] " \
@@ -82,43 +83,29 @@ static int parse_args(int argc, char **argv, gate_args *a) {
   return 0;
 }
 
-/* The outputs, written to NAME.tmp; renamed together at the end. */
-typedef struct {
-  const char *path;
-  char tmp[4096];
-  int written;
-} out_file;
-
-static int tmp_name(out_file *o) {
-  int n = snprintf(o->tmp, sizeof o->tmp, "%s.tmp", o->path);
-  if (n < 0 || (size_t)n >= sizeof o->tmp) {
-    errorf("gate: output path too long: %s", o->path);
-    return -1;
-  }
-  return 0;
-}
-
+/* The outputs: each written through NAME.tmp and finished, then all
+ * renamed into place; when one fails, none is left. */
 static int write_outputs(const gate_args *a, gate_results *res, gate_data *d) {
-  out_file outs[3] = {{.path = a->json}, {.path = a->sarif}, {.path = a->junit}};
+  const char *paths[3] = {a->json, a->sarif, a->junit};
+  outfile outs[3];
+  memset(outs, 0, sizeof outs);
+  int opened = 0, rc = 0;
   char err[512] = "";
-  int rc = 0;
-  for (int i = 0; i < 3 && rc == 0; i++) {
-    if (outs[i].path == NULL) continue;
-    if (tmp_name(&outs[i]) != 0) return -1;
-    outs[i].written = 1;
-    if (i == 0) rc = gate_json_write(res, d, outs[i].tmp, err, sizeof err);
-    else if (i == 1) rc = gate_sarif_write(d, a->source_root, outs[i].tmp, err, sizeof err);
-    else rc = gate_junit_write(res, d, outs[i].tmp, err, sizeof err);
-  }
-  for (int i = 0; i < 3 && rc == 0; i++)
-    if (outs[i].written && rename(outs[i].tmp, outs[i].path) != 0) {
-      snprintf(err, sizeof err, "cannot write %s", outs[i].path);
+  for (int i = 0; i < 3 && rc == 0; i++, opened = i) {
+    if (paths[i] == NULL) continue;
+    FILE *f = outfile_open(&outs[i], paths[i], err, sizeof err);
+    if (f == NULL) {
       rc = -1;
-    } else {
-      outs[i].written = 0;
+      break;
     }
-  for (int i = 0; i < 3; i++)
-    if (outs[i].written) unlink(outs[i].tmp);
+    if (i == 0) rc = gate_json_write(res, d, f, outs[i].tmp, err, sizeof err);
+    else if (i == 1) rc = gate_sarif_write(d, a->source_root, f, outs[i].tmp, err, sizeof err);
+    else gate_junit_write(res, d, f);
+    if (rc == 0) rc = outfile_finish(&outs[i], err, sizeof err);
+  }
+  for (int i = 0; i < opened && rc == 0; i++)
+    if (paths[i] != NULL) rc = outfile_commit(&outs[i], err, sizeof err);
+  for (int i = 0; i < opened; i++) outfile_abort(&outs[i]);
   if (rc != 0) errorf("gate: %s", err);
   return rc;
 }

@@ -94,8 +94,8 @@ static json_t *offenders_json(const gate_offender *list, uint32_t n, const gate_
   return a;
 }
 
-int gate_json_write(const gate_results *res, const gate_data *d, const char *path, char *err,
-                    size_t errlen) {
+int gate_json_write(const gate_results *res, const gate_data *d, FILE *f, const char *name,
+                    char *err, size_t errlen) {
   json_t *root = json_object(), *inputs = json_array(), *rules = json_array();
   if (root == NULL || inputs == NULL || rules == NULL) {
     json_decref(root);
@@ -139,10 +139,10 @@ int gate_json_write(const gate_results *res, const gate_data *d, const char *pat
     json_decref(offenders);
     json_decref(holders);
   }
-  int rc = json_dump_file(root, path, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+  int rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
   json_decref(root);
   if (rc != 0) {
-    snprintf(err, errlen, "cannot write %s", path);
+    snprintf(err, errlen, "cannot write %s", name);
     return -1;
   }
   return 0;

@@ -1,8 +1,9 @@
 /*
  * gate/output.h: the gate's writers, each rendering the typed results of
- * gate/rules.h.  A file writer writes exactly the path it is given (the
- * caller passes OUT.tmp and renames it once every output is written) and
- * returns 0, or -1 with a one-line reason.
+ * gate/rules.h to the stream it is given (gate.c writes the files through
+ * util/outfile and renames them once every output is written).  The file
+ * writers that can fail return 0, or -1 with a one-line reason naming the
+ * file (name); an error writing the stream is found when it is closed.
  *
  *   gate/text.c   the verdicts on stdout
  *   gate/json.c   assert_result.json (schema leakscope-gate/1, docs/REPORT.md)
@@ -19,14 +20,13 @@
 #include "gate/data.h"
 #include "gate/rules.h"
 
-int gate_json_write(const gate_results *res, const gate_data *d, const char *path, char *err,
-                    size_t errlen);
+int gate_json_write(const gate_results *res, const gate_data *d, FILE *f, const char *name,
+                    char *err, size_t errlen);
 /* source_root: a directory prefix stripped from file paths so URIs are
  * relative to the repository (NULL: none). */
-int gate_sarif_write(gate_data *d, const char *source_root, const char *path, char *err,
+int gate_sarif_write(gate_data *d, const char *source_root, FILE *f, const char *name, char *err,
                      size_t errlen);
-int gate_junit_write(const gate_results *res, const gate_data *d, const char *path, char *err,
-                     size_t errlen);
+void gate_junit_write(const gate_results *res, const gate_data *d, FILE *f);
 
 /* One line per rule (PASS/FAIL, its verdict, and for a failed
  * still_reachable rule the first roots holding the memory), then the

@@ -127,7 +127,7 @@ static json_t *result_json(const gate_record *r, const gate_data *d, const char 
   return res;
 }
 
-int gate_sarif_write(gate_data *d, const char *source_root, const char *path, char *err,
+int gate_sarif_write(gate_data *d, const char *source_root, FILE *f, const char *name, char *err,
                      size_t errlen) {
   json_t *rules = json_array(), *results = json_array();
   for (int k = 0; k < SNAP_KIND_COUNT; k++) {
@@ -163,10 +163,10 @@ int gate_sarif_write(gate_data *d, const char *source_root, const char *path, ch
     snprintf(err, errlen, "out of memory");
     return -1;
   }
-  int rc = json_dump_file(root, path, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+  int rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
   json_decref(root);
   if (rc != 0) {
-    snprintf(err, errlen, "cannot write %s", path);
+    snprintf(err, errlen, "cannot write %s", name);
     return -1;
   }
   return 0;

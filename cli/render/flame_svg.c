@@ -8,15 +8,14 @@
  */
 #include "render/flame_svg.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "util/hmap.h"
 #include "util/text.h"
+#include "util/outfile.h"
 
 #define FLAME_SVG_WIDTH 1200
 #define FLAME_SVG_XPAD 10
@@ -236,20 +235,14 @@ int flame_svg_write(const flame_tree *t, const flame_svg_options *o, const char 
                     size_t errlen) {
   int empty = t->nnodes == 0 || t->nodes[0].value <= 0; /* drawn without frames */
   flame_svg_item *stack = calloc(t->nnodes ? t->nnodes : 1, sizeof *stack);
-  size_t tmplen = strlen(path) + 5;
-  char *tmp = malloc(tmplen);
-  if (stack == NULL || tmp == NULL) {
-    free(stack);
-    free(tmp);
+  if (stack == NULL) {
     snprintf(err, errlen, "out of memory drawing the flame graph");
     return -1;
   }
-  snprintf(tmp, tmplen, "%s.tmp", path);
-  FILE *f = fopen(tmp, "w");
+  outfile out;
+  FILE *f = outfile_open(&out, path, err, errlen);
   if (f == NULL) {
-    snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
     free(stack);
-    free(tmp);
     return -1;
   }
   uint32_t depth = empty ? 0 : flame_svg_depth(t, stack);
@@ -292,19 +285,5 @@ int flame_svg_write(const flame_tree *t, const flame_svg_options *o, const char 
   if (!empty) flame_svg_frames(f, t, o, stack, height);
   fputs("</g>\n</svg>\n", f);
   free(stack);
-  int bad = ferror(f);
-  if (fclose(f) != 0 || bad) {
-    snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno ? errno : EIO));
-    unlink(tmp);
-    free(tmp);
-    return -1;
-  }
-  if (rename(tmp, path) != 0) {
-    snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-    unlink(tmp);
-    free(tmp);
-    return -1;
-  }
-  free(tmp);
-  return 0;
+  return outfile_close(&out, 1, err, errlen);
 }

@@ -11,9 +11,9 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "render/render.h"
+#include "util/outfile.h"
 
 static json_t *json_amount(uint64_t bytes, uint64_t blocks) {
   return json_pack("{s:I,s:I}", "bytes", (json_int_t)bytes, "blocks", (json_int_t)blocks);
@@ -146,14 +146,11 @@ int render_json_report(const snapshot *snap, const char *path, char *err, size_t
 }
 
 int render_json_dump(json_t *root, const char *path, size_t flags, char *err, size_t errlen) {
-  char tmp[4096];
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  int rc = json_dump_file(root, tmp, flags);
+  outfile o;
+  FILE *f = outfile_open(&o, path, err, errlen);
+  int ok = f != NULL && json_dumpf(root, f, flags) == 0;
   json_decref(root);
-  if (rc != 0 || rename(tmp, path) != 0) {
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    unlink(tmp);
-    return -1;
-  }
-  return 0;
+  if (f == NULL) return -1;
+  if (!ok) snprintf(err, errlen, "cannot write %s: %s", o.tmp, strerror(errno ? errno : EIO));
+  return outfile_close(&o, ok, err, errlen);
 }

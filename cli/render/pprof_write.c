@@ -15,13 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "render/render.h"
 #include "util/hmap.h"
 #include "util/pb.h"
 #include "util/vec.h"
+#include "util/outfile.h"
 
 /* profile.proto field numbers */
 enum {
@@ -319,38 +319,14 @@ int pprof_write(const snapshot *snap, const char *path, char *err, size_t errlen
   memset(&st, 0, sizeof st);
   st.snap = snap;
   pb_buf out = {0};
-  char *tmp = NULL;
-  FILE *f = NULL;
   int rc = -1;
-  if (pprof_write_encode(&st, &out, err, errlen) < 0) goto done;
-  size_t n = strlen(path) + 5;
-  tmp = malloc(n);
-  if (tmp == NULL) {
-    snprintf(err, errlen, "out of memory writing a profile");
-    goto done;
+  if (pprof_write_encode(&st, &out, err, errlen) == 0) {
+    outfile o;
+    FILE *f = outfile_open(&o, path, err, errlen);
+    if (f != NULL)
+      rc = outfile_close(&o, pprof_write_gzip(f, out.data, out.len, o.tmp, err, errlen) == 0, err,
+                         errlen);
   }
-  snprintf(tmp, n, "%s.tmp", path);
-  f = fopen(tmp, "wb");
-  if (f == NULL) {
-    snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
-    goto done;
-  }
-  if (pprof_write_gzip(f, out.data, out.len, tmp, err, errlen) < 0) goto done;
-  FILE *closing = f;
-  f = NULL;
-  if (fclose(closing) != 0) {
-    snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-    goto done;
-  }
-  if (rename(tmp, path) != 0) {
-    snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-    goto done;
-  }
-  rc = 0;
-done:
-  if (f != NULL) fclose(f);
-  if (rc < 0 && tmp != NULL) unlink(tmp);
-  free(tmp);
   pb_buf_free(&out);
   free(st.strings);
   hmap_free(&st.string_index);

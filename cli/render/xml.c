@@ -12,14 +12,13 @@
  * <suppcounts> by suppression name.  An inlined function is its own
  * <frame> with the same <ip>, as memcheck shows it.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "render/render.h"
 #include "util/text.h"
+#include "util/outfile.h"
 
 static const char *const xml_kinds[SNAP_KIND_COUNT] = {
     "Leak_DefinitelyLost", "Leak_IndirectlyLost", "Leak_PossiblyLost", "Leak_StillReachable"};
@@ -166,25 +165,9 @@ int render_xml(const snapshot *snap, const char *path, char *err, size_t errlen)
   sort_snap = snap;
   qsort(order, n, sizeof *order, smaller_first);
 
-  char tmp[4096];
-  if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
-    free(order);
-    snprintf(err, errlen, "output path too long: %s", path);
-    return -1;
-  }
-  FILE *f = fopen(tmp, "w");
-  if (f == NULL) {
-    free(order);
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    return -1;
-  }
-  put_document(f, snap, order, n);
+  outfile o;
+  FILE *f = outfile_open(&o, path, err, errlen);
+  if (f != NULL) put_document(f, snap, order, n);
   free(order);
-  int bad = ferror(f);
-  if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    unlink(tmp);
-    return -1;
-  }
-  return 0;
+  return f != NULL ? outfile_close(&o, 1, err, errlen) : -1;
 }
