@@ -1,8 +1,8 @@
 /*
  * gate/collect.c: read one gate input into the gate's data (gate/data.h).
- * The format is told by content: '<' starts Valgrind memcheck XML (read
- * streaming with vgxml), '{' a leakscope JSON report, anything else goes
- * to load_snapshot() (raw snapshot or pprof profile).
+ * The format is told by content (read/load.h): Valgrind memcheck XML is
+ * read streaming with read/vgxml.h, the others (a leakscope JSON report, a
+ * raw snapshot, a pprof profile) as snapshots.
  *
  * Valgrind XML: a definite record's indirect bytes are split off by vgxml;
  * indirectly_lost is the sum of the Leak_IndirectlyLost records when the
@@ -20,7 +20,6 @@
 #include "analyze/symbolize.h"
 #include "gate/data.h"
 #include "read/load.h"
-#include "read/readers.h"
 #include "read/vgxml.h"
 #include "util/vec.h"
 
@@ -214,31 +213,22 @@ static int collect_snapshot(gate_data *d, uint32_t input, snapshot *s, const cha
 }
 
 int gate_collect(gate_data *d, const char *path, char *err, size_t errlen) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-    return -1;
-  }
-  int c;
-  do c = getc(f);
-  while (c == ' ' || c == '\n' || c == '\r' || c == '\t');
-  if (c == 0xEF) c = '<'; /* a UTF-8 byte order mark: only XML may carry one here */
-  if (c == EOF) {
-    fclose(f);
-    snprintf(err, errlen, "%s: empty file", path);
-    return -1;
-  }
-  if (c == '<') {
-    rewind(f);
+  load_format format;
+  if (load_detect(path, &format, err, errlen) != 0) return -1;
+  if (format == LOAD_VGXML) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+      snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+      return -1;
+    }
     int64_t in = gate_data_add_input(d, path, "valgrind-xml");
     int rc = in < 0 ? -1 : collect_xml(d, (uint32_t)in, f, path, err, errlen);
     if (in < 0) snprintf(err, errlen, "out of memory");
     fclose(f);
     return rc;
   }
-  fclose(f);
-  int is_report = c == '{';
-  snapshot *s = is_report ? snap_read_report(path, err, errlen) : load_snapshot(path, err, errlen);
+  int is_report = format == LOAD_REPORT;
+  snapshot *s = load_as(path, format, err, errlen);
   if (s == NULL) return -1;
   int64_t in = gate_data_add_input(d, path, is_report ? "report" : "profile");
   if (in < 0) {
