@@ -10,9 +10,8 @@
 #include <string.h>
 
 #include "analyze/growth.h"
-#include "analyze/symbolize.h"
 #include "commands.h"
-#include "read/load.h"
+#include "pipeline/prepare.h"
 #include "util/msg.h"
 
 #define DIFF_USAGE \
@@ -22,16 +21,9 @@
 
 static snapshot *load(const char *path) {
   char err[1024];
-  snapshot *s = load_snapshot(path, err, sizeof err);
-  if (s == NULL) {
-    errorf("diff: %s", err);
-    return NULL;
-  }
-  if (!s->symbolized && symbolize_snapshot(s, err, sizeof err) != 0) {
-    errorf("diff: %s", err);
-    snap_free(s);
-    return NULL;
-  }
+  prepare_opts p = {.flags = PREPARE_SYMBOLIZE};
+  snapshot *s = prepare_load(path, &p, err, sizeof err);
+  if (s == NULL) errorf("diff: %s", err);
   return s;
 }
 

@@ -13,18 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/symbolize.h"
 #include "commands.h"
 #include "model/sample_type.h"
 #include "model/snapshot.h"
-#include "read/load.h"
+#include "pipeline/prepare.h"
 #include "render/flame_svg.h"
 #include "util/hmap.h"
 #include "util/msg.h"
 #include "util/opt.h"
+#include "util/outfile.h"
 #include "util/text.h"
 #include "util/vec.h"
-#include "util/outfile.h"
 
 typedef struct {
   const char *input, *svg, *folded_path, *title;
@@ -285,7 +284,8 @@ int cmd_flame(int argc, char **argv) {
   flame_options o;
   if (flame_parse(argc, argv, &o) < 0) return EXIT_USAGE;
   char err[1024];
-  snapshot *snap = load_snapshot(o.input, err, sizeof err);
+  prepare_opts p = {.flags = PREPARE_SYMBOLIZE};
+  snapshot *snap = prepare_load(o.input, &p, err, sizeof err);
   if (snap == NULL) {
     errorf("%s", err);
     return EXIT_USAGE;
@@ -295,10 +295,6 @@ int cmd_flame(int argc, char **argv) {
   b.snap = snap;
   b.lines = o.lines;
   int rc = EXIT_USAGE;
-  if (!snap->symbolized && symbolize_snapshot(snap, err, sizeof err) < 0) {
-    errorf("%s", err);
-    goto out;
-  }
   if (flame_build(&b, o.type) < 0) {
     errorf("flame: out of memory building the call tree");
     goto out;

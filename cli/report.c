@@ -20,12 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/retain.h"
 #include "analyze/supp.h"
-#include "analyze/symbolize.h"
 #include "commands.h"
 #include "model/sample_type.h"
 #include "model/snapshot.h"
+#include "pipeline/prepare.h"
 #include "read/load.h"
 #include "render/render.h"
 #include "util/msg.h"
@@ -255,14 +254,14 @@ int cmd_report(int argc, char **argv) {
     errorf("%s", err);
     goto out;
   }
-  if (!snap->symbolized && symbolize_snapshot(snap, err, sizeof err) < 0) {
+  /* suppressions before anything is printed or written; retention only
+   * for the JSON report, which carries it */
+  prepare_opts p = {PREPARE_SYMBOLIZE | (supp ? PREPARE_SUPPRESS : 0u) | (o.json ? PREPARE_RETAIN_WARN : 0u),
+                    &supp, 1};
+  if (prepare_snapshot(snap, &p, err, sizeof err) != 0) {
     errorf("%s", err);
     goto out;
   }
-  if (supp != NULL) supp_apply(supp, snap);
-  if (o.json != NULL && snap->graph != NULL && snap->retention == NULL &&
-      retain_compute(snap, err, sizeof err) != 0)
-    warnf("%s", err);
   if (o.json != NULL && render_json_report(snap, o.json, err, sizeof err) < 0) {
     errorf("%s", err);
     goto out;

@@ -10,10 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/retain.h"
-#include "analyze/symbolize.h"
 #include "commands.h"
 #include "model/snapshot.h"
+#include "pipeline/prepare.h"
 #include "read/load.h"
 #include "render/render.h"
 #include "util/msg.h"
@@ -66,18 +65,18 @@ int cmd_retain(int argc, char **argv) {
     errorf("%s", err);
     return EXIT_USAGE;
   }
-  if (snap->retention == NULL && snap->graph != NULL && retain_compute(snap, err, sizeof err) != 0) {
-    errorf("%s: %s", o.input, err);
-    snap_free(snap);
-    return EXIT_USAGE;
-  }
-  if (snap->retention == NULL) {
+  if (snap->retention == NULL && snap->graph == NULL) {
     errorf("%s: no retention data (it needs a full-mode exit snapshot: the agent's raw snapshot, "
            "or a report from leakscope run --report)", o.input);
     snap_free(snap);
     return EXIT_USAGE;
   }
-  if (!snap->symbolized && symbolize_snapshot(snap, err, sizeof err) != 0) warnf("%s", err);
+  prepare_opts p = {.flags = PREPARE_SYMBOLIZE_WARN | PREPARE_RETAIN};
+  if (prepare_snapshot(snap, &p, err, sizeof err) != 0) {
+    errorf("%s: %s", o.input, err);
+    snap_free(snap);
+    return EXIT_USAGE;
+  }
   int rc = EXIT_OK;
   render_text_retention(stdout, snap, (int)o.top);
   if (o.json != NULL && render_json_report(snap, o.json, err, sizeof err) != 0) {

@@ -21,11 +21,10 @@
 
 #include "run.h"
 
-#include "analyze/retain.h"
 #include "analyze/supp.h"
-#include "analyze/symbolize.h"
 #include "commands.h"
 #include "http/http.h"
+#include "pipeline/prepare.h"
 #include "read/load.h"
 #include "render/render.h"
 #include "render/trace.h"
@@ -270,7 +269,9 @@ static int run_outputs_need_symbols(const run_options *o, const snapshot *snap) 
   return o->report || o->xml || o->profile || o->trace || snap->has_leak_check;
 }
 
-/* Load, symbolize (when an output needs it) and suppress one raw snapshot. */
+/* Load one exit snapshot and prepare it: symbolized when an output needs
+ * it, suppressions applied, retention when a report shows it, records
+ * sorted. */
 static snapshot *run_load_snapshot(const run_options *o, const char *raw, supp_set **supp,
                                    int nsupp, int exit_code) {
   char err[512];
@@ -279,10 +280,14 @@ static snapshot *run_load_snapshot(const run_options *o, const char *raw, supp_s
     errorf("%s", err);
     return NULL;
   }
-  if (run_outputs_need_symbols(o, snap) && symbolize_snapshot(snap, err, sizeof err) != 0)
-    warnf("symbolizing: %s", err);
-  for (int i = 0; i < nsupp; i++) supp_apply(supp[i], snap);
-  snap_sort_leaks(snap);
+  prepare_opts p = {PREPARE_SUPPRESS | PREPARE_SORT, supp, nsupp};
+  if (run_outputs_need_symbols(o, snap)) p.flags |= PREPARE_SYMBOLIZE_WARN;
+  if (o->report) p.flags |= PREPARE_RETAIN_WARN;
+  if (prepare_snapshot(snap, &p, err, sizeof err) != 0) { /* it only warns: cannot happen */
+    errorf("%s", err);
+    snap_free(snap);
+    return NULL;
+  }
   if (exit_code >= 0) snap->exit_code = exit_code; /* else what the agent saw, if anything */
   return snap;
 }
@@ -292,8 +297,6 @@ static int run_outputs(const run_options *o, snapshot *snap, int is_main) {
   char err[512], path[PATH_MAX];
   int rc = run_has_leaks(snap);
   if (o->report) {
-    if (snap->graph != NULL && snap->retention == NULL && retain_compute(snap, err, sizeof err) != 0)
-      warnf("%s", err);
     run_output_name(o->report, snap->pid, is_main, path, sizeof path);
     if (render_json_report(snap, path, err, sizeof err) != 0) {
       errorf("%s", err);
@@ -362,12 +365,12 @@ static void run_use_periodic(const run_options *o, const char *raw, const run_sn
   int profile = budget || growth || (o->profile && (strcmp(f->reason, "interval") != 0 || o->interval > 0));
   int traced = state->trace != NULL && f->pid == state->main_pid;
   if (!profile && !traced) return;
-  snapshot *snap = load_snapshot(raw, err, sizeof err);
+  prepare_opts p = {.flags = PREPARE_SYMBOLIZE_WARN};
+  snapshot *snap = prepare_load(raw, &p, err, sizeof err);
   if (snap == NULL) {
     warnf("%s", err);
     return;
   }
-  if (symbolize_snapshot(snap, err, sizeof err) != 0) warnf("symbolizing: %s", err);
   if (traced && trace_add(state->trace, snap) != 0) warnf("--trace: out of memory");
   if (profile) {
     const char *pattern = o->profile ? o->profile : growth ? "leakscope-growth.%p.pb.gz" : "leakscope-budget.%p.pb.gz";

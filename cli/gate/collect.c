@@ -16,9 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/retain.h"
-#include "analyze/symbolize.h"
 #include "gate/data.h"
+#include "pipeline/prepare.h"
 #include "read/load.h"
 #include "read/vgxml.h"
 #include "util/vec.h"
@@ -186,8 +185,8 @@ static uint64_t live_bytes(const snapshot *s) {
 
 /* The largest roots of an input's retention (GATE_HOLDERS_PER_INPUT). */
 #define GATE_HOLDERS_PER_INPUT 10
-static int collect_holders(gate_data *d, uint32_t input, snapshot *s, char *err, size_t errlen) {
-  if (s->retention == NULL && s->graph != NULL && retain_compute(s, err, errlen) != 0) return -1;
+static int collect_holders(gate_data *d, uint32_t input, const snapshot *s, char *err,
+                           size_t errlen) {
   const snap_retention *r = s->retention;
   for (uint32_t i = 0; r != NULL && i < r->nroots && i < GATE_HOLDERS_PER_INPUT; i++) {
     if (r->roots[i].retained_blocks == 0) continue;
@@ -204,7 +203,8 @@ static int collect_holders(gate_data *d, uint32_t input, snapshot *s, char *err,
 
 static int collect_snapshot(gate_data *d, uint32_t input, snapshot *s, const char *path,
                             char *err, size_t errlen) {
-  if (!s->symbolized && symbolize_snapshot(s, err, errlen) != 0) return -1;
+  prepare_opts p = {.flags = PREPARE_SYMBOLIZE | PREPARE_RETAIN};
+  if (prepare_snapshot(s, &p, err, errlen) != 0) return -1;
   if (s->has_leak_check && collect_leaks(d, input, s, path, err, errlen) != 0) return -1;
   if (collect_holders(d, input, s, err, errlen) != 0) return -1;
   d->inputs[input].has_inuse = 1;

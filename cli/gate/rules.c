@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze/symbolize.h"
-#include "read/load.h"
+#include "pipeline/prepare.h"
 #include "util/vec.h"
 
 static gate_result *add(gate_results *res, const char *rule) {
@@ -123,12 +122,9 @@ static int baseline_rules(const gate_config *cfg, gate_data *d, gate_results *re
              "the baseline rule needs a heap profile or raw snapshot among the inputs");
     return -2;
   }
-  snapshot *base = load_snapshot(cfg->baseline_profile, err, errlen);
+  prepare_opts p = {.flags = PREPARE_SYMBOLIZE};
+  snapshot *base = prepare_load(cfg->baseline_profile, &p, err, errlen);
   if (base == NULL) return -2;
-  if (!base->symbolized && symbolize_snapshot(base, err, errlen) != 0) {
-    snap_free(base);
-    return -2;
-  }
   growth *g = &res->baseline;
   int rc = growth_compute(&base, 1, d->profiles, d->nprofiles, SAMPLE_INUSE_SPACE, g, err, errlen);
   snap_free(base);

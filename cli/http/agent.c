@@ -28,8 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze/symbolize.h"
 #include "http/internal.h"
+#include "pipeline/prepare.h"
 #include "read/load.h"
 #include "render/render.h"
 #include "util/hmap.h"
@@ -315,8 +315,8 @@ static snapshot *http_fetch(http_server *h, char *err, size_t errlen) {
   }
   snapshot *snap = load_snapshot(path, err, errlen);
   unlink(path);
-  if (snap == NULL) return NULL;
-  if (symbolize_snapshot(snap, err, errlen) != 0) {
+  prepare_opts p = {.flags = PREPARE_SYMBOLIZE};
+  if (snap != NULL && prepare_snapshot(snap, &p, err, errlen) != 0) {
     snap_free(snap);
     return NULL;
   }

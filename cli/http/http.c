@@ -35,9 +35,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "analyze/symbolize.h"
 #include "http/internal.h"
-#include "read/load.h"
+#include "pipeline/prepare.h"
 #include "render/render.h"
 #include "util/msg.h"
 
@@ -262,12 +261,8 @@ static void http_keep_last(http_server *h) {
   char raw[PATH_MAX + 32], out[64], err[512];
   snprintf(raw, sizeof raw, "%s/raw.%d", h->dir, pid);
   snprintf(out, sizeof out, "leakscope-http.%d.pb.gz", pid);
-  snapshot *exit_snap = NULL;
-  if (access(raw, R_OK) == 0 && (exit_snap = load_snapshot(raw, err, sizeof err)) != NULL &&
-      symbolize_snapshot(exit_snap, err, sizeof err) != 0) {
-    snap_free(exit_snap);
-    exit_snap = NULL;
-  }
+  prepare_opts p = {.flags = PREPARE_SYMBOLIZE};
+  snapshot *exit_snap = access(raw, R_OK) == 0 ? prepare_load(raw, &p, err, sizeof err) : NULL;
   const snapshot *last = exit_snap ? exit_snap : h->current ? h->current->snap : NULL;
   if (last == NULL) return;
   if (pprof_write(last, out, err, sizeof err) != 0) warnf("cannot keep the last heap profile: %s", err);

@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "util/hmap.h"
-#include "util/text.h"
 #include "util/outfile.h"
+#include "util/text.h"
 
 #define FLAME_SVG_WIDTH 1200
 #define FLAME_SVG_XPAD 10

@@ -19,9 +19,9 @@
 
 #include "render/render.h"
 #include "util/hmap.h"
+#include "util/outfile.h"
 #include "util/pb.h"
 #include "util/vec.h"
-#include "util/outfile.h"
 
 /* profile.proto field numbers */
 enum {

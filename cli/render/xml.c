@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "render/render.h"
-#include "util/text.h"
 #include "util/outfile.h"
+#include "util/text.h"
 
 static const char *const xml_kinds[SNAP_KIND_COUNT] = {
     "Leak_DefinitelyLost", "Leak_IndirectlyLost", "Leak_PossiblyLost", "Leak_StillReachable"};
