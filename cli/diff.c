@@ -13,10 +13,16 @@
 #include "commands.h"
 #include "pipeline/prepare.h"
 #include "util/msg.h"
+#include "util/opt.h"
 
-#define DIFF_USAGE \
-  "usage: leakscope diff [--sample-type inuse_space|inuse_objects|alloc_space|alloc_objects] " \
-  "[--top N] BASE NEW"
+enum { DIFF_SAMPLE_TYPE, DIFF_TOP, DIFF_HELP, DIFF_HELP_SHORT };
+static const opt_spec diff_opts[] = {
+    [DIFF_SAMPLE_TYPE] = {"--sample-type", OPT_NEXT, " inuse_space|inuse_objects|alloc_space|alloc_objects", NULL},
+    [DIFF_TOP] = {"--top", OPT_NEXT, " N", NULL},
+    [DIFF_HELP] = {"--help", OPT_HIDDEN, NULL, NULL},
+    [DIFF_HELP_SHORT] = {"-h", OPT_HIDDEN, NULL, NULL},
+    {NULL, 0, NULL, NULL},
+};
 #define DIFF_FRAMES 3
 
 static snapshot *load(const char *path) {
@@ -65,46 +71,47 @@ int cmd_diff(int argc, char **argv) {
   unsigned top = 20;
   const char *paths[2];
   int npaths = 0;
+  char usage[256], synopsis[200];
+  opt_synopsis(diff_opts, synopsis, sizeof synopsis);
+  snprintf(usage, sizeof usage, "usage: leakscope diff%s BASE NEW", synopsis);
   for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-      printf("%s\n", DIFF_USAGE);
-      return EXIT_OK;
-    }
-    if (strcmp(a, "--sample-type") == 0 || strcmp(a, "--top") == 0) {
-      if (i + 1 >= argc) {
-        errorf("diff: %s needs a value", a);
+    const char *v;
+    switch (opt_next(diff_opts, argc, argv, &i, "diff", &v)) {
+    case OPT_BAD: return EXIT_USAGE;
+    case OPT_UNKNOWN:
+      errorf("diff: unknown option '%s' (%s)", argv[i], usage);
+      return EXIT_USAGE;
+    case OPT_ARG:
+      if (npaths == 2) {
+        errorf("diff: more than two files (%s)", usage);
         return EXIT_USAGE;
       }
-      const char *v = argv[++i];
-      if (a[2] == 's') {
-        if (sample_type_parse(v, &type) != 0) {
-          errorf("diff: unknown sample type '%s' (%s)", v, DIFF_USAGE);
-          return EXIT_USAGE;
-        }
-      } else {
-        char *end;
-        unsigned long n = strtoul(v, &end, 10);
-        if (*v < '0' || *v > '9' || *end != '\0' || n == 0 || n > 1000000) {
-          errorf("diff: --top needs a number from 1 to 1000000, not '%s'", v);
-          return EXIT_USAGE;
-        }
-        top = (unsigned)n;
+      paths[npaths++] = argv[i];
+      break;
+    case DIFF_HELP:
+    case DIFF_HELP_SHORT:
+      printf("%s\n", usage);
+      return EXIT_OK;
+    case DIFF_SAMPLE_TYPE:
+      if (sample_type_parse(v, &type) != 0) {
+        errorf("diff: unknown sample type '%s' (%s)", v, usage);
+        return EXIT_USAGE;
       }
-      continue;
+      break;
+    case DIFF_TOP: {
+      char *end;
+      unsigned long n = strtoul(v, &end, 10);
+      if (*v < '0' || *v > '9' || *end != '\0' || n == 0 || n > 1000000) {
+        errorf("diff: --top needs a number from 1 to 1000000, not '%s'", v);
+        return EXIT_USAGE;
+      }
+      top = (unsigned)n;
+      break;
     }
-    if (a[0] == '-' && a[1] != '\0') {
-      errorf("diff: unknown option '%s' (%s)", a, DIFF_USAGE);
-      return EXIT_USAGE;
     }
-    if (npaths == 2) {
-      errorf("diff: more than two files (%s)", DIFF_USAGE);
-      return EXIT_USAGE;
-    }
-    paths[npaths++] = a;
   }
   if (npaths != 2) {
-    errorf("diff: needs BASE and NEW (%s)", DIFF_USAGE);
+    errorf("diff: needs BASE and NEW (%s)", usage);
     return EXIT_USAGE;
   }
   snapshot *base = load(paths[0]);

@@ -40,9 +40,18 @@ typedef struct {
   int lines;           /* names carry file:line */
 } flame_builder;
 
-static const char *flame_usage =
-    "usage: leakscope flame PROFILE [-o OUT.svg] [--folded [OUT]] [--sample-type TYPE] "
-    "[--title TEXT] [--inverted] [--lines]";
+enum { FLAME_OUTPUT, FLAME_OUTPUT_LONG, FLAME_FOLDED, FLAME_SAMPLE_TYPE, FLAME_TITLE, FLAME_INVERTED,
+       FLAME_LINES };
+static const opt_spec flame_opts[] = {
+    [FLAME_OUTPUT] = {"-o", OPT_VALUE, " OUT.svg", NULL},
+    [FLAME_OUTPUT_LONG] = {"--output", OPT_VALUE | OPT_HIDDEN, " OUT.svg", NULL},
+    [FLAME_FOLDED] = {"--folded", OPT_EQUALS, " [OUT]", NULL},
+    [FLAME_SAMPLE_TYPE] = {"--sample-type", OPT_VALUE, " TYPE", NULL},
+    [FLAME_TITLE] = {"--title", OPT_VALUE, " TEXT", NULL},
+    [FLAME_INVERTED] = {"--inverted", 0, NULL, NULL},
+    [FLAME_LINES] = {"--lines", 0, NULL, NULL},
+    {NULL, 0, NULL, NULL},
+};
 
 static int flame_parse(int argc, char **argv, flame_options *o) {
   memset(o, 0, sizeof *o);
@@ -51,38 +60,35 @@ static int flame_parse(int argc, char **argv, flame_options *o) {
   int npos = 0, folded_next = -1; /* which positional came right after --folded */
   for (int i = 0; i < argc; i++) {
     const char *v;
-    if (strcmp(argv[i], "--folded") == 0) {
+    switch (opt_next(flame_opts, argc, argv, &i, "flame", &v)) {
+    case OPT_BAD: return -1;
+    case OPT_UNKNOWN:
+      errorf("flame: unknown option '%s'", argv[i]);
+      return -1;
+    case OPT_ARG:
+      if (npos == 2) {
+        errorf("flame: too many arguments ('%s')", argv[i]);
+        return -1;
+      }
+      positional[npos++] = argv[i];
+      break;
+    case FLAME_FOLDED:
       o->folded = 1;
-      folded_next = npos;
-    } else if (strncmp(argv[i], "--folded=", 9) == 0) {
-      o->folded = 1;
-      o->folded_path = argv[i] + 9;
-    } else if (strcmp(argv[i], "--inverted") == 0) {
-      o->inverted = 1;
-    } else if (strcmp(argv[i], "--lines") == 0) {
-      o->lines = 1;
-    } else if (opt_value(argc, argv, &i, "flame", "-o", &v) ||
-               opt_value(argc, argv, &i, "flame", "--output", &v)) {
-      if (v == NULL) return -1;
-      o->svg = v;
-    } else if (opt_value(argc, argv, &i, "flame", "--sample-type", &v)) {
-      if (v == NULL) return -1;
+      if (v != NULL) o->folded_path = v;
+      else folded_next = npos;
+      break;
+    case FLAME_INVERTED: o->inverted = 1; break;
+    case FLAME_LINES: o->lines = 1; break;
+    case FLAME_OUTPUT:
+    case FLAME_OUTPUT_LONG: o->svg = v; break;
+    case FLAME_SAMPLE_TYPE:
       if (sample_type_parse(v, &o->type) < 0) {
         errorf("flame: unknown sample type '%s' (alloc_space, alloc_objects, inuse_space, "
                "inuse_objects)", v);
         return -1;
       }
-    } else if (opt_value(argc, argv, &i, "flame", "--title", &v)) {
-      if (v == NULL) return -1;
-      o->title = v;
-    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      errorf("flame: unknown option '%s'", argv[i]);
-      return -1;
-    } else if (npos == 2) {
-      errorf("flame: too many arguments ('%s')", argv[i]);
-      return -1;
-    } else {
-      positional[npos++] = argv[i];
+      break;
+    case FLAME_TITLE: o->title = v; break;
     }
     if (strcmp(argv[i], "--folded") != 0 && folded_next == npos) folded_next = -1;
   }
@@ -94,7 +100,9 @@ static int flame_parse(int argc, char **argv, flame_options *o) {
   } else if (npos == 1) {
     o->input = positional[0];
   } else {
-    errorf("%s", flame_usage);
+    char synopsis[256];
+    opt_synopsis(flame_opts, synopsis, sizeof synopsis);
+    errorf("usage: leakscope flame PROFILE%s", synopsis);
     return -1;
   }
   if (o->svg == NULL && !o->folded) {

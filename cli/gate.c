@@ -21,9 +21,22 @@
 #include "util/opt.h"
 #include "util/outfile.h"
 
-#define GATE_USAGE \
-  "usage: leakscope gate --config FILE [--json OUT] [--sarif OUT] [--junit OUT] " \
-  "[--source-root DIR] INPUT..."
+enum { GATE_CONFIG, GATE_JSON, GATE_SARIF, GATE_JUNIT, GATE_SOURCE_ROOT };
+static const opt_spec gate_opts[] = {
+    [GATE_CONFIG] = {"--config", OPT_VALUE | OPT_REQUIRED, " FILE", NULL},
+    [GATE_JSON] = {"--json", OPT_VALUE, " OUT", NULL},
+    [GATE_SARIF] = {"--sarif", OPT_VALUE, " OUT", NULL},
+    [GATE_JUNIT] = {"--junit", OPT_VALUE, " OUT", NULL},
+    [GATE_SOURCE_ROOT] = {"--source-root", OPT_VALUE, " DIR", NULL},
+    {NULL, 0, NULL, NULL},
+};
+
+/* "usage: leakscope gate --config FILE [...] INPUT..." into buf. */
+static void gate_usage(char *buf, size_t buflen) {
+  char synopsis[256];
+  opt_synopsis(gate_opts, synopsis, sizeof synopsis);
+  snprintf(buf, buflen, "usage: leakscope gate%s INPUT...", synopsis);
+}
 
 typedef struct {
   const char *config, *json, *sarif, *junit, *source_root;
@@ -32,13 +45,6 @@ typedef struct {
   char cwd[4096];
 } gate_args;
 
-/* An option with a value; 1 if argv[*i] is that option (bad set when its value is missing). */
-static int option(int argc, char **argv, int *i, const char *name, const char **value, int *bad) {
-  if (!opt_value(argc, argv, i, "gate", name, value)) return 0;
-  if (*value == NULL) *bad = 1;
-  return 1;
-}
-
 static int parse_args(int argc, char **argv, gate_args *a) {
   memset(a, 0, sizeof *a);
   a->inputs = calloc((size_t)argc + 1, sizeof *a->inputs);
@@ -46,6 +52,10 @@ static int parse_args(int argc, char **argv, gate_args *a) {
     errorf("out of memory");
     return -1;
   }
+  char usage[320];
+  gate_usage(usage, sizeof usage);
+  const char **values[] = {[GATE_CONFIG] = &a->config, [GATE_JSON] = &a->json, [GATE_SARIF] = &a->sarif,
+                           [GATE_JUNIT] = &a->junit, [GATE_SOURCE_ROOT] = &a->source_root};
   int bad = 0, only_inputs = 0;
   for (int i = 0; i < argc && !bad; i++) {
     if (only_inputs || argv[i][0] != '-') {
@@ -56,21 +66,23 @@ static int parse_args(int argc, char **argv, gate_args *a) {
       only_inputs = 1;
       continue;
     }
-    if (option(argc, argv, &i, "--config", &a->config, &bad) ||
-        option(argc, argv, &i, "--json", &a->json, &bad) ||
-        option(argc, argv, &i, "--sarif", &a->sarif, &bad) ||
-        option(argc, argv, &i, "--junit", &a->junit, &bad) ||
-        option(argc, argv, &i, "--source-root", &a->source_root, &bad))
-      continue;
-    errorf("gate: unknown option '%s' (%s)", argv[i], GATE_USAGE);
-    bad = 1;
+    const char *v;
+    int k = opt_next(gate_opts, argc, argv, &i, "gate", &v);
+    if (k >= 0) {
+      *values[k] = v;
+    } else if (k == OPT_BAD) {
+      bad = 1;
+    } else {
+      errorf("gate: unknown option '%s' (%s)", argv[i], usage);
+      bad = 1;
+    }
   }
   if (!bad && a->config == NULL) {
-    errorf("gate: --config FILE is required (%s)", GATE_USAGE);
+    errorf("gate: --config FILE is required (%s)", usage);
     bad = 1;
   }
   if (!bad && a->ninputs == 0) {
-    errorf("gate: no INPUT given (%s)", GATE_USAGE);
+    errorf("gate: no INPUT given (%s)", usage);
     bad = 1;
   }
   if (bad) {
@@ -112,7 +124,9 @@ static int write_outputs(const gate_args *a, gate_results *res, gate_data *d) {
 
 int cmd_gate(int argc, char **argv) {
   if (argc == 1 && (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0)) {
-    printf("%s\n", GATE_USAGE);
+    char usage[320];
+    gate_usage(usage, sizeof usage);
+    printf("%s\n", usage);
     return EXIT_OK;
   }
   gate_args a;

@@ -42,54 +42,63 @@ typedef struct {
   int lifetimes;
 } report_options;
 
+enum { REPORT_SAMPLE_TYPE, REPORT_TOP, REPORT_SUPPRESSIONS, REPORT_JSON, REPORT_XML, REPORT_PROFILE, REPORT_LIFETIMES };
+static const opt_spec report_opts[] = {
+    [REPORT_SAMPLE_TYPE] = {"--sample-type", OPT_VALUE, " TYPE", NULL},
+    [REPORT_TOP] = {"--top", OPT_VALUE, " N", NULL},
+    [REPORT_SUPPRESSIONS] = {"--suppressions", OPT_VALUE, " FILE", NULL},
+    [REPORT_JSON] = {"--json", OPT_VALUE, " OUT", NULL},
+    [REPORT_XML] = {"--xml", OPT_VALUE, " OUT", NULL},
+    [REPORT_PROFILE] = {"--profile", OPT_VALUE, " OUT", NULL},
+    [REPORT_LIFETIMES] = {"--lifetimes", 0, NULL, NULL},
+    {NULL, 0, NULL, NULL},
+};
+
 static int report_parse(int argc, char **argv, report_options *o) {
   memset(o, 0, sizeof *o);
   o->type = SAMPLE_INUSE_SPACE;
   o->top = 10;
   for (int i = 0; i < argc; i++) {
     const char *v;
-    if (opt_value(argc, argv, &i, "report", "--sample-type", &v)) {
-      if (v == NULL) return -1;
+    switch (opt_next(report_opts, argc, argv, &i, "report", &v)) {
+    case OPT_BAD: return -1;
+    case OPT_UNKNOWN:
+      errorf("report: unknown option '%s'", argv[i]);
+      return -1;
+    case OPT_ARG:
+      if (o->input != NULL) {
+        errorf("report: one input file only (got '%s' and '%s')", o->input, argv[i]);
+        return -1;
+      }
+      o->input = argv[i];
+      break;
+    case REPORT_SAMPLE_TYPE:
       if (sample_type_parse(v, &o->type) < 0) {
         errorf("report: unknown sample type '%s' (alloc_space, alloc_objects, inuse_space, "
                "inuse_objects)", v);
         return -1;
       }
-    } else if (opt_value(argc, argv, &i, "report", "--top", &v)) {
-      if (v == NULL) return -1;
+      break;
+    case REPORT_TOP: {
       char *end;
       o->top = strtol(v, &end, 10);
       if (*v == '\0' || *end != '\0' || o->top < 0) {
         errorf("report: --top wants a number >= 0, not '%s'", v);
         return -1;
       }
-    } else if (opt_value(argc, argv, &i, "report", "--suppressions", &v)) {
-      if (v == NULL) return -1;
-      o->suppressions = v;
-    } else if (opt_value(argc, argv, &i, "report", "--json", &v)) {
-      if (v == NULL) return -1;
-      o->json = v;
-    } else if (opt_value(argc, argv, &i, "report", "--xml", &v)) {
-      if (v == NULL) return -1;
-      o->xml = v;
-    } else if (opt_value(argc, argv, &i, "report", "--profile", &v)) {
-      if (v == NULL) return -1;
-      o->profile = v;
-    } else if (strcmp(argv[i], "--lifetimes") == 0) {
-      o->lifetimes = 1;
-    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      errorf("report: unknown option '%s'", argv[i]);
-      return -1;
-    } else if (o->input != NULL) {
-      errorf("report: one input file only (got '%s' and '%s')", o->input, argv[i]);
-      return -1;
-    } else {
-      o->input = argv[i];
+      break;
+    }
+    case REPORT_SUPPRESSIONS: o->suppressions = v; break;
+    case REPORT_JSON: o->json = v; break;
+    case REPORT_XML: o->xml = v; break;
+    case REPORT_PROFILE: o->profile = v; break;
+    case REPORT_LIFETIMES: o->lifetimes = 1; break;
     }
   }
   if (o->input == NULL) {
-    errorf("usage: leakscope report FILE [--sample-type TYPE] [--top N] [--suppressions FILE] "
-           "[--json OUT] [--xml OUT] [--profile OUT] [--lifetimes]");
+    char synopsis[512];
+    opt_synopsis(report_opts, synopsis, sizeof synopsis);
+    errorf("usage: leakscope report FILE%s", synopsis);
     return -1;
   }
   return 0;

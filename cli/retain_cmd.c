@@ -23,34 +23,46 @@ typedef struct {
   long top;
 } retain_options;
 
+enum { RETAIN_TOP, RETAIN_JSON };
+static const opt_spec retain_opts[] = {
+    [RETAIN_TOP] = {"--top", OPT_VALUE, " N", NULL},
+    [RETAIN_JSON] = {"--json", OPT_VALUE, " OUT", NULL},
+    {NULL, 0, NULL, NULL},
+};
+
 static int retain_parse(int argc, char **argv, retain_options *o) {
   memset(o, 0, sizeof *o);
   o->top = 10;
   for (int i = 0; i < argc; i++) {
     const char *v;
-    if (opt_value(argc, argv, &i, "retain", "--top", &v)) {
-      if (v == NULL) return -1;
+    switch (opt_next(retain_opts, argc, argv, &i, "retain", &v)) {
+    case OPT_BAD: return -1;
+    case OPT_UNKNOWN:
+      errorf("retain: unknown option '%s'", argv[i]);
+      return -1;
+    case OPT_ARG:
+      if (o->input != NULL) {
+        errorf("retain: one input file only (got '%s' and '%s')", o->input, argv[i]);
+        return -1;
+      }
+      o->input = argv[i];
+      break;
+    case RETAIN_TOP: {
       char *end;
       o->top = strtol(v, &end, 10);
       if (*v == '\0' || *end != '\0' || o->top < 0) {
         errorf("retain: --top wants a number >= 0, not '%s'", v);
         return -1;
       }
-    } else if (opt_value(argc, argv, &i, "retain", "--json", &v)) {
-      if (v == NULL) return -1;
-      o->json = v;
-    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      errorf("retain: unknown option '%s'", argv[i]);
-      return -1;
-    } else if (o->input != NULL) {
-      errorf("retain: one input file only (got '%s' and '%s')", o->input, argv[i]);
-      return -1;
-    } else {
-      o->input = argv[i];
+      break;
+    }
+    case RETAIN_JSON: o->json = v; break;
     }
   }
   if (o->input == NULL) {
-    errorf("usage: leakscope retain FILE [--top N] [--json OUT]");
+    char synopsis[256];
+    opt_synopsis(retain_opts, synopsis, sizeof synopsis);
+    errorf("usage: leakscope retain FILE%s", synopsis);
     return -1;
   }
   return 0;

@@ -34,27 +34,46 @@
 #include "util/text.h"
 #include "util/vec.h"
 
+/* run's options, in the order --help lists them. */
+enum {
+  RUN_REPORT, RUN_XML, RUN_PROFILE, RUN_SAMPLE, RUN_INTERVAL, RUN_HTTP, RUN_SUPPRESSIONS,
+  RUN_ERROR_EXITCODE, RUN_BUDGET, RUN_TRACE, RUN_CAPTURE_GROWTH, RUN_TRACE_CHILDREN, RUN_DEPTH,
+  RUN_SHOW_REACHABLE, RUN_SNAPSHOT_SIGNAL, RUN_HELP, RUN_HELP_SHORT
+};
+static const opt_spec run_opts[] = {
+    [RUN_REPORT] = {"--report", OPT_VALUE, " FILE", "JSON leak report (%p in FILE = pid)"},
+    [RUN_XML] = {"--xml", OPT_VALUE, " FILE", "the findings as Valgrind memcheck XML (protocol 4)"},
+    [RUN_PROFILE] = {"--profile", OPT_VALUE, " FILE", "pprof heap profile (gzip'd profile.proto) at exit"},
+    [RUN_SAMPLE] = {"--sample", OPT_EQUALS, "[=BYTES]", "sampling mode, mean interval (default 512K)"},
+    [RUN_INTERVAL] = {"--interval", OPT_VALUE, " SECONDS", "also write a profile every SECONDS"},
+    [RUN_HTTP] = {"--http", OPT_VALUE, " ADDR:PORT", "serve /debug/pprof/heap and /metrics while PROG runs"},
+    [RUN_SUPPRESSIONS] = {"--suppressions", OPT_VALUE, " FILE",
+                          "Valgrind or LeakSanitizer leak suppressions (repeatable)"},
+    [RUN_ERROR_EXITCODE] = {"--error-exitcode", OPT_VALUE, " N",
+                            "exit N when unsuppressed definite/indirect/possible leaks exist"},
+    /* (its help keeps the three spaces it has always had) */
+    [RUN_BUDGET] = {"--budget", OPT_VALUE, " SIZE[,warn|dump|abort]", " live-heap budget and what passing it does"},
+    [RUN_TRACE] = {"--trace", OPT_VALUE, " FILE",
+                   "the heap over time as a Chrome trace (Perfetto), one point per\n"
+                   "snapshot (every second unless --interval says otherwise)"},
+    [RUN_CAPTURE_GROWTH] = {"--capture-growth", OPT_VALUE, " PCT[,SECONDS]",
+                            "a profile whenever the live heap passes its mean over\n"
+                            "the last SECONDS (default 60) by PCT percent"},
+    [RUN_TRACE_CHILDREN] = {"--trace-children", 0, NULL, "also trace programs that PROG execs"},
+    [RUN_DEPTH] = {"--depth", OPT_VALUE, " N", "stack frames kept per allocation (default 24, max 64)"},
+    [RUN_SHOW_REACHABLE] = {"--show-reachable", 0, NULL,
+                            "list indirect and still-reachable records in the text summary too"},
+    [RUN_SNAPSHOT_SIGNAL] = {"--snapshot-signal", OPT_VALUE, " SIG",
+                             "`kill -SIG PID` makes the agent write a snapshot (with --profile:\n"
+                             "a numbered profile)"},
+    [RUN_HELP] = {"--help", OPT_HIDDEN, NULL, NULL},
+    [RUN_HELP_SHORT] = {"-h", OPT_HIDDEN, NULL, NULL},
+    {NULL, 0, NULL, NULL},
+};
+
 static void run_usage(FILE *out) {
-  fprintf(out,
-          "usage: leakscope run [OPTIONS] -- PROG [ARGS...]\n"
-          "  --report FILE        JSON leak report (%%p in FILE = pid)\n"
-          "  --xml FILE           the findings as Valgrind memcheck XML (protocol 4)\n"
-          "  --profile FILE       pprof heap profile (gzip'd profile.proto) at exit\n"
-          "  --sample[=BYTES]     sampling mode, mean interval (default 512K)\n"
-          "  --interval SECONDS   also write a profile every SECONDS\n"
-          "  --http ADDR:PORT     serve /debug/pprof/heap and /metrics while PROG runs\n"
-          "  --suppressions FILE  Valgrind or LeakSanitizer leak suppressions (repeatable)\n"
-          "  --error-exitcode N   exit N when unsuppressed definite/indirect/possible leaks exist\n"
-          "  --budget SIZE[,warn|dump|abort]   live-heap budget and what passing it does\n"
-          "  --trace FILE         the heap over time as a Chrome trace (Perfetto), one point per\n"
-          "                       snapshot (every second unless --interval says otherwise)\n"
-          "  --capture-growth PCT[,SECONDS]  a profile whenever the live heap passes its mean over\n"
-          "                       the last SECONDS (default 60) by PCT percent\n"
-          "  --trace-children     also trace programs that PROG execs\n"
-          "  --depth N            stack frames kept per allocation (default 24, max 64)\n"
-          "  --show-reachable     list indirect and still-reachable records in the text summary too\n"
-          "  --snapshot-signal SIG  `kill -SIG PID` makes the agent write a snapshot (with --profile:\n"
-          "                       a numbered profile)\n");
+  fprintf(out, "usage: leakscope run [OPTIONS] -- PROG [ARGS...]\n");
+  opt_help(out, run_opts);
 }
 
 /* Parse a size with an optional K/M/G suffix; -1 if malformed. */
@@ -104,45 +123,50 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
       break;
     }
     if (a[0] != '-') break;
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+    switch (opt_next(run_opts, argc, argv, &i, "run", &v)) {
+    case OPT_BAD: return -1;
+    case OPT_ARG:
+    case OPT_UNKNOWN:
+      errorf("unknown option '%s' for run (see leakscope run --help)", a);
+      return -1;
+    case RUN_HELP:
+    case RUN_HELP_SHORT:
       run_usage(stdout);
       exit(EXIT_OK);
-    } else if (opt_value(argc, argv, &i, "run", "--report", &o->report)) {
-      if (o->report == NULL) return -1;
-    } else if (opt_value(argc, argv, &i, "run", "--xml", &o->xml)) {
-      if (o->xml == NULL) return -1;
-    } else if (opt_value(argc, argv, &i, "run", "--profile", &o->profile)) {
-      if (o->profile == NULL) return -1;
-    } else if (strcmp(a, "--sample") == 0) {
-      o->sample = 512 * 1024;
-    } else if (strncmp(a, "--sample=", 9) == 0) {
-      long long s = run_parse_size(a + 9);
-      if (s <= 0) {
-        errorf("bad --sample value '%s' (want BYTES, e.g. 512K)", a + 9);
-        return -1;
+    case RUN_REPORT: o->report = v; break;
+    case RUN_XML: o->xml = v; break;
+    case RUN_PROFILE: o->profile = v; break;
+    case RUN_TRACE: o->trace = v; break;
+    case RUN_HTTP: o->http = v; break;
+    case RUN_SAMPLE:
+      if (v == NULL) {
+        o->sample = 512 * 1024;
+      } else {
+        long long s = run_parse_size(v);
+        if (s <= 0) {
+          errorf("bad --sample value '%s' (want BYTES, e.g. 512K)", v);
+          return -1;
+        }
+        o->sample = (uint64_t)s;
       }
-      o->sample = (uint64_t)s;
-    } else if (opt_value(argc, argv, &i, "run", "--interval", &v)) {
-      if (v == NULL) return -1;
+      break;
+    case RUN_INTERVAL: {
       char *end;
       o->interval = strtod(v, &end);
       if (*end != 0 || !(o->interval > 0)) {
         errorf("bad --interval value '%s' (want SECONDS > 0)", v);
         return -1;
       }
-    } else if (opt_value(argc, argv, &i, "run", "--trace", &o->trace)) {
-      if (o->trace == NULL) return -1;
-    } else if (opt_value(argc, argv, &i, "run", "--http", &o->http)) {
-      if (o->http == NULL) return -1;
-    } else if (opt_value(argc, argv, &i, "run", "--suppressions", &v)) {
-      if (v == NULL) return -1;
+      break;
+    }
+    case RUN_SUPPRESSIONS:
       if (o->nsupp == RUN_MAX_SUPP) {
         errorf("too many --suppressions files");
         return -1;
       }
       o->supp[o->nsupp++] = v;
-    } else if (opt_value(argc, argv, &i, "run", "--error-exitcode", &v)) {
-      if (v == NULL) return -1;
+      break;
+    case RUN_ERROR_EXITCODE: {
       char *end;
       long n = strtol(v, &end, 10);
       if (*end != 0 || n < 0 || n > 255) {
@@ -150,8 +174,9 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
         return -1;
       }
       o->error_exitcode = (int)n;
-    } else if (opt_value(argc, argv, &i, "run", "--budget", &v)) {
-      if (v == NULL) return -1;
+      break;
+    }
+    case RUN_BUDGET: {
       char size[64];
       const char *comma = strchr(v, ',');
       snprintf(size, sizeof size, "%.*s", comma ? (int)(comma - v) : (int)strlen(v), v);
@@ -163,8 +188,9 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
       }
       o->budget = (uint64_t)b;
       o->budget_action = action;
-    } else if (opt_value(argc, argv, &i, "run", "--capture-growth", &v)) {
-      if (v == NULL) return -1;
+      break;
+    }
+    case RUN_CAPTURE_GROWTH: {
       char *end;
       o->growth_percent = strtod(v, &end);
       o->growth_window = 60;
@@ -173,19 +199,18 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
         errorf("bad --capture-growth value '%s' (want PERCENT[,SECONDS], SECONDS 1..3600)", v);
         return -1;
       }
-    } else if (strcmp(a, "--trace-children") == 0) {
-      o->trace_children = 1;
-    } else if (strcmp(a, "--show-reachable") == 0) {
-      o->show_reachable = 1;
-    } else if (opt_value(argc, argv, &i, "run", "--snapshot-signal", &v)) {
-      if (v == NULL) return -1;
+      break;
+    }
+    case RUN_TRACE_CHILDREN: o->trace_children = 1; break;
+    case RUN_SHOW_REACHABLE: o->show_reachable = 1; break;
+    case RUN_SNAPSHOT_SIGNAL:
       o->snapshot_signal = run_parse_signal(v);
       if (o->snapshot_signal <= 0) {
         errorf("bad --snapshot-signal value '%s' (want a number or a name like USR2)", v);
         return -1;
       }
-    } else if (opt_value(argc, argv, &i, "run", "--depth", &v)) {
-      if (v == NULL) return -1;
+      break;
+    case RUN_DEPTH: {
       char *end;
       long d = strtol(v, &end, 10);
       if (*end != 0 || d < 1 || d > 64) {
@@ -193,9 +218,8 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
         return -1;
       }
       o->depth = (int)d;
-    } else {
-      errorf("unknown option '%s' for run (see leakscope run --help)", a);
-      return -1;
+      break;
+    }
     }
   }
   if (i >= argc) {

@@ -1,21 +1,74 @@
 /*
- * util/opt.c: options with a value (see util/opt.h).
+ * util/opt.c: the option parser and the usage and help text of an option
+ * table (see util/opt.h).
  */
 #include "util/opt.h"
 
 #include <string.h>
 
 #include "util/msg.h"
+#include "util/text.h"
 
-int opt_value(int argc, char **argv, int *i, const char *cmd, const char *name, const char **value) {
-  size_t n = strlen(name);
+#define OPT_HELP_COLUMN 21 /* the name and its value, before the help text */
+
+int opt_next(const opt_spec *table, int argc, char **argv, int *i, const char *cmd,
+             const char **value) {
   const char *arg = argv[*i];
-  if (strncmp(arg, name, n) != 0 || (arg[n] != '=' && arg[n] != '\0')) return 0;
-  if (arg[n] == '=') *value = arg + n + 1;
-  else *value = *i + 1 < argc ? argv[++*i] : NULL;
-  if (*value == NULL || **value == '\0') {
-    errorf("%s: option %s needs a value", cmd, name);
-    *value = NULL;
+  *value = NULL;
+  if (arg[0] != '-' || arg[1] == '\0') return OPT_ARG;
+  for (int k = 0; table[k].name != NULL; k++) {
+    const opt_spec *o = &table[k];
+    size_t n = strlen(o->name);
+    if (strncmp(arg, o->name, n) != 0) continue;
+    if (arg[n] == '=' && (o->flags & (OPT_VALUE | OPT_EQUALS))) {
+      *value = arg + n + 1;
+    } else if (arg[n] != '\0') {
+      continue;
+    } else if (o->flags & OPT_NEXT) {
+      if (*i + 1 >= argc) {
+        errorf("%s: %s needs a value", cmd, o->name);
+        return OPT_BAD;
+      }
+      *value = argv[++*i];
+      return k;
+    } else if (o->flags & OPT_VALUE) {
+      *value = *i + 1 < argc ? argv[++*i] : NULL;
+    }
+    if ((o->flags & OPT_VALUE) && (*value == NULL || **value == '\0')) {
+      errorf("%s: option %s needs a value", cmd, o->name);
+      *value = NULL;
+      return OPT_BAD;
+    }
+    return k;
   }
-  return 1;
+  return OPT_UNKNOWN;
+}
+
+void opt_synopsis(const opt_spec *table, char *buf, size_t buflen) {
+  size_t at = 0;
+  buf[0] = '\0';
+  for (const opt_spec *o = table; o->name != NULL; o++) {
+    if (o->flags & OPT_HIDDEN) continue;
+    int required = (o->flags & OPT_REQUIRED) != 0;
+    text_append(buf, buflen, &at, " %s%s%s%s", required ? "" : "[", o->name, o->arg ? o->arg : "",
+                required ? "" : "]");
+  }
+}
+
+void opt_help(FILE *out, const opt_spec *table) {
+  for (const opt_spec *o = table; o->name != NULL; o++) {
+    if (o->help == NULL) continue;
+    int width = (int)(strlen(o->name) + (o->arg ? strlen(o->arg) : 0));
+    fprintf(out, "  %s%s%*s", o->name, o->arg ? o->arg : "",
+            width < OPT_HELP_COLUMN - 1 ? OPT_HELP_COLUMN - width : 2, "");
+    for (const char *h = o->help;;) {
+      const char *nl = strchr(h, '\n');
+      if (nl == NULL) {
+        fprintf(out, "%s\n", h);
+        break;
+      }
+      fprintf(out, "%.*s\n%*s", (int)(nl - h), h, OPT_HELP_COLUMN + 2, "");
+      h = nl + 1;
+    }
+  }
 }
