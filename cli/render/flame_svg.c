@@ -172,14 +172,14 @@ static const char flame_svg_script[] =
     "]]></script>\n";
 
 /* Depth of the deepest frame wide enough to draw. */
-static uint32_t flame_svg_depth(const flame_tree *t, flame_svg_item *stack) {
+static uint32_t flame_svg_depth(const calltree *t, flame_svg_item *stack) {
   uint32_t top = 0, max = 0;
   int64_t total = t->nodes[0].value;
   stack[top++] = (flame_svg_item){0, 0, 0};
   while (top) {
     flame_svg_item it = stack[--top];
     if (it.depth > max) max = it.depth;
-    const flame_node *n = &t->nodes[it.node];
+    const calltree_node *n = &t->nodes[it.node];
     for (uint32_t k = 0; k < n->nkids; k++)
       if (flame_svg_px(t->nodes[n->kids[k]].value, total) >= FLAME_SVG_MINWIDTH)
         stack[top++] = (flame_svg_item){n->kids[k], it.depth + 1, 0};
@@ -187,7 +187,7 @@ static uint32_t flame_svg_depth(const flame_tree *t, flame_svg_item *stack) {
   return max;
 }
 
-static void flame_svg_frames(FILE *f, const flame_tree *t, const flame_svg_options *o,
+static void flame_svg_frames(FILE *f, const calltree *t, const flame_svg_options *o,
                              flame_svg_item *stack, uint32_t height) {
   uint32_t top = 0;
   int64_t total = t->nodes[0].value;
@@ -195,7 +195,7 @@ static void flame_svg_frames(FILE *f, const flame_tree *t, const flame_svg_optio
   char colour[32], value[64], other[64];
   while (top) {
     flame_svg_item it = stack[--top];
-    const flame_node *n = &t->nodes[it.node];
+    const calltree_node *n = &t->nodes[it.node];
     double x = FLAME_SVG_XPAD + flame_svg_px(it.start, total);
     double w = flame_svg_px(n->value, total);
     double y = o->inverted ? FLAME_SVG_TOP + (double)it.depth * FLAME_SVG_FRAME
@@ -217,7 +217,7 @@ static void flame_svg_frames(FILE *f, const flame_tree *t, const flame_svg_optio
     int64_t start = it.start;
     uint32_t first = top;
     for (uint32_t k = 0; k < n->nkids; k++) {
-      const flame_node *kid = &t->nodes[n->kids[k]];
+      const calltree_node *kid = &t->nodes[n->kids[k]];
       if (flame_svg_px(kid->value, total) >= FLAME_SVG_MINWIDTH)
         stack[top++] = (flame_svg_item){n->kids[k], it.depth + 1, start};
       start += kid->value;
@@ -231,7 +231,7 @@ static void flame_svg_frames(FILE *f, const flame_tree *t, const flame_svg_optio
   }
 }
 
-int flame_svg_write(const flame_tree *t, const flame_svg_options *o, const char *path, char *err,
+int flame_svg_write(const calltree *t, const flame_svg_options *o, const char *path, char *err,
                     size_t errlen) {
   int empty = t->nnodes == 0 || t->nodes[0].value <= 0; /* drawn without frames */
   flame_svg_item *stack = calloc(t->nnodes ? t->nnodes : 1, sizeof *stack);

@@ -1,30 +1,13 @@
 /*
- * render/flame_svg.h: the call tree a flame graph is drawn from (built by
- * flame.c from a snapshot), and the writer of a self-contained SVG flame
- * graph (render/flame_svg.c).
+ * render/flame_svg.h: the writer of a self-contained SVG flame graph of a
+ * call tree (render/flame_svg.c; the tree is model/calltree.h's).
  */
-#ifndef LEAKSCOPE_FLAME_SVG_H
-#define LEAKSCOPE_FLAME_SVG_H
+#ifndef LEAKSCOPE_RENDER_FLAME_SVG_H
+#define LEAKSCOPE_RENDER_FLAME_SVG_H
 
 #include <stddef.h>
-#include <stdint.h>
 
-/* One frame in the merged call tree: the root (index 0, "all") first;
- * children sorted by name. */
-typedef struct {
-  const char *name;  /* never contains ';', newline or other control characters */
-  int64_t value;     /* the chosen sample type: this frame and everything it called */
-  int64_t other;     /* the partner type (objects for space, bytes for objects) */
-  uint32_t *kids;    /* child node indices */
-  uint32_t nkids;
-  size_t capkids;
-} flame_node;
-
-typedef struct {
-  flame_node *nodes;
-  uint32_t nnodes;
-  size_t capnodes;
-} flame_tree;
+#include "model/calltree.h"
 
 typedef struct {
   const char *title;
@@ -35,7 +18,7 @@ typedef struct {
 
 /* Write the SVG to path (through path.tmp and rename).  Returns 0, or -1
  * with a one-line reason in err. */
-int flame_svg_write(const flame_tree *tree, const flame_svg_options *o, const char *path,
+int flame_svg_write(const calltree *tree, const flame_svg_options *o, const char *path,
                     char *err, size_t errlen);
 
 #endif
