@@ -63,11 +63,7 @@ static int report_parse(int argc, char **argv, report_options *o) {
       errorf("report: unknown option '%s'", argv[i]);
       return -1;
     case OPT_ARG:
-      if (o->input != NULL) {
-        errorf("report: one input file only (got '%s' and '%s')", o->input, argv[i]);
-        return -1;
-      }
-      o->input = argv[i];
+      if (opt_input("report", argv[i], &o->input) != 0) return -1;
       break;
     case REPORT_SAMPLE_TYPE:
       if (sample_type_parse(v, &o->type) < 0) {
@@ -76,15 +72,9 @@ static int report_parse(int argc, char **argv, report_options *o) {
         return -1;
       }
       break;
-    case REPORT_TOP: {
-      char *end;
-      o->top = strtol(v, &end, 10);
-      if (*v == '\0' || *end != '\0' || o->top < 0) {
-        errorf("report: --top wants a number >= 0, not '%s'", v);
-        return -1;
-      }
+    case REPORT_TOP:
+      if (opt_count("report", "--top", v, &o->top) != 0) return -1;
       break;
-    }
     case REPORT_SUPPRESSIONS: o->suppressions = v; break;
     case REPORT_JSON: o->json = v; break;
     case REPORT_XML: o->xml = v; break;

@@ -41,21 +41,11 @@ static int retain_parse(int argc, char **argv, retain_options *o) {
       errorf("retain: unknown option '%s'", argv[i]);
       return -1;
     case OPT_ARG:
-      if (o->input != NULL) {
-        errorf("retain: one input file only (got '%s' and '%s')", o->input, argv[i]);
-        return -1;
-      }
-      o->input = argv[i];
+      if (opt_input("retain", argv[i], &o->input) != 0) return -1;
       break;
-    case RETAIN_TOP: {
-      char *end;
-      o->top = strtol(v, &end, 10);
-      if (*v == '\0' || *end != '\0' || o->top < 0) {
-        errorf("retain: --top wants a number >= 0, not '%s'", v);
-        return -1;
-      }
+    case RETAIN_TOP:
+      if (opt_count("retain", "--top", v, &o->top) != 0) return -1;
       break;
-    }
     case RETAIN_JSON: o->json = v; break;
     }
   }

@@ -19,8 +19,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "run.h"
-
 #include "analyze/supp.h"
 #include "commands.h"
 #include "http/http.h"
@@ -28,6 +26,7 @@
 #include "read/load.h"
 #include "render/render.h"
 #include "render/trace.h"
+#include "run.h"
 #include "supervise.h"
 #include "util/msg.h"
 #include "util/opt.h"

@@ -10,13 +10,13 @@
  * same number: every indirect block hangs off one definite clique; blocks
  * are then unknown).  A protocol 6 <leak_summary> replaces the sums.
  */
+#include "gate/data.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "gate/data.h"
 #include "pipeline/prepare.h"
 #include "read/load.h"
 #include "read/vgxml.h"

@@ -8,6 +8,8 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "render/render.h"
+
 static json_t *number(uint64_t v) {
   return v > INT64_MAX ? json_real((double)v) : json_integer((json_int_t)v);
 }
@@ -139,13 +141,7 @@ int gate_json_write(const gate_results *res, const gate_data *d, FILE *f, const 
     json_decref(offenders);
     json_decref(holders);
   }
-  int rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-  json_decref(root);
-  if (rc != 0) {
-    snprintf(err, errlen, "cannot write %s", name);
-    return -1;
-  }
-  return 0;
+  return render_json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER, name, err, errlen);
 oom:
   snprintf(err, errlen, "out of memory");
   return -1;

@@ -5,10 +5,10 @@
  * suppressions or inputs) and, for a still_reachable rule, the roots
  * holding the memory: what stdout and assert_result.json show.
  */
+#include "gate/output.h"
 
 #include <stdio.h>
 
-#include "gate/output.h"
 #include "util/text.h"
 
 /* One offender as text lines. */

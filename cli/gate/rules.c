@@ -59,6 +59,20 @@ static int by_count(const void *pa, const void *pb) {
   return strcmp(a->name, b->name);
 }
 
+/* leak_summary.<kind>[.blocks]: value against limit, with the kind's
+ * worst records and, for still-reachable memory, its holders. */
+static int leak_rule(gate_results *res, gate_data *d, const gate_config *cfg, snap_kind k,
+                     const char *name, uint64_t value, uint64_t limit) {
+  gate_result *r = add(res, name);
+  if (r == NULL) return -1;
+  r->value = value;
+  r->limit = limit;
+  r->pass = r->value <= r->limit;
+  if (record_offenders(r, d, k, cfg->offenders) != 0) return -1;
+  if (k == SNAP_REACHABLE && reachable_holders(r, d, cfg->offenders) != 0) return -1;
+  return 0;
+}
+
 static int leak_rules(const gate_config *cfg, gate_data *d, gate_results *res, char *err,
                       size_t errlen) {
   char name[64];
@@ -67,13 +81,7 @@ static int leak_rules(const gate_config *cfg, gate_data *d, gate_results *res, c
     const char *kn = snap_kind_name((snap_kind)k);
     if (cfg->bytes[k].set) {
       snprintf(name, sizeof name, "leak_summary.%s", kn);
-      gate_result *r = add(res, name);
-      if (r == NULL) return -1;
-      r->value = d->kinds[k].bytes;
-      r->limit = cfg->bytes[k].value;
-      r->pass = r->value <= r->limit;
-      if (record_offenders(r, d, (snap_kind)k, cfg->offenders) != 0) return -1;
-      if (k == SNAP_REACHABLE && reachable_holders(r, d, cfg->offenders) != 0) return -1;
+      if (leak_rule(res, d, cfg, (snap_kind)k, name, d->kinds[k].bytes, cfg->bytes[k].value) != 0) return -1;
     }
     if (cfg->blocks[k].set) {
       if (d->blocks_unknown[k]) {
@@ -83,13 +91,8 @@ static int leak_rules(const gate_config *cfg, gate_data *d, gate_results *res, c
         return -2;
       }
       snprintf(name, sizeof name, "leak_summary.%s.blocks", kn);
-      gate_result *r = add(res, name);
-      if (r == NULL) return -1;
-      r->value = d->kinds[k].blocks;
-      r->limit = cfg->blocks[k].value;
-      r->pass = r->value <= r->limit;
-      if (record_offenders(r, d, (snap_kind)k, cfg->offenders) != 0) return -1;
-      if (k == SNAP_REACHABLE && reachable_holders(r, d, cfg->offenders) != 0) return -1;
+      if (leak_rule(res, d, cfg, (snap_kind)k, name, d->kinds[k].blocks, cfg->blocks[k].value) != 0)
+        return -1;
     }
   }
   if (cfg->suppressed.set) {

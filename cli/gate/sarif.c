@@ -7,12 +7,13 @@
  * and file names (not their lines, so an unrelated edit elsewhere keeps the
  * alert's identity) plus the allocation site's line.  The whole stack goes into result.stacks.
  */
+#include "gate/output.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "gate/output.h"
+#include "render/render.h"
 #include "util/hmap.h"
 #include "util/text.h"
 
@@ -163,11 +164,5 @@ int gate_sarif_write(gate_data *d, const char *source_root, FILE *f, const char 
     snprintf(err, errlen, "out of memory");
     return -1;
   }
-  int rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-  json_decref(root);
-  if (rc != 0) {
-    snprintf(err, errlen, "cannot write %s", name);
-    return -1;
-  }
-  return 0;
+  return render_json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER, name, err, errlen);
 }

@@ -17,13 +17,8 @@ int snap_graph_add_node(snap_graph *g, const snap_gnode *n) {
 }
 
 int snap_graph_add_edge(snap_graph *g, uint32_t from, uint32_t to) {
-  if (g->nedges == g->cap_edges) { /* from and to grow together */
-    size_t cap = g->cap_edges, cap_to = g->cap_edges;
-    if (vec_reserve(&g->from, &cap, g->nedges + 1, sizeof *g->from) != 0 ||
-        vec_reserve(&g->to, &cap_to, g->nedges + 1, sizeof *g->to) != 0)
-      return -1;
-    g->cap_edges = cap;
-  }
+  if (vec_reserve_pair(&g->from, sizeof *g->from, &g->to, sizeof *g->to, &g->cap_edges, g->nedges + 1) != 0)
+    return -1;
   g->from[g->nedges] = from;
   g->to[g->nedges++] = to;
   return 0;

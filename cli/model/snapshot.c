@@ -82,42 +82,38 @@ const char *snap_str(snapshot *snap, const char *s) {
   return copy;
 }
 
+/* Append item (size bytes) to the array *items of *n items and *cap room;
+ * its index, or -1 when out of memory. */
+static int64_t snap_push(void *items, uint32_t *n, size_t *cap, const void *item, size_t size) {
+  if (*n == UINT32_MAX || vec_reserve(items, cap, (size_t)*n + 1, size) != 0) return -1;
+  char *array;
+  memcpy(&array, items, sizeof array);
+  memcpy(array + (size_t)*n * size, item, size);
+  return (*n)++;
+}
+
 int64_t snap_add_module(snapshot *snap, const snap_module *m) {
-  if (vec_reserve(&snap->modules, &snap->cap_modules, (size_t)snap->nmodules + 1, sizeof *snap->modules) != 0)
-    return -1;
-  snap->modules[snap->nmodules] = *m;
-  return snap->nmodules++;
+  return snap_push(&snap->modules, &snap->nmodules, &snap->cap_modules, m, sizeof *m);
 }
 
 int64_t snap_add_location(snapshot *snap, const snap_location *loc) {
-  if (vec_reserve(&snap->locations, &snap->cap_locations, (size_t)snap->nlocations + 1, sizeof *snap->locations) != 0)
-    return -1;
-  snap->locations[snap->nlocations] = *loc;
-  return snap->nlocations++;
+  return snap_push(&snap->locations, &snap->nlocations, &snap->cap_locations, loc, sizeof *loc);
 }
 
 int64_t snap_add_stack(snapshot *snap, const uint32_t *locs, uint32_t nlocs) {
   uint32_t *copy = snap_alloc(snap, (nlocs ? nlocs : 1) * sizeof *copy);
   if (copy == NULL) return -1;
   if (nlocs) memcpy(copy, locs, nlocs * sizeof *copy);
-  if (vec_reserve(&snap->stacks, &snap->cap_stacks, (size_t)snap->nstacks + 1, sizeof *snap->stacks) != 0)
-    return -1;
-  snap->stacks[snap->nstacks] = (snap_stack){nlocs, copy};
-  return snap->nstacks++;
+  snap_stack stack = {nlocs, copy};
+  return snap_push(&snap->stacks, &snap->nstacks, &snap->cap_stacks, &stack, sizeof stack);
 }
 
 int64_t snap_add_site(snapshot *snap, const snap_site *site) {
-  if (vec_reserve(&snap->sites, &snap->cap_sites, (size_t)snap->nsites + 1, sizeof *snap->sites) != 0)
-    return -1;
-  snap->sites[snap->nsites] = *site;
-  return snap->nsites++;
+  return snap_push(&snap->sites, &snap->nsites, &snap->cap_sites, site, sizeof *site);
 }
 
 int64_t snap_add_leak(snapshot *snap, const snap_leak *leak) {
-  if (vec_reserve(&snap->leaks, &snap->cap_leaks, (size_t)snap->nleaks + 1, sizeof *snap->leaks) != 0)
-    return -1;
-  snap->leaks[snap->nleaks] = *leak;
-  return snap->nleaks++;
+  return snap_push(&snap->leaks, &snap->nleaks, &snap->cap_leaks, leak, sizeof *leak);
 }
 
 void snap_recount(snapshot *snap) {

@@ -222,13 +222,9 @@ static int raw_line(raw_reader *r, char *line, char *err, size_t errlen) {
     }
     int64_t si = snap_add_stack(snap, locs, n);
     if (si < 0) return -1;
-    if (r->nstack_ids == r->cap_stack_ids) { /* stack_ids and stack_index grow together */
-      size_t cap = r->cap_stack_ids, cap_index = r->cap_stack_ids;
-      if (vec_reserve(&r->stack_ids, &cap, (size_t)r->nstack_ids + 1, sizeof *r->stack_ids) != 0 ||
-          vec_reserve(&r->stack_index, &cap_index, (size_t)r->nstack_ids + 1, sizeof *r->stack_index) != 0)
-        return -1;
-      r->cap_stack_ids = cap;
-    }
+    if (vec_reserve_pair(&r->stack_ids, sizeof *r->stack_ids, &r->stack_index, sizeof *r->stack_index,
+                         &r->cap_stack_ids, (size_t)r->nstack_ids + 1) != 0)
+      return -1;
     r->stack_ids[r->nstack_ids] = a;
     r->stack_index[r->nstack_ids++] = (uint32_t)si;
   } else if (KEY("site")) {

@@ -145,12 +145,24 @@ int render_json_report(const snapshot *snap, const char *path, char *err, size_t
   return render_json_dump(root, path, JSON_INDENT(1) | JSON_PRESERVE_ORDER, err, errlen);
 }
 
+int render_json_dumpf(json_t *root, FILE *f, size_t flags, const char *name, char *err,
+                      size_t errlen) {
+  errno = 0;
+  int rc = json_dumpf(root, f, flags);
+  json_decref(root);
+  if (rc != 0) {
+    snprintf(err, errlen, "cannot write %s: %s", name, strerror(errno ? errno : EIO));
+    return -1;
+  }
+  return 0;
+}
+
 int render_json_dump(json_t *root, const char *path, size_t flags, char *err, size_t errlen) {
   outfile o;
   FILE *f = outfile_open(&o, path, err, errlen);
-  int ok = f != NULL && json_dumpf(root, f, flags) == 0;
-  json_decref(root);
-  if (f == NULL) return -1;
-  if (!ok) snprintf(err, errlen, "cannot write %s: %s", o.tmp, strerror(errno ? errno : EIO));
-  return outfile_close(&o, ok, err, errlen);
+  if (f == NULL) {
+    json_decref(root);
+    return -1;
+  }
+  return outfile_close(&o, render_json_dumpf(root, f, flags, o.tmp, err, errlen) == 0, err, errlen);
 }

@@ -18,6 +18,9 @@ int render_json_report(const snapshot *snap, const char *path, char *err, size_t
  * root's reference.  render/json.c. */
 typedef struct json_t json_t;
 int render_json_dump(json_t *root, const char *path, size_t flags, char *err, size_t errlen);
+/* The same to an open stream (name for messages). */
+int render_json_dumpf(json_t *root, FILE *f, size_t flags, const char *name, char *err,
+                      size_t errlen);
 
 /* memcheck-style text: the largest loss records (at most max_records, 0 =
  * all; definite and possible ones, and indirect and still reachable ones

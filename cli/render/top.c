@@ -150,4 +150,3 @@ int render_top_lifetimes(FILE *out, const snapshot *snap, long top) {
   free(order);
   return 0;
 }
-

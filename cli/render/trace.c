@@ -86,11 +86,9 @@ static void trace_site_label(const snapshot *snap, uint32_t stack, char *buf, si
 static int64_t trace_site_index(trace_log *t, const char *label) {
   uint64_t i;
   if (hmap_get_str(&t->site_index, label, &i)) return (int64_t)i;
-  size_t cap = t->cap_sites, cap_peak = t->cap_sites; /* sites and peak grow together */
-  if (vec_reserve(&t->sites, &cap, t->nsites + 1, sizeof *t->sites) != 0 ||
-      vec_reserve(&t->peak, &cap_peak, t->nsites + 1, sizeof *t->peak) != 0)
+  if (vec_reserve_pair(&t->sites, sizeof *t->sites, &t->peak, sizeof *t->peak, &t->cap_sites,
+                       t->nsites + 1) != 0)
     return -1;
-  t->cap_sites = cap;
   char *copy = strdup(label);
   if (copy == NULL || hmap_put_str(&t->site_index, copy, t->nsites) != 0) {
     free(copy);

@@ -4,6 +4,7 @@
  */
 #include "util/opt.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/msg.h"
@@ -42,6 +43,25 @@ int opt_next(const opt_spec *table, int argc, char **argv, int *i, const char *c
     return k;
   }
   return OPT_UNKNOWN;
+}
+
+int opt_input(const char *cmd, const char *arg, const char **input) {
+  if (*input != NULL) {
+    errorf("%s: one input file only (got '%s' and '%s')", cmd, *input, arg);
+    return -1;
+  }
+  *input = arg;
+  return 0;
+}
+
+int opt_count(const char *cmd, const char *name, const char *value, long *out) {
+  char *end;
+  *out = strtol(value, &end, 10);
+  if (*value == '\0' || *end != '\0' || *out < 0) {
+    errorf("%s: %s wants a number >= 0, not '%s'", cmd, name, value);
+    return -1;
+  }
+  return 0;
 }
 
 void opt_synopsis(const opt_spec *table, char *buf, size_t buflen) {

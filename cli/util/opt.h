@@ -50,6 +50,14 @@ enum {
 int opt_next(const opt_spec *table, int argc, char **argv, int *i, const char *cmd,
              const char **value);
 
+/* A command's one input: arg (an OPT_ARG) becomes *input, a second one is
+ * an error ("CMD: one input file only (got 'A' and 'B')").  0, or -1. */
+int opt_input(const char *cmd, const char *arg, const char **input);
+
+/* A count (--top N): N >= 0 in *out, else an error ("CMD: NAME wants a
+ * number >= 0, not 'V'").  0, or -1. */
+int opt_count(const char *cmd, const char *name, const char *value, long *out);
+
 /* The options of the usage line, each after a space: " --config FILE
  * [--json OUT] [--lifetimes]"; into buf. */
 void opt_synopsis(const opt_spec *table, char *buf, size_t buflen);

@@ -23,3 +23,10 @@ int vec_reserve(void *items, size_t *cap, size_t n, size_t size) {
   *cap = want;
   return 0;
 }
+
+int vec_reserve_pair(void *a, size_t size_a, void *b, size_t size_b, size_t *cap, size_t n) {
+  size_t cap_a = *cap, cap_b = *cap; /* a may grow and b fail: *cap stays what both have */
+  if (vec_reserve(a, &cap_a, n, size_a) != 0 || vec_reserve(b, &cap_b, n, size_b) != 0) return -1;
+  *cap = cap_a;
+  return 0;
+}

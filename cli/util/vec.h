@@ -20,4 +20,8 @@
  * size does not fit in a size_t; then *items and *cap are unchanged. */
 int vec_reserve(void *items, size_t *cap, size_t n, size_t size);
 
+/* The same for two arrays that grow together (parallel arrays sharing one
+ * capacity *cap): items a of size_a bytes and items b of size_b bytes. */
+int vec_reserve_pair(void *a, size_t size_a, void *b, size_t size_b, size_t *cap, size_t n);
+
 #endif
