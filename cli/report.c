@@ -25,8 +25,11 @@
 #include "model/snapshot.h"
 #include "pipeline/prepare.h"
 #include "read/load.h"
-#include "render/render.h"
+#include "render/json.h"
+#include "render/pprof_write.h"
+#include "render/text.h"
 #include "render/top.h"
+#include "render/xml.h"
 #include "util/msg.h"
 #include "util/opt.h"
 

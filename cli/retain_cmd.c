@@ -14,7 +14,8 @@
 #include "model/snapshot.h"
 #include "pipeline/prepare.h"
 #include "read/load.h"
-#include "render/render.h"
+#include "render/json.h"
+#include "render/retain.h"
 #include "util/msg.h"
 #include "util/opt.h"
 
@@ -80,7 +81,7 @@ int cmd_retain(int argc, char **argv) {
     return EXIT_USAGE;
   }
   int rc = EXIT_OK;
-  render_text_retention(stdout, snap, (int)o.top);
+  render_retain_text(stdout, snap, (int)o.top);
   if (o.json != NULL && render_json_report(snap, o.json, err, sizeof err) != 0) {
     errorf("%s", err);
     rc = EXIT_USAGE;

@@ -8,6 +8,8 @@
  * costs one line and exit 2 and PROG is not started.  Starting and waiting
  * for PROG is supervise.c's; this file has the options and the outputs.
  */
+#include "run.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,9 +26,11 @@
 #include "http/http.h"
 #include "pipeline/prepare.h"
 #include "read/load.h"
-#include "render/render.h"
+#include "render/json.h"
+#include "render/pprof_write.h"
+#include "render/text.h"
 #include "render/trace.h"
-#include "run.h"
+#include "render/xml.h"
 #include "supervise.h"
 #include "util/msg.h"
 #include "util/opt.h"

@@ -8,7 +8,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#include "render/render.h"
+#include "render/json.h"
 
 static json_t *number(uint64_t v) {
   return v > INT64_MAX ? json_real((double)v) : json_integer((json_int_t)v);

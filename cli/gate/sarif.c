@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "render/render.h"
+#include "render/json.h"
 #include "util/hmap.h"
 #include "util/text.h"
 

@@ -31,23 +31,23 @@
 #include "http/internal.h"
 #include "pipeline/prepare.h"
 #include "read/load.h"
-#include "render/render.h"
+#include "render/pprof_write.h"
 #include "util/hmap.h"
 
 #define HTTP_STATS_WAIT_MS 2000
 #define HTTP_SNAPSHOT_WAIT_MS 15000
 #define HTTP_POLL_MS 2
 
-uint64_t http_now_ns(void) {
+uint64_t http_agent_now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-int http_sleep(http_server *h, int ms) {
-  uint64_t end = http_now_ns() + (uint64_t)ms * 1000000u;
+int http_agent_sleep(http_server *h, int ms) {
+  uint64_t end = http_agent_now_ns() + (uint64_t)ms * 1000000u;
   while (!atomic_load(&h->stopping)) {
-    uint64_t now = http_now_ns();
+    uint64_t now = http_agent_now_ns();
     if (now >= end) return 0;
     uint64_t left = end - now;
     struct timespec ts = {0, (long)(left < 50000000u ? left : 50000000u)};
@@ -117,9 +117,9 @@ static int http_parse_stats(const char *path, http_stats *out, char *err, size_t
 
 /* Wait until path exists; 0, or -1 on timeout or stop. */
 static int http_wait_file(http_server *h, const char *path, int timeout_ms) {
-  uint64_t end = http_now_ns() + (uint64_t)timeout_ms * 1000000u;
+  uint64_t end = http_agent_now_ns() + (uint64_t)timeout_ms * 1000000u;
   while (access(path, R_OK) != 0) {
-    if (http_now_ns() >= end || http_sleep(h, HTTP_POLL_MS) != 0) return -1;
+    if (http_agent_now_ns() >= end || http_agent_sleep(h, HTTP_POLL_MS) != 0) return -1;
   }
   return 0;
 }
@@ -140,7 +140,7 @@ static int http_agent_stats_fetch(http_server *h, http_stats *out, char *err, si
 int http_agent_stats(http_server *h, http_stats *out, char *err, size_t errlen) {
   pthread_mutex_lock(&h->stats_lock);
   for (;;) {
-    uint64_t age = h->stats_ns ? http_now_ns() - h->stats_ns : UINT64_MAX;
+    uint64_t age = h->stats_ns ? http_agent_now_ns() - h->stats_ns : UINT64_MAX;
     /* fresh, or being refreshed and not too old: answer at once */
     if (age < HTTP_STATS_CACHE_MS * 1000000ull || (h->stats_fetching && age < HTTP_STALE_MS * 1000000ull)) {
       *out = h->stats;
@@ -157,7 +157,7 @@ int http_agent_stats(http_server *h, http_stats *out, char *err, size_t errlen) 
   pthread_mutex_lock(&h->stats_lock);
   if (rc == 0) {
     h->stats = fresh;
-    h->stats_ns = http_now_ns();
+    h->stats_ns = http_agent_now_ns();
     *out = fresh;
   }
   h->stats_fetching = 0;
@@ -166,7 +166,7 @@ int http_agent_stats(http_server *h, http_stats *out, char *err, size_t errlen) 
   return rc;
 }
 
-int http_proc_read(int pid, http_proc *out) {
+int http_agent_proc_read(int pid, http_proc *out) {
   char path[64], line[256];
   snprintf(path, sizeof path, "/proc/%d/status", pid);
   FILE *f = fopen(path, "r");
@@ -188,7 +188,7 @@ int http_proc_read(int pid, http_proc *out) {
 
 /* ---- snapshots ---------------------------------------------------------- */
 
-uint64_t http_stack_key(const snapshot *snap, uint32_t stack) {
+uint64_t http_agent_stack_key(const snapshot *snap, uint32_t stack) {
   uint64_t hash = HMAP_FNV_BASIS;
   if (stack >= snap->nstacks) return hash;
   const snap_stack *st = &snap->stacks[stack];
@@ -230,7 +230,7 @@ static void http_history_add(http_server *h, const snapshot *snap) {
     return;
   }
   for (uint32_t i = 0; i < snap->nsites; i++) {
-    pairs[i][0] = http_stack_key(snap, snap->sites[i].stack);
+    pairs[i][0] = http_agent_stack_key(snap, snap->sites[i].stack);
     pairs[i][1] = (uint64_t)snap->sites[i].inuse_bytes;
   }
   qsort(pairs, snap->nsites, sizeof *pairs, http_inuse_order);
@@ -268,7 +268,7 @@ static void http_history_add(http_server *h, const snapshot *snap) {
   h->suspects = suspects;
 }
 
-void http_history_free(http_server *h) {
+void http_agent_history_free(http_server *h) {
   for (int i = 0; i < h->nhistory; i++) {
     free(h->history[i].keys);
     free(h->history[i].inuse);
@@ -306,9 +306,9 @@ static int http_find_answer(http_server *h, char *out, size_t outlen) {
 static snapshot *http_fetch(http_server *h, char *err, size_t errlen) {
   char path[PATH_MAX + 300];
   if (http_agent_ask(h, 'h', err, errlen) != 0) return NULL;
-  uint64_t end = http_now_ns() + HTTP_SNAPSHOT_WAIT_MS * 1000000ull;
+  uint64_t end = http_agent_now_ns() + HTTP_SNAPSHOT_WAIT_MS * 1000000ull;
   while (http_find_answer(h, path, sizeof path) != 0) {
-    if (http_now_ns() >= end || http_sleep(h, HTTP_POLL_MS) != 0) {
+    if (http_agent_now_ns() >= end || http_agent_sleep(h, HTTP_POLL_MS) != 0) {
       snprintf(err, errlen, "the target did not write the snapshot in time");
       return NULL;
     }
@@ -325,10 +325,10 @@ static snapshot *http_fetch(http_server *h, char *err, size_t errlen) {
 
 http_snap *http_agent_snapshot(http_server *h, int max_age_ms, char *err, size_t errlen) {
   pthread_mutex_lock(&h->snap_lock);
-  uint64_t asked = http_now_ns();
+  uint64_t asked = http_agent_now_ns();
   for (;;) {
     http_snap *s = h->current;
-    uint64_t age = s ? http_now_ns() - s->taken_ns : UINT64_MAX;
+    uint64_t age = s ? http_agent_now_ns() - s->taken_ns : UINT64_MAX;
     /* fresh enough; or, for max_age 0, taken after this call began */
     int fresh = s && (max_age_ms > 0 ? age < (uint64_t)max_age_ms * 1000000u : s->taken_ns > asked);
     /* while a new one is being taken, a recent one will do (not for max_age 0) */
@@ -352,11 +352,11 @@ http_snap *http_agent_snapshot(http_server *h, int max_age_ms, char *err, size_t
   pthread_mutex_lock(&h->snap_lock);
   if (s != NULL) {
     s->snap = snap;
-    s->taken_ns = http_now_ns();
+    s->taken_ns = http_agent_now_ns();
     atomic_init(&s->refs, 2); /* the cache's and the caller's */
     pthread_mutex_init(&s->lock, NULL);
     http_history_add(h, snap);
-    if (h->current != NULL) http_snap_release(h->current);
+    if (h->current != NULL) http_agent_snap_release(h->current);
     h->current = s;
   }
   h->snap_fetching = 0;
@@ -365,7 +365,7 @@ http_snap *http_agent_snapshot(http_server *h, int max_age_ms, char *err, size_t
   return s;
 }
 
-void http_snap_release(http_snap *s) {
+void http_agent_snap_release(http_snap *s) {
   if (s == NULL || atomic_fetch_sub(&s->refs, 1) != 1) return;
   snap_free(s->snap);
   free(s->pprof);
@@ -373,8 +373,8 @@ void http_snap_release(http_snap *s) {
   free(s);
 }
 
-int http_render_pprof(http_server *h, const snapshot *snap, unsigned char **data, size_t *len,
-                      char *err, size_t errlen) {
+int http_agent_render_pprof(http_server *h, const snapshot *snap, unsigned char **data,
+                            size_t *len, char *err, size_t errlen) {
   char path[PATH_MAX + 64];
   snprintf(path, sizeof path, "%s/http.%" PRIu64 ".pb.gz", h->dir, atomic_fetch_add(&h->file_seq, 1));
   if (pprof_write(snap, path, err, errlen) != 0) return -1;
@@ -399,11 +399,11 @@ int http_render_pprof(http_server *h, const snapshot *snap, unsigned char **data
   return -1;
 }
 
-int http_snap_pprof(http_server *h, http_snap *s, const unsigned char **data, size_t *len, char *err,
-                    size_t errlen) {
+int http_agent_snap_pprof(http_server *h, http_snap *s, const unsigned char **data, size_t *len,
+                          char *err, size_t errlen) {
   pthread_mutex_lock(&s->lock);
   int rc = 0;
-  if (s->pprof == NULL) rc = http_render_pprof(h, s->snap, &s->pprof, &s->pprof_len, err, errlen);
+  if (s->pprof == NULL) rc = http_agent_render_pprof(h, s->snap, &s->pprof, &s->pprof_len, err, errlen);
   *data = s->pprof;
   *len = s->pprof_len;
   pthread_mutex_unlock(&s->lock);
@@ -425,20 +425,20 @@ static void *http_watch_main(void *arg) {
     if (atomic_load(&h->stopping)) break;
     pthread_mutex_unlock(&h->watch_lock);
     char err[256];
-    http_snap_release(http_agent_snapshot(h, HTTP_WATCH_SECONDS * 1000 / 2, err, sizeof err));
+    http_agent_snap_release(http_agent_snapshot(h, HTTP_WATCH_SECONDS * 1000 / 2, err, sizeof err));
     pthread_mutex_lock(&h->watch_lock);
   }
   pthread_mutex_unlock(&h->watch_lock);
   return NULL;
 }
 
-int http_watch_start(http_server *h) {
+int http_agent_watch_start(http_server *h) {
   if (pthread_create(&h->watcher, NULL, http_watch_main, h) != 0) return -1;
   h->watcher_started = 1;
   return 0;
 }
 
-void http_watch_stop(http_server *h) {
+void http_agent_watch_stop(http_server *h) {
   if (!h->watcher_started) return;
   pthread_mutex_lock(&h->watch_lock);
   pthread_cond_broadcast(&h->watch_cond);

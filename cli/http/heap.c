@@ -21,21 +21,8 @@
 #include <string.h>
 
 #include "http/internal.h"
-#include "render/render.h"
+#include "render/text.h"
 #include "util/vec.h"
-
-int http_reply_text(http_reply *r, unsigned status, const char *type, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  char *body = NULL;
-  int n = vasprintf(&body, fmt, ap);
-  va_end(ap);
-  r->status = status;
-  r->type = type;
-  r->body = n >= 0 ? body : NULL;
-  r->len = n >= 0 ? (size_t)n : 0;
-  return n >= 0 ? 0 : -1;
-}
 
 void http_heap_index(http_server *h, http_reply *r) {
   http_reply_text(
@@ -118,7 +105,7 @@ static void http_heap_text(http_server *h, const snapshot *snap, http_reply *r) 
       const snap_location *loc = &snap->locations[st->locs[k]];
       for (uint32_t l = 0; l < (loc->nlines ? loc->nlines : 1); l++) {
         char frame[1024];
-        render_frame_text(snap, loc, l, frame, sizeof frame);
+        render_text_frame(snap, loc, l, frame, sizeof frame);
         http_text_add(&t, "#\t0x%" PRIx64 "\t%s\n", loc->address, frame);
       }
     }
@@ -167,14 +154,14 @@ static snap_site *http_delta_sites(const snapshot *older, const snapshot *newer)
     return NULL;
   }
   for (uint32_t i = 0; i < older->nsites; i++) {
-    old[i][0] = http_stack_key(older, older->sites[i].stack);
+    old[i][0] = http_agent_stack_key(older, older->sites[i].stack);
     old[i][1] = (uint64_t)older->sites[i].alloc_objects;
     old[i][2] = (uint64_t)older->sites[i].alloc_bytes;
   }
   qsort(old, older->nsites, sizeof *old, http_key_order);
   for (uint32_t i = 0; i < newer->nsites; i++) {
     sites[i] = newer->sites[i];
-    uint64_t key = http_stack_key(newer, sites[i].stack);
+    uint64_t key = http_agent_stack_key(newer, sites[i].stack);
     size_t lo = 0, hi = older->nsites;
     while (lo < hi) {
       size_t mid = (lo + hi) / 2;
@@ -208,8 +195,8 @@ void http_heap(http_server *h, long seconds, int debug, http_reply *r) {
       http_error(r, 503, "cannot take the first snapshot", err);
       return;
     }
-    if (http_sleep(h, (int)(seconds * 1000)) != 0) {
-      http_snap_release(older);
+    if (http_agent_sleep(h, (int)(seconds * 1000)) != 0) {
+      http_agent_snap_release(older);
       http_error(r, 503, "no profile", "the target exited");
       return;
     }
@@ -218,14 +205,14 @@ void http_heap(http_server *h, long seconds, int debug, http_reply *r) {
     newer = http_agent_snapshot(h, HTTP_PROFILE_CACHE_MS, err, sizeof err);
   }
   if (newer == NULL) {
-    http_snap_release(older);
+    http_agent_snap_release(older);
     http_error(r, 503, "cannot take a snapshot", err);
     return;
   }
   if (older == NULL && !debug) {
     const unsigned char *data;
     size_t len;
-    if (http_snap_pprof(h, newer, &data, &len, err, sizeof err) != 0) {
+    if (http_agent_snap_pprof(h, newer, &data, &len, err, sizeof err) != 0) {
       http_error(r, 500, "cannot render the profile", err);
     } else if ((r->body = malloc(len ? len : 1)) == NULL) {
       http_error(r, 500, "cannot render the profile", "out of memory");
@@ -236,7 +223,7 @@ void http_heap(http_server *h, long seconds, int debug, http_reply *r) {
       r->type = "application/octet-stream";
       r->disposition = "attachment; filename=\"heap.pb.gz\"";
     }
-    http_snap_release(newer);
+    http_agent_snap_release(newer);
     return;
   }
   snapshot view = *newer->snap; /* a shallow copy whose sites may differ */
@@ -244,8 +231,8 @@ void http_heap(http_server *h, long seconds, int debug, http_reply *r) {
   if (older != NULL) {
     if ((delta = http_delta_sites(older->snap, newer->snap)) == NULL) {
       http_error(r, 500, "cannot compute the delta", "out of memory");
-      http_snap_release(older);
-      http_snap_release(newer);
+      http_agent_snap_release(older);
+      http_agent_snap_release(newer);
       return;
     }
     view.sites = delta;
@@ -260,7 +247,7 @@ void http_heap(http_server *h, long seconds, int debug, http_reply *r) {
   } else {
     unsigned char *data;
     size_t len;
-    if (http_render_pprof(h, &view, &data, &len, err, sizeof err) != 0) {
+    if (http_agent_render_pprof(h, &view, &data, &len, err, sizeof err) != 0) {
       http_error(r, 500, "cannot render the profile", err);
     } else {
       r->body = (char *)data;
@@ -271,6 +258,6 @@ void http_heap(http_server *h, long seconds, int debug, http_reply *r) {
     }
   }
   free(delta);
-  http_snap_release(older);
-  http_snap_release(newer);
+  http_agent_snap_release(older);
+  http_agent_snap_release(newer);
 }

@@ -21,6 +21,8 @@
  * snapshot as a profile, ./leakscope-http.PID.pb.gz: the exit snapshot if
  * the agent wrote one, otherwise (a crash) the last one the server took.
  */
+#include "http/http.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -37,7 +39,7 @@
 
 #include "http/internal.h"
 #include "pipeline/prepare.h"
-#include "render/render.h"
+#include "render/pprof_write.h"
 #include "util/msg.h"
 
 #define HTTP_MEMORY_LIMIT (32 * 1024)
@@ -45,6 +47,19 @@
 #define HTTP_IDLE_SECONDS 5
 
 /* Parse ADDR:PORT into a socket address; 0, or -1 with err. */
+int http_reply_text(http_reply *r, unsigned status, const char *type, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *body = NULL;
+  int n = vasprintf(&body, fmt, ap);
+  va_end(ap);
+  r->status = status;
+  r->type = type;
+  r->body = n >= 0 ? body : NULL;
+  r->len = n >= 0 ? (size_t)n : 0;
+  return n >= 0 ? 0 : -1;
+}
+
 static int http_parse_address(const char *spec, struct sockaddr_storage *sa, socklen_t *salen,
                               char *err, size_t errlen) {
   char host[256] = "127.0.0.1";
@@ -149,7 +164,7 @@ static void http_route(http_server *h, struct MHD_Connection *c, const char *url
   } else if (strcmp(url, "/metrics") == 0) {
     http_metrics(h, r);
   } else if (strcmp(url, "/debug/leakscope/stats") == 0) {
-    http_stats_json(h, r);
+    http_metrics_stats_json(h, r);
   } else if (strcmp(url, "/") == 0) {
     http_reply_text(r, 200, "text/html; charset=utf-8",
                     "<!DOCTYPE html>\n<html><body><a href=\"/debug/pprof/\">/debug/pprof/</a> "
@@ -227,7 +242,7 @@ http_server *http_start(const char *address, const char *dir, char *err, size_t 
                                MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
                                MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
                                MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
-  int watch_rc = h->daemon != NULL ? http_watch_start(h) : 0;
+  int watch_rc = h->daemon != NULL ? http_agent_watch_start(h) : 0;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   if (h->daemon == NULL || watch_rc != 0) {
     snprintf(err, errlen, h->daemon == NULL ? "cannot serve HTTP on %s (address in use or not available)"
@@ -273,13 +288,13 @@ static void http_keep_last(http_server *h) {
 void http_stop(http_server *h) {
   if (h == NULL) return;
   atomic_store(&h->stopping, 1);
-  http_watch_stop(h);
+  http_agent_watch_stop(h);
   MHD_stop_daemon(h->daemon);
   http_keep_last(h);
   if (h->ctl_read >= 0) close(h->ctl_read);
   close(h->ctl_write);
-  http_snap_release(h->current);
-  http_history_free(h);
+  http_agent_snap_release(h->current);
+  http_agent_history_free(h);
   pthread_mutex_destroy(&h->ctl_lock);
   pthread_mutex_destroy(&h->stats_lock);
   pthread_mutex_destroy(&h->snap_lock);

@@ -60,7 +60,7 @@ typedef struct {
 
 /* One snapshot's in-use bytes per stack, for the leak suspects. */
 typedef struct {
-  uint64_t *keys;           /* stack keys (http_stack_key), sorted */
+  uint64_t *keys;           /* stack keys (http_agent_stack_key), sorted */
   int64_t *inuse;           /* inuse_bytes of each key */
   size_t n;
 } http_inuse;
@@ -96,29 +96,29 @@ struct http_server {
 };
 
 /* ---- http/agent.c ------------------------------------------------------ */
-uint64_t http_now_ns(void);
+uint64_t http_agent_now_ns(void);
 /* The statistics, at most HTTP_STATS_CACHE_MS old. */
 int http_agent_stats(http_server *h, http_stats *out, char *err, size_t errlen);
 /* A snapshot at most max_age_ms old (0: a new one); release it when done. */
 http_snap *http_agent_snapshot(http_server *h, int max_age_ms, char *err, size_t errlen);
-void http_snap_release(http_snap *s);
+void http_agent_snap_release(http_snap *s);
 /* The snapshot's gzip'd pprof profile (rendered once, owned by s). */
-int http_snap_pprof(http_server *h, http_snap *s, const unsigned char **data, size_t *len, char *err,
-                    size_t errlen);
+int http_agent_snap_pprof(http_server *h, http_snap *s, const unsigned char **data, size_t *len,
+                          char *err, size_t errlen);
 /* Render any snapshot to a gzip'd profile in memory (malloc'd). */
-int http_render_pprof(http_server *h, const snapshot *snap, unsigned char **data, size_t *len,
-                      char *err, size_t errlen);
+int http_agent_render_pprof(http_server *h, const snapshot *snap, unsigned char **data,
+                            size_t *len, char *err, size_t errlen);
 int http_agent_suspects(http_server *h);
-int http_proc_read(int pid, http_proc *out);
+int http_agent_proc_read(int pid, http_proc *out);
 /* A key for a stack that is the same in every snapshot of one process. */
-uint64_t http_stack_key(const snapshot *snap, uint32_t stack);
+uint64_t http_agent_stack_key(const snapshot *snap, uint32_t stack);
 /* Sleep up to ms milliseconds; returns -1 early when the server stops. */
-int http_sleep(http_server *h, int ms);
-int http_watch_start(http_server *h);
-void http_watch_stop(http_server *h);
-void http_history_free(http_server *h);
+int http_agent_sleep(http_server *h, int ms);
+int http_agent_watch_start(http_server *h);
+void http_agent_watch_stop(http_server *h);
+void http_agent_history_free(http_server *h);
 
-/* ---- http/heap.c ------------------------------------------------------- */
+/* ---- http/http.c ------------------------------------------------------- */
 /* A response: status, content type, body (malloc'd, owned by the caller). */
 typedef struct {
   unsigned status;
@@ -131,12 +131,14 @@ typedef struct {
 /* Fill a reply; 0, or -1 if out of memory. */
 int http_reply_text(http_reply *r, unsigned status, const char *type, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* ---- http/heap.c ------------------------------------------------------- */
 void http_heap_index(http_server *h, http_reply *r);
 /* seconds: -1 none; debug: 0 or 1. */
 void http_heap(http_server *h, long seconds, int debug, http_reply *r);
 
 /* ---- http/metrics.c ---------------------------------------------------- */
 void http_metrics(http_server *h, http_reply *r);
-void http_stats_json(http_server *h, http_reply *r);
+void http_metrics_stats_json(http_server *h, http_reply *r);
 
 #endif

@@ -61,7 +61,7 @@ void http_metrics(http_server *h, http_reply *r) {
   char err[256];
   int up = http_agent_stats(h, &st, err, sizeof err) == 0;
   if (up) {
-    int have_proc = http_proc_read(st.pid, &proc) == 0;
+    int have_proc = http_agent_proc_read(st.pid, &proc) == 0;
     double values[] = {(double)st.live_bytes,      (double)st.live_objects,
                        (double)st.allocated_bytes, (double)st.allocations,
                        (double)st.frees,           (double)proc.mapped_bytes,
@@ -87,7 +87,7 @@ void http_metrics(http_server *h, http_reply *r) {
   r->len = len;
 }
 
-void http_stats_json(http_server *h, http_reply *r) {
+void http_metrics_stats_json(http_server *h, http_reply *r) {
   http_stats st;
   http_proc proc;
   char err[256];
@@ -120,7 +120,7 @@ void http_stats_json(http_server *h, http_reply *r) {
     fails |= json_object_set_new(o, "mode", json_string(st.sample_mode ? "sample" : "full"));
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
       fails |= json_object_set_new(o, fields[i].key, json_integer((json_int_t)fields[i].value));
-    if (http_proc_read(st.pid, &proc) == 0) {
+    if (http_agent_proc_read(st.pid, &proc) == 0) {
       fails |= json_object_set_new(o, "mapped_bytes", json_integer((json_int_t)proc.mapped_bytes));
       fails |= json_object_set_new(o, "resident_bytes", json_integer((json_int_t)proc.resident_bytes));
     }

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "read/readers.h"
+#include "read/pprof_read.h"
+#include "read/report_read.h"
+#include "read/snap_raw.h"
 
 #define LOAD_RAW_MAGIC "leakscope-raw"
 
@@ -41,12 +43,12 @@ int load_detect(const char *path, load_format *format, char *err, size_t errlen)
 
 snapshot *load_as(const char *path, load_format format, char *err, size_t errlen) {
   switch (format) {
-  case LOAD_RAW: return snap_read_raw(path, err, errlen);
-  case LOAD_REPORT: return snap_read_report(path, err, errlen);
+  case LOAD_RAW: return snap_raw_read(path, err, errlen);
+  case LOAD_REPORT: return report_read(path, err, errlen);
   case LOAD_VGXML:
   case LOAD_PPROF: break;
   }
-  return snap_read_pprof(path, err, errlen);
+  return pprof_read(path, err, errlen);
 }
 
 snapshot *load_snapshot(const char *path, char *err, size_t errlen) {

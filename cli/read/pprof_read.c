@@ -1,6 +1,6 @@
 /*
  * read/pprof_read.c: read a pprof profile.proto (gzip'd or plain) into a
- * snapshot: snap_read_pprof(), one of the readers behind load_snapshot().
+ * snapshot: pprof_read(), one of the readers behind load_snapshot().
  *
  * Heap sample types are taken by name (alloc_objects, alloc_space,
  * inuse_objects, inuse_space, as Go and render/pprof_write.c write them); a
@@ -16,6 +16,8 @@
  * Addresses: pprof holds an address inside the call instruction; the
  * snapshot keeps return addresses, so we add 1 (render/pprof_write.c subtracts it).
  */
+#include "read/pprof_read.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -27,7 +29,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "read/readers.h"
 #include "util/hmap.h"
 #include "util/pb.h"
 #include "util/vec.h"
@@ -691,7 +692,7 @@ static int pprof_read_decode(pprof_read_ctx *c, const unsigned char *data, size_
   return 0;
 }
 
-snapshot *snap_read_pprof(const char *path, char *err, size_t errlen) {
+snapshot *pprof_read(const char *path, char *err, size_t errlen) {
   pprof_read_ctx c;
   memset(&c, 0, sizeof c);
   c.path = path;

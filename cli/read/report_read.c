@@ -1,17 +1,17 @@
 /*
- * read/report_read.c: snap_read_report(), a leakscope JSON report (schema
+ * read/report_read.c: report_read(), a leakscope JSON report (schema
  * leakscope-report/1, DESIGN.md) read back into a snapshot: command, pid,
  * exit code, mode, summary, totals, the leak records with their stacks
  * (one location per frame, already symbolized), and the retention section.  Every number must
  * be a non-negative 64-bit integer; anything else is an error naming the
  * field, e.g. "r.json: records[2].bytes: not a non-negative integer".
  */
+#include "read/report_read.h"
+
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "read/readers.h"
 
 typedef struct {
   snapshot *snap;
@@ -381,7 +381,7 @@ static int read_top(rr *r, const json_t *root) {
   return 0;
 }
 
-snapshot *snap_read_report(const char *path, char *err, size_t errlen) {
+snapshot *report_read(const char *path, char *err, size_t errlen) {
   json_error_t jerr;
   json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
   if (root == NULL) {

@@ -3,12 +3,13 @@
  * snapshot.  Strict about what it knows (a malformed known line, a missing
  * "end" or an unknown version is an error), tolerant of unknown keywords.
  */
+#include "read/snap_raw.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "read/readers.h"
 #include "util/hmap.h"
 #include "util/vec.h"
 
@@ -292,7 +293,7 @@ static int raw_line(raw_reader *r, char *line, char *err, size_t errlen) {
   return 0;
 }
 
-snapshot *snap_read_raw(const char *path, char *err, size_t errlen) {
+snapshot *snap_raw_read(const char *path, char *err, size_t errlen) {
   FILE *f = fopen(path, "r");
   if (f == NULL) {
     snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));

@@ -6,13 +6,14 @@
  * "inlined", "totals", and "retention" (who holds the still-reachable
  * memory, README.md).  Written with jansson to PATH.tmp, then renamed.
  */
+#include "render/json.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "render/render.h"
 #include "util/outfile.h"
 
 static json_t *json_amount(uint64_t bytes, uint64_t blocks) {

@@ -11,13 +11,14 @@
  * address inside the call instruction, so we write address - 1 (and
  * read/pprof_read.c adds the 1 back).
  */
+#include "render/pprof_write.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
-#include "render/render.h"
 #include "util/hmap.h"
 #include "util/outfile.h"
 #include "util/pb.h"

@@ -4,11 +4,13 @@
  * blocks held from the roots with their stacks and the pointer path from
  * their root, and the allocation sites by retained bytes.
  */
+#include "render/retain.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "render/render.h"
+#include "render/text.h"
 #include "util/text.h"
 
 #define RENDER_RETAIN_PATH_HEAD 3 /* steps shown at each end of a long path */
@@ -26,7 +28,7 @@ static void render_retain_frames(const snapshot *snap, uint32_t stack, int max_f
     uint32_t nlines = loc->nlines ? loc->nlines : 1;
     for (uint32_t l = 0; l < nlines && shown < max_frames && used + 4 < buflen; l++) {
       char frame[1024];
-      render_frame_text(snap, loc, l, frame, sizeof frame);
+      render_text_frame(snap, loc, l, frame, sizeof frame);
       int n = snprintf(buf + used, buflen - used, "%s%s", shown ? " < " : "", frame);
       used = n < 0 ? used : used + (size_t)n < buflen ? used + (size_t)n : buflen - 1;
       shown++;
@@ -43,7 +45,7 @@ static void render_retain_stack(FILE *out, const snapshot *snap, uint32_t stack,
     uint32_t nlines = loc->nlines ? loc->nlines : 1;
     for (uint32_t l = 0; l < nlines && shown < max_frames; l++) {
       char frame[1024];
-      render_frame_text(snap, loc, l, frame, sizeof frame);
+      render_text_frame(snap, loc, l, frame, sizeof frame);
       fprintf(out, "==%d==    %s 0x%" PRIX64 ": %s\n", pid, shown ? "by" : "at", loc->address, frame);
       shown++;
     }
@@ -74,7 +76,7 @@ static void render_retain_path(FILE *out, const snapshot *snap, const snap_retai
   fprintf(out, "\n");
 }
 
-void render_text_retention(FILE *out, const snapshot *snap, int top) {
+void render_retain_text(FILE *out, const snapshot *snap, int top) {
   const snap_retention *r = snap->retention;
   int pid = snap->pid;
   char a[32], b[32], c[32], d[32];

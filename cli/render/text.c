@@ -3,14 +3,15 @@
  * stacks, then the LEAK SUMMARY, and the one-line frame format every text
  * output shares.
  */
+#include "render/text.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "render/render.h"
 #include "util/text.h"
 
-void render_frame_text(const snapshot *snap, const snap_location *loc, uint32_t line_index,
+void render_text_frame(const snapshot *snap, const snap_location *loc, uint32_t line_index,
                        char *buf, size_t buflen) {
   const snap_line *line = line_index < loc->nlines ? &loc->lines[line_index] : NULL;
   const char *object = loc->module >= 0 && (uint32_t)loc->module < snap->nmodules
@@ -32,7 +33,7 @@ static void render_stack(FILE *out, const snapshot *snap, uint32_t stack, int pi
     uint32_t nlines = loc->nlines ? loc->nlines : 1;
     for (uint32_t l = 0; l < nlines; l++) {
       char frame[1024];
-      render_frame_text(snap, loc, l, frame, sizeof frame);
+      render_text_frame(snap, loc, l, frame, sizeof frame);
       fprintf(out, "==%d==    %s 0x%" PRIX64 ": %s\n", pid, first ? "at" : "by", loc->address, frame);
       first = 0;
     }

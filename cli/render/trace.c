@@ -20,7 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render/render.h"
+#include "render/json.h"
+#include "render/text.h"
 #include "util/hmap.h"
 #include "util/vec.h"
 
@@ -72,7 +73,7 @@ static void trace_site_label(const snapshot *snap, uint32_t stack, char *buf, si
   for (uint32_t i = 0; i < st->nlocs && shown < 2; i++) {
     const snap_location *loc = &snap->locations[st->locs[i]];
     char frame[512];
-    render_frame_text(snap, loc, 0, frame, sizeof frame);
+    render_text_frame(snap, loc, 0, frame, sizeof frame);
     int n = snprintf(buf + used, len - used, "%s%s", shown ? " < " : "", frame);
     if (n < 0 || (size_t)n >= len - used) break;
     used += (size_t)n;

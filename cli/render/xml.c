@@ -12,11 +12,12 @@
  * <suppcounts> by suppression name.  An inlined function is its own
  * <frame> with the same <ip>, as memcheck shows it.
  */
+#include "render/xml.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "render/render.h"
 #include "util/outfile.h"
 #include "util/text.h"
 
