@@ -1,7 +1,7 @@
 /*
  * analyze/symbolize.c: turn the return addresses of a snapshot into functions,
  * source files, lines and inlined frames, out of process, with elfutils'
- * libdwfl (see analyze/symbolize.h and docs/ENGINE.md section 6).
+ * libdwfl (see analyze/symbolize.h and the command's part of docs/ARCHITECTURE.md).
  *
  * Each module of the snapshot gets its own offline Dwfl session, opened on
  * first use, so a stale or odd file can never overlap and spoil another

@@ -1,5 +1,5 @@
 /*
- * gate/sarif.c: SARIF 2.1.0 for code-scanning UIs (FORMATS.md section 6).
+ * gate/sarif.c: SARIF 2.1.0 for code-scanning UIs (docs/FORMATS.md section 6).
  * One result per kept unsuppressed leak record (the GATE_KEEP largest of
  * each kind), located at its allocation site: the first frame with a file
  * and a line.  Rule ids are stable per kind (leak/definitely-lost, ...);

@@ -1,6 +1,6 @@
 /*
  * read/report_read.c: report_read(), a leakscope JSON report (schema
- * leakscope-report/1, DESIGN.md) read back into a snapshot: command, pid,
+ * leakscope-report/1, docs/REPORT.md) read back into a snapshot: command, pid,
  * exit code, mode, summary, totals, the leak records with their stacks
  * (one location per frame, already symbolized), and the retention section.  Every number must
  * be a non-negative 64-bit integer; anything else is an error naming the

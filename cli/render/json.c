@@ -1,10 +1,10 @@
 /*
- * render/json.c: the JSON report, schema leakscope-report/1 (DESIGN.md):
+ * render/json.c: the JSON report, schema leakscope-report/1 (docs/REPORT.md):
  * command, pid, exit code, mode, the summary by kind, and the loss records
  * largest first, each with its symbolized stack.  Extra fields: a record's
  * "indirect_bytes" and "suppressed" (the suppression's name), a frame's
  * "inlined", "totals", and "retention" (who holds the still-reachable
- * memory, README.md).  Written with jansson to PATH.tmp, then renamed.
+ * memory).  Written with jansson to PATH.tmp, then renamed.
  */
 #include "render/json.h"
 

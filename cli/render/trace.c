@@ -1,8 +1,9 @@
 /*
- * render/trace.c: the heap over time as a Chrome Trace Event file (FORMATS.md
- * section 5), for Perfetto UI and chrome://tracing.  `leakscope run --trace`
- * feeds it every snapshot the run produces (periodic, growth, budget,
- * request, exit); each becomes, at its time since the program started:
+ * render/trace.c: the heap over time as a Chrome Trace Event file
+ * (docs/FORMATS.md section 5), for Perfetto UI and chrome://tracing.
+ * `leakscope run --trace` feeds it every snapshot the run produces
+ * (periodic, growth, budget, request, exit); each becomes, at its time
+ * since the program started:
  *   a counter "heap" with the keys inuse_bytes, inuse_objects and
  *     allocated_bytes (one Perfetto track each);
  *   a counter "sites" with one key per allocation site among the largest
