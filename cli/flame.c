@@ -72,11 +72,7 @@ static int flame_parse(int argc, char **argv, flame_options *o) {
     case FLAME_OUTPUT:
     case FLAME_OUTPUT_LONG: o->svg = v; break;
     case FLAME_SAMPLE_TYPE:
-      if (sample_type_parse(v, &o->type) < 0) {
-        errorf("flame: unknown sample type '%s' (alloc_space, alloc_objects, inuse_space, "
-               "inuse_objects)", v);
-        return -1;
-      }
+      if (sample_type_option("flame", v, &o->type) != 0) return -1;
       break;
     case FLAME_TITLE: o->title = v; break;
     }

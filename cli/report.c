@@ -54,44 +54,25 @@ static const opt_spec report_opts[] = {
     {NULL, 0, NULL, NULL},
 };
 
+static int report_set(void *ctx, int option, const char *v) {
+  report_options *o = ctx;
+  switch (option) {
+  case REPORT_SAMPLE_TYPE: return sample_type_option("report", v, &o->type);
+  case REPORT_TOP: return opt_count("report", "--top", v, &o->top);
+  case REPORT_SUPPRESSIONS: o->suppressions = v; break;
+  case REPORT_JSON: o->json = v; break;
+  case REPORT_XML: o->xml = v; break;
+  case REPORT_PROFILE: o->profile = v; break;
+  case REPORT_LIFETIMES: o->lifetimes = 1; break;
+  }
+  return 0;
+}
+
 static int report_parse(int argc, char **argv, report_options *o) {
   memset(o, 0, sizeof *o);
   o->type = SAMPLE_INUSE_SPACE;
   o->top = 10;
-  for (int i = 0; i < argc; i++) {
-    const char *v;
-    switch (opt_next(report_opts, argc, argv, &i, "report", &v)) {
-    case OPT_BAD: return -1;
-    case OPT_UNKNOWN:
-      errorf("report: unknown option '%s'", argv[i]);
-      return -1;
-    case OPT_ARG:
-      if (opt_input("report", argv[i], &o->input) != 0) return -1;
-      break;
-    case REPORT_SAMPLE_TYPE:
-      if (sample_type_parse(v, &o->type) < 0) {
-        errorf("report: unknown sample type '%s' (alloc_space, alloc_objects, inuse_space, "
-               "inuse_objects)", v);
-        return -1;
-      }
-      break;
-    case REPORT_TOP:
-      if (opt_count("report", "--top", v, &o->top) != 0) return -1;
-      break;
-    case REPORT_SUPPRESSIONS: o->suppressions = v; break;
-    case REPORT_JSON: o->json = v; break;
-    case REPORT_XML: o->xml = v; break;
-    case REPORT_PROFILE: o->profile = v; break;
-    case REPORT_LIFETIMES: o->lifetimes = 1; break;
-    }
-  }
-  if (o->input == NULL) {
-    char synopsis[512];
-    opt_synopsis(report_opts, synopsis, sizeof synopsis);
-    errorf("usage: leakscope report FILE%s", synopsis);
-    return -1;
-  }
-  return 0;
+  return opt_parse_input(report_opts, argc, argv, "report", report_set, o, &o->input);
 }
 
 int cmd_report(int argc, char **argv) {

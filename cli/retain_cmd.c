@@ -31,32 +31,19 @@ static const opt_spec retain_opts[] = {
     {NULL, 0, NULL, NULL},
 };
 
+static int retain_set(void *ctx, int option, const char *v) {
+  retain_options *o = ctx;
+  switch (option) {
+  case RETAIN_TOP: return opt_count("retain", "--top", v, &o->top);
+  case RETAIN_JSON: o->json = v; break;
+  }
+  return 0;
+}
+
 static int retain_parse(int argc, char **argv, retain_options *o) {
   memset(o, 0, sizeof *o);
   o->top = 10;
-  for (int i = 0; i < argc; i++) {
-    const char *v;
-    switch (opt_next(retain_opts, argc, argv, &i, "retain", &v)) {
-    case OPT_BAD: return -1;
-    case OPT_UNKNOWN:
-      errorf("retain: unknown option '%s'", argv[i]);
-      return -1;
-    case OPT_ARG:
-      if (opt_input("retain", argv[i], &o->input) != 0) return -1;
-      break;
-    case RETAIN_TOP:
-      if (opt_count("retain", "--top", v, &o->top) != 0) return -1;
-      break;
-    case RETAIN_JSON: o->json = v; break;
-    }
-  }
-  if (o->input == NULL) {
-    char synopsis[256];
-    opt_synopsis(retain_opts, synopsis, sizeof synopsis);
-    errorf("usage: leakscope retain FILE%s", synopsis);
-    return -1;
-  }
-  return 0;
+  return opt_parse_input(retain_opts, argc, argv, "retain", retain_set, o, &o->input);
 }
 
 int cmd_retain(int argc, char **argv) {

@@ -95,6 +95,18 @@ static long long run_parse_size(const char *s) {
   return *end == 0 ? v : -1;
 }
 
+/* An integer option's value in min..max into *out; -1 after one line. */
+static int run_parse_int(const char *name, const char *v, int min, int max, int *out) {
+  char *end;
+  long n = strtol(v, &end, 10);
+  if (*end != 0 || n < min || n > max) {
+    errorf("bad %s value '%s' (want %d..%d)", name, v, min, max);
+    return -1;
+  }
+  *out = (int)n;
+  return 0;
+}
+
 /* A signal by number or name ("USR2", "SIGUSR2", "RTMIN+3"); 0 if unknown. */
 static int run_parse_signal(const char *s) {
   if (strncmp(s, "SIG", 3) == 0) s += 3;
@@ -169,16 +181,9 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
       }
       o->supp[o->nsupp++] = v;
       break;
-    case RUN_ERROR_EXITCODE: {
-      char *end;
-      long n = strtol(v, &end, 10);
-      if (*end != 0 || n < 0 || n > 255) {
-        errorf("bad --error-exitcode value '%s' (want 0..255)", v);
-        return -1;
-      }
-      o->error_exitcode = (int)n;
+    case RUN_ERROR_EXITCODE:
+      if (run_parse_int("--error-exitcode", v, 0, 255, &o->error_exitcode) != 0) return -1;
       break;
-    }
     case RUN_BUDGET: {
       char size[64];
       const char *comma = strchr(v, ',');
@@ -213,16 +218,9 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
         return -1;
       }
       break;
-    case RUN_DEPTH: {
-      char *end;
-      long d = strtol(v, &end, 10);
-      if (*end != 0 || d < 1 || d > 64) {
-        errorf("bad --depth value '%s' (want 1..64)", v);
-        return -1;
-      }
-      o->depth = (int)d;
+    case RUN_DEPTH:
+      if (run_parse_int("--depth", v, 1, 64, &o->depth) != 0) return -1;
       break;
-    }
     }
   }
   if (i >= argc) {

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "util/msg.h"
+
 static const char *const sample_type_names[4] = {"alloc_objects", "alloc_space",
                                                  "inuse_objects", "inuse_space"};
 
@@ -14,6 +16,13 @@ int sample_type_parse(const char *name, sample_type *out) {
       *out = (sample_type)i;
       return 0;
     }
+  return -1;
+}
+
+int sample_type_option(const char *cmd, const char *value, sample_type *out) {
+  if (sample_type_parse(value, out) == 0) return 0;
+  errorf("%s: unknown sample type '%s' (alloc_space, alloc_objects, inuse_space, inuse_objects)", cmd,
+         value);
   return -1;
 }
 

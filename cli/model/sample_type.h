@@ -17,6 +17,9 @@ typedef enum {
 
 /* The type named name ("alloc_space", ...); -1 if none. */
 int sample_type_parse(const char *name, sample_type *out);
+/* The same for a command's --sample-type value: -1 after one line, "CMD:
+ * unknown sample type 'V' (alloc_space, ...)". */
+int sample_type_option(const char *cmd, const char *value, sample_type *out);
 const char *sample_type_name(sample_type t);
 /* "bytes" for the space types, "objects" for the others. */
 const char *sample_type_unit(sample_type t);

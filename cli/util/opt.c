@@ -45,12 +45,31 @@ int opt_next(const opt_spec *table, int argc, char **argv, int *i, const char *c
   return OPT_UNKNOWN;
 }
 
-int opt_input(const char *cmd, const char *arg, const char **input) {
-  if (*input != NULL) {
-    errorf("%s: one input file only (got '%s' and '%s')", cmd, *input, arg);
+int opt_parse_input(const opt_spec *table, int argc, char **argv, const char *cmd,
+                    int (*set)(void *ctx, int option, const char *value), void *ctx,
+                    const char **input) {
+  *input = NULL;
+  for (int i = 0; i < argc; i++) {
+    const char *v;
+    int k = opt_next(table, argc, argv, &i, cmd, &v);
+    if (k == OPT_BAD) return -1;
+    if (k == OPT_UNKNOWN) {
+      errorf("%s: unknown option '%s'", cmd, argv[i]);
+      return -1;
+    }
+    if (k == OPT_ARG && *input != NULL) {
+      errorf("%s: one input file only (got '%s' and '%s')", cmd, *input, argv[i]);
+      return -1;
+    }
+    if (k == OPT_ARG) *input = argv[i];
+    else if (set(ctx, k, v) != 0) return -1;
+  }
+  if (*input == NULL) {
+    char synopsis[512];
+    opt_synopsis(table, synopsis, sizeof synopsis);
+    errorf("usage: leakscope %s FILE%s", cmd, synopsis);
     return -1;
   }
-  *input = arg;
   return 0;
 }
 

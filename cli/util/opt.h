@@ -50,9 +50,15 @@ enum {
 int opt_next(const opt_spec *table, int argc, char **argv, int *i, const char *cmd,
              const char **value);
 
-/* A command's one input: arg (an OPT_ARG) becomes *input, a second one is
- * an error ("CMD: one input file only (got 'A' and 'B')").  0, or -1. */
-int opt_input(const char *cmd, const char *arg, const char **input);
+/* The whole command line of a command that reads one file: each option of
+ * table goes to set(ctx, index, value), which returns 0, or -1 after its
+ * own message; the argument that is not an option is *input.  An unknown
+ * option ("CMD: unknown option 'X'"), a second input ("CMD: one input file
+ * only (got 'A' and 'B')") or none ("usage: leakscope CMD FILE [...]") is
+ * an error.  0, or -1 after one line on stderr. */
+int opt_parse_input(const opt_spec *table, int argc, char **argv, const char *cmd,
+                    int (*set)(void *ctx, int option, const char *value), void *ctx,
+                    const char **input);
 
 /* A count (--top N): N >= 0 in *out, else an error ("CMD: NAME wants a
  * number >= 0, not 'V'").  0, or -1. */
