@@ -8,9 +8,9 @@
 #   make install PREFIX=/usr/local
 #
 # Layout (docs/ARCHITECTURE.md): agent/ is the injected library; cli/ is the command, whose
-# lower layers (cli/*/: util, model, read, analyze, render, gate, http) form one core library,
-# build/libleakscope-core.a, that the command, the unit tests and the fuzzers link; the
-# command's own files (main.c and one file per subcommand) sit at the top of cli/.
+# lower layers (cli/*/: util, model, read, analyze, render, pipeline, gate, http) form one
+# core library, build/libleakscope-core.a, that the command, the unit tests and the fuzzers
+# link; the command's own files (main.c and one file per subcommand) sit at the top of cli/.
 
 CC      ?= cc
 PREFIX  ?= /usr/local
