@@ -8,9 +8,9 @@
 #   make install PREFIX=/usr/local
 #
 # Layout (docs/ARCHITECTURE.md): agent/ is the injected library; cli/ is the command, whose
-# lower layers (cli/*/: util, model, read, analyze, render, gate, http) form one core library,
-# build/libleakscope-core.a, that the command, the unit tests and the fuzzers link; the
-# command's own files (main.c and one file per subcommand) sit at the top of cli/.
+# lower layers (cli/*/: util, model, read, analyze, render, pipeline, gate, http) form one
+# core library, build/libleakscope-core.a, that the command, the unit tests and the fuzzers
+# link; the command's own files (main.c and one file per subcommand) sit at the top of cli/.
 
 CC      ?= cc
 PREFIX  ?= /usr/local
@@ -24,11 +24,6 @@ AGENT_SRC := $(sort $(wildcard agent/*.c agent/*/*.c))
 AGENT_OBJ := $(AGENT_SRC:%.c=$(BUILD)/%.o)
 CORE_SRC  := $(sort $(wildcard cli/*/*.c))
 CMD_SRC   := $(sort $(wildcard cli/*.c))
-ifeq ($(CORE_SRC),)
-# Until cli/ has its layer folders: everything but main.c is the core.
-CORE_SRC  := $(filter-out cli/main.c,$(CMD_SRC))
-CMD_SRC   := cli/main.c
-endif
 CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ   := $(CMD_SRC:%.c=$(BUILD)/%.o)
 LSLIB_SRC := $(sort $(wildcard lib/*.c))

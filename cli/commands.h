@@ -1,7 +1,8 @@
 /*
- * commands.h: the subcommands of `leakscope`, one file each (cmd_NAME in
- * NAME.c).  Each takes the arguments after its name and returns the exit
- * status of the command.
+ * commands.h: the subcommands of `leakscope`, one file each at the top of
+ * cli/ (cmd_NAME in NAME.c; cmd_retain in retain_cmd.c, beside
+ * analyze/retain.c; run also has supervise.c).  Each takes the arguments
+ * after its name and returns the exit status of the command.
  */
 #ifndef LEAKSCOPE_COMMANDS_H
 #define LEAKSCOPE_COMMANDS_H

@@ -1,57 +1,56 @@
 /*
  * diff.c: `leakscope diff [--sample-type TYPE] [--top N] BASE NEW`:
  * allocation sites ranked by growth between two snapshots, profiles or
- * reports (anything snap_load() reads).  Sites are matched by their
- * symbolized stacks (gate_growth.h); the table shows growth, percent, the
+ * reports (anything load_snapshot() reads).  Sites are matched by their
+ * symbolized stacks (analyze/growth.h); the table shows growth, percent, the
  * base and new values and the top frames, then a totals line.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/growth.h"
 #include "commands.h"
-#include "gate_growth.h"
-#include "msg.h"
-#include "symbolize.h"
+#include "pipeline/prepare.h"
+#include "util/msg.h"
+#include "util/opt.h"
 
-#define DIFF_USAGE \
-  "usage: leakscope diff [--sample-type inuse_space|inuse_objects|alloc_space|alloc_objects] " \
-  "[--top N] BASE NEW"
+enum { DIFF_SAMPLE_TYPE, DIFF_TOP, DIFF_HELP, DIFF_HELP_SHORT };
+static const opt_spec diff_opts[] = {
+    [DIFF_SAMPLE_TYPE] = {"--sample-type", OPT_NEXT, " inuse_space|inuse_objects|alloc_space|alloc_objects", NULL},
+    [DIFF_TOP] = {"--top", OPT_NEXT, " N", NULL},
+    [DIFF_HELP] = {"--help", OPT_HIDDEN, NULL, NULL},
+    [DIFF_HELP_SHORT] = {"-h", OPT_HIDDEN, NULL, NULL},
+    {NULL, 0, NULL, NULL},
+};
 #define DIFF_FRAMES 3
 
 static snapshot *load(const char *path) {
   char err[1024];
-  snapshot *s = snap_load(path, err, sizeof err);
-  if (s == NULL) {
-    errorf("diff: %s", err);
-    return NULL;
-  }
-  if (!s->symbolized && symbolize_snapshot(s, err, sizeof err) != 0) {
-    errorf("diff: %s", err);
-    snap_free(s);
-    return NULL;
-  }
+  prepare_opts p = {.flags = PREPARE_SYMBOLIZE};
+  snapshot *s = prepare_load(path, &p, err, sizeof err);
+  if (s == NULL) errorf("diff: %s", err);
   return s;
 }
 
 static void percent_text(int64_t base, int64_t now, char *buf, size_t len) {
   int inf;
-  double p = gate_growth_percent(base, now, &inf);
+  double p = growth_percent(base, now, &inf);
   if (inf) snprintf(buf, len, "new");
   else if (base == 0) snprintf(buf, len, "-");
   else snprintf(buf, len, "%+.1f%%", p);
 }
 
-static void print_table(const gate_growth *g, sample_type type, unsigned top) {
+static void print_table(const growth *g, sample_type type, unsigned top) {
   const char *unit = sample_type_unit(type);
   printf("%14s %9s %14s %14s  %s\n", "growth", "percent", "base", "new", "site (leaf first)");
   unsigned shown = 0;
   for (uint32_t i = 0; i < g->n && shown < top; i++) {
-    const gate_growth_site *s = &g->sites[i];
+    const growth_site *s = &g->sites[i];
     if (s->now == s->base) continue;
     char pct[32], frames[1200] = "", frame[512];
     percent_text(s->base, s->now, pct, sizeof pct);
-    for (unsigned f = 0; f < DIFF_FRAMES && gate_growth_frame(s->key, f, frame, sizeof frame) == 0;
+    for (unsigned f = 0; f < DIFF_FRAMES && growth_frame(s->key, f, frame, sizeof frame) == 0;
          f++) {
       size_t used = strlen(frames);
       snprintf(frames + used, sizeof frames - used, "%s%s", f ? " < " : "", frame);
@@ -72,46 +71,47 @@ int cmd_diff(int argc, char **argv) {
   unsigned top = 20;
   const char *paths[2];
   int npaths = 0;
+  char usage[256], synopsis[200];
+  opt_synopsis(diff_opts, synopsis, sizeof synopsis);
+  snprintf(usage, sizeof usage, "usage: leakscope diff%s BASE NEW", synopsis);
   for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-      printf("%s\n", DIFF_USAGE);
-      return EXIT_OK;
-    }
-    if (strcmp(a, "--sample-type") == 0 || strcmp(a, "--top") == 0) {
-      if (i + 1 >= argc) {
-        errorf("diff: %s needs a value", a);
+    const char *v;
+    switch (opt_next(diff_opts, argc, argv, &i, "diff", &v)) {
+    case OPT_BAD: return EXIT_USAGE;
+    case OPT_UNKNOWN:
+      errorf("diff: unknown option '%s' (%s)", argv[i], usage);
+      return EXIT_USAGE;
+    case OPT_ARG:
+      if (npaths == 2) {
+        errorf("diff: more than two files (%s)", usage);
         return EXIT_USAGE;
       }
-      const char *v = argv[++i];
-      if (a[2] == 's') {
-        if (sample_type_parse(v, &type) != 0) {
-          errorf("diff: unknown sample type '%s' (%s)", v, DIFF_USAGE);
-          return EXIT_USAGE;
-        }
-      } else {
-        char *end;
-        unsigned long n = strtoul(v, &end, 10);
-        if (*v < '0' || *v > '9' || *end != '\0' || n == 0 || n > 1000000) {
-          errorf("diff: --top needs a number from 1 to 1000000, not '%s'", v);
-          return EXIT_USAGE;
-        }
-        top = (unsigned)n;
+      paths[npaths++] = argv[i];
+      break;
+    case DIFF_HELP:
+    case DIFF_HELP_SHORT:
+      printf("%s\n", usage);
+      return EXIT_OK;
+    case DIFF_SAMPLE_TYPE:
+      if (sample_type_parse(v, &type) != 0) {
+        errorf("diff: unknown sample type '%s' (%s)", v, usage);
+        return EXIT_USAGE;
       }
-      continue;
+      break;
+    case DIFF_TOP: {
+      char *end;
+      unsigned long n = strtoul(v, &end, 10);
+      if (*v < '0' || *v > '9' || *end != '\0' || n == 0 || n > 1000000) {
+        errorf("diff: --top needs a number from 1 to 1000000, not '%s'", v);
+        return EXIT_USAGE;
+      }
+      top = (unsigned)n;
+      break;
     }
-    if (a[0] == '-' && a[1] != '\0') {
-      errorf("diff: unknown option '%s' (%s)", a, DIFF_USAGE);
-      return EXIT_USAGE;
     }
-    if (npaths == 2) {
-      errorf("diff: more than two files (%s)", DIFF_USAGE);
-      return EXIT_USAGE;
-    }
-    paths[npaths++] = a;
   }
   if (npaths != 2) {
-    errorf("diff: needs BASE and NEW (%s)", DIFF_USAGE);
+    errorf("diff: needs BASE and NEW (%s)", usage);
     return EXIT_USAGE;
   }
   snapshot *base = load(paths[0]);
@@ -121,9 +121,9 @@ int cmd_diff(int argc, char **argv) {
     snap_free(base);
     return EXIT_USAGE;
   }
-  gate_growth g;
+  growth g;
   char err[256];
-  int rc = gate_growth_compute(&base, 1, &now, 1, type, &g, err, sizeof err);
+  int rc = growth_compute(&base, 1, &now, 1, type, &g, err, sizeof err);
   snap_free(base);
   snap_free(now);
   if (rc != 0) {
@@ -131,6 +131,6 @@ int cmd_diff(int argc, char **argv) {
     return EXIT_USAGE;
   }
   print_table(&g, type, top);
-  gate_growth_free(&g);
+  growth_free(&g);
   return EXIT_OK;
 }

@@ -13,16 +13,30 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "gate_config.h"
-#include "gate_data.h"
-#include "gate_output.h"
-#include "gate_rules.h"
-#include "msg.h"
-#include "opt.h"
+#include "gate/config.h"
+#include "gate/data.h"
+#include "gate/output.h"
+#include "gate/rules.h"
+#include "util/msg.h"
+#include "util/opt.h"
+#include "util/outfile.h"
 
-#define GATE_USAGE \
-  "usage: leakscope gate --config FILE [--json OUT] [--sarif OUT] [--junit OUT] " \
-  "[--source-root DIR] INPUT..."
+enum { GATE_CONFIG, GATE_JSON, GATE_SARIF, GATE_JUNIT, GATE_SOURCE_ROOT };
+static const opt_spec gate_opts[] = {
+    [GATE_CONFIG] = {"--config", OPT_VALUE | OPT_REQUIRED, " FILE", NULL},
+    [GATE_JSON] = {"--json", OPT_VALUE, " OUT", NULL},
+    [GATE_SARIF] = {"--sarif", OPT_VALUE, " OUT", NULL},
+    [GATE_JUNIT] = {"--junit", OPT_VALUE, " OUT", NULL},
+    [GATE_SOURCE_ROOT] = {"--source-root", OPT_VALUE, " DIR", NULL},
+    {NULL, 0, NULL, NULL},
+};
+
+/* "usage: leakscope gate --config FILE [...] INPUT..." into buf. */
+static void gate_usage(char *buf, size_t buflen) {
+  char synopsis[256];
+  opt_synopsis(gate_opts, synopsis, sizeof synopsis);
+  snprintf(buf, buflen, "usage: leakscope gate%s INPUT...", synopsis);
+}
 
 typedef struct {
   const char *config, *json, *sarif, *junit, *source_root;
@@ -31,13 +45,6 @@ typedef struct {
   char cwd[4096];
 } gate_args;
 
-/* An option with a value; 1 if argv[*i] is that option (bad set when its value is missing). */
-static int option(int argc, char **argv, int *i, const char *name, const char **value, int *bad) {
-  if (!opt_value(argc, argv, i, "gate", name, value)) return 0;
-  if (*value == NULL) *bad = 1;
-  return 1;
-}
-
 static int parse_args(int argc, char **argv, gate_args *a) {
   memset(a, 0, sizeof *a);
   a->inputs = calloc((size_t)argc + 1, sizeof *a->inputs);
@@ -45,6 +52,10 @@ static int parse_args(int argc, char **argv, gate_args *a) {
     errorf("out of memory");
     return -1;
   }
+  char usage[320];
+  gate_usage(usage, sizeof usage);
+  const char **values[] = {[GATE_CONFIG] = &a->config, [GATE_JSON] = &a->json, [GATE_SARIF] = &a->sarif,
+                           [GATE_JUNIT] = &a->junit, [GATE_SOURCE_ROOT] = &a->source_root};
   int bad = 0, only_inputs = 0;
   for (int i = 0; i < argc && !bad; i++) {
     if (only_inputs || argv[i][0] != '-') {
@@ -55,21 +66,23 @@ static int parse_args(int argc, char **argv, gate_args *a) {
       only_inputs = 1;
       continue;
     }
-    if (option(argc, argv, &i, "--config", &a->config, &bad) ||
-        option(argc, argv, &i, "--json", &a->json, &bad) ||
-        option(argc, argv, &i, "--sarif", &a->sarif, &bad) ||
-        option(argc, argv, &i, "--junit", &a->junit, &bad) ||
-        option(argc, argv, &i, "--source-root", &a->source_root, &bad))
-      continue;
-    errorf("gate: unknown option '%s' (%s)", argv[i], GATE_USAGE);
-    bad = 1;
+    const char *v;
+    int k = opt_next(gate_opts, argc, argv, &i, "gate", &v);
+    if (k >= 0) {
+      *values[k] = v;
+    } else if (k == OPT_BAD) {
+      bad = 1;
+    } else {
+      errorf("gate: unknown option '%s' (%s)", argv[i], usage);
+      bad = 1;
+    }
   }
   if (!bad && a->config == NULL) {
-    errorf("gate: --config FILE is required (%s)", GATE_USAGE);
+    errorf("gate: --config FILE is required (%s)", usage);
     bad = 1;
   }
   if (!bad && a->ninputs == 0) {
-    errorf("gate: no INPUT given (%s)", GATE_USAGE);
+    errorf("gate: no INPUT given (%s)", usage);
     bad = 1;
   }
   if (bad) {
@@ -82,68 +95,38 @@ static int parse_args(int argc, char **argv, gate_args *a) {
   return 0;
 }
 
-/* The outputs, written to NAME.tmp; renamed together at the end. */
-typedef struct {
-  const char *path;
-  char tmp[4096];
-  int written;
-} out_file;
-
-static int tmp_name(out_file *o) {
-  int n = snprintf(o->tmp, sizeof o->tmp, "%s.tmp", o->path);
-  if (n < 0 || (size_t)n >= sizeof o->tmp) {
-    errorf("gate: output path too long: %s", o->path);
-    return -1;
-  }
-  return 0;
-}
-
-static void print_results(const gate_results *res) {
-  for (uint32_t i = 0; i < res->n; i++) {
-    char verdict[200];
-    gate_json_verdict(&res->r[i], verdict, sizeof verdict);
-    printf("%s %s: %s\n", res->r[i].pass ? "PASS" : "FAIL", res->r[i].rule, verdict);
-    /* a failed still_reachable rule says who holds the memory (leakscope reports) */
-    for (size_t h = 0; !res->r[i].pass && h < json_array_size(res->r[i].holders) && h < 3; h++) {
-      json_t *o = json_array_get(res->r[i].holders, h);
-      printf("  held by %s: %" JSON_INTEGER_FORMAT " bytes in %" JSON_INTEGER_FORMAT " blocks (%s)\n",
-             json_string_value(json_object_get(o, "root")),
-             json_integer_value(json_object_get(o, "retained_bytes")),
-             json_integer_value(json_object_get(o, "retained_blocks")),
-             json_string_value(json_object_get(o, "input")));
-    }
-  }
-  printf("gate: %s\n", res->pass ? "pass" : "FAIL");
-}
-
+/* The outputs: each written through NAME.tmp and finished, then all
+ * renamed into place; when one fails, none is left. */
 static int write_outputs(const gate_args *a, gate_results *res, gate_data *d) {
-  out_file outs[3] = {{.path = a->json}, {.path = a->sarif}, {.path = a->junit}};
+  const char *paths[3] = {a->json, a->sarif, a->junit};
+  outfile outs[3];
+  memset(outs, 0, sizeof outs);
+  int opened = 0, rc = 0;
   char err[512] = "";
-  int rc = 0;
-  for (int i = 0; i < 3 && rc == 0; i++) {
-    if (outs[i].path == NULL) continue;
-    if (tmp_name(&outs[i]) != 0) return -1;
-    outs[i].written = 1;
-    if (i == 0) rc = gate_json_write(res, d, outs[i].tmp, err, sizeof err);
-    else if (i == 1) rc = gate_sarif_write(d, a->source_root, outs[i].tmp, err, sizeof err);
-    else rc = gate_junit_write(res, d, outs[i].tmp, err, sizeof err);
-  }
-  for (int i = 0; i < 3 && rc == 0; i++)
-    if (outs[i].written && rename(outs[i].tmp, outs[i].path) != 0) {
-      snprintf(err, sizeof err, "cannot write %s", outs[i].path);
+  for (int i = 0; i < 3 && rc == 0; i++, opened = i) {
+    if (paths[i] == NULL) continue;
+    FILE *f = outfile_open(&outs[i], paths[i], err, sizeof err);
+    if (f == NULL) {
       rc = -1;
-    } else {
-      outs[i].written = 0;
+      break;
     }
-  for (int i = 0; i < 3; i++)
-    if (outs[i].written) unlink(outs[i].tmp);
+    if (i == 0) rc = gate_json_write(res, d, f, outs[i].tmp, err, sizeof err);
+    else if (i == 1) rc = gate_sarif_write(d, a->source_root, f, outs[i].tmp, err, sizeof err);
+    else gate_junit_write(res, d, f);
+    if (rc == 0) rc = outfile_finish(&outs[i], err, sizeof err);
+  }
+  for (int i = 0; i < opened && rc == 0; i++)
+    if (paths[i] != NULL) rc = outfile_commit(&outs[i], err, sizeof err);
+  for (int i = 0; i < opened; i++) outfile_abort(&outs[i]);
   if (rc != 0) errorf("gate: %s", err);
   return rc;
 }
 
 int cmd_gate(int argc, char **argv) {
   if (argc == 1 && (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0)) {
-    printf("%s\n", GATE_USAGE);
+    char usage[320];
+    gate_usage(usage, sizeof usage);
+    printf("%s\n", usage);
     return EXIT_OK;
   }
   gate_args a;
@@ -173,7 +156,7 @@ int cmd_gate(int argc, char **argv) {
     goto out;
   }
   if (write_outputs(&a, &res, d) != 0) goto out;
-  print_results(&res);
+  gate_text_write(stdout, &res, d);
   status = res.pass ? EXIT_OK : EXIT_BREACH;
 out:
   gate_rules_free(&res);

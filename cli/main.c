@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "msg.h"
+#include "util/msg.h"
 
 typedef struct {
   const char *name;

@@ -1,7 +1,7 @@
 /*
  * retain_cmd.c: `leakscope retain FILE`: who holds the memory that is still
  * reachable.  FILE is a full-mode exit snapshot (the agent's raw snapshot,
- * whose retention graph is analysed here, retain.c) or a JSON report that
+ * whose retention graph is analysed here, analyze/retain.c) or a JSON report that
  * `leakscope run --report` wrote with its retention section.
  *
  *   leakscope retain FILE [--top N] [--json OUT]
@@ -11,74 +11,64 @@
 #include <string.h>
 
 #include "commands.h"
-#include "msg.h"
-#include "opt.h"
-#include "render.h"
-#include "retain.h"
-#include "snapshot.h"
-#include "symbolize.h"
+#include "model/snapshot.h"
+#include "pipeline/prepare.h"
+#include "read/load.h"
+#include "render/json.h"
+#include "render/retain.h"
+#include "util/msg.h"
+#include "util/opt.h"
 
 typedef struct {
   const char *input, *json;
   long top;
 } retain_options;
 
+enum { RETAIN_TOP, RETAIN_JSON };
+static const opt_spec retain_opts[] = {
+    [RETAIN_TOP] = {"--top", OPT_VALUE, " N", NULL},
+    [RETAIN_JSON] = {"--json", OPT_VALUE, " OUT", NULL},
+    {NULL, 0, NULL, NULL},
+};
+
+static int retain_set(void *ctx, int option, const char *v) {
+  retain_options *o = ctx;
+  switch (option) {
+  case RETAIN_TOP: return opt_count("retain", "--top", v, &o->top);
+  case RETAIN_JSON: o->json = v; break;
+  }
+  return 0;
+}
+
 static int retain_parse(int argc, char **argv, retain_options *o) {
   memset(o, 0, sizeof *o);
   o->top = 10;
-  for (int i = 0; i < argc; i++) {
-    const char *v;
-    if (opt_value(argc, argv, &i, "retain", "--top", &v)) {
-      if (v == NULL) return -1;
-      char *end;
-      o->top = strtol(v, &end, 10);
-      if (*v == '\0' || *end != '\0' || o->top < 0) {
-        errorf("retain: --top wants a number >= 0, not '%s'", v);
-        return -1;
-      }
-    } else if (opt_value(argc, argv, &i, "retain", "--json", &v)) {
-      if (v == NULL) return -1;
-      o->json = v;
-    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      errorf("retain: unknown option '%s'", argv[i]);
-      return -1;
-    } else if (o->input != NULL) {
-      errorf("retain: one input file only (got '%s' and '%s')", o->input, argv[i]);
-      return -1;
-    } else {
-      o->input = argv[i];
-    }
-  }
-  if (o->input == NULL) {
-    errorf("usage: leakscope retain FILE [--top N] [--json OUT]");
-    return -1;
-  }
-  return 0;
+  return opt_parse_input(retain_opts, argc, argv, "retain", retain_set, o, &o->input);
 }
 
 int cmd_retain(int argc, char **argv) {
   retain_options o;
   if (retain_parse(argc, argv, &o) != 0) return EXIT_USAGE;
   char err[512];
-  snapshot *snap = snap_load(o.input, err, sizeof err);
+  snapshot *snap = load_snapshot(o.input, err, sizeof err);
   if (snap == NULL) {
     errorf("%s", err);
     return EXIT_USAGE;
   }
-  if (snap->retention == NULL && snap->graph != NULL && retain_compute(snap, err, sizeof err) != 0) {
-    errorf("%s: %s", o.input, err);
-    snap_free(snap);
-    return EXIT_USAGE;
-  }
-  if (snap->retention == NULL) {
+  if (snap->retention == NULL && snap->graph == NULL) {
     errorf("%s: no retention data (it needs a full-mode exit snapshot: the agent's raw snapshot, "
            "or a report from leakscope run --report)", o.input);
     snap_free(snap);
     return EXIT_USAGE;
   }
-  if (!snap->symbolized && symbolize_snapshot(snap, err, sizeof err) != 0) warnf("%s", err);
+  prepare_opts p = {.flags = PREPARE_SYMBOLIZE_WARN | PREPARE_RETAIN};
+  if (prepare_snapshot(snap, &p, err, sizeof err) != 0) {
+    errorf("%s: %s", o.input, err);
+    snap_free(snap);
+    return EXIT_USAGE;
+  }
   int rc = EXIT_OK;
-  render_text_retention(stdout, snap, (int)o.top);
+  render_retain_text(stdout, snap, (int)o.top);
   if (o.json != NULL && render_json_report(snap, o.json, err, sizeof err) != 0) {
     errorf("%s", err);
     rc = EXIT_USAGE;

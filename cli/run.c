@@ -5,8 +5,11 @@
  * asked for.  The exit status is PROG's, unless --error-exitcode applies.
  * Everything that can be checked before PROG starts is (options, the
  * program, the suppressions, that outputs can be written), so a mistake
- * costs one line and exit 2 and PROG is not started.
+ * costs one line and exit 2 and PROG is not started.  Starting and waiting
+ * for PROG is supervise.c's; this file has the options and the outputs.
  */
+#include "run.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,53 +18,69 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "analyze/supp.h"
 #include "commands.h"
-#include "msg.h"
-#include "opt.h"
-#include "render.h"
-#include "retain.h"
-#include "trace.h"
-#include "run.h"
-#include "supp.h"
-#include "symbolize.h"
+#include "http/http.h"
+#include "pipeline/prepare.h"
+#include "read/load.h"
+#include "render/json.h"
+#include "render/pprof_write.h"
+#include "render/text.h"
+#include "render/trace.h"
+#include "render/xml.h"
+#include "supervise.h"
+#include "util/msg.h"
+#include "util/opt.h"
+#include "util/text.h"
+#include "util/vec.h"
 
-static volatile sig_atomic_t run_child_pid;
-
-static void run_forward_signal(int sig) {
-  if (run_child_pid > 0) kill((pid_t)run_child_pid, sig);
-}
+/* run's options, in the order --help lists them. */
+enum {
+  RUN_REPORT, RUN_XML, RUN_PROFILE, RUN_SAMPLE, RUN_INTERVAL, RUN_HTTP, RUN_SUPPRESSIONS,
+  RUN_ERROR_EXITCODE, RUN_BUDGET, RUN_TRACE, RUN_CAPTURE_GROWTH, RUN_TRACE_CHILDREN, RUN_DEPTH,
+  RUN_SHOW_REACHABLE, RUN_SNAPSHOT_SIGNAL, RUN_HELP, RUN_HELP_SHORT
+};
+static const opt_spec run_opts[] = {
+    [RUN_REPORT] = {"--report", OPT_VALUE, " FILE", "JSON leak report (%p in FILE = pid)"},
+    [RUN_XML] = {"--xml", OPT_VALUE, " FILE", "the findings as Valgrind memcheck XML (protocol 4)"},
+    [RUN_PROFILE] = {"--profile", OPT_VALUE, " FILE", "pprof heap profile (gzip'd profile.proto) at exit"},
+    [RUN_SAMPLE] = {"--sample", OPT_EQUALS, "[=BYTES]", "sampling mode, mean interval (default 512K)"},
+    [RUN_INTERVAL] = {"--interval", OPT_VALUE, " SECONDS", "also write a profile every SECONDS"},
+    [RUN_HTTP] = {"--http", OPT_VALUE, " ADDR:PORT", "serve /debug/pprof/heap and /metrics while PROG runs"},
+    [RUN_SUPPRESSIONS] = {"--suppressions", OPT_VALUE, " FILE",
+                          "Valgrind or LeakSanitizer leak suppressions (repeatable)"},
+    [RUN_ERROR_EXITCODE] = {"--error-exitcode", OPT_VALUE, " N",
+                            "exit N when unsuppressed definite/indirect/possible leaks exist"},
+    /* (its help keeps the three spaces it has always had) */
+    [RUN_BUDGET] = {"--budget", OPT_VALUE, " SIZE[,warn|dump|abort]", " live-heap budget and what passing it does"},
+    [RUN_TRACE] = {"--trace", OPT_VALUE, " FILE",
+                   "the heap over time as a Chrome trace (Perfetto), one point per\n"
+                   "snapshot (every second unless --interval says otherwise)"},
+    [RUN_CAPTURE_GROWTH] = {"--capture-growth", OPT_VALUE, " PCT[,SECONDS]",
+                            "a profile whenever the live heap passes its mean over\n"
+                            "the last SECONDS (default 60) by PCT percent"},
+    [RUN_TRACE_CHILDREN] = {"--trace-children", 0, NULL, "also trace programs that PROG execs"},
+    [RUN_DEPTH] = {"--depth", OPT_VALUE, " N", "stack frames kept per allocation (default 24, max 64)"},
+    [RUN_SHOW_REACHABLE] = {"--show-reachable", 0, NULL,
+                            "list indirect and still-reachable records in the text summary too"},
+    [RUN_SNAPSHOT_SIGNAL] = {"--snapshot-signal", OPT_VALUE, " SIG",
+                             "`kill -SIG PID` makes the agent write a snapshot (with --profile:\n"
+                             "a numbered profile)"},
+    [RUN_HELP] = {"--help", OPT_HIDDEN, NULL, NULL},
+    [RUN_HELP_SHORT] = {"-h", OPT_HIDDEN, NULL, NULL},
+    {NULL, 0, NULL, NULL},
+};
 
 static void run_usage(FILE *out) {
-  fprintf(out,
-          "usage: leakscope run [OPTIONS] -- PROG [ARGS...]\n"
-          "  --report FILE        JSON leak report (%%p in FILE = pid)\n"
-          "  --xml FILE           the findings as Valgrind memcheck XML (protocol 4)\n"
-          "  --profile FILE       pprof heap profile (gzip'd profile.proto) at exit\n"
-          "  --sample[=BYTES]     sampling mode, mean interval (default 512K)\n"
-          "  --interval SECONDS   also write a profile every SECONDS\n"
-          "  --http ADDR:PORT     serve /debug/pprof/heap and /metrics while PROG runs\n"
-          "  --suppressions FILE  Valgrind or LeakSanitizer leak suppressions (repeatable)\n"
-          "  --error-exitcode N   exit N when unsuppressed definite/indirect/possible leaks exist\n"
-          "  --budget SIZE[,warn|dump|abort]   live-heap budget and what passing it does\n"
-          "  --trace FILE         the heap over time as a Chrome trace (Perfetto), one point per\n"
-          "                       snapshot (every second unless --interval says otherwise)\n"
-          "  --capture-growth PCT[,SECONDS]  a profile whenever the live heap passes its mean over\n"
-          "                       the last SECONDS (default 60) by PCT percent\n"
-          "  --trace-children     also trace programs that PROG execs\n"
-          "  --depth N            stack frames kept per allocation (default 24, max 64)\n"
-          "  --show-reachable     list indirect and still-reachable records in the text summary too\n"
-          "  --snapshot-signal SIG  `kill -SIG PID` makes the agent write a snapshot (with --profile:\n"
-          "                       a numbered profile)\n");
+  fprintf(out, "usage: leakscope run [OPTIONS] -- PROG [ARGS...]\n");
+  opt_help(out, run_opts);
 }
 
 /* Parse a size with an optional K/M/G suffix; -1 if malformed. */
-long long run_parse_size(const char *s) {
+static long long run_parse_size(const char *s) {
   char *end;
   errno = 0;
   long long v = strtoll(s, &end, 10);
@@ -74,6 +93,18 @@ long long run_parse_size(const char *s) {
   }
   if (*end == 'B' || *end == 'b') end++;
   return *end == 0 ? v : -1;
+}
+
+/* An integer option's value in min..max into *out; -1 after one line. */
+static int run_parse_int(const char *name, const char *v, int min, int max, int *out) {
+  char *end;
+  long n = strtol(v, &end, 10);
+  if (*end != 0 || n < min || n > max) {
+    errorf("bad %s value '%s' (want %d..%d)", name, v, min, max);
+    return -1;
+  }
+  *out = (int)n;
+  return 0;
 }
 
 /* A signal by number or name ("USR2", "SIGUSR2", "RTMIN+3"); 0 if unknown. */
@@ -95,7 +126,7 @@ static int run_parse_signal(const char *s) {
   return 0;
 }
 
-int run_parse_options(int argc, char **argv, run_options *o) {
+static int run_parse_options(int argc, char **argv, run_options *o) {
   memset(o, 0, sizeof *o);
   o->error_exitcode = -1;
   o->depth = 24;
@@ -107,54 +138,53 @@ int run_parse_options(int argc, char **argv, run_options *o) {
       break;
     }
     if (a[0] != '-') break;
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+    switch (opt_next(run_opts, argc, argv, &i, "run", &v)) {
+    case OPT_BAD: return -1;
+    case OPT_ARG:
+    case OPT_UNKNOWN:
+      errorf("unknown option '%s' for run (see leakscope run --help)", a);
+      return -1;
+    case RUN_HELP:
+    case RUN_HELP_SHORT:
       run_usage(stdout);
       exit(EXIT_OK);
-    } else if (opt_value(argc, argv, &i, "run", "--report", &o->report)) {
-      if (o->report == NULL) return -1;
-    } else if (opt_value(argc, argv, &i, "run", "--xml", &o->xml)) {
-      if (o->xml == NULL) return -1;
-    } else if (opt_value(argc, argv, &i, "run", "--profile", &o->profile)) {
-      if (o->profile == NULL) return -1;
-    } else if (strcmp(a, "--sample") == 0) {
-      o->sample = 512 * 1024;
-    } else if (strncmp(a, "--sample=", 9) == 0) {
-      long long s = run_parse_size(a + 9);
-      if (s <= 0) {
-        errorf("bad --sample value '%s' (want BYTES, e.g. 512K)", a + 9);
-        return -1;
+    case RUN_REPORT: o->report = v; break;
+    case RUN_XML: o->xml = v; break;
+    case RUN_PROFILE: o->profile = v; break;
+    case RUN_TRACE: o->trace = v; break;
+    case RUN_HTTP: o->http = v; break;
+    case RUN_SAMPLE:
+      if (v == NULL) {
+        o->sample = 512 * 1024;
+      } else {
+        long long s = run_parse_size(v);
+        if (s <= 0) {
+          errorf("bad --sample value '%s' (want BYTES, e.g. 512K)", v);
+          return -1;
+        }
+        o->sample = (uint64_t)s;
       }
-      o->sample = (uint64_t)s;
-    } else if (opt_value(argc, argv, &i, "run", "--interval", &v)) {
-      if (v == NULL) return -1;
+      break;
+    case RUN_INTERVAL: {
       char *end;
       o->interval = strtod(v, &end);
       if (*end != 0 || !(o->interval > 0)) {
         errorf("bad --interval value '%s' (want SECONDS > 0)", v);
         return -1;
       }
-    } else if (opt_value(argc, argv, &i, "run", "--trace", &o->trace)) {
-      if (o->trace == NULL) return -1;
-    } else if (opt_value(argc, argv, &i, "run", "--http", &o->http)) {
-      if (o->http == NULL) return -1;
-    } else if (opt_value(argc, argv, &i, "run", "--suppressions", &v)) {
-      if (v == NULL) return -1;
+      break;
+    }
+    case RUN_SUPPRESSIONS:
       if (o->nsupp == RUN_MAX_SUPP) {
         errorf("too many --suppressions files");
         return -1;
       }
       o->supp[o->nsupp++] = v;
-    } else if (opt_value(argc, argv, &i, "run", "--error-exitcode", &v)) {
-      if (v == NULL) return -1;
-      char *end;
-      long n = strtol(v, &end, 10);
-      if (*end != 0 || n < 0 || n > 255) {
-        errorf("bad --error-exitcode value '%s' (want 0..255)", v);
-        return -1;
-      }
-      o->error_exitcode = (int)n;
-    } else if (opt_value(argc, argv, &i, "run", "--budget", &v)) {
-      if (v == NULL) return -1;
+      break;
+    case RUN_ERROR_EXITCODE:
+      if (run_parse_int("--error-exitcode", v, 0, 255, &o->error_exitcode) != 0) return -1;
+      break;
+    case RUN_BUDGET: {
       char size[64];
       const char *comma = strchr(v, ',');
       snprintf(size, sizeof size, "%.*s", comma ? (int)(comma - v) : (int)strlen(v), v);
@@ -166,8 +196,9 @@ int run_parse_options(int argc, char **argv, run_options *o) {
       }
       o->budget = (uint64_t)b;
       o->budget_action = action;
-    } else if (opt_value(argc, argv, &i, "run", "--capture-growth", &v)) {
-      if (v == NULL) return -1;
+      break;
+    }
+    case RUN_CAPTURE_GROWTH: {
       char *end;
       o->growth_percent = strtod(v, &end);
       o->growth_window = 60;
@@ -176,29 +207,20 @@ int run_parse_options(int argc, char **argv, run_options *o) {
         errorf("bad --capture-growth value '%s' (want PERCENT[,SECONDS], SECONDS 1..3600)", v);
         return -1;
       }
-    } else if (strcmp(a, "--trace-children") == 0) {
-      o->trace_children = 1;
-    } else if (strcmp(a, "--show-reachable") == 0) {
-      o->show_reachable = 1;
-    } else if (opt_value(argc, argv, &i, "run", "--snapshot-signal", &v)) {
-      if (v == NULL) return -1;
+      break;
+    }
+    case RUN_TRACE_CHILDREN: o->trace_children = 1; break;
+    case RUN_SHOW_REACHABLE: o->show_reachable = 1; break;
+    case RUN_SNAPSHOT_SIGNAL:
       o->snapshot_signal = run_parse_signal(v);
       if (o->snapshot_signal <= 0) {
         errorf("bad --snapshot-signal value '%s' (want a number or a name like USR2)", v);
         return -1;
       }
-    } else if (opt_value(argc, argv, &i, "run", "--depth", &v)) {
-      if (v == NULL) return -1;
-      char *end;
-      long d = strtol(v, &end, 10);
-      if (*end != 0 || d < 1 || d > 64) {
-        errorf("bad --depth value '%s' (want 1..64)", v);
-        return -1;
-      }
-      o->depth = (int)d;
-    } else {
-      errorf("unknown option '%s' for run (see leakscope run --help)", a);
-      return -1;
+      break;
+    case RUN_DEPTH:
+      if (run_parse_int("--depth", v, 1, 64, &o->depth) != 0) return -1;
+      break;
     }
   }
   if (i >= argc) {
@@ -213,60 +235,18 @@ int run_parse_options(int argc, char **argv, run_options *o) {
   return 0;
 }
 
-/* Resolve PROG as execvp would; 0 and the path, or -1 with errno. */
-static int run_find_program(const char *prog, char *out, size_t outlen) {
-  if (strchr(prog, '/') != NULL) {
-    snprintf(out, outlen, "%s", prog);
-    if (access(out, X_OK) != 0) return -1;
-    struct stat st;
-    if (stat(out, &st) != 0) return -1;
-    if (S_ISDIR(st.st_mode)) {
-      errno = EISDIR;
-      return -1;
+/* pattern with %p replaced by pid, into out. */
+static void run_expand(const char *pattern, int pid, char *out, size_t outlen) {
+  size_t o = 0;
+  for (const char *p = pattern; *p && o + 12 < outlen; p++) {
+    if (p[0] == '%' && p[1] == 'p') {
+      o += (size_t)snprintf(out + o, outlen - o, "%d", pid);
+      p++;
+    } else {
+      out[o++] = *p;
     }
-    return 0;
   }
-  const char *path = getenv("PATH");
-  if (path == NULL) path = "/usr/local/bin:/usr/bin:/bin";
-  int saw_eacces = 0;
-  for (const char *p = path;;) {
-    const char *colon = strchr(p, ':');
-    size_t n = colon ? (size_t)(colon - p) : strlen(p);
-    snprintf(out, outlen, "%.*s%s%s", (int)n, p, n ? "/" : "", prog);
-    struct stat st;
-    if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
-      if (access(out, X_OK) == 0) return 0;
-      saw_eacces = 1;
-    }
-    if (colon == NULL) break;
-    p = colon + 1;
-  }
-  errno = saw_eacces ? EACCES : ENOENT;
-  return -1;
-}
-
-/* The agent beside the command, or where `make install` put it. */
-static int run_find_agent(char *out, size_t outlen) {
-  const char *env = getenv("LEAKSCOPE_AGENT");
-  if (env != NULL && access(env, R_OK) == 0) {
-    snprintf(out, outlen, "%s", env);
-    return 0;
-  }
-  char self[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) return -1;
-  self[n] = 0;
-  char *slash = strrchr(self, '/');
-  if (slash == NULL) return -1;
-  *slash = 0;
-  static const char *const candidates[] = {"%s/libleakscope.so", "%s/../lib/leakscope/libleakscope.so"};
-  for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++) {
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, candidates[i], self);
-    if (access(path, R_OK) == 0 && realpath(path, out) != NULL) return 0;
-  }
-  (void)outlen;
-  return -1;
+  out[o] = 0;
 }
 
 /* Can a file be created at path (with %p expanded to a sample pid)? */
@@ -279,19 +259,6 @@ static int run_check_writable(const char *pattern) {
   close(fd);
   unlink(tmp);
   return 0;
-}
-
-void run_expand(const char *pattern, int pid, char *out, size_t outlen) {
-  size_t o = 0;
-  for (const char *p = pattern; *p && o + 12 < outlen; p++) {
-    if (p[0] == '%' && p[1] == 'p') {
-      o += (size_t)snprintf(out + o, outlen - o, "%d", pid);
-      p++;
-    } else {
-      out[o++] = *p;
-    }
-  }
-  out[o] = 0;
 }
 
 /* The output name for a process: the pattern with %p, or for a process
@@ -307,8 +274,8 @@ static void run_output_name(const char *pattern, int pid, int is_main, char *out
 }
 
 /* A periodic profile's name: NAME.pb.gz -> NAME.N.pb.gz, otherwise NAME.N. */
-void run_numbered_name(const char *pattern, int pid, int seq, char *out, size_t outlen) {
-  char base[PATH_MAX];
+static void run_numbered_name(const char *pattern, int pid, int seq, char *out, size_t outlen) {
+  char base[PATH_MAX - 16];
   run_expand(pattern, pid, base, sizeof base);
   size_t n = strlen(base);
   if (n > 6 && strcmp(base + n - 6, ".pb.gz") == 0)
@@ -327,19 +294,25 @@ static int run_outputs_need_symbols(const run_options *o, const snapshot *snap) 
   return o->report || o->xml || o->profile || o->trace || snap->has_leak_check;
 }
 
-/* Load, symbolize (when an output needs it) and suppress one raw snapshot. */
+/* Load one exit snapshot and prepare it: symbolized when an output needs
+ * it, suppressions applied, retention when a report shows it, records
+ * sorted. */
 static snapshot *run_load_snapshot(const run_options *o, const char *raw, supp_set **supp,
                                    int nsupp, int exit_code) {
   char err[512];
-  snapshot *snap = snap_load(raw, err, sizeof err);
+  snapshot *snap = load_snapshot(raw, err, sizeof err);
   if (snap == NULL) {
     errorf("%s", err);
     return NULL;
   }
-  if (run_outputs_need_symbols(o, snap) && symbolize_snapshot(snap, err, sizeof err) != 0)
-    warnf("symbolizing: %s", err);
-  for (int i = 0; i < nsupp; i++) supp_apply(supp[i], snap);
-  snap_sort_leaks(snap);
+  prepare_opts p = {PREPARE_SUPPRESS | PREPARE_SORT, supp, nsupp};
+  if (run_outputs_need_symbols(o, snap)) p.flags |= PREPARE_SYMBOLIZE_WARN;
+  if (o->report) p.flags |= PREPARE_RETAIN_WARN;
+  if (prepare_snapshot(snap, &p, err, sizeof err) != 0) { /* it only warns: cannot happen */
+    errorf("%s", err);
+    snap_free(snap);
+    return NULL;
+  }
   if (exit_code >= 0) snap->exit_code = exit_code; /* else what the agent saw, if anything */
   return snap;
 }
@@ -349,8 +322,6 @@ static int run_outputs(const run_options *o, snapshot *snap, int is_main) {
   char err[512], path[PATH_MAX];
   int rc = run_has_leaks(snap);
   if (o->report) {
-    if (snap->graph != NULL && snap->retention == NULL && retain_compute(snap, err, sizeof err) != 0)
-      warnf("%s", err);
     run_output_name(o->report, snap->pid, is_main, path, sizeof path);
     if (render_json_report(snap, path, err, sizeof err) != 0) {
       errorf("%s", err);
@@ -383,37 +354,13 @@ static int run_outputs(const run_options *o, snapshot *snap, int is_main) {
   return rc;
 }
 
-static void run_build_env(const run_options *o, const char *agent, const char *dir, pid_t self,
-                          int control_fd) {
-  char opts[PATH_MAX + 512];
-  int n = snprintf(opts, sizeof opts, "out=%s/raw.%%p,target=%d,depth=%d", dir, (int)self, o->depth);
-  if (o->sample) n += snprintf(opts + n, sizeof opts - (size_t)n, ",sample=%llu", (unsigned long long)o->sample);
-  if (o->trace_children) n += snprintf(opts + n, sizeof opts - (size_t)n, ",trace_children=1");
-  if (!o->report) n += snprintf(opts + n, sizeof opts - (size_t)n, ",retain=0"); /* only a report shows it */
-  double interval = o->interval > 0 ? o->interval : o->trace ? 1 : 0; /* a trace needs points */
-  if (interval > 0) n += snprintf(opts + n, sizeof opts - (size_t)n, ",interval=%g", interval);
-  if (o->snapshot_signal > 0)
-    n += snprintf(opts + n, sizeof opts - (size_t)n, ",control_signal=%d", o->snapshot_signal);
-  if (control_fd >= 0) n += snprintf(opts + n, sizeof opts - (size_t)n, ",control_fd=%d", control_fd);
-  if (o->budget)
-    n += snprintf(opts + n, sizeof opts - (size_t)n, ",budget=%llu:%s", (unsigned long long)o->budget,
-                  o->budget_action);
-  if (o->growth_percent > 0)
-    n += snprintf(opts + n, sizeof opts - (size_t)n, ",growth=%g,growth_window=%g", o->growth_percent,
-                  o->growth_window);
-  setenv("LEAKSCOPE_OPTIONS", opts, 1);
-  const char *old = getenv("LD_PRELOAD");
-  char preload[PATH_MAX * 2];
-  if (old != NULL && old[0]) snprintf(preload, sizeof preload, "%s:%s", agent, old);
-  else snprintf(preload, sizeof preload, "%s", agent);
-  setenv("LD_PRELOAD", preload, 1);
-}
-
-/* Convert the periodic snapshots that appeared in dir; returns how many. */
-/* What the periodic snapshots left so far: the last profile number, the
- * last growth capture's profile (the base for the next one's diff), and the
- * trace being built (--trace). */
+/* The periodic snapshots while PROG runs: where they appear (dir), what
+ * they left so far: the last profile number, the last growth capture's
+ * profile (the base for the next one's diff), and the trace being built
+ * (--trace, of the main process only). */
 typedef struct {
+  const run_options *o;
+  const char *dir;
   int seq;
   char last_growth[PATH_MAX];
   trace_log *trace;
@@ -443,12 +390,12 @@ static void run_use_periodic(const run_options *o, const char *raw, const run_sn
   int profile = budget || growth || (o->profile && (strcmp(f->reason, "interval") != 0 || o->interval > 0));
   int traced = state->trace != NULL && f->pid == state->main_pid;
   if (!profile && !traced) return;
-  snapshot *snap = snap_load(raw, err, sizeof err);
+  prepare_opts p = {.flags = PREPARE_SYMBOLIZE_WARN};
+  snapshot *snap = prepare_load(raw, &p, err, sizeof err);
   if (snap == NULL) {
     warnf("%s", err);
     return;
   }
-  if (symbolize_snapshot(snap, err, sizeof err) != 0) warnf("symbolizing: %s", err);
   if (traced && trace_add(state->trace, snap) != 0) warnf("--trace: out of memory");
   if (profile) {
     const char *pattern = o->profile ? o->profile : growth ? "leakscope-growth.%p.pb.gz" : "leakscope-budget.%p.pb.gz";
@@ -485,13 +432,7 @@ static int run_collect_periodic(const run_options *o, const char *dir, run_perio
     if (sscanf(e->d_name, "raw.%d.%d.%31[a-z]%n", &f.pid, &f.seq, f.reason, &consumed) != 3 ||
         e->d_name[consumed] != 0 || strcmp(f.reason, "http") == 0) /* the HTTP server's own */
       continue;
-    if (n == cap) {
-      size_t want = cap ? cap * 2 : 16;
-      run_snapshot_file *more = realloc(files, want * sizeof *more);
-      if (more == NULL) break; /* the rest waits for the next pass */
-      files = more;
-      cap = want;
-    }
+    if (vec_reserve(&files, &cap, n + 1, sizeof *files) != 0) break; /* the rest waits for the next pass */
     snprintf(f.name, sizeof f.name, "%s", e->d_name);
     files[n++] = f;
   }
@@ -507,6 +448,13 @@ static int run_collect_periodic(const run_options *o, const char *dir, run_perio
   return (int)n;
 }
 
+/* supervise_wait's tick: the periodic snapshots so far. */
+static void run_poll(void *ctx) {
+  run_periodic *state = ctx;
+  run_collect_periodic(state->o, state->dir, state);
+}
+
+/* The run's private directory, and the snapshots left in it. */
 static void run_remove_dir(const char *dir) {
   DIR *d = opendir(dir);
   if (d != NULL) {
@@ -522,29 +470,15 @@ static void run_remove_dir(const char *dir) {
   rmdir(dir);
 }
 
-/* PROG died of a signal: die of the same one, so whoever waits for
- * leakscope sees what it would have seen of PROG (no core file of ours). */
-static void run_die_like(int sig) {
-  struct rlimit none = {0, 0};
-  setrlimit(RLIMIT_CORE, &none);
-  fflush(NULL);
-  signal(sig, SIG_DFL);
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, sig);
-  sigprocmask(SIG_UNBLOCK, &set, NULL);
-  raise(sig);
-}
-
 int cmd_run(int argc, char **argv) {
   run_options o;
   if (run_parse_options(argc, argv, &o) != 0) return EXIT_USAGE;
   char prog[PATH_MAX], agent[PATH_MAX];
-  if (run_find_program(o.prog_argv[0], prog, sizeof prog) != 0) {
+  if (supervise_find_program(o.prog_argv[0], prog, sizeof prog) != 0) {
     errorf("cannot run %s: %s", o.prog_argv[0], strerror(errno));
     return EXIT_USAGE;
   }
-  if (run_find_agent(agent, sizeof agent) != 0) {
+  if (supervise_find_agent(agent, sizeof agent) != 0) {
     errorf("cannot find libleakscope.so beside the leakscope command (set LEAKSCOPE_AGENT)");
     return EXIT_USAGE;
   }
@@ -568,77 +502,31 @@ int cmd_run(int argc, char **argv) {
     errorf("cannot make a temporary directory: %s", strerror(errno));
     return EXIT_USAGE;
   }
-  run_http *http = NULL;
-  if (o.http != NULL && (http = run_http_start(&o, dir, err, sizeof err)) == NULL) {
+  http_server *http = NULL;
+  if (o.http != NULL && (http = http_start(o.http, dir, err, sizeof err)) == NULL) {
     errorf("%s", err);
     run_remove_dir(dir);
     return EXIT_USAGE;
   }
 
-  int ready[2];
-  if (pipe2(ready, O_CLOEXEC) != 0) {
-    errorf("pipe: %s", strerror(errno));
-    return EXIT_USAGE;
-  }
-  fflush(NULL);
-  pid_t child = fork();
+  pid_t child = supervise_start(&o, prog, agent, dir, http ? http_control_fd(http) : -1);
   if (child < 0) {
-    errorf("fork: %s", strerror(errno));
-    return EXIT_USAGE;
-  }
-  if (child == 0) {
-    close(ready[0]);
-    int control_fd = -1;
-    if (http) {
-      control_fd = run_http_control_fd(http);
-      fcntl(control_fd, F_SETFD, 0); /* the agent reads it after exec */
-    }
-    run_build_env(&o, agent, dir, getpid(), control_fd);
-    execv(prog, o.prog_argv);
-    int e = errno;
-    if (write(ready[1], &e, sizeof e) < 0) _exit(127);
-    _exit(127);
-  }
-  close(ready[1]);
-  int exec_errno = 0;
-  if (read(ready[0], &exec_errno, sizeof exec_errno) == (ssize_t)sizeof exec_errno) {
-    close(ready[0]);
-    waitpid(child, NULL, 0);
-    errorf("cannot run %s: %s", prog, strerror(exec_errno));
     run_remove_dir(dir);
     return EXIT_USAGE;
   }
-  close(ready[0]);
-
-  run_child_pid = child;
-  struct sigaction sa = {0};
-  sa.sa_handler = run_forward_signal;
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGHUP, &sa, NULL);
-  signal(SIGINT, SIG_IGN);
-  signal(SIGQUIT, SIG_IGN);
-  if (http) run_http_set_target(http, child);
+  if (http) http_set_target(http, child);
 
   /* Snapshots may arrive while PROG runs (interval, signal, budget dumps):
    * then poll for them; otherwise just wait. */
-  int status = 0;
-  run_periodic periodic = {0};
+  run_periodic periodic = {.o = &o, .dir = dir};
   periodic.main_pid = (int)child;
   if (o.trace != NULL && (periodic.trace = trace_new()) == NULL) warnf("--trace: out of memory");
   int collect = o.interval > 0 || o.snapshot_signal > 0 || o.budget > 0 || o.growth_percent > 0 ||
                 o.trace != NULL;
-  for (;;) {
-    pid_t w = waitpid(child, &status, collect ? WNOHANG : 0);
-    if (w == child) break;
-    if (w < 0 && errno != EINTR) break;
-    if (!collect) continue;
-    struct timespec nap = {0, 20 * 1000 * 1000};
-    run_collect_periodic(&o, dir, &periodic);
-    nanosleep(&nap, NULL);
-  }
+  int status = supervise_wait(child, collect ? run_poll : NULL, &periodic);
   int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   run_collect_periodic(&o, dir, &periodic);
-  if (http) run_http_stop(http);
+  if (http) http_stop(http);
 
   /* the exit snapshots: the main process's, then its forked children's */
   int leaks = 0, failed = 0;
@@ -675,8 +563,7 @@ int cmd_run(int argc, char **argv) {
   }
   if (d) closedir(d);
   if (periodic.trace != NULL) {
-    const char *slash = strrchr(o.prog_argv[0], '/');
-    if (trace_write(periodic.trace, o.trace, slash ? slash + 1 : o.prog_argv[0], (int)child, err, sizeof err) != 0) {
+    if (trace_write(periodic.trace, o.trace, text_basename(o.prog_argv[0]), (int)child, err, sizeof err) != 0) {
       errorf("%s", err);
       failed = 1;
     }
@@ -686,6 +573,6 @@ int cmd_run(int argc, char **argv) {
   for (int i = 0; i < o.nsupp; i++) supp_free(supp[i]);
   if (failed && exit_code == 0) return EXIT_USAGE;
   if (leaks && o.error_exitcode >= 0) return o.error_exitcode;
-  if (WIFSIGNALED(status)) run_die_like(WTERMSIG(status));
+  if (WIFSIGNALED(status)) supervise_die_like(WTERMSIG(status));
   return exit_code;
 }

@@ -1,11 +1,11 @@
 /*
  * fuzz_gate_config.c: libFuzzer target for the gate's YAML thresholds
- * reader (cli/gate_config.c).  Built and run by tests/fuzz/run.sh.
+ * reader (cli/gate/config.c).  Built and run by tests/fuzz/run.sh.
  */
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "gate_config.h"
+#include "gate/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   gate_config cfg;

@@ -1,6 +1,6 @@
 /*
- * fuzz_pprof.c: libFuzzer target for the pprof reader (cli/pprof_read.c,
- * snap_read_pprof) and writer (cli/pprof_write.c).  The reader takes a
+ * fuzz_pprof.c: libFuzzer target for the pprof reader (cli/read/pprof_read.c,
+ * pprof_read) and writer (cli/render/pprof_write.c).  The reader takes a
  * path, so the input goes through a memfd.  Whatever it accepts must hold
  * only in-range references, and must survive a round trip: written with
  * pprof_write() and read again, it has the same modules, locations and
@@ -13,8 +13,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "render.h"
-#include "snap_readers.h"
+#include "render/pprof_write.h"
+#include "read/pprof_read.h"
 
 static void fuzz_pprof_check_refs(const snapshot *s) {
   for (uint32_t i = 0; i < s->nsites; i++) {
@@ -41,14 +41,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size) abort();
   char err[512];
-  snapshot *s = snap_read_pprof(path, err, sizeof err);
+  snapshot *s = pprof_read(path, err, sizeof err);
   if (s == NULL) {
     if (strchr(err, '\n') != NULL) abort(); /* one line */
     return 0;
   }
   fuzz_pprof_check_refs(s);
   if (pprof_write(s, out, err, sizeof err) != 0) abort();
-  snapshot *back = snap_read_pprof(out, err, sizeof err);
+  snapshot *back = pprof_read(out, err, sizeof err);
   if (back == NULL) abort();
   fuzz_pprof_check_refs(back);
   if (back->nmodules != s->nmodules || back->nlocations != s->nlocations ||

@@ -1,6 +1,6 @@
 /*
  * fuzz_raw.c: libFuzzer target for the raw snapshot reader
- * (cli/snap_raw.c, snap_read_raw), the retention graph's lines included.
+ * (cli/read/snap_raw.c, snap_raw_read), the retention graph's lines included.
  * The reader takes a path, so the input goes through a memfd.  Built and
  * run by tests/fuzz/run.sh.
  */
@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "snap_readers.h"
+#include "read/snap_raw.h"
 
 static void fuzz_check_stack(const snapshot *s, uint32_t stack) {
   if (stack >= s->nstacks) abort();
@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size) abort();
   char err[512];
-  snapshot *s = snap_read_raw(path, err, sizeof err);
+  snapshot *s = snap_raw_read(path, err, sizeof err);
   if (s != NULL) {
     for (uint32_t i = 0; i < s->nleaks; i++) fuzz_check_stack(s, s->leaks[i].stack);
     for (uint32_t i = 0; i < s->nsites; i++) fuzz_check_stack(s, s->sites[i].stack);

@@ -1,6 +1,6 @@
 /*
  * fuzz_report_read.c: libFuzzer target for the JSON report reader
- * (cli/report_read.c, snap_read_report).  The reader takes a path, so the
+ * (cli/read/report_read.c, report_read).  The reader takes a path, so the
  * input goes through a memfd.  Built and run by tests/fuzz/run.sh.
  */
 #include <stdint.h>
@@ -9,7 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "snap_readers.h"
+#include "read/report_read.h"
 
 /* A stack index the reader made: in range, and its locations too. */
 static void fuzz_check_stack(const snapshot *s, uint32_t stack) {
@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size) abort();
   char err[512];
-  snapshot *s = snap_read_report(path, err, sizeof err);
+  snapshot *s = report_read(path, err, sizeof err);
   if (s != NULL) {
     /* every reference the reader made must be in range */
     for (uint32_t i = 0; i < s->nleaks; i++) fuzz_check_stack(s, s->leaks[i].stack);

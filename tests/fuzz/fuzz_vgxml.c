@@ -1,6 +1,6 @@
 /*
  * fuzz_vgxml.c: libFuzzer target for the streaming Valgrind XML reader
- * (cli/vgxml.c) and the gate's record store it feeds (cli/gate_data.c).
+ * (cli/read/vgxml.c) and the gate's record store it feeds (cli/gate/data.c).
  * Built and run by tests/fuzz/run.sh.
  */
 #include <stdint.h>
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gate_data.h"
-#include "vgxml.h"
+#include "gate/data.h"
+#include "read/vgxml.h"
 
 static int on_leak(void *ctx, const vgxml_leak *l, char *err, size_t errlen) {
   gate_data *d = ctx;

@@ -20,33 +20,33 @@ flags="-g -O1 -std=gnu11 -D_GNU_SOURCE -Icli -Iinclude -fno-omit-frame-pointer"
 san="address,undefined"
 mkdir -p "$out/obj" || exit 2
 
-# The snapshot core (snap_load and its readers) and each target's own files,
-# instrumented for coverage.
-core="cli/snapshot.c cli/snap_graph.c cli/snap_raw.c cli/pprof_read.c cli/pb.c cli/report_read.c cli/msg.c"
-target_src() {
-  case "$1" in
-    vgxml) echo "cli/vgxml.c cli/gate_data.c" ;;
-    gate_config) echo "cli/gate_config.c" ;;
-    pprof) echo "cli/pprof_write.c" ;;
-  esac
-}
-compile() {  # compile SRC...: prints the objects
-  for src in "$@"; do
-    [ -f "$src" ] || continue
-    obj="$out/obj/$(basename "$src" .c).o"
+# The core (every file of cli/*/, the layers below the commands), compiled
+# once into an instrumented copy of build/libleakscope-core.a; each target
+# links it, so a new core file needs no change here.  Objects are named
+# after their path (cli/render/retain.c -> render_retain.o): two folders may
+# hold files of the same name.
+core_lib() {  # prints the archive
+  lib="$out/libleakscope-core-fuzz.a"
+  objs=""
+  for src in $(find cli -mindepth 2 -name '*.c' | sort); do
+    rel=${src#cli/}
+    obj="$out/obj/$(echo "${rel%.c}" | tr / _).o"
     if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find cli -name '*.h' -newer "$obj")" ]; then
       $cc $flags -fsanitize=fuzzer-no-link,$san -c "$src" -o "$obj" >&2 || return 1
     fi
-    echo "$obj"
+    objs="$objs $obj"
   done
+  rm -f "$lib"
+  ar rcs "$lib" $objs >&2 || return 1
+  echo "$lib"
 }
-libs="-lelf -lz -lexpat -lyaml -ljansson -lm"
+libs="-ldw -lelf -lz -lexpat -lyaml -ljansson -lmicrohttpd -lstdc++ -lm -lpthread"
 
 status=0
+core=$(core_lib) || exit 2
 for t in $targets; do
   bin="$out/fuzz_$t"
-  objs=$(compile $core $(target_src "$t") ${FUZZ_EXTRA_SRC:-}) || exit 2
-  $cc $flags -fsanitize=fuzzer,$san "tests/fuzz/fuzz_$t.c" $objs $libs -o "$bin" || exit 2
+  $cc $flags -fsanitize=fuzzer,$san "tests/fuzz/fuzz_$t.c" ${FUZZ_EXTRA_SRC:-} "$core" $libs -o "$bin" || exit 2
   work="$out/corpus_$t"
   mkdir -p "$work"
   log="$out/fuzz_$t.log"

@@ -1,5 +1,5 @@
 /*
- * domtree_test.c: unit test of cli/domtree.c.  It checks immediate
+ * domtree_test.c: unit test of cli/analyze/domtree.c.  It checks immediate
  * dominators and retained sizes on hand-made graphs (a diamond, a loop,
  * the example of the Lengauer-Tarjan paper, the irreducible example of
  * Cooper, Harvey and Kennedy, unreachable nodes, self-loops, duplicate
@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "domtree.h"
+#include "analyze/domtree.h"
 
 #define CHECK(cond, ...)                                   \
   do {                                                     \

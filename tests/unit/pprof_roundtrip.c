@@ -1,5 +1,5 @@
 /*
- * pprof_roundtrip.c: unit test of pprof_write() and snap_read_pprof(): a
+ * pprof_roundtrip.c: unit test of pprof_write() and pprof_read(): a
  * snapshot built by hand is written and read back with the same modules,
  * locations, lines, stacks and values; then truncated and corrupted copies
  * of the file are rejected with a reason, and a raw (not gzip'd) profile
@@ -11,9 +11,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "render.h"
-#include "snap_readers.h"
-#include "snapshot.h"
+#include "render/pprof_write.h"
+#include "read/pprof_read.h"
+#include "model/snapshot.h"
 
 #include "harness/check.h"
 
@@ -113,7 +113,7 @@ static void check_rejected(const char *path, const unsigned char *data, size_t l
                            const char *what) {
   char err[512] = "";
   spill(path, data, len);
-  snapshot *s = snap_read_pprof(path, err, sizeof err);
+  snapshot *s = pprof_read(path, err, sizeof err);
   if (s != NULL) {
     fprintf(stderr, "accepted %s\n", what);
     failures++;
@@ -135,7 +135,7 @@ int main(void) {
   snapshot *snap = make_snapshot();
   CHECK(pprof_write(snap, path, err, sizeof err) == 0);
   CHECK(access(tmp, F_OK) != 0);
-  snapshot *back = snap_read_pprof(path, err, sizeof err);
+  snapshot *back = pprof_read(path, err, sizeof err);
   CHECK(back != NULL);
   if (back) check_same(snap, back);
 
@@ -161,7 +161,7 @@ int main(void) {
   size_t plainlen = zs.total_out;
   inflateEnd(&zs);
   spill(bad, plain, plainlen);
-  snapshot *raw = snap_read_pprof(bad, err, sizeof err);
+  snapshot *raw = pprof_read(bad, err, sizeof err);
   CHECK(raw != NULL);
   if (raw) check_same(snap, raw);
   snap_free(raw);
@@ -190,7 +190,7 @@ int main(void) {
         0x32, 0x05, 'c', 'o', 'u', 'n', 't'};
     char e2[512] = "";
     spill(bad, cpu, sizeof cpu);
-    snapshot *s = snap_read_pprof(bad, e2, sizeof e2);
+    snapshot *s = pprof_read(bad, e2, sizeof e2);
     CHECK(s == NULL && strstr(e2, "no heap sample types") != NULL);
     snap_free(s);
   }

@@ -12,10 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "render.h"
-#include "snap_readers.h"
-#include "snapshot.h"
-#include "symbolize.h"
+#include "render/pprof_write.h"
+#include "read/pprof_read.h"
+#include "read/snap_raw.h"
+#include "model/snapshot.h"
+#include "analyze/symbolize.h"
 
 #include "harness/check.h"
 
@@ -45,14 +46,14 @@ int main(void) {
     return 1;
   }
   char err[512] = "";
-  snapshot *a = snap_read_raw(raw, err, sizeof err);
+  snapshot *a = snap_raw_read(raw, err, sizeof err);
   if (a == NULL) {
-    fprintf(stderr, "snap_read_raw: %s\n", err);
+    fprintf(stderr, "snap_raw_read: %s\n", err);
     return 1;
   }
   CHECK(!a->symbolized);
   CHECK(pprof_write(a, prof, err, sizeof err) == 0);
-  snapshot *b = snap_read_pprof(prof, err, sizeof err);
+  snapshot *b = pprof_read(prof, err, sizeof err);
   CHECK(b != NULL);
   if (b != NULL) {
     CHECK(!b->symbolized);

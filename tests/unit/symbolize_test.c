@@ -1,5 +1,5 @@
 /*
- * symbolize_test.c: unit test of cli/symbolize.c.  It runs the test
+ * symbolize_test.c: unit test of cli/analyze/symbolize.c.  It runs the test
  * programs sym_target and sym_cxx (found next to this binary, in
  * ../progs/), builds snapshots by hand from the module map and return
  * addresses they print, symbolizes them, and checks function names, files,
@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "snapshot.h"
-#include "symbolize.h"
+#include "model/snapshot.h"
+#include "analyze/symbolize.h"
 
 #include "harness/check.h"
 

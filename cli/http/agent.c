@@ -1,0 +1,448 @@
+/*
+ * http/agent.c: the server's side of the conversation with the target's
+ * agent.  One byte on the control pipe asks for something ('s' the
+ * statistics file raw.PID.stats, 'h' a snapshot raw.PID.SEQ.http, see
+ * agent/control.c); the agent writes the answer to a .tmp name and renames
+ * it, and we poll the directory for it.  The pipe's write end never blocks:
+ * a full pipe means the target is busy and the request fails.
+ *
+ * Many clients, little work for the target: statistics are cached for
+ * HTTP_STATS_CACHE_MS and snapshots for HTTP_PROFILE_CACHE_MS, and only one
+ * request of each kind is in flight; while it is, the others get the
+ * previous answer if it is younger than HTTP_STALE_MS (so a slow snapshot
+ * never holds up the scrapes), or wait for the new one.  A
+ * watcher thread takes a snapshot every HTTP_WATCH_SECONDS so that the leak
+ * suspects stay current; a leak suspect is a stack whose in-use bytes grew
+ * in each of the last HTTP_SUSPECT_SNAPSHOTS snapshots.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http/internal.h"
+#include "pipeline/prepare.h"
+#include "read/load.h"
+#include "render/pprof_write.h"
+#include "util/hmap.h"
+
+#define HTTP_STATS_WAIT_MS 2000
+#define HTTP_SNAPSHOT_WAIT_MS 15000
+#define HTTP_POLL_MS 2
+
+uint64_t http_agent_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int http_agent_sleep(http_server *h, int ms) {
+  uint64_t end = http_agent_now_ns() + (uint64_t)ms * 1000000u;
+  while (!atomic_load(&h->stopping)) {
+    uint64_t now = http_agent_now_ns();
+    if (now >= end) return 0;
+    uint64_t left = end - now;
+    struct timespec ts = {0, (long)(left < 50000000u ? left : 50000000u)};
+    nanosleep(&ts, NULL);
+  }
+  return -1;
+}
+
+/* Write one command byte to the agent. */
+static int http_agent_ask(http_server *h, char c, char *err, size_t errlen) {
+  if (atomic_load(&h->pid) == 0) {
+    snprintf(err, errlen, "the target has not started yet");
+    return -1;
+  }
+  pthread_mutex_lock(&h->ctl_lock);
+  ssize_t n = write(h->ctl_write, &c, 1);
+  int e = errno;
+  pthread_mutex_unlock(&h->ctl_lock);
+  if (n == 1) return 0;
+  if (e == EAGAIN) snprintf(err, errlen, "the target is not reading its control pipe (busy)");
+  else if (e == EPIPE) snprintf(err, errlen, "the target has exited");
+  else snprintf(err, errlen, "control pipe: %s", strerror(e));
+  return -1;
+}
+
+/* ---- statistics --------------------------------------------------------- */
+
+static int http_parse_stats(const char *path, http_stats *out, char *err, size_t errlen) {
+  FILE *f = fopen(path, "r");
+  if (f == NULL) {
+    snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+    return -1;
+  }
+  memset(out, 0, sizeof *out);
+  char line[256], key[64], text[64];
+  int version = 0, ended = 0;
+  while (fgets(line, sizeof line, f) != NULL) {
+    unsigned long long v = 0;
+    if (sscanf(line, "leakscope-stats %d", &version) == 1) continue;
+    if (strcmp(line, "end\n") == 0) {
+      ended = 1;
+      break;
+    }
+    if (sscanf(line, "mode %63s", text) == 1) {
+      out->sample_mode = strcmp(text, "sample") == 0;
+      continue;
+    }
+    if (sscanf(line, "%63s %llu", key, &v) != 2) continue;
+    if (strcmp(key, "pid") == 0) out->pid = (int)v;
+    else if (strcmp(key, "sample_interval") == 0) out->sample_interval = v;
+    else if (strcmp(key, "allocations") == 0) out->allocations = v;
+    else if (strcmp(key, "frees") == 0) out->frees = v;
+    else if (strcmp(key, "allocated_bytes") == 0) out->allocated_bytes = v;
+    else if (strcmp(key, "freed_bytes") == 0) out->freed_bytes = v;
+    else if (strcmp(key, "live_objects") == 0) out->live_objects = v;
+    else if (strcmp(key, "live_bytes") == 0) out->live_bytes = v;
+    else if (strcmp(key, "snapshots") == 0) out->snapshots = v;
+    else if (strcmp(key, "uptime_ns") == 0) out->uptime_ns = v;
+  }
+  fclose(f);
+  if (version != 1 || !ended) {
+    snprintf(err, errlen, "%s: not a complete leakscope-stats 1 file", path);
+    return -1;
+  }
+  return 0;
+}
+
+/* Wait until path exists; 0, or -1 on timeout or stop. */
+static int http_wait_file(http_server *h, const char *path, int timeout_ms) {
+  uint64_t end = http_agent_now_ns() + (uint64_t)timeout_ms * 1000000u;
+  while (access(path, R_OK) != 0) {
+    if (http_agent_now_ns() >= end || http_agent_sleep(h, HTTP_POLL_MS) != 0) return -1;
+  }
+  return 0;
+}
+
+/* Ask the agent for its statistics file and read it (no lock held). */
+static int http_agent_stats_fetch(http_server *h, http_stats *out, char *err, size_t errlen) {
+  char path[PATH_MAX + 32];
+  snprintf(path, sizeof path, "%s/raw.%d.stats", h->dir, atomic_load(&h->pid));
+  unlink(path);
+  if (http_agent_ask(h, 's', err, errlen) != 0) return -1;
+  if (http_wait_file(h, path, HTTP_STATS_WAIT_MS) != 0) {
+    snprintf(err, errlen, "the target did not answer the statistics request");
+    return -1;
+  }
+  return http_parse_stats(path, out, err, errlen);
+}
+
+int http_agent_stats(http_server *h, http_stats *out, char *err, size_t errlen) {
+  pthread_mutex_lock(&h->stats_lock);
+  for (;;) {
+    uint64_t age = h->stats_ns ? http_agent_now_ns() - h->stats_ns : UINT64_MAX;
+    /* fresh, or being refreshed and not too old: answer at once */
+    if (age < HTTP_STATS_CACHE_MS * 1000000ull || (h->stats_fetching && age < HTTP_STALE_MS * 1000000ull)) {
+      *out = h->stats;
+      pthread_mutex_unlock(&h->stats_lock);
+      return 0;
+    }
+    if (!h->stats_fetching) break;
+    pthread_cond_wait(&h->stats_cond, &h->stats_lock);
+  }
+  h->stats_fetching = 1;
+  pthread_mutex_unlock(&h->stats_lock);
+  http_stats fresh;
+  int rc = http_agent_stats_fetch(h, &fresh, err, errlen);
+  pthread_mutex_lock(&h->stats_lock);
+  if (rc == 0) {
+    h->stats = fresh;
+    h->stats_ns = http_agent_now_ns();
+    *out = fresh;
+  }
+  h->stats_fetching = 0;
+  pthread_cond_broadcast(&h->stats_cond);
+  pthread_mutex_unlock(&h->stats_lock);
+  return rc;
+}
+
+int http_agent_proc_read(int pid, http_proc *out) {
+  char path[64], line[256];
+  snprintf(path, sizeof path, "/proc/%d/status", pid);
+  FILE *f = fopen(path, "r");
+  if (f == NULL) return -1;
+  int found = 0;
+  unsigned long long kb;
+  while (fgets(line, sizeof line, f) != NULL) {
+    if (sscanf(line, "VmSize: %llu kB", &kb) == 1) {
+      out->mapped_bytes = kb * 1024;
+      found |= 1;
+    } else if (sscanf(line, "VmRSS: %llu kB", &kb) == 1) {
+      out->resident_bytes = kb * 1024;
+      found |= 2;
+    }
+  }
+  fclose(f);
+  return found == 3 ? 0 : -1;
+}
+
+/* ---- snapshots ---------------------------------------------------------- */
+
+uint64_t http_agent_stack_key(const snapshot *snap, uint32_t stack) {
+  uint64_t hash = HMAP_FNV_BASIS;
+  if (stack >= snap->nstacks) return hash;
+  const snap_stack *st = &snap->stacks[stack];
+  for (uint32_t i = 0; i < st->nlocs; i++) {
+    uint64_t a = st->locs[i] < snap->nlocations ? snap->locations[st->locs[i]].address : 0;
+    unsigned char bytes[8]; /* least significant first, whatever the machine's order */
+    for (int b = 0; b < 8; b++) bytes[b] = (unsigned char)(a >> (8 * b));
+    hash = hmap_fnv(hash, bytes, sizeof bytes);
+  }
+  return hash ^ st->nlocs;
+}
+
+static int http_inuse_order(const void *pa, const void *pb) {
+  uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+  return a < b ? -1 : a > b;
+}
+
+static int64_t http_inuse_find(const http_inuse *in, uint64_t key, int *found) {
+  size_t lo = 0, hi = in->n;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (in->keys[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  *found = lo < in->n && in->keys[lo] == key;
+  return *found ? in->inuse[lo] : 0;
+}
+
+/* Add a snapshot to the history and recount the suspects (snap_lock held). */
+static void http_history_add(http_server *h, const snapshot *snap) {
+  http_inuse in = {NULL, NULL, 0};
+  uint64_t (*pairs)[2] = calloc(snap->nsites ? snap->nsites : 1, sizeof *pairs);
+  in.keys = calloc(snap->nsites ? snap->nsites : 1, sizeof *in.keys);
+  in.inuse = calloc(snap->nsites ? snap->nsites : 1, sizeof *in.inuse);
+  if (pairs == NULL || in.keys == NULL || in.inuse == NULL) {
+    free(pairs);
+    free(in.keys);
+    free(in.inuse);
+    return;
+  }
+  for (uint32_t i = 0; i < snap->nsites; i++) {
+    pairs[i][0] = http_agent_stack_key(snap, snap->sites[i].stack);
+    pairs[i][1] = (uint64_t)snap->sites[i].inuse_bytes;
+  }
+  qsort(pairs, snap->nsites, sizeof *pairs, http_inuse_order);
+  for (uint32_t i = 0; i < snap->nsites; i++) {
+    if (in.n > 0 && in.keys[in.n - 1] == pairs[i][0]) {
+      in.inuse[in.n - 1] += (int64_t)pairs[i][1];
+      continue;
+    }
+    in.keys[in.n] = pairs[i][0];
+    in.inuse[in.n++] = (int64_t)pairs[i][1];
+  }
+  free(pairs);
+  if (h->nhistory == HTTP_SUSPECT_SNAPSHOTS) {
+    free(h->history[0].keys);
+    free(h->history[0].inuse);
+    memmove(&h->history[0], &h->history[1], sizeof h->history[0] * (HTTP_SUSPECT_SNAPSHOTS - 1));
+    h->nhistory--;
+  }
+  h->history[h->nhistory++] = in;
+  int suspects = 0;
+  if (h->nhistory == HTTP_SUSPECT_SNAPSHOTS) {
+    const http_inuse *newest = &h->history[h->nhistory - 1];
+    for (size_t k = 0; k < newest->n; k++) {
+      int64_t later = newest->inuse[k];
+      int grew = 1;
+      for (int j = h->nhistory - 2; j >= 0 && grew; j--) {
+        int found;
+        int64_t earlier = http_inuse_find(&h->history[j], newest->keys[k], &found);
+        grew = found ? earlier < later : 0;
+        later = earlier;
+      }
+      suspects += grew;
+    }
+  }
+  h->suspects = suspects;
+}
+
+void http_agent_history_free(http_server *h) {
+  for (int i = 0; i < h->nhistory; i++) {
+    free(h->history[i].keys);
+    free(h->history[i].inuse);
+  }
+  h->nhistory = 0;
+}
+
+int http_agent_suspects(http_server *h) {
+  pthread_mutex_lock(&h->snap_lock);
+  int n = h->suspects;
+  pthread_mutex_unlock(&h->snap_lock);
+  return n;
+}
+
+/* The name of an answer to 'h' in dir, if one is there. */
+static int http_find_answer(http_server *h, char *out, size_t outlen) {
+  DIR *d = opendir(h->dir);
+  if (d == NULL) return -1;
+  int pid = atomic_load(&h->pid), found = -1;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    int p, seq, consumed = 0;
+    if (sscanf(e->d_name, "raw.%d.%d.http%n", &p, &seq, &consumed) == 2 && p == pid &&
+        e->d_name[consumed] == 0) {
+      snprintf(out, outlen, "%s/%s", h->dir, e->d_name);
+      found = 0;
+      break;
+    }
+  }
+  closedir(d);
+  return found;
+}
+
+/* Ask for a snapshot, load and symbolize it (one caller at a time). */
+static snapshot *http_fetch(http_server *h, char *err, size_t errlen) {
+  char path[PATH_MAX + 300];
+  if (http_agent_ask(h, 'h', err, errlen) != 0) return NULL;
+  uint64_t end = http_agent_now_ns() + HTTP_SNAPSHOT_WAIT_MS * 1000000ull;
+  while (http_find_answer(h, path, sizeof path) != 0) {
+    if (http_agent_now_ns() >= end || http_agent_sleep(h, HTTP_POLL_MS) != 0) {
+      snprintf(err, errlen, "the target did not write the snapshot in time");
+      return NULL;
+    }
+  }
+  snapshot *snap = load_snapshot(path, err, errlen);
+  unlink(path);
+  prepare_opts p = {.flags = PREPARE_SYMBOLIZE};
+  if (snap != NULL && prepare_snapshot(snap, &p, err, errlen) != 0) {
+    snap_free(snap);
+    return NULL;
+  }
+  return snap;
+}
+
+http_snap *http_agent_snapshot(http_server *h, int max_age_ms, char *err, size_t errlen) {
+  pthread_mutex_lock(&h->snap_lock);
+  uint64_t asked = http_agent_now_ns();
+  for (;;) {
+    http_snap *s = h->current;
+    uint64_t age = s ? http_agent_now_ns() - s->taken_ns : UINT64_MAX;
+    /* fresh enough; or, for max_age 0, taken after this call began */
+    int fresh = s && (max_age_ms > 0 ? age < (uint64_t)max_age_ms * 1000000u : s->taken_ns > asked);
+    /* while a new one is being taken, a recent one will do (not for max_age 0) */
+    int stale_ok = s && max_age_ms > 0 && h->snap_fetching && age < HTTP_STALE_MS * 1000000ull;
+    if (fresh || stale_ok) {
+      atomic_fetch_add(&s->refs, 1);
+      pthread_mutex_unlock(&h->snap_lock);
+      return s;
+    }
+    if (!h->snap_fetching) break;
+    pthread_cond_wait(&h->snap_cond, &h->snap_lock);
+  }
+  h->snap_fetching = 1;
+  pthread_mutex_unlock(&h->snap_lock);
+  snapshot *snap = http_fetch(h, err, errlen);
+  http_snap *s = snap ? calloc(1, sizeof *s) : NULL;
+  if (snap != NULL && s == NULL) {
+    snap_free(snap);
+    snprintf(err, errlen, "out of memory");
+  }
+  pthread_mutex_lock(&h->snap_lock);
+  if (s != NULL) {
+    s->snap = snap;
+    s->taken_ns = http_agent_now_ns();
+    atomic_init(&s->refs, 2); /* the cache's and the caller's */
+    pthread_mutex_init(&s->lock, NULL);
+    http_history_add(h, snap);
+    if (h->current != NULL) http_agent_snap_release(h->current);
+    h->current = s;
+  }
+  h->snap_fetching = 0;
+  pthread_cond_broadcast(&h->snap_cond);
+  pthread_mutex_unlock(&h->snap_lock);
+  return s;
+}
+
+void http_agent_snap_release(http_snap *s) {
+  if (s == NULL || atomic_fetch_sub(&s->refs, 1) != 1) return;
+  snap_free(s->snap);
+  free(s->pprof);
+  pthread_mutex_destroy(&s->lock);
+  free(s);
+}
+
+int http_agent_render_pprof(http_server *h, const snapshot *snap, unsigned char **data,
+                            size_t *len, char *err, size_t errlen) {
+  char path[PATH_MAX + 64];
+  snprintf(path, sizeof path, "%s/http.%" PRIu64 ".pb.gz", h->dir, atomic_fetch_add(&h->file_seq, 1));
+  if (pprof_write(snap, path, err, errlen) != 0) return -1;
+  FILE *f = fopen(path, "rb");
+  unlink(path);
+  if (f == NULL) {
+    snprintf(err, errlen, "cannot read %s back: %s", path, strerror(errno));
+    return -1;
+  }
+  struct stat st;
+  *data = NULL;
+  if (fstat(fileno(f), &st) == 0 && (*data = malloc((size_t)st.st_size + 1)) != NULL &&
+      fread(*data, 1, (size_t)st.st_size, f) == (size_t)st.st_size) {
+    *len = (size_t)st.st_size;
+    fclose(f);
+    return 0;
+  }
+  free(*data);
+  *data = NULL;
+  fclose(f);
+  snprintf(err, errlen, "cannot read the profile back");
+  return -1;
+}
+
+int http_agent_snap_pprof(http_server *h, http_snap *s, const unsigned char **data, size_t *len,
+                          char *err, size_t errlen) {
+  pthread_mutex_lock(&s->lock);
+  int rc = 0;
+  if (s->pprof == NULL) rc = http_agent_render_pprof(h, s->snap, &s->pprof, &s->pprof_len, err, errlen);
+  *data = s->pprof;
+  *len = s->pprof_len;
+  pthread_mutex_unlock(&s->lock);
+  return rc;
+}
+
+/* ---- the watcher --------------------------------------------------------- */
+
+/* Server threads yield the CPU to the target: nice 10 for this thread. */
+static void *http_watch_main(void *arg) {
+  http_server *h = arg;
+  setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+  pthread_mutex_lock(&h->watch_lock);
+  while (!atomic_load(&h->stopping)) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += HTTP_WATCH_SECONDS;
+    pthread_cond_timedwait(&h->watch_cond, &h->watch_lock, &until);
+    if (atomic_load(&h->stopping)) break;
+    pthread_mutex_unlock(&h->watch_lock);
+    char err[256];
+    http_agent_snap_release(http_agent_snapshot(h, HTTP_WATCH_SECONDS * 1000 / 2, err, sizeof err));
+    pthread_mutex_lock(&h->watch_lock);
+  }
+  pthread_mutex_unlock(&h->watch_lock);
+  return NULL;
+}
+
+int http_agent_watch_start(http_server *h) {
+  if (pthread_create(&h->watcher, NULL, http_watch_main, h) != 0) return -1;
+  h->watcher_started = 1;
+  return 0;
+}
+
+void http_agent_watch_stop(http_server *h) {
+  if (!h->watcher_started) return;
+  pthread_mutex_lock(&h->watch_lock);
+  pthread_cond_broadcast(&h->watch_cond);
+  pthread_mutex_unlock(&h->watch_lock);
+  pthread_join(h->watcher, NULL);
+  h->watcher_started = 0;
+}

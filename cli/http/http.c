@@ -1,0 +1,306 @@
+/*
+ * http/http.c: the supervisor's HTTP server for `leakscope run --http ADDR:PORT`
+ * (libmicrohttpd; see http/http.h for how run.c drives it and
+ * http/internal.h for the other files).  The server runs in the supervisor, never in the target:
+ * it asks the agent for statistics and snapshots over the control pipe and
+ * does the heavy work (symbolizing, rendering) itself, in threads of lower
+ * priority (nice 10) so the target keeps its CPU.
+ *
+ * Address: "PORT" and ":PORT" mean 127.0.0.1:PORT; another address only
+ * when given ("0.0.0.0:6060", "[::1]:6060", "localhost:6060"), with a
+ * warning when it is not loopback.  Port 0 picks a free port.  The URL is
+ * printed on stderr once the server listens.
+ *
+ * Limits: only GET and HEAD (405 otherwise), no request body (413),
+ * request line and headers within HTTP_MEMORY_LIMIT (libmicrohttpd answers
+ * 414 or 431 above it, 400 for a malformed request), at most
+ * HTTP_MAX_CONNECTIONS connections, and a connection idle for
+ * HTTP_IDLE_SECONDS (one that connects and sends nothing) is closed.
+ *
+ * When the target ends, http_stop() closes the port and keeps the last
+ * snapshot as a profile, ./leakscope-http.PID.pb.gz: the exit snapshot if
+ * the agent wrote one, otherwise (a crash) the last one the server took.
+ */
+#include "http/http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "http/internal.h"
+#include "pipeline/prepare.h"
+#include "render/pprof_write.h"
+#include "util/msg.h"
+
+#define HTTP_MEMORY_LIMIT (32 * 1024)
+#define HTTP_MAX_CONNECTIONS 128
+#define HTTP_IDLE_SECONDS 5
+
+/* Parse ADDR:PORT into a socket address; 0, or -1 with err. */
+int http_reply_text(http_reply *r, unsigned status, const char *type, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *body = NULL;
+  int n = vasprintf(&body, fmt, ap);
+  va_end(ap);
+  r->status = status;
+  r->type = type;
+  r->body = n >= 0 ? body : NULL;
+  r->len = n >= 0 ? (size_t)n : 0;
+  return n >= 0 ? 0 : -1;
+}
+
+static int http_parse_address(const char *spec, struct sockaddr_storage *sa, socklen_t *salen,
+                              char *err, size_t errlen) {
+  char host[256] = "127.0.0.1";
+  const char *port = spec;
+  const char *colon = strrchr(spec, ':');
+  if (spec[0] == '[') {
+    const char *close = strchr(spec, ']');
+    if (close == NULL || close[1] != ':' || close - spec - 1 >= (long)sizeof host) {
+      snprintf(err, errlen, "bad --http address '%s' (want [IPV6]:PORT)", spec);
+      return -1;
+    }
+    snprintf(host, sizeof host, "%.*s", (int)(close - spec - 1), spec + 1);
+    port = close + 2;
+  } else if (colon != NULL) {
+    if (colon - spec >= (long)sizeof host) {
+      snprintf(err, errlen, "bad --http address '%s'", spec);
+      return -1;
+    }
+    if (colon != spec) snprintf(host, sizeof host, "%.*s", (int)(colon - spec), spec);
+    port = colon + 1;
+  }
+  char *end;
+  long p = strtol(port, &end, 10);
+  if (*port == 0 || *end != 0 || p < 0 || p > 65535) {
+    snprintf(err, errlen, "bad --http port in '%s' (want ADDR:PORT, PORT 0..65535)", spec);
+    return -1;
+  }
+  struct addrinfo hints = {0}, *res = NULL;
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  int rc = getaddrinfo(host, port, &hints, &res);
+  if (rc != 0 || res == NULL) {
+    snprintf(err, errlen, "bad --http address '%s': %s", spec, gai_strerror(rc));
+    return -1;
+  }
+  memcpy(sa, res->ai_addr, res->ai_addrlen);
+  *salen = res->ai_addrlen;
+  freeaddrinfo(res);
+  return 0;
+}
+
+static int http_is_loopback(const struct sockaddr_storage *sa) {
+  if (sa->ss_family == AF_INET)
+    return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+  return sa->ss_family == AF_INET6 &&
+         IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+}
+
+/* "http://HOST:PORT" for the address actually bound. */
+static void http_url(const struct sockaddr_storage *sa, unsigned port, char *out, size_t outlen) {
+  char host[INET6_ADDRSTRLEN] = "?";
+  if (sa->ss_family == AF_INET) {
+    inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, host, sizeof host);
+    snprintf(out, outlen, "http://%s:%u", host, port);
+  } else {
+    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, host, sizeof host);
+    snprintf(out, outlen, "http://[%s]:%u", host, port);
+  }
+}
+
+static enum MHD_Result http_send(struct MHD_Connection *c, http_reply *r) {
+  if (r->body == NULL) http_reply_text(r, 500, "text/plain; charset=utf-8", "out of memory\n");
+  struct MHD_Response *resp =
+      MHD_create_response_from_buffer(r->len, r->body ? r->body : (void *)"", MHD_RESPMEM_MUST_FREE);
+  if (resp == NULL) {
+    free(r->body);
+    return MHD_NO;
+  }
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->type);
+  MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  if (r->disposition) MHD_add_response_header(resp, "Content-Disposition", r->disposition);
+  if (r->status == MHD_HTTP_METHOD_NOT_ALLOWED) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+  enum MHD_Result ok = MHD_queue_response(c, r->status, resp);
+  MHD_destroy_response(resp);
+  return ok;
+}
+
+/* A non-negative integer query argument; -1 absent, -2 malformed. */
+static long http_query_long(struct MHD_Connection *c, const char *name, long max) {
+  const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+  if (v == NULL) return -1;
+  char *end;
+  long n = strtol(v, &end, 10);
+  if (*v == 0 || *end != 0 || n < 0 || n > max) return -2;
+  return n;
+}
+
+static void http_route(http_server *h, struct MHD_Connection *c, const char *url, http_reply *r) {
+  const char *text = "text/plain; charset=utf-8";
+  if (strcmp(url, "/debug/pprof/heap") == 0) {
+    long seconds = http_query_long(c, "seconds", HTTP_MAX_SECONDS);
+    long debug = http_query_long(c, "debug", 1);
+    long gc = http_query_long(c, "gc", 1); /* accepted: there is no collector to run */
+    if (seconds == -2 || debug == -2 || gc == -2)
+      http_reply_text(r, 400, text, "bad query: seconds=0..%d, debug=0|1, gc=0|1\n", HTTP_MAX_SECONDS);
+    else
+      http_heap(h, seconds, debug > 0, r);
+  } else if (strcmp(url, "/debug/pprof/") == 0 || strcmp(url, "/debug/pprof") == 0) {
+    http_heap_index(h, r);
+  } else if (strcmp(url, "/metrics") == 0) {
+    http_metrics(h, r);
+  } else if (strcmp(url, "/debug/leakscope/stats") == 0) {
+    http_metrics_stats_json(h, r);
+  } else if (strcmp(url, "/") == 0) {
+    http_reply_text(r, 200, "text/html; charset=utf-8",
+                    "<!DOCTYPE html>\n<html><body><a href=\"/debug/pprof/\">/debug/pprof/</a> "
+                    "<a href=\"/metrics\">/metrics</a></body></html>\n");
+  } else {
+    http_reply_text(r, 404, text, "not found: %s (see /debug/pprof/)\n", url);
+  }
+}
+
+static enum MHD_Result http_handle(void *cls, struct MHD_Connection *c, const char *url,
+                                   const char *method, const char *version, const char *upload_data,
+                                   size_t *upload_data_size, void **con_cls) {
+  http_server *h = cls;
+  static int first_call_marker;
+  if (*con_cls == NULL) {
+    /* a new request on this connection's thread: yield the CPU to the target */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+    *con_cls = &first_call_marker;
+  }
+  http_reply r = {0};
+  const char *text = "text/plain; charset=utf-8";
+  if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
+    http_reply_text(&r, MHD_HTTP_METHOD_NOT_ALLOWED, text, "method %s not allowed (GET, HEAD)\n", method);
+    return http_send(c, &r);
+  }
+  const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+  if (*upload_data_size != 0 || (length != NULL && strcmp(length, "0") != 0) ||
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL) {
+    http_reply_text(&r, MHD_HTTP_CONTENT_TOO_LARGE, text, "a request body is not accepted\n");
+    *upload_data_size = 0;
+    return http_send(c, &r);
+  }
+  http_route(h, c, url, &r);
+  return http_send(c, &r);
+}
+
+http_server *http_start(const char *address, const char *dir, char *err, size_t errlen) {
+  struct sockaddr_storage sa;
+  socklen_t salen;
+  if (http_parse_address(address, &sa, &salen, err, errlen) != 0) return NULL;
+  http_server *h = calloc(1, sizeof *h);
+  if (h == NULL) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  snprintf(h->dir, sizeof h->dir, "%s", dir);
+  pthread_mutex_init(&h->ctl_lock, NULL);
+  pthread_mutex_init(&h->stats_lock, NULL);
+  pthread_mutex_init(&h->snap_lock, NULL);
+  pthread_mutex_init(&h->watch_lock, NULL);
+  pthread_cond_init(&h->watch_cond, NULL);
+  pthread_cond_init(&h->stats_cond, NULL);
+  pthread_cond_init(&h->snap_cond, NULL);
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    snprintf(err, errlen, "pipe: %s", strerror(errno));
+    free(h);
+    return NULL;
+  }
+  h->ctl_read = fds[0];
+  h->ctl_write = fds[1];
+  fcntl(h->ctl_write, F_SETFL, O_NONBLOCK);
+  /* The server's threads never die of SIGPIPE when the target is gone
+   * (they inherit this mask; the target does not: it is forked from the
+   * main thread after the mask is restored). */
+  sigset_t pipe_set, old;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
+  if (sa.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+  h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, http_handle, h,
+                               MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_SECONDS,
+                               MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
+                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
+                               MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+  int watch_rc = h->daemon != NULL ? http_agent_watch_start(h) : 0;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (h->daemon == NULL || watch_rc != 0) {
+    snprintf(err, errlen, h->daemon == NULL ? "cannot serve HTTP on %s (address in use or not available)"
+                                            : "cannot start the HTTP watcher thread for %s",
+             address);
+    if (h->daemon != NULL) MHD_stop_daemon(h->daemon);
+    close(fds[0]);
+    close(fds[1]);
+    free(h);
+    return NULL;
+  }
+  const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
+  http_url(&sa, info ? info->port : 0, h->url, sizeof h->url);
+  if (!http_is_loopback(&sa))
+    warnf("serving HTTP on %s: not a loopback address, other hosts can read the heap profiles", h->url);
+  fprintf(stderr, "leakscope: serving %s/debug/pprof/ and %s/metrics\n", h->url, h->url);
+  return h;
+}
+
+int http_control_fd(http_server *h) { return h->ctl_read; }
+
+void http_set_target(http_server *h, pid_t pid) {
+  atomic_store(&h->pid, (int)pid);
+  close(h->ctl_read); /* the target has it; writes fail with EPIPE once it is gone */
+  h->ctl_read = -1;
+}
+
+/* Keep the last snapshot as ./leakscope-http.PID.pb.gz. */
+static void http_keep_last(http_server *h) {
+  int pid = atomic_load(&h->pid);
+  char raw[PATH_MAX + 32], out[64], err[512];
+  snprintf(raw, sizeof raw, "%s/raw.%d", h->dir, pid);
+  snprintf(out, sizeof out, "leakscope-http.%d.pb.gz", pid);
+  prepare_opts p = {.flags = PREPARE_SYMBOLIZE};
+  snapshot *exit_snap = access(raw, R_OK) == 0 ? prepare_load(raw, &p, err, sizeof err) : NULL;
+  const snapshot *last = exit_snap ? exit_snap : h->current ? h->current->snap : NULL;
+  if (last == NULL) return;
+  if (pprof_write(last, out, err, sizeof err) != 0) warnf("cannot keep the last heap profile: %s", err);
+  else fprintf(stderr, "leakscope: the last heap profile (%s snapshot) is kept in %s\n", last->reason, out);
+  snap_free(exit_snap);
+}
+
+void http_stop(http_server *h) {
+  if (h == NULL) return;
+  atomic_store(&h->stopping, 1);
+  http_agent_watch_stop(h);
+  MHD_stop_daemon(h->daemon);
+  http_keep_last(h);
+  if (h->ctl_read >= 0) close(h->ctl_read);
+  close(h->ctl_write);
+  http_agent_snap_release(h->current);
+  http_agent_history_free(h);
+  pthread_mutex_destroy(&h->ctl_lock);
+  pthread_mutex_destroy(&h->stats_lock);
+  pthread_mutex_destroy(&h->snap_lock);
+  pthread_mutex_destroy(&h->watch_lock);
+  pthread_cond_destroy(&h->watch_cond);
+  pthread_cond_destroy(&h->stats_cond);
+  pthread_cond_destroy(&h->snap_cond);
+  free(h);
+}

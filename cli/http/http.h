@@ -1,0 +1,32 @@
+/*
+ * http/http.h: the supervisor's HTTP server for `leakscope run --http
+ * ADDR:PORT` (http/http.c), as run.c drives it: started before PROG,
+ * told PROG's pid once it runs, stopped when PROG ends.  The files of the
+ * server share http/internal.h.
+ *
+ * dir is the run's private directory where the agent writes its snapshots
+ * (raw.PID for the exit snapshot, raw.PID.SEQ.REASON for the others).  The
+ * target is asked for a snapshot through its control pipe: http_start
+ * makes the pipe (both ends O_CLOEXEC); the child keeps the read end
+ * (http_control_fd) across exec, and writing one byte 'r' to the write end
+ * makes the agent write raw.PID.SEQ.request (SEQ increasing; renamed into
+ * place when complete) into dir.
+ */
+#ifndef LEAKSCOPE_HTTP_HTTP_H
+#define LEAKSCOPE_HTTP_HTTP_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct http_server http_server;
+
+/* Listen on address ("PORT", ":PORT", "HOST:PORT", "[IPV6]:PORT"); NULL
+ * with a one-line reason in err when the address is bad or taken. */
+http_server *http_start(const char *address, const char *dir, char *err, size_t errlen);
+void http_set_target(http_server *h, pid_t pid);
+/* The read end of the control pipe, which the child keeps across exec. */
+int http_control_fd(http_server *h);
+/* Close the port, keep the last profile (see http/http.c); h may be NULL. */
+void http_stop(http_server *h);
+
+#endif

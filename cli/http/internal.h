@@ -1,0 +1,144 @@
+/*
+ * http/internal.h: what the files of the supervisor's HTTP server share
+ * (http/http.h declares the four functions run.c calls):
+ *
+ *   http/http.c     the server: address, libmicrohttpd daemon, limits,
+ *                   routing, responses, start and stop, the kept profile
+ *   http/agent.c    talking to the target's agent over the control pipe:
+ *                   statistics (cached), snapshots (shared, coalesced),
+ *                   the background snapshot, leak suspects, /proc/PID/status
+ *   http/heap.c     /debug/pprof/ and /debug/pprof/heap (profile, delta,
+ *                   debug=1 text)
+ *   http/metrics.c  /metrics (Prometheus text 0.0.4) and
+ *                   /debug/leakscope/stats (JSON)
+ *
+ * Functions return 0 on success and -1 with a one-line reason in err.
+ */
+#ifndef LEAKSCOPE_HTTP_INTERNAL_H
+#define LEAKSCOPE_HTTP_INTERNAL_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/http.h"
+#include "model/snapshot.h"
+
+#define HTTP_STATS_CACHE_MS 250   /* scrapes within this share one answer */
+#define HTTP_PROFILE_CACHE_MS 1000 /* heap requests within this share one snapshot */
+#define HTTP_STALE_MS 5000        /* an answer this young serves while a new one is taken */
+#define HTTP_WATCH_SECONDS 10     /* background snapshot period (leak suspects) */
+#define HTTP_SUSPECT_SNAPSHOTS 4  /* a suspect grew across this many snapshots */
+#define HTTP_MAX_SECONDS 600      /* largest ?seconds= */
+
+/* The agent's statistics (the OUT.stats file, see agent/control.c). */
+typedef struct {
+  int pid;
+  int sample_mode;
+  uint64_t sample_interval;
+  uint64_t allocations, frees, allocated_bytes, freed_bytes;
+  uint64_t live_objects, live_bytes;
+  uint64_t snapshots, uptime_ns;
+} http_stats;
+
+/* Virtual size and resident set of the target, from /proc/PID/status. */
+typedef struct {
+  uint64_t mapped_bytes, resident_bytes;
+} http_proc;
+
+/* A loaded, symbolized snapshot shared by the requests that want it. */
+typedef struct {
+  snapshot *snap;
+  uint64_t taken_ns;        /* CLOCK_MONOTONIC when it was loaded */
+  _Atomic int refs;
+  pthread_mutex_t lock;     /* guards the rendered profile */
+  unsigned char *pprof;     /* gzip'd profile.proto, rendered on first use */
+  size_t pprof_len;
+} http_snap;
+
+/* One snapshot's in-use bytes per stack, for the leak suspects. */
+typedef struct {
+  uint64_t *keys;           /* stack keys (http_agent_stack_key), sorted */
+  int64_t *inuse;           /* inuse_bytes of each key */
+  size_t n;
+} http_inuse;
+
+struct http_server {
+  char dir[PATH_MAX];
+  char url[160];                 /* http://ADDR:PORT, for messages */
+  int ctl_read, ctl_write;       /* the control pipe; the write end is non-blocking */
+  _Atomic int pid;               /* the target, 0 until http_set_target */
+  _Atomic int stopping;
+  struct MHD_Daemon *daemon;
+  pthread_mutex_t ctl_lock;      /* one writer on the pipe at a time */
+
+  pthread_mutex_t stats_lock;    /* guards the statistics cache */
+  pthread_cond_t stats_cond;     /* a statistics request finished */
+  int stats_fetching;            /* a statistics request is in flight */
+  http_stats stats;
+  uint64_t stats_ns;             /* when stats was read, 0 = never */
+
+  pthread_mutex_t snap_lock;     /* guards the snapshot cache and history */
+  pthread_cond_t snap_cond;      /* a snapshot request finished */
+  int snap_fetching;             /* a snapshot request is in flight */
+  http_snap *current;            /* the newest snapshot */
+  http_inuse history[HTTP_SUSPECT_SNAPSHOTS]; /* newest last */
+  int nhistory;
+  int suspects;                  /* leak suspects by the newest history */
+  _Atomic uint64_t file_seq;     /* names of the server's temporary files */
+
+  pthread_t watcher;
+  int watcher_started;
+  pthread_mutex_t watch_lock;
+  pthread_cond_t watch_cond;
+};
+
+/* ---- http/agent.c ------------------------------------------------------ */
+uint64_t http_agent_now_ns(void);
+/* The statistics, at most HTTP_STATS_CACHE_MS old. */
+int http_agent_stats(http_server *h, http_stats *out, char *err, size_t errlen);
+/* A snapshot at most max_age_ms old (0: a new one); release it when done. */
+http_snap *http_agent_snapshot(http_server *h, int max_age_ms, char *err, size_t errlen);
+void http_agent_snap_release(http_snap *s);
+/* The snapshot's gzip'd pprof profile (rendered once, owned by s). */
+int http_agent_snap_pprof(http_server *h, http_snap *s, const unsigned char **data, size_t *len,
+                          char *err, size_t errlen);
+/* Render any snapshot to a gzip'd profile in memory (malloc'd). */
+int http_agent_render_pprof(http_server *h, const snapshot *snap, unsigned char **data,
+                            size_t *len, char *err, size_t errlen);
+int http_agent_suspects(http_server *h);
+int http_agent_proc_read(int pid, http_proc *out);
+/* A key for a stack that is the same in every snapshot of one process. */
+uint64_t http_agent_stack_key(const snapshot *snap, uint32_t stack);
+/* Sleep up to ms milliseconds; returns -1 early when the server stops. */
+int http_agent_sleep(http_server *h, int ms);
+int http_agent_watch_start(http_server *h);
+void http_agent_watch_stop(http_server *h);
+void http_agent_history_free(http_server *h);
+
+/* ---- http/http.c ------------------------------------------------------- */
+/* A response: status, content type, body (malloc'd, owned by the caller). */
+typedef struct {
+  unsigned status;
+  const char *type;
+  char *body;
+  size_t len;
+  const char *disposition; /* Content-Disposition, or NULL */
+} http_reply;
+
+/* Fill a reply; 0, or -1 if out of memory. */
+int http_reply_text(http_reply *r, unsigned status, const char *type, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ---- http/heap.c ------------------------------------------------------- */
+void http_heap_index(http_server *h, http_reply *r);
+/* seconds: -1 none; debug: 0 or 1. */
+void http_heap(http_server *h, long seconds, int debug, http_reply *r);
+
+/* ---- http/metrics.c ---------------------------------------------------- */
+void http_metrics(http_server *h, http_reply *r);
+void http_metrics_stats_json(http_server *h, http_reply *r);
+
+#endif

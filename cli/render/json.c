@@ -1,0 +1,169 @@
+/*
+ * render/json.c: the JSON report, schema leakscope-report/1 (docs/REPORT.md):
+ * command, pid, exit code, mode, the summary by kind, and the loss records
+ * largest first, each with its symbolized stack.  Extra fields: a record's
+ * "indirect_bytes" and "suppressed" (the suppression's name), a frame's
+ * "inlined", "totals", and "retention" (who holds the still-reachable
+ * memory).  Written with jansson to PATH.tmp, then renamed.
+ */
+#include "render/json.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/outfile.h"
+
+static json_t *json_amount(uint64_t bytes, uint64_t blocks) {
+  return json_pack("{s:I,s:I}", "bytes", (json_int_t)bytes, "blocks", (json_int_t)blocks);
+}
+
+static json_t *json_stack(const snapshot *snap, uint32_t stack) {
+  json_t *frames = json_array();
+  const snap_stack *st = &snap->stacks[stack];
+  for (uint32_t i = 0; i < st->nlocs; i++) {
+    const snap_location *loc = &snap->locations[st->locs[i]];
+    const char *object = loc->module >= 0 && (uint32_t)loc->module < snap->nmodules
+                             ? snap->modules[loc->module].path : NULL;
+    char address[32];
+    snprintf(address, sizeof address, "0x%" PRIx64, loc->address);
+    uint32_t nlines = loc->nlines ? loc->nlines : 1;
+    for (uint32_t l = 0; l < nlines; l++) {
+      json_t *frame = json_pack("{s:s}", "address", address);
+      const snap_line *line = l < loc->nlines ? &loc->lines[l] : NULL;
+      if (line && line->function) json_object_set_new(frame, "function", json_string(line->function));
+      if (line && line->file) json_object_set_new(frame, "file", json_string(line->file));
+      if (line && line->line > 0) json_object_set_new(frame, "line", json_integer(line->line));
+      if (object && object[0]) json_object_set_new(frame, "object", json_string(object));
+      if (l + 1 < nlines) json_object_set_new(frame, "inlined", json_true());
+      json_array_append_new(frames, frame);
+    }
+  }
+  return frames;
+}
+
+/* A retention path step: its block and the leaf frame of its stack. */
+static json_t *json_rstep(const snapshot *snap, const snap_rstep *s) {
+  char address[32];
+  snprintf(address, sizeof address, "0x%" PRIx64, s->address);
+  json_t *step = json_pack("{s:s,s:I}", "address", address, "bytes", (json_int_t)s->bytes);
+  json_t *frames = json_stack(snap, s->stack);
+  json_t *leaf = json_array_get(frames, 0);
+  const char *keys[] = {"function", "file", "line", "object"};
+  for (size_t i = 0; leaf != NULL && i < sizeof keys / sizeof *keys; i++) {
+    json_t *v = json_object_get(leaf, keys[i]);
+    if (v != NULL) json_object_set(step, keys[i], v);
+  }
+  json_decref(frames);
+  return step;
+}
+
+static json_t *json_root_index(int32_t i) { return i >= 0 ? json_integer(i) : json_null(); }
+
+static json_t *json_retention(const snapshot *snap) {
+  const snap_retention *r = snap->retention;
+  json_t *roots = json_array(), *retainers = json_array(), *sites = json_array();
+  for (uint32_t i = 0; i < r->nroots; i++) {
+    const snap_rroot *root = &r->roots[i];
+    json_t *o = json_pack("{s:s,s:s,s:I,s:I}", "kind", root->kind, "name", root->name, "retained_bytes",
+                          (json_int_t)root->retained_bytes, "retained_blocks", (json_int_t)root->retained_blocks);
+    if (root->symbol) json_object_set_new(o, "symbol", json_string(root->symbol));
+    if (root->object) json_object_set_new(o, "object", json_string(root->object));
+    if (root->tid) json_object_set_new(o, "tid", json_integer(root->tid));
+    json_array_append_new(roots, o);
+  }
+  for (uint32_t i = 0; i < r->nretainers; i++) {
+    const snap_retainer *t = &r->retainers[i];
+    char address[32];
+    snprintf(address, sizeof address, "0x%" PRIx64, t->address);
+    json_t *path = json_array();
+    for (uint32_t s = 0; s < t->npath; s++) json_array_append_new(path, json_rstep(snap, &t->path[s]));
+    json_array_append_new(
+        retainers, json_pack("{s:o,s:I,s:I,s:I,s:I,s:s,s:o,s:o,s:o}", "root", json_root_index(t->root),
+                             "blocks", (json_int_t)t->blocks, "bytes", (json_int_t)t->bytes,
+                             "retained_bytes", (json_int_t)t->retained_bytes, "retained_blocks",
+                             (json_int_t)t->retained_blocks, "address", address, "stack",
+                             json_stack(snap, t->stack), "path_root", json_root_index(t->path_root),
+                             "path", path));
+  }
+  for (uint32_t i = 0; i < r->nsites; i++) {
+    const snap_rsite *s = &r->sites[i];
+    json_array_append_new(sites, json_pack("{s:I,s:I,s:I,s:o}", "blocks", (json_int_t)s->blocks,
+                                           "retained_bytes", (json_int_t)s->retained_bytes,
+                                           "retained_blocks", (json_int_t)s->retained_blocks, "stack",
+                                           json_stack(snap, s->stack)));
+  }
+  return json_pack("{s:o,s:o,s:o,s:o,s:o}", "reachable",
+                   json_amount(r->reachable_bytes, r->reachable_blocks), "shared",
+                   json_amount(r->shared_bytes, r->shared_blocks), "roots", roots, "retainers",
+                   retainers, "sites", sites);
+}
+
+static json_t *json_report(const snapshot *snap) {
+  json_t *root = json_object();
+  json_object_set_new(root, "schema", json_string("leakscope-report/1"));
+  json_t *command = json_array();
+  for (int i = 0; i < snap->argc; i++) json_array_append_new(command, json_string(snap->argv[i]));
+  json_object_set_new(root, "command", command);
+  json_object_set_new(root, "pid", json_integer(snap->pid));
+  json_object_set_new(root, "exit_code", snap->exit_code >= 0 ? json_integer(snap->exit_code) : json_null());
+  json_object_set_new(root, "mode", json_string(snap->mode));
+  json_t *summary = json_object();
+  for (int k = 0; k < SNAP_KIND_COUNT; k++)
+    json_object_set_new(summary, snap_kind_name((snap_kind)k),
+                        json_amount(snap->summary[k].bytes, snap->summary[k].blocks));
+  json_object_set_new(summary, "suppressed", json_amount(snap->suppressed.bytes, snap->suppressed.blocks));
+  json_object_set_new(root, "summary", summary);
+  json_t *records = json_array();
+  for (uint32_t i = 0; i < snap->nleaks; i++) {
+    const snap_leak *l = &snap->leaks[i];
+    json_t *rec = json_pack("{s:s,s:I,s:I}", "kind", snap_kind_name(l->kind), "bytes",
+                            (json_int_t)l->bytes, "blocks", (json_int_t)l->blocks);
+    if (l->indirect_bytes) json_object_set_new(rec, "indirect_bytes", json_integer((json_int_t)l->indirect_bytes));
+    if (l->suppressed_by) json_object_set_new(rec, "suppressed", json_string(l->suppressed_by));
+    json_object_set_new(rec, "stack", json_stack(snap, l->stack));
+    json_array_append_new(records, rec);
+  }
+  json_object_set_new(root, "records", records);
+  json_object_set_new(root, "totals",
+                      json_pack("{s:I,s:I,s:I,s:I,s:I}", "allocs", (json_int_t)snap->total_allocs,
+                                "frees", (json_int_t)snap->total_frees, "bytes_allocated",
+                                (json_int_t)snap->total_bytes_allocated, "inuse_bytes",
+                                (json_int_t)snap->inuse_bytes, "inuse_blocks",
+                                (json_int_t)snap->inuse_objects));
+  if (snap->retention != NULL) json_object_set_new(root, "retention", json_retention(snap));
+  return root;
+}
+
+int render_json_report(const snapshot *snap, const char *path, char *err, size_t errlen) {
+  json_t *root = json_report(snap);
+  if (root == NULL) {
+    snprintf(err, errlen, "out of memory building the report");
+    return -1;
+  }
+  return render_json_dump(root, path, JSON_INDENT(1) | JSON_PRESERVE_ORDER, err, errlen);
+}
+
+int render_json_dumpf(json_t *root, FILE *f, size_t flags, const char *name, char *err,
+                      size_t errlen) {
+  errno = 0;
+  int rc = json_dumpf(root, f, flags);
+  json_decref(root);
+  if (rc != 0) {
+    snprintf(err, errlen, "cannot write %s: %s", name, strerror(errno ? errno : EIO));
+    return -1;
+  }
+  return 0;
+}
+
+int render_json_dump(json_t *root, const char *path, size_t flags, char *err, size_t errlen) {
+  outfile o;
+  FILE *f = outfile_open(&o, path, err, errlen);
+  if (f == NULL) {
+    json_decref(root);
+    return -1;
+  }
+  return outfile_close(&o, render_json_dumpf(root, f, flags, o.tmp, err, errlen) == 0, err, errlen);
+}

@@ -1,0 +1,24 @@
+/*
+ * render/json.h: the JSON report, schema leakscope-report/1 (docs/REPORT.md),
+ * and JSON documents written through PATH.tmp (render/json.c).
+ */
+#ifndef LEAKSCOPE_RENDER_JSON_H
+#define LEAKSCOPE_RENDER_JSON_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "model/snapshot.h"
+
+/* The report of a (symbolized) snapshot to path; 0, or -1 with a reason in err. */
+int render_json_report(const snapshot *snap, const char *path, char *err, size_t errlen);
+
+/* Write a JSON document (jansson dump flags) to path through path.tmp; takes
+ * root's reference.  0, or -1 with a reason in err. */
+typedef struct json_t json_t;
+int render_json_dump(json_t *root, const char *path, size_t flags, char *err, size_t errlen);
+/* The same to an open stream (name for messages). */
+int render_json_dumpf(json_t *root, FILE *f, size_t flags, const char *name, char *err,
+                      size_t errlen);
+
+#endif

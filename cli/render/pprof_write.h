@@ -1,0 +1,15 @@
+/*
+ * render/pprof_write.h: a snapshot as a gzip'd pprof profile.proto
+ * (render/pprof_write.c).
+ */
+#ifndef LEAKSCOPE_RENDER_PPROF_WRITE_H
+#define LEAKSCOPE_RENDER_PPROF_WRITE_H
+
+#include <stddef.h>
+
+#include "model/snapshot.h"
+
+/* Write path (through PATH.tmp); 0, or -1 with a reason in err. */
+int pprof_write(const snapshot *snap, const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,137 @@
+/*
+ * render/retain.c: retention as memcheck-style text: what is still
+ * reachable, the roots by the bytes each alone keeps alive, the largest
+ * blocks held from the roots with their stacks and the pointer path from
+ * their root, and the allocation sites by retained bytes.
+ */
+#include "render/retain.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "render/text.h"
+#include "util/text.h"
+
+#define RENDER_RETAIN_PATH_HEAD 3 /* steps shown at each end of a long path */
+
+/* The first frames of a stack, innermost first, inlined ones included:
+ * "f (a.c:3) < g (a.c:9)", or "(no stack)". */
+static void render_retain_frames(const snapshot *snap, uint32_t stack, int max_frames, char *buf,
+                                 size_t buflen) {
+  const snap_stack *st = stack < snap->nstacks ? &snap->stacks[stack] : NULL;
+  size_t used = 0;
+  int shown = 0;
+  buf[0] = '\0';
+  for (uint32_t i = 0; st != NULL && i < st->nlocs && shown < max_frames; i++) {
+    const snap_location *loc = &snap->locations[st->locs[i]];
+    uint32_t nlines = loc->nlines ? loc->nlines : 1;
+    for (uint32_t l = 0; l < nlines && shown < max_frames && used + 4 < buflen; l++) {
+      char frame[1024];
+      render_text_frame(snap, loc, l, frame, sizeof frame);
+      int n = snprintf(buf + used, buflen - used, "%s%s", shown ? " < " : "", frame);
+      used = n < 0 ? used : used + (size_t)n < buflen ? used + (size_t)n : buflen - 1;
+      shown++;
+    }
+  }
+  if (!shown) snprintf(buf, buflen, "(no stack)");
+}
+
+static void render_retain_stack(FILE *out, const snapshot *snap, uint32_t stack, int pid, int max_frames) {
+  const snap_stack *st = stack < snap->nstacks ? &snap->stacks[stack] : NULL;
+  int shown = 0;
+  for (uint32_t i = 0; st != NULL && i < st->nlocs && shown < max_frames; i++) {
+    const snap_location *loc = &snap->locations[st->locs[i]];
+    uint32_t nlines = loc->nlines ? loc->nlines : 1;
+    for (uint32_t l = 0; l < nlines && shown < max_frames; l++) {
+      char frame[1024];
+      render_text_frame(snap, loc, l, frame, sizeof frame);
+      fprintf(out, "==%d==    %s 0x%" PRIX64 ": %s\n", pid, shown ? "by" : "at", loc->address, frame);
+      shown++;
+    }
+  }
+  if (!shown) fprintf(out, "==%d==    (no stack)\n", pid);
+}
+
+static void render_retain_step(FILE *out, const snapshot *snap, const snap_rstep *s) {
+  char a[32], leaf[1024];
+  render_retain_frames(snap, s->stack, 1, leaf, sizeof leaf);
+  fprintf(out, " -> 0x%" PRIx64 " (%s bytes, %s)", s->address, text_commas(s->bytes, a, sizeof a),
+          leaf);
+}
+
+static void render_retain_path(FILE *out, const snapshot *snap, const snap_retainer *r, int pid) {
+  const snap_retention *ret = snap->retention;
+  const char *root = r->path_root >= 0 && (uint32_t)r->path_root < ret->nroots ? ret->roots[r->path_root].name : "?";
+  fprintf(out, "==%d==  held by: %s%s", pid, r->root < 0 ? "several roots, the nearest " : "", root);
+  for (uint32_t i = 0; i < r->npath; i++) {
+    if (r->npath > 2 * RENDER_RETAIN_PATH_HEAD + 1 && i == RENDER_RETAIN_PATH_HEAD) {
+      fprintf(out, " -> ... %u more blocks ...", r->npath - 2 * RENDER_RETAIN_PATH_HEAD);
+      i = r->npath - RENDER_RETAIN_PATH_HEAD - 1;
+      continue;
+    }
+    fprintf(out, "\n==%d==          ", pid);
+    render_retain_step(out, snap, &r->path[i]);
+  }
+  fprintf(out, "\n");
+}
+
+void render_retain_text(FILE *out, const snapshot *snap, int top) {
+  const snap_retention *r = snap->retention;
+  int pid = snap->pid;
+  char a[32], b[32], c[32], d[32];
+  if (r == NULL) {
+    fprintf(out, "==%d== no retention data in this snapshot\n", pid);
+    return;
+  }
+  fprintf(out, "==%d== RETENTION: %s bytes in %s blocks still reachable\n", pid,
+          text_commas(r->reachable_bytes, a, sizeof a),
+          text_commas(r->reachable_blocks, b, sizeof b));
+  fprintf(out, "==%d==    held through one root: %s bytes in %s blocks; through several: %s bytes in %s blocks\n",
+          pid, text_commas(r->reachable_bytes - r->shared_bytes, a, sizeof a),
+          text_commas(r->reachable_blocks - r->shared_blocks, b, sizeof b),
+          text_commas(r->shared_bytes, c, sizeof c),
+          text_commas(r->shared_blocks, d, sizeof d));
+  fprintf(out, "==%d==\n==%d== Roots by retained bytes:\n", pid, pid);
+  int shown = 0;
+  for (uint32_t i = 0; i < r->nroots && (top <= 0 || shown < top); i++) {
+    const snap_rroot *root = &r->roots[i];
+    if (root->retained_blocks == 0) continue;
+    fprintf(out, "==%d==   %15s bytes in %s blocks: %s\n", pid,
+            text_commas(root->retained_bytes, a, sizeof a),
+            text_commas(root->retained_blocks, b, sizeof b), root->name);
+    shown++;
+  }
+  if (!shown) fprintf(out, "==%d==   (none)\n", pid);
+  fprintf(out, "==%d==\n", pid);
+  for (uint32_t i = 0; i < r->nretainers && (top <= 0 || (int)i < top); i++) {
+    const snap_retainer *t = &r->retainers[i];
+    if (t->blocks == 1)
+      fprintf(out, "==%d== %s bytes in %s blocks are retained by a %s-byte block at 0x%" PRIx64
+                   ", retainer %u of %u\n",
+              pid, text_commas(t->retained_bytes, a, sizeof a),
+              text_commas(t->retained_blocks, b, sizeof b),
+              text_commas(t->bytes, c, sizeof c), t->address, i + 1, r->nretainers);
+    else
+      fprintf(out, "==%d== %s bytes in %s blocks are retained by %s blocks of %s bytes (the largest"
+                   " at 0x%" PRIx64 "), retainer %u of %u\n",
+              pid, text_commas(t->retained_bytes, a, sizeof a),
+              text_commas(t->retained_blocks, b, sizeof b),
+              text_commas(t->blocks, c, sizeof c), text_commas(t->bytes, d, sizeof d),
+              t->address, i + 1, r->nretainers);
+    render_retain_stack(out, snap, t->stack, pid, 8);
+    render_retain_path(out, snap, t, pid);
+    fprintf(out, "==%d==\n", pid);
+  }
+  fprintf(out, "==%d== Allocation sites by retained bytes:\n", pid);
+  for (uint32_t i = 0; i < r->nsites && (top <= 0 || (int)i < top); i++) {
+    const snap_rsite *s = &r->sites[i];
+    char leaf[2048];
+    render_retain_frames(snap, s->stack, 3, leaf, sizeof leaf);
+    fprintf(out, "==%d==   %15s bytes in %s blocks retained through %s blocks from %s\n", pid,
+            text_commas(s->retained_bytes, a, sizeof a),
+            text_commas(s->retained_blocks, b, sizeof b),
+            text_commas(s->blocks, c, sizeof c), leaf);
+  }
+  if (r->nsites == 0) fprintf(out, "==%d==   (none)\n", pid);
+}

@@ -1,0 +1,108 @@
+/*
+ * render/text.c: memcheck-style text: the largest loss records with their
+ * stacks, then the LEAK SUMMARY, and the one-line frame format every text
+ * output shares.
+ */
+#include "render/text.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/text.h"
+
+void render_text_frame(const snapshot *snap, const snap_location *loc, uint32_t line_index,
+                       char *buf, size_t buflen) {
+  const snap_line *line = line_index < loc->nlines ? &loc->lines[line_index] : NULL;
+  const char *object = loc->module >= 0 && (uint32_t)loc->module < snap->nmodules
+                           ? snap->modules[loc->module].path : NULL;
+  if (line != NULL && line->function != NULL && line->file != NULL && line->line > 0)
+    snprintf(buf, buflen, "%s (%s:%" PRId64 ")", line->function, text_basename(line->file),
+             line->line);
+  else if (line != NULL && line->function != NULL)
+    snprintf(buf, buflen, "%s (in %s)", line->function, object ? object : "?");
+  else
+    snprintf(buf, buflen, "0x%" PRIx64 " (in %s)", loc->address, object ? object : "?");
+}
+
+static void render_stack(FILE *out, const snapshot *snap, uint32_t stack, int pid) {
+  const snap_stack *st = &snap->stacks[stack];
+  int first = 1;
+  for (uint32_t i = 0; i < st->nlocs; i++) {
+    const snap_location *loc = &snap->locations[st->locs[i]];
+    uint32_t nlines = loc->nlines ? loc->nlines : 1;
+    for (uint32_t l = 0; l < nlines; l++) {
+      char frame[1024];
+      render_text_frame(snap, loc, l, frame, sizeof frame);
+      fprintf(out, "==%d==    %s 0x%" PRIX64 ": %s\n", pid, first ? "at" : "by", loc->address, frame);
+      first = 0;
+    }
+  }
+  if (first) fprintf(out, "==%d==    (no stack)\n", pid);
+}
+
+/* Sample mode's stand-in for the LEAK SUMMARY: the heap totals, no stacks
+ * (so nothing needs symbols). */
+void render_text_heap_summary(FILE *out, const snapshot *snap) {
+  int pid = snap->pid;
+  char a[32], b[32], c[32];
+  int sampled = snap->sample_interval > 1;
+  fprintf(out, "==%d== HEAP SUMMARY (%s):\n", pid,
+          sampled ? "sampled; in-use figures are estimates" : "exact");
+  if (sampled)
+    fprintf(out, "==%d==     mean sampling interval: %s bytes\n", pid,
+            text_commas(snap->sample_interval, a, sizeof a));
+  fprintf(out, "==%d==     in use at %s: %s bytes in %s blocks\n", pid,
+          snap->reason ? snap->reason : "exit", text_commas(snap->inuse_bytes, a, sizeof a),
+          text_commas(snap->inuse_objects, b, sizeof b));
+  fprintf(out, "==%d==   total heap usage: %s allocs, %s frees, %s bytes allocated\n", pid,
+          text_commas(snap->total_allocs, a, sizeof a), text_commas(snap->total_frees, b, sizeof b),
+          text_commas(snap->total_bytes_allocated, c, sizeof c));
+}
+
+void render_text_summary(FILE *out, const snapshot *snap, int max_records, int show_all) {
+  int pid = snap->pid;
+  char a[32], b[32], c[32];
+  if (!snap->has_leak_check) {
+    fprintf(out, "==%d== no leak check in this snapshot (mode %s)\n", pid, snap->mode);
+    return;
+  }
+  /* memcheck numbers loss records from the smallest to the largest */
+  uint32_t total_records = 0;
+  for (uint32_t i = 0; i < snap->nleaks; i++) total_records += snap->leaks[i].suppressed_by == NULL;
+  int printed = 0;
+  for (uint32_t i = 0; i < snap->nleaks; i++) {
+    const snap_leak *l = &snap->leaks[i];
+    if (l->suppressed_by != NULL) continue;
+    if (!show_all && (l->kind == SNAP_INDIRECT || l->kind == SNAP_REACHABLE)) continue;
+    if (max_records > 0 && printed >= max_records) break;
+    uint64_t rank = 1;
+    for (uint32_t j = 0; j < snap->nleaks; j++) {
+      const snap_leak *o = &snap->leaks[j];
+      if (o->suppressed_by == NULL && o->bytes + o->indirect_bytes < l->bytes + l->indirect_bytes) rank++;
+    }
+    if (l->indirect_bytes)
+      fprintf(out, "==%d== %s (%s direct, %s indirect) bytes in %" PRIu64
+                   " blocks are %s in loss record %" PRIu64 " of %u\n",
+              pid, text_commas(l->bytes + l->indirect_bytes, a, sizeof a),
+              text_commas(l->bytes, b, sizeof b), text_commas(l->indirect_bytes, c, sizeof c),
+              l->blocks, snap_kind_words(l->kind), rank, total_records);
+    else
+      fprintf(out, "==%d== %s bytes in %" PRIu64 " blocks are %s in loss record %" PRIu64 " of %u\n",
+              pid, text_commas(l->bytes, a, sizeof a), l->blocks, snap_kind_words(l->kind), rank,
+              total_records);
+    render_stack(out, snap, l->stack, pid);
+    fprintf(out, "==%d==\n", pid);
+    printed++;
+  }
+  fprintf(out, "==%d== LEAK SUMMARY:\n", pid);
+  static const char *const labels[] = {"definitely lost", "indirectly lost", "  possibly lost",
+                                       "still reachable"};
+  for (int k = 0; k < SNAP_KIND_COUNT; k++)
+    fprintf(out, "==%d==    %s: %s bytes in %s blocks\n", pid, labels[k],
+            text_commas(snap->summary[k].bytes, a, sizeof a),
+            text_commas(snap->summary[k].blocks, b, sizeof b));
+  fprintf(out, "==%d==         suppressed: %s bytes in %s blocks\n", pid,
+          text_commas(snap->suppressed.bytes, a, sizeof a),
+          text_commas(snap->suppressed.blocks, b, sizeof b));
+}

@@ -1,0 +1,27 @@
+/*
+ * render/text.h: memcheck-style text (render/text.c): the loss records and
+ * the LEAK SUMMARY, the heap summary, and the one-line frame every text
+ * output shares.
+ */
+#ifndef LEAKSCOPE_RENDER_TEXT_H
+#define LEAKSCOPE_RENDER_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model/snapshot.h"
+
+/* The largest loss records (at most max_records, 0 = all; definite and
+ * possible ones, and indirect and still reachable ones too with show_all)
+ * then the LEAK SUMMARY. */
+void render_text_summary(FILE *out, const snapshot *snap, int max_records, int show_all);
+/* The heap totals (in use, allocs, frees, bytes allocated) for a snapshot
+ * without a leak check; needs no symbols. */
+void render_text_heap_summary(FILE *out, const snapshot *snap);
+
+/* One frame of a location as text: "function (file:line)" or "0xADDR (object)". */
+void render_text_frame(const snapshot *snap, const snap_location *loc, uint32_t line_index,
+                       char *buf, size_t buflen);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * render/top.c: the top allocation sites of a snapshot (see render/top.h):
+ * sorted by one sample type, with flat and cumulative shares and the first
+ * frames of each stack; and the lifetimes of the freed objects of the
+ * sites that freed most.
+ */
+#include "render/top.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/text.h"
+
+#define RENDER_TOP_FRAMES 5 /* frames shown per site */
+
+/* The first frames of a stack, innermost first: "fn file:line < fn ...". */
+static void render_top_frames(const snapshot *snap, const snap_stack *stack, char *buf, size_t len) {
+  size_t at = 0;
+  int shown = 0, more = 0;
+  buf[0] = '\0';
+  for (uint32_t k = 0; k < stack->nlocs && stack->locs[k] < snap->nlocations; k++) {
+    const snap_location *loc = &snap->locations[stack->locs[k]];
+    uint32_t nlines = loc->nlines ? loc->nlines : 1;
+    for (uint32_t l = 0; l < nlines; l++) {
+      if (shown == RENDER_TOP_FRAMES) {
+        more = 1;
+        break;
+      }
+      if (shown++) text_append(buf, len, &at, " < ");
+      const snap_line *line = loc->nlines ? &loc->lines[l] : NULL;
+      if (line != NULL && line->function != NULL) {
+        text_append(buf, len, &at, "%s", line->function);
+        if (line->file != NULL)
+          text_append(buf, len, &at, " %s:%" PRId64, text_basename(line->file), line->line);
+      } else if (loc->module >= 0 && (uint32_t)loc->module < snap->nmodules &&
+                 snap->modules[loc->module].path[0] != '\0') {
+        text_append(buf, len, &at, "0x%" PRIx64 " (%s)", loc->address,
+                    text_basename(snap->modules[loc->module].path));
+      } else {
+        text_append(buf, len, &at, "0x%" PRIx64, loc->address);
+      }
+    }
+    if (more) break;
+  }
+  if (more) text_append(buf, len, &at, " < ...");
+  if (stack->nlocs == 0) text_append(buf, len, &at, "(no stack)");
+}
+
+typedef struct {
+  const snapshot *snap;
+  sample_type type;
+} render_top_sort_ctx;
+
+static int render_top_site_order(const void *pa, const void *pb, void *arg) {
+  const render_top_sort_ctx *by = arg;
+  const snap_site *a = &by->snap->sites[*(const uint32_t *)pa];
+  const snap_site *b = &by->snap->sites[*(const uint32_t *)pb];
+  int64_t va = sample_type_value(a, by->type);
+  int64_t vb = sample_type_value(b, by->type);
+  if (va != vb) return va > vb ? -1 : 1;
+  return a->stack < b->stack ? -1 : a->stack > b->stack;
+}
+
+int render_top(FILE *out, const snapshot *snap, sample_type type, long top) {
+  uint32_t *order = malloc((snap->nsites ? snap->nsites : 1) * sizeof *order);
+  if (order == NULL) return -1;
+  uint32_t n = 0;
+  int64_t total = 0;
+  for (uint32_t i = 0; i < snap->nsites; i++) {
+    int64_t v = sample_type_value(&snap->sites[i], type);
+    total = (int64_t)((uint64_t)total + (uint64_t)v);
+    if (v != 0 && snap->sites[i].stack < snap->nstacks) order[n++] = i;
+  }
+  render_top_sort_ctx by = {snap, type};
+  if (n > 1) qsort_r(order, n, sizeof *order, render_top_site_order, &by);
+  uint32_t shown = top == 0 || (uint64_t)top > n ? n : (uint32_t)top;
+  int bytes = sample_type_is_bytes(type);
+  char human[64];
+  text_human(total, bytes, human, sizeof human);
+  fprintf(out, "Top %u of %u allocation sites by %s (total %" PRId64 " %s, %s)", shown, n,
+          sample_type_name(type), total, sample_type_unit(type), human);
+  if (snap->mode != NULL && strcmp(snap->mode, "sample") == 0 && snap->sample_interval > 1)
+    fprintf(out, ", sampled every %" PRIu64 " bytes on average", snap->sample_interval);
+  fprintf(out, ":\n%14s %10s %8s %8s  %s\n", sample_type_unit(type), "", "flat%", "cum%",
+          "stack (allocation site first)");
+  double cum = 0;
+  char frames[1024];
+  for (uint32_t r = 0; r < shown; r++) {
+    const snap_site *site = &snap->sites[order[r]];
+    int64_t v = sample_type_value(site, type);
+    double pct = total ? 100.0 * (double)v / (double)total : 0.0;
+    cum += pct;
+    text_human(v, bytes, human, sizeof human);
+    render_top_frames(snap, &snap->stacks[site->stack], frames, sizeof frames);
+    fprintf(out, "%14" PRId64 " %10s %7.2f%% %7.2f%%  %s\n", v, human, pct, cum, frames);
+  }
+  free(order);
+  return 0;
+}
+
+static int64_t render_top_freed(const snap_site *s) {
+  int64_t n = 0;
+  for (int k = 0; k < SNAP_LIFETIME_BUCKETS; k++) n += s->died[k];
+  return n;
+}
+
+static int render_top_site_by_freed(const void *pa, const void *pb, void *arg) {
+  const snapshot *snap = arg;
+  int64_t a = render_top_freed(&snap->sites[*(const uint32_t *)pa]), b = render_top_freed(&snap->sites[*(const uint32_t *)pb]);
+  return a > b ? -1 : a < b;
+}
+
+int render_top_lifetimes(FILE *out, const snapshot *snap, long top) {
+  static const char *const heads[SNAP_LIFETIME_BUCKETS] = {"<1us", "<10us", "<100us", "<1ms", "<10ms",
+                                                          "<100ms", "<1s", "<10s", "<100s", "longer"};
+  uint32_t *order = malloc((snap->nsites ? snap->nsites : 1) * sizeof *order);
+  if (order == NULL) return -1;
+  uint32_t n = 0;
+  int64_t freed = 0, temporary = 0;
+  for (uint32_t i = 0; i < snap->nsites; i++) {
+    int64_t f = render_top_freed(&snap->sites[i]);
+    if (f <= 0 || snap->sites[i].stack >= snap->nstacks) continue;
+    order[n++] = i;
+    freed += f;
+    for (int k = 0; k <= 3; k++) temporary += snap->sites[i].died[k]; /* under 1 ms */
+  }
+  qsort_r(order, n, sizeof *order, render_top_site_by_freed, (void *)snap);
+  uint32_t shown = top == 0 || (uint64_t)top > n ? n : (uint32_t)top;
+  fprintf(out,
+          "\nLifetimes of freed objects, top %u of %u sites by objects freed (estimates from the samples):\n"
+          "%12s", shown, n, "freed");
+  for (int k = 0; k < SNAP_LIFETIME_BUCKETS; k++) fprintf(out, " %6s", heads[k]);
+  fprintf(out, "  stack (allocation site first)\n");
+  char frames[1024];
+  for (uint32_t r = 0; r < shown; r++) {
+    const snap_site *s = &snap->sites[order[r]];
+    int64_t f = render_top_freed(s);
+    fprintf(out, "%12" PRId64, f);
+    for (int k = 0; k < SNAP_LIFETIME_BUCKETS; k++) {
+      if (s->died[k] == 0) fprintf(out, " %6s", ".");
+      else fprintf(out, " %5.1f%%", 100.0 * (double)s->died[k] / (double)f);
+    }
+    render_top_frames(snap, &snap->stacks[s->stack], frames, sizeof frames);
+    fprintf(out, "  %s\n", frames);
+  }
+  if (freed > 0)
+    fprintf(out, "Temporary allocations (freed within 1 ms): %.1f%% of %" PRId64 " freed objects.\n",
+            100.0 * (double)temporary / (double)freed, freed);
+  free(order);
+  return 0;
+}

@@ -1,0 +1,22 @@
+/*
+ * render/top.h: a snapshot's allocation sites as tables for people
+ * (render/top.c), as `leakscope report` prints them.
+ */
+#ifndef LEAKSCOPE_RENDER_TOP_H
+#define LEAKSCOPE_RENDER_TOP_H
+
+#include <stdio.h>
+
+#include "model/sample_type.h"
+#include "model/snapshot.h"
+
+/* The top sites by type, like `go tool pprof -top` (top 0: all), with the
+ * first frames of each stack, innermost first.  0, or -1 when out of memory. */
+int render_top(FILE *out, const snapshot *snap, sample_type type, long top);
+
+/* How long the freed objects of the top sites (by objects freed) lived,
+ * by decade, and the share of temporary ones (freed within 1 ms), for a
+ * snapshot with lifetimes.  0, or -1 when out of memory. */
+int render_top_lifetimes(FILE *out, const snapshot *snap, long top);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * util/outfile.c: output files through a temporary name and a rename (see
+ * util/outfile.h).
+ */
+#include "util/outfile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+FILE *outfile_open(outfile *o, const char *path, char *err, size_t errlen) {
+  size_t n = strlen(path) + 5;
+  o->path = path;
+  o->f = NULL;
+  o->tmp = malloc(n);
+  if (o->tmp == NULL) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  snprintf(o->tmp, n, "%s.tmp", path);
+  o->f = fopen(o->tmp, "w");
+  if (o->f == NULL) {
+    snprintf(err, errlen, "cannot create %s: %s", o->tmp, strerror(errno));
+    free(o->tmp);
+    o->tmp = NULL;
+  }
+  return o->f;
+}
+
+int outfile_finish(outfile *o, char *err, size_t errlen) {
+  FILE *f = o->f;
+  o->f = NULL;
+  int bad = ferror(f);
+  errno = 0;
+  if (fclose(f) != 0 || bad) {
+    snprintf(err, errlen, "cannot write %s: %s", o->tmp, strerror(errno ? errno : EIO));
+    outfile_abort(o);
+    return -1;
+  }
+  return 0;
+}
+
+int outfile_commit(outfile *o, char *err, size_t errlen) {
+  if (rename(o->tmp, o->path) != 0) {
+    snprintf(err, errlen, "cannot rename %s to %s: %s", o->tmp, o->path, strerror(errno));
+    outfile_abort(o);
+    return -1;
+  }
+  free(o->tmp);
+  o->tmp = NULL;
+  return 0;
+}
+
+void outfile_abort(outfile *o) {
+  if (o->f != NULL) fclose(o->f);
+  o->f = NULL;
+  if (o->tmp != NULL) unlink(o->tmp);
+  free(o->tmp);
+  o->tmp = NULL;
+}
+
+int outfile_close(outfile *o, int ok, char *err, size_t errlen) {
+  if (!ok) {
+    outfile_abort(o);
+    return -1;
+  }
+  return outfile_finish(o, err, errlen) == 0 ? outfile_commit(o, err, errlen) : -1;
+}

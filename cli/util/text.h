@@ -1,0 +1,47 @@
+/*
+ * util/text.h: small text helpers every layer uses (util/text.c): the last
+ * part of a path, numbers for people (thousands separators, units),
+ * bounded appending, UTF-8 checking, and XML character data that is always
+ * well-formed.  Nothing here allocates.
+ */
+#ifndef LEAKSCOPE_UTIL_TEXT_H
+#define LEAKSCOPE_UTIL_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* The last component of a path ("a/b/c.c" -> "c.c"); NULL stays NULL. */
+const char *text_basename(const char *path);
+
+/* v with thousands separators, as memcheck prints its numbers
+ * ("1,234,567"), in buf; returns buf. */
+const char *text_commas(uint64_t v, char *buf, size_t buflen);
+
+/* A value for people, in buf: "1.5 MiB" (bytes, powers of 1024) or "12.3k"
+ * (a count, powers of 1000); below one unit "512 B" or "512". */
+void text_human(int64_t v, int bytes, char *buf, size_t buflen);
+
+/* Append to buf (buflen bytes, *at used) as snprintf would, never past the
+ * end: a text that does not fit is cut and *at stops at buflen. */
+void text_append(char *buf, size_t buflen, size_t *at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The length (1 to 4) of the well-formed UTF-8 sequence s starts with, or 0
+ * when it starts an ill-formed one (a stray continuation byte, an overlong
+ * form, a surrogate, past U+10FFFF, a truncated sequence). */
+size_t text_utf8_len(const unsigned char *s);
+
+/* Replace, in place, every byte of s that is a control character or not
+ * part of well-formed UTF-8 with '?', so any output format can carry it. */
+void text_clean_utf8(char *s);
+
+/* Write s (NULL: nothing) as XML character data or attribute value: &, <,
+ * > and " escaped; bytes that XML 1.0 cannot carry (control characters,
+ * bytes of ill-formed UTF-8) replaced by '?', tab and newline kept.
+ * Flags: TEXT_XML_APOS escapes ' too; TEXT_XML_BLANK_CONTROLS makes every
+ * control character (tab and newline included) a space instead. */
+enum { TEXT_XML_APOS = 1, TEXT_XML_BLANK_CONTROLS = 2 };
+void text_xml_put(FILE *f, const char *s, unsigned flags);
+
+#endif
