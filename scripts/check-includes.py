@@ -1,8 +1,7 @@
 #!/usr/bin/python3
 """check-includes.py: the include rule of docs/ARCHITECTURE.md, checked.
 
-Reads every `#include "..."` of cli/ (and of agent/ once AGENT_RANKS below
-has entries) and prints one line per violation, `file:line: what`, then
+Reads every `#include "..."` of cli/ and of agent/ and prints one line per violation, `file:line: what`, then
 exits 1; exits 0 when there is none.  A violation is an include that
 
   - names a header that does not exist (searched as the compiler does with
@@ -39,12 +38,19 @@ CLI_LAYERS = [
 # table, shared with run.c).
 CLI_EXTERNAL = {"include": 0, "agent": len(CLI_LAYERS) - 1}
 
-# The agent's modules, by rank: a file of agent/ may include the headers of
-# modules of its rank or lower.  A module is a file name without its
-# extension (hooks.c and hooks.h are the module "hooks").
-# >>> AGENT RULES: EMPTY FOR NOW.  While this table is empty agent/ is not
-# >>> checked; fill it (e.g. {"sys": 0, "stacktab": 1, "hooks": 2}) to check it.
-AGENT_RANKS = {}
+# The agent's modules in their order (docs/ARCHITECTURE.md, "The agent's
+# modules"): a file of agent/ may include its own module's headers and those
+# of modules before it, never one after.  A module is a file name without
+# its extension (hooks.c and hooks.h are the module "hooks"); the files of
+# agent/unwind/ are the module "unwind".
+AGENT_ORDER = [
+    "base", "glibc", "spin", "slots", "options", "failures", "sys", "state", "tstate",
+    "stacktab", "live", "sampler", "unwind", "threads", "world", "modules", "scan",
+    "snapwrite", "stats", "trigger", "control", "signals", "children", "record",
+    "agent", "hooks", "api",
+]
+AGENT_RANKS = {module: rank for rank, module in enumerate(AGENT_ORDER)}
+AGENT_FOLDERS = {"unwind"}  # subfolders that are one module each
 
 # -----------------------------------------------------------------------------
 
@@ -126,12 +132,13 @@ def check_cli(root, problems):
 
 
 def agent_module(path):
+    parts = path.split(os.sep)
+    if len(parts) > 2 and parts[1] in AGENT_FOLDERS:
+        return parts[1]
     return os.path.splitext(os.path.basename(path))[0]
 
 
 def check_agent(root, problems):
-    if not AGENT_RANKS:
-        return
     search = ["agent", "include"]
     for path in sources(root, "agent"):
         module = agent_module(path)
@@ -152,8 +159,8 @@ def check_agent(root, problems):
             if trank is None:
                 problems.append(f'{where}: "{name}": module {tmodule} is not in AGENT_RANKS')
             elif trank > rank:
-                problems.append(f'{where}: "{name}": up a rank ({module} {rank} may not '
-                                f'include {tmodule} {trank})')
+                problems.append(f'{where}: "{name}": {module} comes before {tmodule} in '
+                                f'AGENT_ORDER and may not include it')
 
 
 def main():

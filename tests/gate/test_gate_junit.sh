@@ -4,7 +4,7 @@
 # markup, control characters: replaced or escaped as render/xml.c does),
 # and it shows what stdout and assert_result.json show: a growing site's
 # frames, and for a still_reachable breach the roots holding the memory.
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 cd "$T" || exit 1
 
 # mkprof OUT FUNCTION INUSE: a one-site heap profile whose function name is

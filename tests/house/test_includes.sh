@@ -3,7 +3,7 @@
 # #include "..." of cli/ names a header that exists, written with its
 # folder, of its own folder or a lower layer (scripts/check-includes.py
 # says which line breaks it).
-. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../harness/common.sh"
 out=$($PY "$LEAKSCOPE_ROOT/scripts/check-includes.py" "$LEAKSCOPE_ROOT") ||
   fail "include rule broken:
 $out"
