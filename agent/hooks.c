@@ -251,9 +251,9 @@ AG_EXPORT int fexecve(int fd, char *const argv[], char *const envp[]) {
   return hooks_next_fexecve(fd, argv, envp);
 }
 
-/* The execl family: the arguments up to the terminating NULL (and execle's
- * environment after it), as execv's array. */
-#define HOOKS_COLLECT_ARGS(first, ap, argv, envp_out)                        \
+/* The execl family: the arguments up to the terminating NULL as execv's
+ * array (a VLA of the caller's frame, as glibc's own execl builds it). */
+#define HOOKS_COLLECT_ARGS(first, ap, argv)                                  \
   size_t argc = 1;                                                          \
   va_start(ap, first);                                                      \
   while (va_arg(ap, char *) != NULL) argc++;                                \
@@ -261,30 +261,27 @@ AG_EXPORT int fexecve(int fd, char *const argv[], char *const envp[]) {
   char *argv[argc + 1];                                                     \
   argv[0] = (char *)(first);                                                \
   va_start(ap, first);                                                      \
-  for (size_t i = 1; i <= argc; i++) argv[i] = va_arg(ap, char *);          \
-  envp_out = va_arg(ap, char *const *);                                     \
-  va_end(ap)
+  for (size_t i = 1; i <= argc; i++) argv[i] = va_arg(ap, char *)
 
 AG_EXPORT int execl(const char *path, const char *arg, ...) {
   va_list ap;
-  char *const *unused;
-  HOOKS_COLLECT_ARGS(arg, ap, argv, unused);
-  (void)unused;
+  HOOKS_COLLECT_ARGS(arg, ap, argv);
+  va_end(ap);
   return execv(path, argv);
 }
 
 AG_EXPORT int execlp(const char *file, const char *arg, ...) {
   va_list ap;
-  char *const *unused;
-  HOOKS_COLLECT_ARGS(arg, ap, argv, unused);
-  (void)unused;
+  HOOKS_COLLECT_ARGS(arg, ap, argv);
+  va_end(ap);
   return execvp(file, argv);
 }
 
 AG_EXPORT int execle(const char *path, const char *arg, ...) {
   va_list ap;
-  char *const *envp;
-  HOOKS_COLLECT_ARGS(arg, ap, argv, envp);
+  HOOKS_COLLECT_ARGS(arg, ap, argv);
+  char *const *envp = va_arg(ap, char *const *); /* after the NULL */
+  va_end(ap);
   return execve(path, argv, envp);
 }
 

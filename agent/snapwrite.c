@@ -231,14 +231,8 @@ static int snapwrite_file(const char *path, const char *reason, const scan_reque
   return 0;
 }
 
-int snapwrite(const char *reason, const scan_request *scan) {
-  char path[600];
-  if (sys_expand_path(ag_opt.out, ag_state.pid, path, sizeof path) != 0) return -1;
-  if (strcmp(reason, "exit") != 0) {
-    size_t len = strlen(path);
-    int seq = atomic_fetch_add(&snapwrite_seq, 1) + 1;
-    snprintf(path + len, sizeof path - len, ".%d.%s", seq, reason);
-  }
+/* One snapshot at a time, inside the guard (live-table locks are taken). */
+static int snapwrite_guarded(const char *path, const char *reason, const scan_request *scan) {
   int was = guard_enter_self(GUARD_TABLES);
   snapwrite_lock();
   int rc = snapwrite_file(path, reason, scan);
@@ -247,11 +241,15 @@ int snapwrite(const char *reason, const scan_request *scan) {
   return rc;
 }
 
-int snapwrite_to(const char *path, const char *reason) {
-  int was = guard_enter_self(GUARD_TABLES);
-  snapwrite_lock();
-  int rc = snapwrite_file(path, reason, NULL);
-  snapwrite_unlock();
-  guard_leave_self(was);
-  return rc;
+int snapwrite(const char *reason, const scan_request *scan) {
+  char path[600];
+  if (sys_expand_path(ag_opt.out, ag_state.pid, path, sizeof path) != 0) return -1;
+  if (strcmp(reason, "exit") != 0) {
+    size_t len = strlen(path);
+    int seq = atomic_fetch_add(&snapwrite_seq, 1) + 1;
+    snprintf(path + len, sizeof path - len, ".%d.%s", seq, reason);
+  }
+  return snapwrite_guarded(path, reason, scan);
 }
+
+int snapwrite_to(const char *path, const char *reason) { return snapwrite_guarded(path, reason, NULL); }
