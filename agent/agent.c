@@ -77,7 +77,7 @@ static void agent_finish(int status, int sig);
 static void agent_on_fatal_signal(int sig) { agent_finish(0, sig); }
 
 static void agent_off(const char *why) {
-  if (why != NULL) sys_warn(why);
+  if (why != NULL) sys_warn_stderr(why); /* no snapshot will carry it */
   atomic_store(&ag_state.phase, AG_OFF);
 }
 

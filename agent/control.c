@@ -1,14 +1,17 @@
 /*
  * control.c: the agent's control thread, started only when something may
- * ask for snapshots while the program runs: the supervisor's control pipe
- * (control_fd, one byte = one snapshot), the control signal (a user's
+ * ask for snapshots while the program runs: the supervisor's requests
+ * (the control option: files OUT.req.SEQ), the control signal (a user's
  * `kill -SIG` sets a flag this thread polls), periodic snapshots
  * (interval), or the growth watch (growth, one tick a second).  Working
  * from its own thread, it answers even when the program is idle and never
  * allocates.  Snapshot files are named by
  * snapwrite: OUT.SEQ.REASON.
  *
- * Bytes on the control pipe: 'r' a snapshot (OUT.SEQ.request), 'h' a
+ * A request is a file OUT.req.SEQ (SEQ from 1 up, renamed into place by
+ * the supervisor) holding one letter; the thread looks for the next one
+ * every CONTROL_POLL_MS, reads it and removes it, so the agent holds no
+ * descriptor while the program runs.  Letters: 'r' a snapshot (OUT.SEQ.request), 'h' a
  * snapshot for the supervisor's HTTP server (OUT.SEQ.http; `leakscope run`
  * leaves those to the server), 'i' an interval snapshot (OUT.SEQ.interval),
  * 's' the statistics only: a small text file OUT.stats (written to
@@ -31,11 +34,11 @@
 #include "control.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "options.h"
@@ -91,7 +94,24 @@ static void control_command(char c) {
   }
 }
 
+#define CONTROL_POLL_MS 20     /* with the supervisor's requests */
+#define CONTROL_IDLE_MS 100    /* without: the signal flag and the clocks */
+
 static _Atomic int control_requested;
+static unsigned control_next_seq = 1;
+
+/* The supervisor's next request: its letter, or 0 when there is none. */
+static char control_next_request(void) {
+  char path[OPTIONS_PATH_MAX + 48];
+  if (sys_expand_path(ag_opt.out, ag_state.pid, path, sizeof path - 32) != 0) return 0;
+  snprintf(path + strlen(path), 32, ".req.%u", control_next_seq);
+  if (access(path, F_OK) != 0) return 0;
+  char letter[4];
+  ssize_t n = sys_read_file(path, letter, sizeof letter);
+  unlink(path);
+  control_next_seq++;
+  return n > 0 ? letter[0] : 0;
+}
 
 static void *control_main(void *arg) {
   /* signals meant for the program go to its threads; the stop signal still
@@ -102,25 +122,20 @@ static void *control_main(void *arg) {
   sigdelset(&mask, SIGSEGV);
   sigdelset(&mask, SIGBUS);
   pthread_sigmask(SIG_BLOCK, &mask, NULL);
-  int fd = ag_opt.control_fd;
   uint64_t period = (uint64_t)(ag_opt.interval * 1e9);
   uint64_t next = period ? sys_now_ns() + period : 0;
   uint64_t next_tick = ag_opt.growth > 0 ? sys_now_ns() + 1000000000u : 0;
   for (;;) {
     if (state_phase() != AG_ACTIVE) return NULL;
-    struct pollfd p = {fd, POLLIN, 0};
-    int timeout = 100;
+    int timeout = ag_opt.control ? CONTROL_POLL_MS : CONTROL_IDLE_MS;
     if (next) {
       uint64_t now = sys_now_ns();
       uint64_t ms = next > now ? (next - now) / 1000000 : 0;
       if (ms < (uint64_t)timeout) timeout = (int)ms;
     }
-    int ready = poll(&p, fd >= 0 ? 1 : 0, timeout);
-    if (ready > 0 && (p.revents & (POLLIN | POLLHUP))) {
-      char c;
-      if (read(fd, &c, 1) == 1) control_command(c);
-      else fd = -1; /* the supervisor is gone */
-    }
+    struct timespec ts = {timeout / 1000, (long)(timeout % 1000) * 1000000};
+    nanosleep(&ts, NULL);
+    for (char c; ag_opt.control && (c = control_next_request()) != 0;) control_command(c);
     if (atomic_exchange(&control_requested, 0)) snapwrite("request", NULL);
     if (next && sys_now_ns() >= next) {
       snapwrite("interval", NULL);
@@ -146,7 +161,7 @@ int control_start(void) {
     sa.sa_flags = SA_RESTART;
     if (sigaction(ag_opt.control_signal, &sa, NULL) != 0) return -1;
   }
-  if (ag_opt.control_fd < 0 && ag_opt.control_signal <= 0 && ag_opt.interval <= 0 && ag_opt.growth <= 0)
+  if (!ag_opt.control && ag_opt.control_signal <= 0 && ag_opt.interval <= 0 && ag_opt.growth <= 0)
     return 0;
   pthread_attr_t attr;
   pthread_attr_init(&attr);

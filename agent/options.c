@@ -18,7 +18,7 @@ typedef enum {
 
 typedef enum {
   OPTIONS_BOOL, OPTIONS_INT, OPTIONS_SIZE, OPTIONS_SECONDS, OPTIONS_PATH,
-  OPTIONS_MODE, OPTIONS_SAMPLE, OPTIONS_DEPTH, OPTIONS_BUDGET, OPTIONS_UNWIND
+  OPTIONS_MODE, OPTIONS_SAMPLE, OPTIONS_DEPTH, OPTIONS_BUDGET, OPTIONS_UNWIND, OPTIONS_WARNINGS
 } options_type;
 
 static const struct {
@@ -65,6 +65,7 @@ static inline void options_default_SAMPLE(uint64_t *f, uint64_t v) { *f = v; }
 static inline void options_default_DEPTH(int *f, int v) { *f = v; }
 static inline void options_default_BUDGET(ag_budget *f, uint64_t v) { *f = (ag_budget){v, AG_BUDGET_WARN}; }
 static inline void options_default_UNWIND(int *f, int v) { *f = v; }
+static inline void options_default_WARNINGS(int *f, int v) { *f = v; }
 
 /* A decimal number with an optional K, M or G suffix; -1 if malformed. */
 static int options_size(const char *s, const char *end, uint64_t *out) {
@@ -182,6 +183,8 @@ static int options_set(options_key key, const char *v, const char *vend) {
       return options_budget(v, vend, (ag_budget *)field);
     case OPTIONS_UNWIND:
       return options_word(v, vlen, "fast", "libunwind", (int *)field);
+    case OPTIONS_WARNINGS:
+      return options_word(v, vlen, "stderr", "snapshot", (int *)field);
   }
   return -1;
 }

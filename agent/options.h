@@ -17,6 +17,7 @@
 enum { AG_MODE_FULL = 0, AG_MODE_SAMPLE = 1 };
 enum { AG_BUDGET_WARN = 0, AG_BUDGET_DUMP = 1, AG_BUDGET_ABORT = 2 };
 enum { AG_UNWIND_FAST = 0, AG_UNWIND_LIBUNWIND = 1 };
+enum { AG_WARNINGS_STDERR = 0, AG_WARNINGS_SNAPSHOT = 1 };
 
 typedef struct {
   uint64_t bytes; /* 0: no budget */
@@ -34,6 +35,7 @@ typedef uint64_t options_SAMPLE;
 typedef int options_DEPTH;
 typedef ag_budget options_BUDGET;
 typedef int options_UNWIND;
+typedef int options_WARNINGS;
 
 typedef struct {
 #define AG_OPTION(key, type, def, help) options_##type key;

@@ -75,6 +75,15 @@ static void snapwrite_header(sys_writer *w, const char *reason) {
   }
 }
 
+/* "warning TEXT" for every warning kept (warnings=snapshot). */
+static void snapwrite_warnings(sys_writer *w) {
+  for (int i = 0; sys_warning(i) != NULL; i++) {
+    sys_put(w, "warning ");
+    sys_put_escaped(w, sys_warning(i));
+    sys_putc(w, '\n');
+  }
+}
+
 /* "failure NAME COUNT" for every failure counted so far. */
 static void snapwrite_failures(sys_writer *w) {
   for (int k = 0; k < FAILURE_COUNT; k++) {
@@ -178,7 +187,7 @@ static int snapwrite_file(const char *path, const char *reason, const scan_reque
   if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) return -1;
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
-    sys_warn("cannot write the snapshot file");
+    sys_warn_stderr("cannot write the snapshot file");
     return -1;
   }
   static sys_writer w;
@@ -204,6 +213,7 @@ static int snapwrite_file(const char *path, const char *reason, const scan_reque
   if (scan != NULL && scan_run(&w, scan) != 0)
     sys_warn("the leak scan ran out of memory; no leak records written");
   snapwrite_failures(&w);
+  snapwrite_warnings(&w);
 
   /* allocations and frees counted by the threads; in-use from the table
    * (exact in full mode, estimates in sample mode) */
@@ -224,7 +234,7 @@ static int snapwrite_file(const char *path, const char *reason, const scan_reque
   if (close(fd) != 0) rc = -1;
   if (rc != 0 || rename(tmp, path) != 0) {
     unlink(tmp);
-    sys_warn("writing the snapshot failed");
+    sys_warn_stderr("writing the snapshot failed");
     return -1;
   }
   atomic_fetch_add(&snapwrite_written, 1);

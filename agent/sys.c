@@ -94,7 +94,30 @@ static void sys_write_all(int fd, const char *buf, size_t n, int *failed) {
   }
 }
 
+#define SYS_WARNING_MAX 200
+static char sys_warnings[SYS_WARNINGS_KEPT][SYS_WARNING_MAX];
+static _Atomic int sys_nwarnings;
+
+const char *sys_warning(int i) {
+  int n = atomic_load(&sys_nwarnings);
+  return i < n && i < SYS_WARNINGS_KEPT ? sys_warnings[i] : NULL;
+}
+
 void sys_warn(const char *msg) {
+  if (ag_opt.quiet) return;
+  if (ag_opt.warnings != AG_WARNINGS_SNAPSHOT) {
+    sys_warn_stderr(msg);
+    return;
+  }
+  for (int i = 0; i < SYS_WARNINGS_KEPT && sys_warning(i) != NULL; i++)
+    if (strcmp(sys_warnings[i], msg) == 0) return; /* said once */
+  int i = atomic_load(&sys_nwarnings);
+  if (i >= SYS_WARNINGS_KEPT) return;
+  strncpy(sys_warnings[i], msg, SYS_WARNING_MAX - 1);
+  atomic_store(&sys_nwarnings, i + 1);
+}
+
+void sys_warn_stderr(const char *msg) {
   if (ag_opt.quiet) return;
   int saved = errno, failed = 0;
   sys_write_all(2, "leakscope: ", 11, &failed);

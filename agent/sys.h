@@ -27,9 +27,16 @@ AG_HIDDEN pid_t sys_gettid(void);
 /* Send sig to thread tid of this process; 0, or -1 (ESRCH: it is gone). */
 AG_HIDDEN int sys_tgkill(pid_t tid, int sig);
 
-/* "leakscope: msg\n" on stderr with raw writes, unless the quiet option
- * is set; errno is kept. */
+/* A warning: "leakscope: msg\n" on stderr with raw writes, unless the
+ * quiet option is set, or kept for the snapshots with warnings=snapshot
+ * (the supervisor prints them with the process's pid; the first
+ * SYS_WARNINGS_KEPT are kept).  errno is kept. */
 AG_HIDDEN void sys_warn(const char *msg);
+/* The same, always on stderr (a warning no snapshot can carry). */
+AG_HIDDEN void sys_warn_stderr(const char *msg);
+#define SYS_WARNINGS_KEPT 16
+/* The kept warnings, in order; NULL past the last. */
+AG_HIDDEN const char *sys_warning(int i);
 
 /* The environment, read and edited in environ itself: a program may define
  * getenv and unsetenv of its own (bash does), which the agent must not

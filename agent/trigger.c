@@ -16,6 +16,7 @@
  */
 #include "trigger.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "options.h"
@@ -26,6 +27,12 @@
 #define TRIGGER_MAX_WINDOW 3600 /* ticks */
 #define TRIGGER_GROWTH_FLOOR ((uint64_t)1 << 20)
 
+/* "the live heap (N bytes) passed the budget (M bytes)" into buf. */
+static void trigger_budget_message(char *buf, size_t len, uint64_t live, const char *then) {
+  snprintf(buf, len, "the live heap (%llu bytes) passed the budget (%llu bytes)%s",
+           (unsigned long long)live, (unsigned long long)ag_opt.budget.bytes, then);
+}
+
 void trigger_check_budget(void) {
   static _Atomic int over;
   uint64_t live = stats_live_bytes();
@@ -34,13 +41,17 @@ void trigger_check_budget(void) {
     return;
   }
   if (atomic_exchange(&over, 1)) return;
-  sys_warn("the live heap passed the budget");
-  if (ag_opt.budget.action == AG_BUDGET_WARN) return;
-  snapwrite("budget", NULL);
-  if (ag_opt.budget.action == AG_BUDGET_ABORT) {
-    sys_warn("aborting: live heap over budget (--budget ...,abort)");
-    abort();
+  int aborting = ag_opt.budget.action == AG_BUDGET_ABORT;
+  /* Under the supervisor a "budget" snapshot says it all (the supervisor
+   * names the largest sites); alone, the agent says it on stderr. */
+  int supervised = ag_opt.warnings == AG_WARNINGS_SNAPSHOT;
+  if (supervised || ag_opt.budget.action != AG_BUDGET_WARN) snapwrite("budget", NULL);
+  if (!supervised) {
+    char msg[160];
+    trigger_budget_message(msg, sizeof msg, live, aborting ? "; aborting" : "");
+    sys_warn(msg);
   }
+  if (aborting) abort();
 }
 
 static uint64_t trigger_ring[TRIGGER_MAX_WINDOW];

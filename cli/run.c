@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -317,10 +318,27 @@ static snapshot *run_load_snapshot(const run_options *o, const char *raw, supp_s
   return snap;
 }
 
+/* What the agent said about the process, on stderr with its pid, as
+ * memcheck prints its notes: the fatal signal that ended it, the agent's
+ * own warnings, and what it lost for lack of room. */
+static void run_agent_notes(const snapshot *snap) {
+  if (snap->signal > 0) {
+    const char *abbrev = sigabbrev_np(snap->signal);
+    fprintf(stderr, "==%d== Process terminating with default action of signal %d (SIG%s)\n", snap->pid,
+            snap->signal, abbrev ? abbrev : "?");
+  }
+  for (uint32_t i = 0; i < snap->nwarnings; i++) fprintf(stderr, "==%d== leakscope: %s\n", snap->pid, snap->warnings[i]);
+  for (uint32_t i = 0; i < snap->nfailures; i++)
+    fprintf(stderr, "==%d== leakscope: the agent ran out of room: %llu %s lost (the results are incomplete)\n",
+            snap->pid, (unsigned long long)snap->failures[i].count, snap->failures[i].name);
+}
+
 /* Outputs for one process's exit snapshot; returns 1 if it has leaks, -1 on a write error. */
 static int run_outputs(const run_options *o, snapshot *snap, int is_main) {
   char err[512], path[PATH_MAX];
   int rc = run_has_leaks(snap);
+  fflush(stdout);
+  run_agent_notes(snap);
   if (o->report) {
     run_output_name(o->report, snap->pid, is_main, path, sizeof path);
     if (render_json_report(snap, path, err, sizeof err) != 0) {
@@ -379,6 +397,30 @@ static int run_snapshot_file_order(const void *pa, const void *pb) {
   return a->seq != b->seq ? (a->seq < b->seq ? -1 : 1) : (a->pid < b->pid ? -1 : a->pid > b->pid);
 }
 
+/* "live heap 12.0 MiB passed the budget of 10.0 MiB; largest site 8.0 MiB
+ * at f (x.c:3)" for a budget snapshot, then what was done about it. */
+static void run_budget_message(const run_options *o, const snapshot *snap, const char *profile) {
+  char live[32], budget[32], top_bytes[32], top_frame[256] = "";
+  text_human((int64_t)snap->inuse_bytes, 1, live, sizeof live);
+  text_human((int64_t)o->budget, 1, budget, sizeof budget);
+  const snap_site *top = NULL;
+  for (uint32_t i = 0; i < snap->nsites; i++)
+    if (top == NULL || snap->sites[i].inuse_bytes > top->inuse_bytes) top = &snap->sites[i];
+  if (top != NULL && top->inuse_bytes > 0) {
+    const snap_stack *st = &snap->stacks[top->stack];
+    text_human(top->inuse_bytes, 1, top_bytes, sizeof top_bytes);
+    if (st->nlocs > 0) {
+      char frame[200];
+      render_text_frame(snap, &snap->locations[st->locs[0]], 0, frame, sizeof frame);
+      snprintf(top_frame, sizeof top_frame, "; largest site %s at %s", top_bytes, frame);
+    }
+  }
+  if (profile != NULL)
+    warnf("live heap %s passed the budget of %s%s: profile written to %s", live, budget, top_frame, profile);
+  else
+    warnf("live heap %s passed the budget of %s%s", live, budget, top_frame);
+}
+
 /* Profiles and trace points from one periodic snapshot. */
 static void run_use_periodic(const run_options *o, const char *raw, const run_snapshot_file *f,
                              run_periodic *state) {
@@ -387,7 +429,15 @@ static void run_use_periodic(const run_options *o, const char *raw, const run_sn
    * are what the user asked for; clock snapshots asked for by --trace alone
    * make no profiles */
   int budget = strcmp(f->reason, "budget") == 0, growth = strcmp(f->reason, "growth") == 0;
-  int profile = budget || growth || (o->profile && (strcmp(f->reason, "interval") != 0 || o->interval > 0));
+  int budget_profile = budget && strcmp(o->budget_action, "warn") != 0; /* dump, abort */
+  int profile = budget_profile || growth || (o->profile && !budget && (strcmp(f->reason, "interval") != 0 || o->interval > 0));
+  if (budget && !budget_profile) { /* warn: only the message, with the sites */
+    prepare_opts p = {.flags = PREPARE_SYMBOLIZE_WARN};
+    snapshot *snap = prepare_load(raw, &p, err, sizeof err);
+    if (snap == NULL) warnf("%s", err);
+    else run_budget_message(o, snap, NULL);
+    snap_free(snap);
+  }
   int traced = state->trace != NULL && f->pid == state->main_pid;
   if (!profile && !traced) return;
   prepare_opts p = {.flags = PREPARE_SYMBOLIZE_WARN};
@@ -403,7 +453,7 @@ static void run_use_periodic(const run_options *o, const char *raw, const run_sn
     if (pprof_write(snap, out, err, sizeof err) != 0) {
       warnf("%s", err);
     } else if (budget) {
-      warnf("live heap over budget: profile written to %s", out);
+      run_budget_message(o, snap, out);
     } else if (growth) {
       if (state->last_growth[0])
         warnf("live heap passed its recent mean by over %g%% (now %llu bytes): profile written to %s; "
@@ -454,6 +504,43 @@ static void run_poll(void *ctx) {
   run_collect_periodic(state->o, state->dir, state);
 }
 
+/* The programs the traced processes executed, which were not traced (the
+ * agent leaves raw.PID.exec, holding the path, before each exec): a hint
+ * about --trace-children.  Returns 1 when the main process itself exec'd. */
+static int run_exec_hints(const run_options *o, const char *dir, pid_t main_pid) {
+  if (o->trace_children) return 0;
+  DIR *d = opendir(dir);
+  if (d == NULL) return 0;
+  int main_execd = 0, count = 0;
+  char names[3][128];
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    int pid, consumed = 0;
+    if (sscanf(e->d_name, "raw.%d.exec%n", &pid, &consumed) != 1 || e->d_name[consumed] != 0) continue;
+    char path[PATH_MAX], program[PATH_MAX] = "";
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    FILE *f = fopen(path, "r");
+    if (f != NULL) {
+      if (fgets(program, sizeof program, f) != NULL) program[strcspn(program, "\n")] = 0;
+      fclose(f);
+    }
+    if (pid == main_pid) {
+      main_execd = 1;
+      warnf("%s executed %s, which was not traced: its leaks are not reported (--trace-children traces "
+            "the programs it runs)", o->prog_argv[0], program[0] ? program : "another program");
+      continue;
+    }
+    if (count < 3) snprintf(names[count], sizeof names[count], "%s", text_basename(program));
+    count++;
+  }
+  closedir(d);
+  if (count > 0)
+    warnf("%d program%s that %s ran (%s%s%s%s%s%s) %s not traced; --trace-children traces them", count,
+          count > 1 ? "s" : "", o->prog_argv[0], names[0], count > 1 ? ", " : "", count > 1 ? names[1] : "",
+          count > 2 ? ", " : "", count > 2 ? names[2] : "", count > 3 ? ", ..." : "", count > 1 ? "were" : "was");
+  return main_execd;
+}
+
 /* The run's private directory, and the snapshots left in it. */
 static void run_remove_dir(const char *dir) {
   DIR *d = opendir(dir);
@@ -502,6 +589,10 @@ int cmd_run(int argc, char **argv) {
     errorf("cannot make a temporary directory: %s", strerror(errno));
     return EXIT_USAGE;
   }
+  /* Run as root, PROG may drop its privileges (or fork children that do):
+   * they must still be able to write their snapshots here, so others may
+   * create files in the directory, not list or remove anyone else's. */
+  if (geteuid() == 0 && chmod(dir, 01733) != 0) warnf("cannot open %s to children that drop privileges", dir);
   http_server *http = NULL;
   if (o.http != NULL && (http = http_start(o.http, dir, err, sizeof err)) == NULL) {
     errorf("%s", err);
@@ -509,7 +600,7 @@ int cmd_run(int argc, char **argv) {
     return EXIT_USAGE;
   }
 
-  pid_t child = supervise_start(&o, prog, agent, dir, http ? http_control_fd(http) : -1);
+  pid_t child = supervise_start(&o, prog, agent, dir, http != NULL);
   if (child < 0) {
     run_remove_dir(dir);
     return EXIT_USAGE;
@@ -530,6 +621,7 @@ int cmd_run(int argc, char **argv) {
 
   /* the exit snapshots: the main process's, then its forked children's */
   int leaks = 0, failed = 0;
+  int main_execd = run_exec_hints(&o, dir, child);
   char main_raw[PATH_MAX];
   snprintf(main_raw, sizeof main_raw, "%s/raw.%d", dir, (int)child);
   if (access(main_raw, R_OK) == 0) {
@@ -543,9 +635,12 @@ int cmd_run(int argc, char **argv) {
     } else {
       failed = 1;
     }
-  } else {
-    warnf("no snapshot from %s (it was killed, exec'd another program, or the agent could not load)",
-          o.prog_argv[0]);
+  } else if (!main_execd) {
+    if (WIFSIGNALED(status))
+      warnf("no report from %s: it was killed by signal %d (SIG%s) before the agent could write one", o.prog_argv[0],
+            WTERMSIG(status), sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
+    else
+      warnf("no snapshot from %s (the agent could not load, or it did not start)", o.prog_argv[0]);
   }
   DIR *d = opendir(dir);
   struct dirent *e;

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent_options.h"
 #include "util/msg.h"
 
 static volatile sig_atomic_t supervise_child_pid;
@@ -82,25 +84,44 @@ int supervise_find_agent(char *out, size_t outlen) {
   return -1;
 }
 
-/* LD_PRELOAD and LEAKSCOPE_OPTIONS for the agent in the child. */
+/* Appends ",KEY=VALUE" (printf-style value) to the options being built. */
+static void supervise_opt(char *opts, size_t size, int *n, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void supervise_opt(char *opts, size_t size, int *n, const char *key, const char *fmt, ...) {
+  if ((size_t)*n >= size) return;
+  *n += snprintf(opts + *n, size - (size_t)*n, "%s%s=", *n ? "," : "", key);
+  if ((size_t)*n >= size) return;
+  va_list ap;
+  va_start(ap, fmt);
+  *n += vsnprintf(opts + *n, size - (size_t)*n, fmt, ap);
+  va_end(ap);
+}
+
+/* LD_PRELOAD and LEAKSCOPE_OPTIONS for the agent in the child.  The agent
+ * leaves its warnings in the snapshots (run prints them with the pid) and
+ * takes the HTTP server's requests as files in dir (control). */
 static void supervise_build_env(const run_options *o, const char *agent, const char *dir, pid_t self,
-                                int control_fd) {
+                                int control) {
   char opts[PATH_MAX + 512];
-  int n = snprintf(opts, sizeof opts, "out=%s/raw.%%p,target=%d,depth=%d", dir, (int)self, o->depth);
-  if (o->sample) n += snprintf(opts + n, sizeof opts - (size_t)n, ",sample=%llu", (unsigned long long)o->sample);
-  if (o->trace_children) n += snprintf(opts + n, sizeof opts - (size_t)n, ",trace_children=1");
-  if (!o->report) n += snprintf(opts + n, sizeof opts - (size_t)n, ",retain=0"); /* only a report shows it */
-  double interval = o->interval > 0 ? o->interval : o->trace ? 1 : 0; /* a trace needs points */
-  if (interval > 0) n += snprintf(opts + n, sizeof opts - (size_t)n, ",interval=%g", interval);
-  if (o->snapshot_signal > 0)
-    n += snprintf(opts + n, sizeof opts - (size_t)n, ",control_signal=%d", o->snapshot_signal);
-  if (control_fd >= 0) n += snprintf(opts + n, sizeof opts - (size_t)n, ",control_fd=%d", control_fd);
+  size_t size = sizeof opts;
+  int n = 0;
+  supervise_opt(opts, size, &n, AGENT_KEY(out), "%s/raw.%%p", dir);
+  supervise_opt(opts, size, &n, AGENT_KEY(target), "%d", (int)self);
+  supervise_opt(opts, size, &n, AGENT_KEY(depth), "%d", o->depth);
+  supervise_opt(opts, size, &n, AGENT_KEY(warnings), "snapshot");
+  if (o->sample) supervise_opt(opts, size, &n, AGENT_KEY(sample), "%llu", (unsigned long long)o->sample);
+  if (o->trace_children) supervise_opt(opts, size, &n, AGENT_KEY(trace_children), "1");
+  if (!o->report) supervise_opt(opts, size, &n, AGENT_KEY(retain), "0"); /* only a report shows it */
+  double interval = o->interval > 0 ? o->interval : o->trace ? 1 : 0;   /* a trace needs points */
+  if (interval > 0) supervise_opt(opts, size, &n, AGENT_KEY(interval), "%.6f", interval);
+  if (o->snapshot_signal > 0) supervise_opt(opts, size, &n, AGENT_KEY(control_signal), "%d", o->snapshot_signal);
+  if (control) supervise_opt(opts, size, &n, AGENT_KEY(control), "1");
   if (o->budget)
-    n += snprintf(opts + n, sizeof opts - (size_t)n, ",budget=%llu:%s", (unsigned long long)o->budget,
-                  o->budget_action);
-  if (o->growth_percent > 0)
-    n += snprintf(opts + n, sizeof opts - (size_t)n, ",growth=%g,growth_window=%g", o->growth_percent,
-                  o->growth_window);
+    supervise_opt(opts, size, &n, AGENT_KEY(budget), "%llu:%s", (unsigned long long)o->budget, o->budget_action);
+  if (o->growth_percent > 0) {
+    supervise_opt(opts, size, &n, AGENT_KEY(growth), "%.6f", o->growth_percent);
+    supervise_opt(opts, size, &n, AGENT_KEY(growth_window), "%.6f", o->growth_window);
+  }
   setenv("LEAKSCOPE_OPTIONS", opts, 1);
   const char *old = getenv("LD_PRELOAD");
   char preload[PATH_MAX * 2];
@@ -110,7 +131,7 @@ static void supervise_build_env(const run_options *o, const char *agent, const c
 }
 
 pid_t supervise_start(const run_options *o, const char *prog, const char *agent, const char *dir,
-                      int control_fd) {
+                      int control) {
   int ready[2];
   if (pipe2(ready, O_CLOEXEC) != 0) {
     errorf("pipe: %s", strerror(errno));
@@ -124,8 +145,7 @@ pid_t supervise_start(const run_options *o, const char *prog, const char *agent,
   }
   if (child == 0) {
     close(ready[0]);
-    if (control_fd >= 0) fcntl(control_fd, F_SETFD, 0); /* the agent reads it after exec */
-    supervise_build_env(o, agent, dir, getpid(), control_fd);
+    supervise_build_env(o, agent, dir, getpid(), control);
     execv(prog, o->prog_argv);
     int e = errno;
     if (write(ready[1], &e, sizeof e) < 0) _exit(127);

@@ -17,13 +17,13 @@ int supervise_find_agent(char *out, size_t outlen);
 
 /* Fork and exec PROG (prog, o->prog_argv) with the agent preloaded and
  * LEAKSCOPE_OPTIONS telling it o's settings, the snapshot directory dir
- * and the control pipe's read end control_fd (-1: none), which the child
- * keeps across exec.  Then forward SIGTERM and SIGHUP to it and ignore
+ * and, with control set, that the HTTP server leaves requests there (the
+ * agent holds no descriptor of ours: docs/LIVE.md).  Then forward SIGTERM and SIGHUP to it and ignore
  * SIGINT and SIGQUIT (the terminal sends those to PROG itself).  Returns
  * the child's pid, or -1 after a one-line error (the child, if any, has
  * been waited for). */
 pid_t supervise_start(const run_options *o, const char *prog, const char *agent, const char *dir,
-                      int control_fd);
+                      int control);
 
 /* Wait for the child; its wait status.  With tick set, tick(ctx) runs
  * every 20 ms while it lives (snapshots to collect). */

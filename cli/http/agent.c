@@ -1,10 +1,11 @@
 /*
  * http/agent.c: the server's side of the conversation with the target's
- * agent.  One byte on the control pipe asks for something ('s' the
- * statistics file raw.PID.stats, 'h' a snapshot raw.PID.SEQ.http, see
- * agent/control.c); the agent writes the answer to a .tmp name and renames
- * it, and we poll the directory for it.  The pipe's write end never blocks:
- * a full pipe means the target is busy and the request fails.
+ * agent.  A request file raw.PID.req.N holding one letter asks for
+ * something ('s' the statistics file raw.PID.stats, 'h' a snapshot
+ * raw.PID.SEQ.http, see agent/control.c); the agent writes the answer to a
+ * .tmp name and renames it, and we poll the directory for it.  Writing a
+ * request never waits: when HTTP_REQUESTS_QUEUED requests wait unread, the
+ * target is busy and the request fails.
  *
  * Many clients, little work for the target: statistics are cached for
  * HTTP_STATS_CACHE_MS and snapshots for HTTP_PROFILE_CACHE_MS, and only one
@@ -17,6 +18,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -56,21 +58,47 @@ int http_agent_sleep(http_server *h, int ms) {
   return -1;
 }
 
-/* Write one command byte to the agent. */
+#define HTTP_REQUESTS_QUEUED 8
+
+/* The name of request file n of the target pid. */
+static void http_agent_request_path(const http_server *h, int pid, unsigned n, char *out, size_t outlen) {
+  snprintf(out, outlen, "%s/raw.%d.req.%u", h->dir, pid, n);
+}
+
+/* Leave one request letter for the agent. */
 static int http_agent_ask(http_server *h, char c, char *err, size_t errlen) {
-  if (atomic_load(&h->pid) == 0) {
+  int pid = atomic_load(&h->pid);
+  if (pid == 0) {
     snprintf(err, errlen, "the target has not started yet");
     return -1;
   }
+  if (kill(pid, 0) != 0 && errno == ESRCH) {
+    snprintf(err, errlen, "the target has exited");
+    return -1;
+  }
+  char path[PATH_MAX + 64], tmp[PATH_MAX + 72];
   pthread_mutex_lock(&h->ctl_lock);
-  ssize_t n = write(h->ctl_write, &c, 1);
-  int e = errno;
+  unsigned n = h->ctl_seq + 1;
+  int rc = -1;
+  if (n > HTTP_REQUESTS_QUEUED) http_agent_request_path(h, pid, n - HTTP_REQUESTS_QUEUED, path, sizeof path);
+  if (n > HTTP_REQUESTS_QUEUED && access(path, F_OK) == 0) {
+    snprintf(err, errlen, "the target is not reading its requests (busy)");
+  } else {
+    http_agent_request_path(h, pid, n, path, sizeof path);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int written = fd >= 0 && write(fd, &c, 1) == 1;
+    if (fd >= 0 && close(fd) != 0) written = 0;
+    if (written && rename(tmp, path) == 0) {
+      h->ctl_seq = n;
+      rc = 0;
+    } else {
+      snprintf(err, errlen, "cannot write the request %s: %s", path, strerror(errno));
+      unlink(tmp);
+    }
+  }
   pthread_mutex_unlock(&h->ctl_lock);
-  if (n == 1) return 0;
-  if (e == EAGAIN) snprintf(err, errlen, "the target is not reading its control pipe (busy)");
-  else if (e == EPIPE) snprintf(err, errlen, "the target has exited");
-  else snprintf(err, errlen, "control pipe: %s", strerror(e));
-  return -1;
+  return rc;
 }
 
 /* ---- statistics --------------------------------------------------------- */

@@ -218,18 +218,9 @@ http_server *http_start(const char *address, const char *dir, char *err, size_t 
   pthread_cond_init(&h->watch_cond, NULL);
   pthread_cond_init(&h->stats_cond, NULL);
   pthread_cond_init(&h->snap_cond, NULL);
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    snprintf(err, errlen, "pipe: %s", strerror(errno));
-    free(h);
-    return NULL;
-  }
-  h->ctl_read = fds[0];
-  h->ctl_write = fds[1];
-  fcntl(h->ctl_write, F_SETFL, O_NONBLOCK);
-  /* The server's threads never die of SIGPIPE when the target is gone
-   * (they inherit this mask; the target does not: it is forked from the
-   * main thread after the mask is restored). */
+  /* The server's threads never die of SIGPIPE when a client is gone (they
+   * inherit this mask; the target does not: it is forked from the main
+   * thread after the mask is restored). */
   sigset_t pipe_set, old;
   sigemptyset(&pipe_set);
   sigaddset(&pipe_set, SIGPIPE);
@@ -249,8 +240,6 @@ http_server *http_start(const char *address, const char *dir, char *err, size_t 
                                             : "cannot start the HTTP watcher thread for %s",
              address);
     if (h->daemon != NULL) MHD_stop_daemon(h->daemon);
-    close(fds[0]);
-    close(fds[1]);
     free(h);
     return NULL;
   }
@@ -262,13 +251,7 @@ http_server *http_start(const char *address, const char *dir, char *err, size_t 
   return h;
 }
 
-int http_control_fd(http_server *h) { return h->ctl_read; }
-
-void http_set_target(http_server *h, pid_t pid) {
-  atomic_store(&h->pid, (int)pid);
-  close(h->ctl_read); /* the target has it; writes fail with EPIPE once it is gone */
-  h->ctl_read = -1;
-}
+void http_set_target(http_server *h, pid_t pid) { atomic_store(&h->pid, (int)pid); }
 
 /* Keep the last snapshot as ./leakscope-http.PID.pb.gz. */
 static void http_keep_last(http_server *h) {
@@ -291,8 +274,6 @@ void http_stop(http_server *h) {
   http_agent_watch_stop(h);
   MHD_stop_daemon(h->daemon);
   http_keep_last(h);
-  if (h->ctl_read >= 0) close(h->ctl_read);
-  close(h->ctl_write);
   http_agent_snap_release(h->current);
   http_agent_history_free(h);
   pthread_mutex_destroy(&h->ctl_lock);

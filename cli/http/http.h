@@ -6,11 +6,11 @@
  *
  * dir is the run's private directory where the agent writes its snapshots
  * (raw.PID for the exit snapshot, raw.PID.SEQ.REASON for the others).  The
- * target is asked for a snapshot through its control pipe: http_start
- * makes the pipe (both ends O_CLOEXEC); the child keeps the read end
- * (http_control_fd) across exec, and writing one byte 'r' to the write end
- * makes the agent write raw.PID.SEQ.request (SEQ increasing; renamed into
- * place when complete) into dir.
+ * target is asked for something with a request file raw.PID.req.N in dir
+ * (N from 1 up, one letter inside, renamed into place), which the agent's
+ * control thread reads and removes (the agent's control option): 'h'
+ * makes it write raw.PID.SEQ.http, 's' the statistics file raw.PID.stats.
+ * The target holds no descriptor of the server's.
  */
 #ifndef LEAKSCOPE_HTTP_HTTP_H
 #define LEAKSCOPE_HTTP_HTTP_H
@@ -24,8 +24,6 @@ typedef struct http_server http_server;
  * with a one-line reason in err when the address is bad or taken. */
 http_server *http_start(const char *address, const char *dir, char *err, size_t errlen);
 void http_set_target(http_server *h, pid_t pid);
-/* The read end of the control pipe, which the child keeps across exec. */
-int http_control_fd(http_server *h);
 /* Close the port, keep the last profile (see http/http.c); h may be NULL. */
 void http_stop(http_server *h);
 

@@ -68,11 +68,11 @@ typedef struct {
 struct http_server {
   char dir[PATH_MAX];
   char url[160];                 /* http://ADDR:PORT, for messages */
-  int ctl_read, ctl_write;       /* the control pipe; the write end is non-blocking */
+  unsigned ctl_seq;              /* the last request file written (under ctl_lock) */
   _Atomic int pid;               /* the target, 0 until http_set_target */
   _Atomic int stopping;
   struct MHD_Daemon *daemon;
-  pthread_mutex_t ctl_lock;      /* one writer on the pipe at a time */
+  pthread_mutex_t ctl_lock;      /* one request written at a time */
 
   pthread_mutex_t stats_lock;    /* guards the statistics cache */
   pthread_cond_t stats_cond;     /* a statistics request finished */

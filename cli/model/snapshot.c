@@ -45,6 +45,8 @@ void snap_free(snapshot *snap) {
   free(snap->stacks);
   free(snap->sites);
   free(snap->leaks);
+  free(snap->warnings);
+  free(snap->failures);
   snap_graph_free(snap->graph);
   snap_arena_chunk *c = snap->arena;
   while (c != NULL) {

@@ -98,6 +98,12 @@ typedef struct {
   uint64_t blocks;
 } snap_amount;
 
+/* One of the agent's failure counters (docs/FORMAT.md, "failure" lines). */
+typedef struct {
+  const char *name; /* "live_block", "stack", ... */
+  uint64_t count;
+} snap_failure;
+
 /* The retention graph of a full-mode exit snapshot (docs/FORMAT.md, the
  * "r" lines): the reachable blocks, the pointers between them, and the
  * root words, registers and internal blocks holding them.  model/snap_graph.c. */
@@ -219,6 +225,11 @@ typedef struct snapshot {
   int argc;
   const char **argv;
   int exit_code;             /* -1 until the supervisor knows it */
+  int signal;                /* the fatal signal that ended the process, 0 if none */
+  const char **warnings;     /* the agent's warnings (warnings=snapshot), in order */
+  uint32_t nwarnings;
+  snap_failure *failures;    /* what the agent lost for lack of room (nonzero counts) */
+  uint32_t nfailures;
 
   snap_module *modules;
   uint32_t nmodules;

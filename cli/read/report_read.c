@@ -361,6 +361,10 @@ static int read_top(rr *r, const json_t *root) {
       return bad(r, "exit_code", "not a 32-bit integer");
     s->exit_code = (int)json_integer_value(v);
   }
+  uint64_t sig = 0;
+  if (get_u64(r, root, "signal", "", 1, &sig) != 0) return -1;
+  if (sig > 64) return bad(r, "signal", "not a signal number");
+  s->signal = (int)sig;
   const char *mode;
   if (get_str(r, root, "mode", "", &mode) != 0) return -1;
   if (mode != NULL && strcmp(mode, "full") != 0 && strcmp(mode, "sample") != 0)

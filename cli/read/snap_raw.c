@@ -11,10 +11,13 @@
 #include <string.h>
 
 #include "util/hmap.h"
+#include "util/text.h"
 #include "util/vec.h"
 
 typedef struct {
   snapshot *snap;
+  size_t cap_warnings, cap_failures;
+  int32_t agent_module; /* the agent's module index; -1 not looked for yet */
   /* raw stack id -> snapshot stack index (ids come in increasing order) */
   uint64_t *stack_ids;
   uint32_t *stack_index;
@@ -69,6 +72,20 @@ static int64_t raw_location(raw_reader *r, uint64_t pc) {
   int64_t li = snap_add_location(r->snap, &loc);
   if (li < 0 || hmap_put(&r->locs, pc, (uint64_t)li) != 0) return -1;
   return li;
+}
+
+/* Does pc lie in the agent's own code (libleakscope.so)?  Its frames head
+ * no stack (the agent removes them as it captures), but one stands between
+ * main and libc's start (the agent watches main return). */
+static int raw_is_agent_pc(raw_reader *r, uint64_t pc) {
+  if (r->agent_module < 0) {
+    r->agent_module = (int32_t)r->snap->nmodules; /* none */
+    for (uint32_t i = 0; i < r->snap->nmodules; i++)
+      if (strcmp(text_basename(r->snap->modules[i].path), "libleakscope.so") == 0) r->agent_module = (int32_t)i;
+  }
+  if ((uint32_t)r->agent_module >= r->snap->nmodules) return 0;
+  const snap_module *m = &r->snap->modules[r->agent_module];
+  return pc >= m->start && pc < m->limit;
 }
 
 static int64_t raw_find_stack(const raw_reader *r, uint64_t id) {
@@ -168,6 +185,27 @@ static int raw_line(raw_reader *r, char *line, char *err, size_t errlen) {
   } else if (KEY("exit_code")) {
     if (raw_u64(&p, &a, 10) || a > 255) return -1;
     snap->exit_code = (int)a;
+  } else if (KEY("signal")) {
+    if (raw_u64(&p, &a, 10) || a == 0 || a > 64) return -1;
+    snap->signal = (int)a;
+  } else if (KEY("warning")) {
+    if (*p == ' ') p++;
+    raw_unescape((char *)p);
+    if (vec_reserve(&snap->warnings, &r->cap_warnings, (size_t)snap->nwarnings + 1, sizeof *snap->warnings) != 0)
+      return -1;
+    snap->warnings[snap->nwarnings++] = snap_str(snap, p);
+  } else if (KEY("failure")) {
+    while (*p == ' ') p++;
+    const char *name = p;
+    while (*p && *p != ' ') p++;
+    if (*p != ' ' || p == name) return -1;
+    *(char *)p = 0;
+    p++;
+    const char *count = p;
+    if (raw_u64(&count, &a, 10) || *count != 0) return -1;
+    if (vec_reserve(&snap->failures, &r->cap_failures, (size_t)snap->nfailures + 1, sizeof *snap->failures) != 0)
+      return -1;
+    snap->failures[snap->nfailures++] = (snap_failure){snap_str(snap, name), a};
   } else if (KEY("reason")) {
     raw_rest(&p, &text);
     snap->reason = snap_str(snap, text);
@@ -212,6 +250,7 @@ static int raw_line(raw_reader *r, char *line, char *err, size_t errlen) {
     uint32_t n = 0;
     while (*p == ' ') {
       if (raw_u64(&p, &b, 16)) return -1;
+      if (raw_is_agent_pc(r, b)) continue; /* the agent's frame below main */
       int64_t li = raw_location(r, b);
       if (li < 0) return -1;
       if (n < 256) locs[n++] = (uint32_t)li;
@@ -300,6 +339,7 @@ snapshot *snap_raw_read(const char *path, char *err, size_t errlen) {
     return NULL;
   }
   raw_reader r = {0};
+  r.agent_module = -1;
   r.empty_stack = -1;
   r.snap = snap_new();
   char *line = NULL;

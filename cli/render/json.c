@@ -109,7 +109,19 @@ static json_t *json_report(const snapshot *snap) {
   json_object_set_new(root, "command", command);
   json_object_set_new(root, "pid", json_integer(snap->pid));
   json_object_set_new(root, "exit_code", snap->exit_code >= 0 ? json_integer(snap->exit_code) : json_null());
+  if (snap->signal > 0) json_object_set_new(root, "signal", json_integer(snap->signal));
   json_object_set_new(root, "mode", json_string(snap->mode));
+  if (snap->nwarnings > 0) {
+    json_t *warnings = json_array();
+    for (uint32_t i = 0; i < snap->nwarnings; i++) json_array_append_new(warnings, json_string(snap->warnings[i]));
+    json_object_set_new(root, "agent_warnings", warnings);
+  }
+  if (snap->nfailures > 0) {
+    json_t *failures = json_object();
+    for (uint32_t i = 0; i < snap->nfailures; i++)
+      json_object_set_new(failures, snap->failures[i].name, json_integer((json_int_t)snap->failures[i].count));
+    json_object_set_new(root, "agent_failures", failures);
+  }
   json_t *summary = json_object();
   for (int k = 0; k < SNAP_KIND_COUNT; k++)
     json_object_set_new(summary, snap_kind_name((snap_kind)k),

@@ -16,7 +16,7 @@ int main(void) {
   CHECK(strcmp(ag_opt.out, "leakscope.%p.raw") == 0);
   CHECK(ag_opt.depth == 24);
   CHECK(ag_opt.zero == 1 && ag_opt.leak_check == 1 && ag_opt.retain == 1);
-  CHECK(ag_opt.control_fd == -1);
+  CHECK(ag_opt.control == 0 && ag_opt.warnings == AG_WARNINGS_STDERR);
   CHECK(ag_opt.growth_window == 60);
   CHECK(ag_opt.budget.bytes == 0 && ag_opt.budget.action == AG_BUDGET_WARN);
   CHECK(options_problem(NULL) == NULL);
@@ -31,7 +31,8 @@ int main(void) {
   CHECK(ag_opt.zero == 0);
   CHECK(options_problem(NULL) == NULL);
 
-  options_parse("mode=sample,depth=0,unwind=libunwind,budget=5G:dump,target=-1");
+  options_parse("mode=sample,depth=0,unwind=libunwind,budget=5G:dump,target=-1,warnings=snapshot");
+  CHECK(ag_opt.warnings == AG_WARNINGS_SNAPSHOT);
   CHECK(ag_opt.mode == AG_MODE_SAMPLE && ag_opt.sample == 524288);
   CHECK(ag_opt.depth == 1);
   CHECK(ag_opt.unwind == AG_UNWIND_LIBUNWIND);
