@@ -42,14 +42,18 @@ static void children_scrub_preload(void) {
   if (value[0] == 0) sys_unsetenv("LD_PRELOAD");
 }
 
+/* Preloaded by hand (no target pid), every process that inherits the
+ * environment is traced, as LD_PRELOAD would have it. */
+static int children_untraced(void) { return !ag_opt.trace_children && ag_opt.target != 0; }
+
 void children_init(void) {
-  if (ag_opt.trace_children) return;
+  if (!children_untraced()) return;
   children_scrub_preload();
   sys_unsetenv("LEAKSCOPE_OPTIONS");
 }
 
 void children_before_exec(const char *path) {
-  if (ag_opt.trace_children || state_phase() != AG_ACTIVE || path == NULL) return;
+  if (!children_untraced() || state_phase() != AG_ACTIVE || path == NULL) return;
   char name[OPTIONS_PATH_MAX + 16];
   if (sys_expand_path(ag_opt.out, sys_getpid(), name, sizeof name - 8) != 0) return;
   strcat(name, ".exec");

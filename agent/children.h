@@ -1,12 +1,14 @@
 /*
- * children.h: the programs the traced process runs (children.c).  Without
- * the trace_children option only the traced program itself and its forks
- * are traced, as valgrind does: the agent takes its own entries out of the
+ * children.h: the programs the traced process runs (children.c).  Under
+ * `leakscope run` (the target option is set) without the trace_children
+ * option, only the traced program itself and its forks are traced, as
+ * valgrind does: the agent takes its own entries out of the
  * environment at start-up (LD_PRELOAD's and LEAKSCOPE_OPTIONS), so the
  * program sees the environment it would have without leakscope and the
  * programs it executes do not load the agent; and each exec leaves a small
  * marker file (OUT.exec, %p = the pid that executed) so that the command
- * can say which programs were not traced.
+ * can say which programs were not traced.  Preloaded by hand, the agent
+ * leaves the environment alone: every program that inherits it is traced.
  */
 #ifndef LEAKSCOPE_AGENT_CHILDREN_H
 #define LEAKSCOPE_AGENT_CHILDREN_H
