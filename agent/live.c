@@ -4,10 +4,18 @@
  * 256 shards chosen by the 1 MiB region of the address (threads allocate
  * from different glibc arenas, so they rarely meet), each an open-addressing
  * table (slots.h) with its own spinlock; a free from another thread costs
- * the same as a local one.  Slots follow the address (see live_hash) for
- * locality.  An entry is 16 bytes: the address, and size (40 bits) with
- * the stack id (24 bits).  A shard doubles when it is 70% full; its memory
- * comes from sys_map.
+ * the same as a local one.  Within a shard the slot is a mix of the whole
+ * address: neighbouring blocks land in unrelated slots, so runs of occupied
+ * slots stay short (an address-ordered layout made long runs that every
+ * deletion had to walk).  An entry is 16 bytes: the address, and size (40
+ * bits) with the stack id (24 bits).  A shard doubles when it is 70% full;
+ * its memory comes from sys_map.
+ *
+ * A table of many blocks does not fit in the cache, so each operation
+ * misses it once.  The misses are overlapped with other work: the hooks
+ * ask for the slot's line (live_prefetch) as soon as they know the
+ * address, before unwinding the stack for an insert, and a free hands
+ * glibc the block while the line comes in (live_remove_release).
  */
 #include "live.h"
 
@@ -37,13 +45,7 @@ typedef struct {
 
 static live_shard live_shards[LIVE_SHARDS];
 
-/* Where a block lives: its shard by the 1 MiB region it is in, its slot by
- * its address, so that blocks glibc hands out next to each other sit in
- * neighbouring slots (one cache miss serves several) while regions are
- * spread over the table by a mix of the region number.  Returns the shard
- * index in the low 8 bits and the slot hint above them. */
-static inline uint64_t live_region_mix(uintptr_t ptr) {
-  uint64_t h = (uint64_t)(ptr >> 20);
+static inline uint64_t live_mix(uint64_t h) {
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdu;
   h ^= h >> 33;
@@ -51,24 +53,67 @@ static inline uint64_t live_region_mix(uintptr_t ptr) {
   return h ^ (h >> 33);
 }
 
-static inline uint64_t live_hash(uintptr_t ptr) {
-  uint64_t mix = live_region_mix(ptr);
-  return (mix & (LIVE_SHARDS - 1)) | ((((uint64_t)ptr >> 4) + (mix >> 8)) << 8);
+static inline live_shard *live_shard_of(uintptr_t ptr) {
+  return &live_shards[live_mix((uint64_t)(ptr >> 20)) & (LIVE_SHARDS - 1)];
 }
 
-/* The slot hint alone, as slots.h wants it. */
-static uint64_t live_slot_hash(uintptr_t ptr) { return live_hash(ptr) >> 8; }
+/* The slot hash, for slots.h: the whole address, mixed. */
+static uint64_t live_slot_hash(uintptr_t ptr) { return live_mix((uint64_t)ptr >> 4); }
 
-static inline live_shard *live_shard_of(uint64_t h) { return &live_shards[h & (LIVE_SHARDS - 1)]; }
+static inline uint64_t live_pack(size_t size, uint32_t stack) {
+  return ((uint64_t)(size > LIVE_SIZE_MAX ? LIVE_SIZE_MAX : size) << LIVE_STACK_BITS) |
+         (stack & ((1u << LIVE_STACK_BITS) - 1));
+}
+
+void live_prefetch(uintptr_t ptr) {
+  live_shard *s = live_shard_of(ptr);
+  live_entry *slots = s->slots; /* read without the lock: only a hint */
+  if (slots != NULL) __builtin_prefetch(&slots[live_slot_hash(ptr) & s->mask], 1);
+}
+
+/* The shards' tables come from large regions mapped with huge pages, so
+ * that a big table costs few TLB entries (256 small mappings of their own
+ * cost one page walk per probe): a bump allocator; a table that a bigger
+ * one replaces gives its pages back (MADV_DONTNEED), not its addresses. */
+#define LIVE_REGION_BYTES ((size_t)1 << 30)
+static spin_lock live_region_lock;
+static char *live_region, *live_region_end;
+
+static live_entry *live_table_new(size_t bytes) {
+  if (bytes >= LIVE_REGION_BYTES / 4) return sys_map(bytes);
+  spin_acquire(&live_region_lock);
+  if (live_region == NULL || (size_t)(live_region_end - live_region) < bytes) {
+    char *r = sys_map(LIVE_REGION_BYTES);
+    if (r == NULL) {
+      spin_release(&live_region_lock);
+      return NULL;
+    }
+    madvise(r, LIVE_REGION_BYTES, MADV_HUGEPAGE);
+    live_region = r;
+    live_region_end = r + LIVE_REGION_BYTES;
+  }
+  live_entry *t = (live_entry *)live_region;
+  live_region += bytes;
+  spin_release(&live_region_lock);
+  return t;
+}
+
+static void live_table_free(live_entry *t, size_t bytes) {
+  if (bytes >= LIVE_REGION_BYTES / 4) {
+    sys_unmap(t, bytes);
+    return;
+  }
+  uintptr_t from = ((uintptr_t)t + 4095) & ~(uintptr_t)4095, to = ((uintptr_t)t + bytes) & ~(uintptr_t)4095;
+  if (to > from) madvise((void *)from, to - from, MADV_DONTNEED);
+}
 
 static int live_grow(live_shard *s) {
   uint32_t cap = s->mask ? (s->mask + 1) * 2 : LIVE_INITIAL;
-  live_entry *slots = sys_map(cap * sizeof *slots);
+  live_entry *slots = live_table_new(cap * sizeof *slots);
   if (slots == NULL) return -1;
-  if (cap * sizeof *slots >= (2u << 20)) madvise(slots, cap * sizeof *slots, MADV_HUGEPAGE);
   if (s->slots != NULL) {
     slots_rehash(slots, cap - 1, s->slots, s->mask, sizeof *slots, live_slot_hash);
-    sys_unmap(s->slots, (s->mask + 1) * sizeof *s->slots);
+    live_table_free(s->slots, (s->mask + 1) * sizeof *s->slots);
   }
   s->slots = slots;
   s->mask = cap - 1;
@@ -76,9 +121,8 @@ static int live_grow(live_shard *s) {
 }
 
 void live_insert(uintptr_t ptr, size_t size, uint32_t stack) {
-  live_shard *s = live_shard_of(live_hash(ptr));
-  uint64_t meta = ((uint64_t)(size > LIVE_SIZE_MAX ? LIVE_SIZE_MAX : size) << LIVE_STACK_BITS) |
-                  (stack & ((1u << LIVE_STACK_BITS) - 1));
+  live_shard *s = live_shard_of(ptr);
+  uint64_t meta = live_pack(size, stack);
   spin_acquire(&s->lock);
   if ((s->count + 1) * 10 > (s->mask + 1) * 7 || s->mask == 0) {
     if (live_grow(s) != 0) {
@@ -93,25 +137,42 @@ void live_insert(uintptr_t ptr, size_t size, uint32_t stack) {
   spin_release(&s->lock);
 }
 
-int live_remove(uintptr_t ptr, size_t *size, uint32_t *stack) {
-  live_shard *s = live_shard_of(live_hash(ptr));
-  spin_acquire(&s->lock);
-  if (s->mask == 0) {
-    spin_release(&s->lock);
-    return 0;
-  }
+/* Under the shard's lock: take ptr out; 1 with its meta if it was there. */
+static int live_take(live_shard *s, uintptr_t ptr, uint64_t *meta) {
+  if (s->mask == 0) return 0;
   uint64_t j = slots_find(s->slots, sizeof *s->slots, s->mask, ptr, live_slot_hash);
-  if (s->slots[j].ptr == 0) {
-    spin_release(&s->lock);
-    return 0;
-  }
-  uint64_t meta = s->slots[j].meta;
+  if (s->slots[j].ptr == 0) return 0;
+  *meta = s->slots[j].meta;
   slots_delete(s->slots, sizeof *s->slots, s->mask, j, live_slot_hash);
   s->count--;
-  spin_release(&s->lock);
+  return 1;
+}
+
+static void live_unpack(uint64_t meta, size_t *size, uint32_t *stack) {
   if (size) *size = (size_t)(meta >> LIVE_STACK_BITS);
   if (stack) *stack = (uint32_t)(meta & ((1u << LIVE_STACK_BITS) - 1));
-  return 1;
+}
+
+int live_remove(uintptr_t ptr, size_t *size, uint32_t *stack) {
+  live_shard *s = live_shard_of(ptr);
+  uint64_t meta = 0;
+  spin_acquire(&s->lock);
+  int found = live_take(s, ptr, &meta);
+  spin_release(&s->lock);
+  if (found) live_unpack(meta, size, stack);
+  return found;
+}
+
+int live_remove_release(uintptr_t ptr, void (*release)(void *), size_t *size, uint32_t *stack) {
+  live_shard *s = live_shard_of(ptr);
+  live_prefetch(ptr);
+  uint64_t meta = 0;
+  spin_acquire(&s->lock);
+  release((void *)ptr); /* no other thread can insert this address before it is taken out */
+  int found = live_take(s, ptr, &meta);
+  spin_release(&s->lock);
+  if (found) live_unpack(meta, size, stack);
+  return found;
 }
 
 void live_foreach(live_visit_fn fn, void *arg, int world_stopped) {
@@ -120,9 +181,12 @@ void live_foreach(live_visit_fn fn, void *arg, int world_stopped) {
     if (!world_stopped) spin_acquire(&s->lock);
     for (uint32_t j = 0; s->slots != NULL && j <= s->mask; j++) {
       const live_entry *e = &s->slots[j];
-      if (e->ptr != 0)
-        fn(e->ptr, (size_t)(e->meta >> LIVE_STACK_BITS),
-           (uint32_t)(e->meta & ((1u << LIVE_STACK_BITS) - 1)), arg);
+      if (e->ptr != 0) {
+        size_t size;
+        uint32_t stack;
+        live_unpack(e->meta, &size, &stack);
+        fn(e->ptr, size, stack, arg);
+      }
     }
     if (!world_stopped) spin_release(&s->lock);
   }

@@ -17,9 +17,15 @@
 #define LIVE_STACK_INTERNAL ((1u << LIVE_STACK_BITS) - 1)
 _Static_assert(STACKTAB_MAX_IDS < LIVE_STACK_INTERNAL, "stack ids fit below the internal marker");
 
+/* Start loading ptr's slot into the cache (a hint; no lock). */
+AG_HIDDEN void live_prefetch(uintptr_t ptr);
 AG_HIDDEN void live_insert(uintptr_t ptr, size_t size, uint32_t stack);
 /* Remove ptr; returns 1 and its size/stack (either may be NULL) if it was tracked. */
 AG_HIDDEN int live_remove(uintptr_t ptr, size_t *size, uint32_t *stack);
+/* The same, calling release(ptr) (glibc's free) under ptr's lock first,
+ * while its slot comes into the cache: no other thread can insert the
+ * address glibc hands out again before the old entry is gone. */
+AG_HIDDEN int live_remove_release(uintptr_t ptr, void (*release)(void *), size_t *size, uint32_t *stack);
 typedef void (*live_visit_fn)(uintptr_t ptr, size_t size, uint32_t stack, void *arg);
 /* Visit every live block; locks each shard while it is visited unless
  * world_stopped (then reads without locks). */

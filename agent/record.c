@@ -193,8 +193,10 @@ static inline int record_zero_fill_wanted(const void *p, size_t size) {
   return ag_opt.zero && size > 0 && !glibc_chunk_is_mmapped(p); /* mmapped chunks are fresh pages */
 }
 
-/* Remember the block with its stack; zero it first unless glibc did. */
+/* Remember the block with its stack; zero it first unless glibc did.  Its
+ * slot comes into the cache while the stack is unwound. */
 static void record_full(ag_tstate *st, void *p, size_t size, int zero) {
+  live_prefetch((uintptr_t)p);
   if (zero && record_zero_fill_wanted(p, size)) memset(p, 0, size);
   record_insert(st, p, size, record_stack_here(1, size));
   st->allocs++;
@@ -205,16 +207,20 @@ static void record_full(ag_tstate *st, void *p, size_t size, int zero) {
   }
 }
 
-/* Forget a tracked block; 1 and its size and stack if it was tracked.
- * Only the program's blocks count as frees (internal ones were never
- * counted as allocations). */
-static int record_forget(ag_tstate *st, void *p, size_t *size, uint32_t *stack) {
-  uint32_t id;
-  int tracked = record_remove(st, p, size, &id);
-  if (tracked && id != LIVE_STACK_INTERNAL) {
+/* A tracked block is gone: only the program's blocks count as frees
+ * (internal ones were never counted as allocations). */
+static inline void record_count_free(ag_tstate *st, int tracked, size_t size, uint32_t stack) {
+  if (tracked && stack != LIVE_STACK_INTERNAL) {
     st->frees++;
-    st->bytes_freed += *size;
+    st->bytes_freed += size;
   }
+}
+
+/* Forget a tracked block; 1 and its size and stack if it was tracked. */
+static int record_forget(ag_tstate *st, void *p, size_t *size, uint32_t *stack) {
+  uint32_t id = 0;
+  int tracked = record_remove(st, p, size, &id);
+  record_count_free(st, tracked, *size, id);
   if (stack != NULL) *stack = id;
   return tracked;
 }
@@ -259,10 +265,12 @@ void record_free(void *p) {
     world_park_if_requested();
     return;
   }
-  int was = guard_enter(st, GUARD_AGENT);
-  size_t size;
-  record_forget(st, p, &size, NULL);
-  __libc_free(p);
+  /* glibc frees the block while its slot comes into the cache */
+  int was = guard_enter(st, GUARD_TABLES);
+  size_t size = 0;
+  uint32_t stack = 0;
+  int tracked = live_remove_release((uintptr_t)p, __libc_free, &size, &stack);
+  record_count_free(st, tracked, size, stack);
   record_leave(st, was);
 }
 
@@ -291,6 +299,7 @@ void *record_realloc(void *old, size_t size) {
     record_leave(st, was);
     return p;
   }
+  live_prefetch((uintptr_t)old);
   int was = guard_enter(st, GUARD_AGENT);
   size_t old_size = 0;
   uint32_t old_stack = 0;
