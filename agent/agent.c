@@ -17,7 +17,7 @@
 #include "children.h"
 #include "control.h"
 #include "glibc.h"
-#include "live.h"
+#include "blocks.h"
 #include "modules.h"
 #include "options.h"
 #include "sampler.h"
@@ -49,21 +49,18 @@ static void agent_fork_prepare(void) {
   guard_enter_self(GUARD_TABLES);
   if (state_phase() != AG_ACTIVE) return;
   stacktab_lock_all();
-  live_lock_all();
   sampler_lock();
 }
 
 static void agent_fork_parent(void) {
   if (state_phase() == AG_ACTIVE) {
     sampler_unlock();
-    live_unlock_all();
     stacktab_unlock_all();
   }
   guard_leave_self(GUARD_NONE);
 }
 
 static void agent_fork_child(void) {
-  live_reset_locks();
   sampler_reset_lock();
   stacktab_reset_lock();
   ag_state.pid = sys_getpid();
@@ -109,6 +106,7 @@ void agent_start(void) {
     agent_off(why);
     return;
   }
+  blocks_init();
   if (stacktab_init() != 0 || threads_init() != 0) {
     agent_off("cannot set up the agent's tables; tracking is off");
     return;
