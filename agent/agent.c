@@ -16,8 +16,9 @@
 
 #include "children.h"
 #include "control.h"
-#include "glibc.h"
 #include "blocks.h"
+#include "glibc.h"
+#include "lifetimes.h"
 #include "modules.h"
 #include "options.h"
 #include "sampler.h"
@@ -27,6 +28,7 @@
 #include "state.h"
 #include "sys.h"
 #include "threads.h"
+#include "ticks.h"
 #include "unwind.h"
 #include "world.h"
 
@@ -107,6 +109,10 @@ void agent_start(void) {
     return;
   }
   blocks_init();
+  if (!options_sample_mode() && ag_opt.lifetimes) {
+    ticks_init();
+    lifetimes_init();
+  }
   if (stacktab_init() != 0 || threads_init() != 0) {
     agent_off("cannot set up the agent's tables; tracking is off");
     return;
