@@ -7,8 +7,9 @@
  * f (16 per octave of ticks, exact under 16 ticks) times 2, plus 1 for
  * the part of the bin at or above the one decade boundary (1 us, 10 us,
  * ...) that may fall inside it, so that the decades are exact while the
- * bins stay few.  Two cells per stack hold its temporaries and its longest
- * lifetime.  Only the owning thread writes its table (plain loads, and
+ * bins stay few.  One more cell per stack counts its temporaries; its
+ * longest lifetime is kept in its stack table entry, which changes
+ * rarely.  Only the owning thread writes its table (plain loads, and
  * stores other threads may read at any time); a table that fills is
  * copied into one twice its size, and the old one is kept until the
  * thread ends, so that a snapshot reading it meanwhile never reads freed
@@ -20,11 +21,11 @@
 
 #include "failures.h"
 #include "slots.h"
+#include "stacktab.h"
 #include "ticks.h"
 
 #define LIFETIMES_KEY_SHIFT 11
-#define LIFETIMES_TEMPORARIES_CELL 2046
-#define LIFETIMES_MAX_CELL 2047
+#define LIFETIMES_TEMPORARIES_CELL 2047
 #define LIFETIMES_SUB_BITS 4 /* 16 bins per octave */
 #define LIFETIMES_BINS (16 + (TICKS_BITS - LIFETIMES_SUB_BITS) * 16)
 _Static_assert(LIFETIMES_BINS * 2 <= LIFETIMES_TEMPORARIES_CELL, "the bins fit below the special cells");
@@ -105,12 +106,7 @@ static void lifetimes_release(lifetimes_table *t) {
   }
 }
 
-static int lifetimes_is_max(uint64_t key) {
-  return (key & ((UINT64_C(1) << LIFETIMES_KEY_SHIFT) - 1)) == LIFETIMES_MAX_CELL;
-}
-
-/* Adds (or, for a longest-lifetime cell, takes the larger of) value into
- * key's slot of a table with room; only its owner writes it. */
+/* Adds value into key's slot of a table with room; only its owner writes it. */
 static void lifetimes_put(lifetimes_table *t, uint64_t key, uint64_t value) {
   uint64_t j = slots_find(t->slots, sizeof(lifetimes_slot), t->mask, key, lifetimes_hash);
   lifetimes_slot *s = &t->slots[j];
@@ -120,9 +116,7 @@ static void lifetimes_put(lifetimes_table *t, uint64_t key, uint64_t value) {
     t->used++;
     return;
   }
-  uint64_t now = s->value;
-  uint64_t next = lifetimes_is_max(key) ? (value > now ? value : now) : now + value;
-  if (next != now) __atomic_store_n(&s->value, next, __ATOMIC_RELAXED);
+  __atomic_store_n(&s->value, s->value + value, __ATOMIC_RELAXED);
 }
 
 /* A table with room for `more` new keys in place of *t (kept as older). */
@@ -143,16 +137,22 @@ static lifetimes_table *lifetimes_room(lifetimes_table **t, uint64_t more) {
 }
 
 void lifetimes_note(ag_tstate *st, uint32_t stack, uint64_t t, int temporary) {
-  lifetimes_table *tab = lifetimes_room(&st->lifetimes, 3);
-  if (tab == NULL) {
+  lifetimes_table *tab = st->lifetimes;
+  if (AG_UNLIKELY(tab == NULL || (tab->used + 2) * 2 > tab->mask + 1) &&
+      (tab = lifetimes_room(&st->lifetimes, 2)) == NULL) {
     failures_note(FAILURE_LIFETIME);
     return;
   }
   unsigned f = lifetimes_bin(t);
   uint64_t base = ((uint64_t)stack + 1) << LIFETIMES_KEY_SHIFT;
   lifetimes_put(tab, base | (uint64_t)f << 1 | (t >= lifetimes_split[f]), 1);
-  lifetimes_put(tab, base | LIFETIMES_MAX_CELL, t);
   if (temporary) lifetimes_put(tab, base | LIFETIMES_TEMPORARIES_CELL, 1);
+  stacktab_entry *e = stacktab_get(stack);
+  if (e == NULL) return;
+  uint64_t longest = atomic_load_explicit(&e->longest_life, memory_order_relaxed);
+  while (t > longest && !atomic_compare_exchange_weak_explicit(&e->longest_life, &longest, t, memory_order_relaxed,
+                                                                memory_order_relaxed)) {
+  }
 }
 
 /* Adds every key of from into *into, a table only the caller reads; 0,
@@ -237,13 +237,11 @@ static uint64_t lifetimes_rank(const lifetimes_slot *cells, uint64_t n, uint64_t
 
 /* One stack's lines from its cells (sorted by key). */
 static void lifetimes_write_stack(sys_writer *w, uint32_t stack, const lifetimes_slot *cells, uint64_t n) {
-  uint64_t decades[LIFETIMES_DECADES] = {0}, freed = 0, temporaries = 0, longest = 0;
+  uint64_t decades[LIFETIMES_DECADES] = {0}, freed = 0, temporaries = 0;
   for (uint64_t i = 0; i < n; i++) {
     unsigned cell = (unsigned)(cells[i].key & ((UINT64_C(1) << LIFETIMES_KEY_SHIFT) - 1));
     if (cell == LIFETIMES_TEMPORARIES_CELL) {
       temporaries = cells[i].value;
-    } else if (cell == LIFETIMES_MAX_CELL) {
-      longest = cells[i].value;
     } else {
       uint64_t lo, hi;
       lifetimes_bin_range(cell >> 1, &lo, &hi);
@@ -259,7 +257,8 @@ static void lifetimes_write_stack(sys_writer *w, uint32_t stack, const lifetimes
     sys_putc(w, ' ');
     sys_put_u64(w, decades[d]);
   }
-  uint64_t max_ns = lifetimes_ns((double)longest);
+  const stacktab_entry *e = stacktab_get(stack);
+  uint64_t max_ns = e ? lifetimes_ns((double)atomic_load_explicit(&e->longest_life, memory_order_relaxed)) : 0;
   uint64_t p50 = lifetimes_rank(cells, n, (freed - 1) / 2), p90 = lifetimes_rank(cells, n, (freed * 9 - 1) / 10);
   sys_put(w, "\nlifetime_stats ");
   sys_put_u64(w, stack);

@@ -45,7 +45,7 @@ CLI_EXTERNAL = {"include": 0, "agent": len(CLI_LAYERS) - 1}
 # agent/unwind/ are the module "unwind".
 AGENT_ORDER = [
     "base", "glibc", "spin", "slots", "options", "failures", "sys", "ticks", "state", "tstate",
-    "lifetimes", "maps", "stacktab", "blocks", "sampler", "unwind", "threads", "world", "modules", "scan",
+    "maps", "stacktab", "lifetimes", "blocks", "sampler", "unwind", "threads", "world", "modules", "scan",
     "snapwrite", "stats", "trigger", "control", "signals", "children", "record",
     "agent", "hooks", "api",
 ]

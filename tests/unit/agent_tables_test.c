@@ -95,10 +95,13 @@ static void test_lifetimes(void) {
   lifetimes_init();
   static ag_tstate one, two;
   one.next = &two;
-  for (int i = 0; i < 100; i++) lifetimes_note(i < 50 ? &one : &two, 7, 999, i < 10); /* under 1 us */
-  for (int i = 0; i < 100; i++) lifetimes_note(&two, 7, 1000 + (uint64_t)i * 10, 0);   /* 1 us to 2 us */
-  lifetimes_note(&one, 7, 5000000000u, 0);                                             /* 5 s */
-  lifetimes_note(&one, 9, 123456, 1);
+  uintptr_t frames_a[2] = {0x7001, 0x7002}, frames_b[2] = {0x9001, 0x9002};
+  uint32_t a = stacktab_intern(frames_a, 2), b = stacktab_intern(frames_b, 2);
+  CHECK(a != 0 && b != 0 && a != b);
+  for (int i = 0; i < 100; i++) lifetimes_note(i < 50 ? &one : &two, a, 999, i < 10); /* under 1 us */
+  for (int i = 0; i < 100; i++) lifetimes_note(&two, a, 1000 + (uint64_t)i * 10, 0);   /* 1 us to 2 us */
+  lifetimes_note(&one, a, 5000000000u, 0);                                             /* 5 s */
+  lifetimes_note(&one, b, 123456, 1);
   char path[] = "/tmp/agent_tables_test.XXXXXX";
   int fd = mkstemp(path);
   CHECK(fd >= 0);
@@ -110,14 +113,15 @@ static void test_lifetimes(void) {
   CHECK(pread(fd, text, sizeof text - 1, 0) > 0);
   close(fd);
   unlink(path);
-  const char *want = "lifetime 7 100 100 0 0 0 0 0 1 0 0\n"
-                     "lifetime_stats 7 10 5000000000 ";
+  char want[128], want_b[128];
+  snprintf(want, sizeof want, "lifetime %u 100 100 0 0 0 0 0 1 0 0\nlifetime_stats %u 10 5000000000 ", a, a);
+  snprintf(want_b, sizeof want_b, "lifetime %u 0 0 0 1 0 0 0 0 0 0\nlifetime_stats %u 1 123456 ", b, b);
   CHECK(strncmp(text, want, strlen(want)) == 0, "got:\n%s", text);
   unsigned long long p50 = 0, p90 = 0;
   CHECK(sscanf(text + strlen(want), "%llu %llu", &p50, &p90) == 2);
   CHECK(p50 >= 960 && p50 <= 1040, "median %llu, about 1 us", p50);
   CHECK(p90 >= 1700 && p90 <= 1900, "p90 %llu, about 1.8 us", p90);
-  CHECK(strstr(text, "lifetime 9 0 0 0 1 0 0 0 0 0 0\nlifetime_stats 9 1 123456 ") != NULL, "got:\n%s", text);
+  CHECK(strstr(text, want_b) != NULL, "got:\n%s", text);
 }
 
 static void test_stacktab(void) {
@@ -174,8 +178,8 @@ static void test_sampler(void) {
 int main(void) {
   options_parse(NULL);
   test_blocks();
-  test_lifetimes();
   test_stacktab();
+  test_lifetimes();
   test_sampler();
   return failures != 0;
 }
