@@ -47,7 +47,13 @@ static uint64_t lifetimes_split[LIFETIMES_BINS]; /* the decade boundary inside b
 static uint64_t lifetimes_boundary[LIFETIMES_DECADES - 1]; /* 1 us, 10 us, ... 100 s in ticks */
 static lifetimes_table *lifetimes_retired; /* under the thread registry's lock */
 
-static uint64_t lifetimes_hash(uintptr_t key) { return (uint64_t)key * 0x9e3779b97f4a7c15u >> 17; }
+/* A stack's cells lie side by side from a slot chosen by the stack alone
+ * (the two halves of a bin in neighbouring slots), so that the bins a
+ * stack's blocks fall in, a few octaves wide, share a few cache lines. */
+static uint64_t lifetimes_hash(uintptr_t key) {
+  return ((uint64_t)(key >> LIFETIMES_KEY_SHIFT) * 0x9e3779b97f4a7c15u >> 24) +
+         ((key & ((UINT64_C(1) << LIFETIMES_KEY_SHIFT) - 1)) >> 1);
+}
 
 static inline unsigned lifetimes_bin(uint64_t t) {
   if (t < 16) return (unsigned)t;
