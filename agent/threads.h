@@ -29,6 +29,9 @@ typedef struct {
 /* The process's totals: every registered thread's counters plus those of
  * threads that ended. */
 AG_HIDDEN threads_counts threads_totals(void);
+/* The totals count from now on (a second `leakscope attach`: what the
+ * first one counted is not this one's). */
+AG_HIDDEN void threads_restart_totals(void);
 /* In the child after fork: only the calling thread is left. */
 AG_HIDDEN void threads_after_fork_child(void);
 

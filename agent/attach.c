@@ -1,0 +1,377 @@
+/*
+ * attach.c: the agent in a program that was already running, loaded by
+ * `leakscope attach` (see attach.h and docs/LIVE.md).  The command stops
+ * one thread with ptrace, makes it dlopen the agent (whose constructor then
+ * does nothing: agent.c sees it was not preloaded) and call
+ * leakscope_agent_attach, and lets it go.  Attaching:
+ *
+ *   1. the options, from the file the command wrote (sample mode only);
+ *   2. the program's malloc must be glibc's (the shims forward to it);
+ *   3. the agent's tables, once (agent_start_attached; a second attach
+ *      reuses them, emptied of what the first one left);
+ *   4. the GOT entries of the malloc family in every loaded object point to
+ *      the agent's shims (got.c), dlopen's to a trampoline that patches the
+ *      objects it loads, dlclose's to the agent's (the module map);
+ *   5. tracking on, the control thread started (control.c), which also
+ *      runs attach_tick: objects loaded some other way (libc's own dlopen
+ *      of NSS modules) are patched within a tick, and once the supervisor's
+ *      lock is free the agent detaches.
+ *
+ * Detaching (on the control thread): a last snapshot, the entries back,
+ * tracking off (a shim reached through a pointer the program took meanwhile
+ * passes the call to glibc), the control thread ends.  Sampled blocks are
+ * page-aligned glibc blocks: glibc's free takes them later.  Nothing of
+ * the program's is changed for good: no descriptor is kept, no signal
+ * handler installed; one exit handler (the exit snapshot) and fork handlers
+ * are registered once and do nothing once detached.  A fork child of an
+ * attached program detaches itself at once.
+ *
+ * The dlopen trampoline keeps dlopen's caller: glibc picks the search path
+ * (RUNPATH, $ORIGIN) and namespace by the return address it is called
+ * with, so the trampoline enters glibc's dlopen with a return address in
+ * the caller's own object (a ret instruction there, got_ret_gadget), which
+ * returns to the trampoline.  Under a shadow stack that return would fault,
+ * so then dlopen is left alone and the tick patches new objects.
+ */
+#include "attach.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "control.h"
+#include "got.h"
+#include "live.h"
+#include "options.h"
+#include "sampler.h"
+#include "snapwrite.h"
+#include "stacktab.h"
+#include "state.h"
+#include "sys.h"
+#include "threads.h"
+#include "tstate.h"
+
+#define ATTACH_CHECK_NS 100000000ull /* the supervisor's lock, every 100 ms */
+
+/* The names redirected, the agent's function each goes to (the __libc_
+ * names to the shim of the name without the prefix), glibc's definition. */
+static const struct {
+  const char *name, *ours;
+} attach_names[] = {
+    {"malloc", "malloc"}, {"free", "free"}, {"calloc", "calloc"}, {"realloc", "realloc"},
+    {"reallocarray", "reallocarray"}, {"posix_memalign", "posix_memalign"},
+    {"aligned_alloc", "aligned_alloc"}, {"memalign", "memalign"}, {"valloc", "valloc"},
+    {"pvalloc", "pvalloc"}, {"cfree", "cfree"}, {"free_sized", NULL}, {"free_aligned_sized", NULL},
+    {"__libc_malloc", "malloc"}, {"__libc_free", "free"}, {"__libc_calloc", "calloc"},
+    {"__libc_realloc", "realloc"}, {"__libc_memalign", "memalign"}, {"__libc_valloc", "valloc"},
+    {"__libc_pvalloc", "pvalloc"}, {"dlclose", "dlclose"}, {"dlopen", NULL},
+};
+#define ATTACH_NAMES (int)(sizeof attach_names / sizeof *attach_names)
+
+static got_redirect attach_table[ATTACH_NAMES];
+static _Atomic int attach_on;        /* attached now */
+static int attach_once;              /* the exit and fork handlers are registered */
+static unsigned long long attach_adds; /* the loader's count at the last patch */
+static uint64_t attach_next_check;   /* when the control thread next looks at the lock */
+static void (*attach_free)(void *);  /* the agent's free, for free_sized */
+
+/* ---- files beside the snapshots ------------------------------------------------ */
+
+/* OUT.suffix holding text, written whole (through OUT.suffix.tmp). */
+static void attach_note(const char *suffix, const char *text) {
+  char path[OPTIONS_PATH_MAX + 32], tmp[OPTIONS_PATH_MAX + 40];
+  if (ag_opt.out[0] == 0 || sys_expand_path(ag_opt.out, sys_getpid(), path, sizeof path - 16) != 0) return;
+  strcat(path, suffix);
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  size_t n = strlen(text);
+  int ok = write(fd, text, n) == (ssize_t)n && write(fd, "\n", 1) == 1;
+  if (close(fd) != 0) ok = 0;
+  if (!ok || rename(tmp, path) != 0) unlink(tmp);
+}
+
+static int attach_fail(int code, const char *why) {
+  attach_note(".attach", why);
+  return code;
+}
+
+/* ---- the shims that hooks.c has not ---------------------------------------------- */
+
+static void attach_free_sized(void *p, size_t size) { attach_free(p); }
+static void attach_free_aligned_sized(void *p, size_t align, size_t size) { attach_free(p); }
+
+/* ---- dlopen ---------------------------------------------------------------------- */
+
+AG_HIDDEN uintptr_t attach_real_dlopen; /* glibc's dlopen, for the trampoline */
+AG_HIDDEN uintptr_t attach_dlopen_gadget(uintptr_t caller);
+AG_HIDDEN void attach_dlopen_done(void *handle);
+AG_HIDDEN void attach_dlopen_tramp(void);
+
+/* A ret in the caller's object, where glibc's dlopen returns (and which
+ * returns to the trampoline). */
+uintptr_t attach_dlopen_gadget(uintptr_t caller) { return got_ret_gadget(caller); }
+
+static void attach_patch(void) {
+  int was = guard_enter_self(GUARD_AGENT);
+  attach_adds = got_load_count();
+  if (got_redirect_all(attach_table, ATTACH_NAMES) < 0) sys_warn("attach: out of memory for the GOT record");
+  guard_leave_self(was);
+}
+
+/* After dlopen returned, on the caller's thread: the objects it loaded. */
+void attach_dlopen_done(void *handle) {
+  if (atomic_load(&attach_on)) attach_patch();
+}
+
+/* On entry [rsp] is the caller's return address R (rsp = S, S % 16 == 8).
+ * glibc's dlopen is entered with [rsp] = a ret in R's object and above it
+ * the continuation 1:, which calls attach_dlopen_done and returns to R.
+ * The CFI describes the frames for the unwinder. */
+__asm__(".text\n"
+        ".globl attach_dlopen_tramp\n"
+        ".hidden attach_dlopen_tramp\n"
+        ".type attach_dlopen_tramp, @function\n"
+        "attach_dlopen_tramp:\n"
+        "  .cfi_startproc\n"
+        "  endbr64\n"
+        "  sub $24, %rsp\n"
+        "  .cfi_adjust_cfa_offset 24\n"
+        "  mov %rdi, 0(%rsp)\n"
+        "  mov %rsi, 8(%rsp)\n"
+        "  mov 24(%rsp), %rdi\n"
+        "  call attach_dlopen_gadget\n"
+        "  mov 0(%rsp), %rdi\n"
+        "  mov 8(%rsp), %rsi\n"
+        "  lea 1f(%rip), %rcx\n"
+        "  mov %rcx, 16(%rsp)\n"
+        "  mov %rax, 8(%rsp)\n"
+        "  add $8, %rsp\n"
+        "  .cfi_adjust_cfa_offset -8\n"
+        "  jmp *attach_real_dlopen(%rip)\n"
+        "1:\n"
+        "  .cfi_adjust_cfa_offset -16\n"
+        "  push %rax\n"
+        "  .cfi_adjust_cfa_offset 8\n"
+        "  mov %rax, %rdi\n"
+        "  call attach_dlopen_done\n"
+        "  pop %rax\n"
+        "  .cfi_adjust_cfa_offset -8\n"
+        "  ret\n"
+        "  .cfi_endproc\n"
+        ".size attach_dlopen_tramp, .-attach_dlopen_tramp\n");
+
+/* Is a shadow stack on (a return to an address not called from faults)? */
+static int attach_shadow_stack(void) {
+  static char status[8192];
+  if (sys_read_file("/proc/self/status", status, sizeof status) <= 0) return 0;
+  const char *line = strstr(status, "x86_Thread_features:");
+  if (line == NULL) return 0;
+  const char *end = strchr(line, '\n');
+  const char *shstk = strstr(line, "shstk");
+  return shstk != NULL && (end == NULL || shstk < end);
+}
+
+/* ---- the table ---------------------------------------------------------------------- */
+
+/* Fill attach_table; 0, or an ATTACH_ code after its note. */
+static int attach_build_table(void) {
+  Dl_info self;
+  if (dladdr((void *)&leakscope_agent_attach, &self) == 0 || self.dli_fname == NULL)
+    return attach_fail(ATTACH_FAILED, "the agent cannot find its own file");
+  void *agent = dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD);
+  void *libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+  if (agent == NULL || libc == NULL) return attach_fail(ATTACH_FAILED, "the agent cannot find itself or libc.so.6");
+  /* the shims forward to glibc's allocator: the program must use it */
+  void *used = dlsym(RTLD_DEFAULT, "malloc"), *glibc = dlsym(libc, "malloc");
+  if (used != glibc) {
+    Dl_info where;
+    char why[320];
+    snprintf(why, sizeof why, "the program's malloc is not glibc's: it comes from %s",
+             dladdr(used, &where) && where.dli_fname ? where.dli_fname : "an unknown object");
+    return attach_fail(ATTACH_NOT_GLIBC, why);
+  }
+  attach_free = (void (*)(void *))dlsym(agent, "free");
+  int shadow = attach_shadow_stack();
+  for (int i = 0; i < ATTACH_NAMES; i++) {
+    const char *name = attach_names[i].name;
+    uintptr_t expected = (uintptr_t)dlsym(libc, name), ours = 0;
+    if (attach_names[i].ours != NULL) ours = (uintptr_t)dlsym(agent, attach_names[i].ours);
+    else if (strcmp(name, "free_sized") == 0) ours = (uintptr_t)attach_free_sized;
+    else if (strcmp(name, "free_aligned_sized") == 0) ours = (uintptr_t)attach_free_aligned_sized;
+    else if (strcmp(name, "dlopen") == 0 && !shadow) ours = (uintptr_t)attach_dlopen_tramp;
+    if (strcmp(name, "dlopen") == 0) attach_real_dlopen = expected;
+    /* an entry nobody defines, or that would point back at itself, stays */
+    attach_table[i] = (got_redirect){name, expected, expected != 0 && ours != expected ? ours : 0};
+  }
+  dlerror(); /* the failed lookups (free_sized on older glibc) leave nothing behind */
+  if (attach_free == NULL || attach_table[0].replacement == 0)
+    return attach_fail(ATTACH_FAILED, "the agent cannot find its own malloc");
+  return 0;
+}
+
+/* ---- what a first attach left ------------------------------------------------------- */
+
+typedef struct {
+  uintptr_t *ptrs;
+  size_t n, cap;
+} attach_list;
+
+static void attach_collect_sample(uintptr_t ptr, size_t size, uint32_t stack, double weight, void *arg) {
+  attach_list *l = arg;
+  if (l->ptrs == NULL) l->n++; /* counting */
+  else if (l->n < l->cap) l->ptrs[l->n++] = ptr;
+}
+
+static void attach_collect_live(uintptr_t ptr, size_t size, uint32_t stack, void *arg) {
+  attach_collect_sample(ptr, size, stack, 1.0, arg);
+}
+
+/* A second attach starts empty: the blocks the first one sampled or kept
+ * as internal were freed (or not) straight to glibc meanwhile, and glibc
+ * may hand their addresses out again; the stacks' allocation counts start
+ * from 0 again.  (Forgetting a sample counts its lifetime so far.) */
+static void attach_forget_previous(void) {
+  for (int pass = 0; pass < 2; pass++) {
+    attach_list l = {NULL, 0, 0};
+    if (pass == 0) sampler_foreach(attach_collect_sample, &l);
+    else live_foreach(attach_collect_live, &l, 0);
+    if (l.n == 0) continue;
+    size_t bytes = l.n * sizeof *l.ptrs;
+    l.cap = l.n;
+    l.n = 0;
+    if ((l.ptrs = sys_map(bytes)) == NULL) continue;
+    if (pass == 0) sampler_foreach(attach_collect_sample, &l);
+    else live_foreach(attach_collect_live, &l, 0);
+    for (size_t i = 0; i < l.n; i++) {
+      if (pass == 0) sampler_remove(l.ptrs[i]);
+      else live_remove(l.ptrs[i], NULL, NULL);
+    }
+    sys_unmap(l.ptrs, bytes);
+  }
+  threads_restart_totals();
+  for (uint32_t id = 1; id < stacktab_limit(); id++) {
+    stacktab_entry *e = stacktab_get(id);
+    if (e == NULL) continue;
+    atomic_store_explicit(&e->alloc_objects, 0, memory_order_relaxed);
+    atomic_store_explicit(&e->alloc_bytes, 0, memory_order_relaxed);
+  }
+}
+
+/* ---- detaching ----------------------------------------------------------------------- */
+
+/* On the control thread: the supervisor's lock is free (it detaches, or
+ * it is gone). */
+static void attach_detach(void) {
+  if (!atomic_exchange(&attach_on, 0)) return;
+  snapwrite("detach", NULL);
+  got_restore();
+  atomic_store(&ag_state.phase, AG_OFF);
+  char text[48];
+  snprintf(text, sizeof text, "detached %d", (int)sys_gettid());
+  attach_note(".detached", text);
+}
+
+/* Does a process hold the supervisor's lock?  A file that cannot be
+ * opened for another reason than its absence counts as held. */
+static int attach_supervisor_alive(void) {
+  int fd = open(ag_opt.attach, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return errno != ENOENT && errno != ENOTDIR;
+  int held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  close(fd); /* and with it the shared lock, if we got it */
+  return held;
+}
+
+/* control_tick_hook: once per turn of the control thread. */
+static void attach_tick(void) {
+  if (!atomic_load(&attach_on)) return;
+  uint64_t now = sys_now_ns();
+  if (now >= attach_next_check) {
+    attach_next_check = now + ATTACH_CHECK_NS;
+    if (!attach_supervisor_alive()) {
+      attach_detach();
+      return;
+    }
+  }
+  if (got_load_count() != attach_adds || got_retry()) attach_patch();
+}
+
+/* The program exits while attached: the exit snapshot (OUT itself). */
+static void attach_on_exit(int status, void *arg) {
+  if (sys_getpid() != ag_state.pid || !atomic_exchange(&attach_on, 0)) return;
+  ag_state.exit_status = status & 0xff;
+  snapwrite("exit", NULL);
+  atomic_store(&ag_state.phase, AG_DONE);
+}
+
+/* A fork child keeps nothing of the attach: it is nobody's target. */
+static void attach_fork_prepare(void) { guard_enter_self(GUARD_TABLES); }
+static void attach_fork_parent(void) { guard_leave_self(GUARD_NONE); }
+static void attach_fork_child(void) {
+  if (atomic_exchange(&attach_on, 0)) {
+    got_restore();
+    atomic_store(&ag_state.phase, AG_OFF);
+  }
+  guard_leave_self(GUARD_NONE);
+}
+
+/* ---- attaching ------------------------------------------------------------------------ */
+
+int leakscope_agent_attach(const char *options_path) {
+  if (got_agent_loaded_at_start()) return ATTACH_PRELOADED;
+  if (atomic_load(&attach_on)) return ATTACH_BUSY;
+  int phase = state_phase();
+  if (phase != AG_UNINIT && phase != AG_OFF) return ATTACH_BUSY;
+  static char text[OPTIONS_PATH_MAX * 4];
+  ssize_t n = options_path ? sys_read_file(options_path, text, sizeof text) : -1;
+  if (n <= 0) return ATTACH_NO_OPTIONS;
+  while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' ')) text[--n] = 0;
+  options_parse(text);
+  int problems;
+  const char *problem = options_problem(&problems);
+  if (problem != NULL) return attach_fail(ATTACH_BAD_OPTIONS, problem);
+  if (!options_sample_mode()) return attach_fail(ATTACH_BAD_OPTIONS, "attach needs sample mode");
+  if (ag_opt.attach[0] == 0) return attach_fail(ATTACH_BAD_OPTIONS, "no attach lock file given");
+  int rc = attach_build_table();
+  if (rc != 0) return rc;
+  int again = ag_state.tables_ready;
+  const char *why = NULL;
+  if (agent_start_attached(&why) != 0) {
+    if (why == NULL) return ATTACH_BUSY;
+    return attach_fail(ATTACH_FAILED, why);
+  }
+  int was = guard_enter_self(GUARD_AGENT);
+  if (again) attach_forget_previous();
+  if (!attach_once) {
+    attach_once = 1;
+    pthread_atfork(attach_fork_prepare, attach_fork_parent, attach_fork_child);
+    on_exit(attach_on_exit, NULL);
+  }
+  control_tick_hook = attach_tick;
+  attach_next_check = 0;
+  atomic_store(&attach_on, 1);
+  attach_patch();
+  if (got_patched() == 0) {
+    atomic_store(&attach_on, 0);
+    atomic_store(&ag_state.phase, AG_OFF);
+    guard_leave_self(was);
+    return attach_fail(ATTACH_NOTHING, "no loaded object calls malloc through its GOT");
+  }
+  atomic_store(&ag_state.phase, AG_ACTIVE);
+  if (control_start() != 0) {
+    atomic_store(&attach_on, 0);
+    got_restore();
+    atomic_store(&ag_state.phase, AG_OFF);
+    guard_leave_self(was);
+    return attach_fail(ATTACH_FAILED, "cannot start the control thread");
+  }
+  guard_leave_self(was);
+  return ATTACH_OK;
+}
