@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -267,13 +268,56 @@ static void attach_forget_previous(void) {
 
 /* ---- detaching ----------------------------------------------------------------------- */
 
-/* On the control thread: the supervisor's lock is free (it detaches, or
- * it is gone). */
+/* The directory of the supervisor's lock file, into dir; 0, or -1. */
+static int attach_lock_dir(char *dir, size_t len) {
+  const char *slash = strrchr(ag_opt.attach, '/');
+  if (slash == NULL || (size_t)(slash - ag_opt.attach) + 1 > len || slash == ag_opt.attach) return -1;
+  memcpy(dir, ag_opt.attach, (size_t)(slash - ag_opt.attach));
+  dir[slash - ag_opt.attach] = 0;
+  return 0;
+}
+
+/* A supervisor that died leaves its private directory: empty it and
+ * remove it, as it would have (getdents64: no malloc). */
+static void attach_clean_dir(void) {
+  char dir[OPTIONS_PATH_MAX];
+  if (attach_lock_dir(dir, sizeof dir) != 0) return;
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  char buf[4096];
+  for (;;) {
+    long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
+    if (n <= 0) break;
+    for (long at = 0; at < n;) {
+      struct {
+        uint64_t ino;
+        int64_t off;
+        unsigned short reclen;
+        unsigned char type;
+        char name[];
+      } *e = (void *)(buf + at);
+      if (strcmp(e->name, ".") != 0 && strcmp(e->name, "..") != 0) unlinkat(fd, e->name, 0);
+      at += e->reclen;
+    }
+  }
+  close(fd);
+  rmdir(dir);
+}
+
+/* On the control thread: the supervisor's lock is free.  It detaches us
+ * (it left DIR/detach first): a last snapshot and the confirmation; or it
+ * is gone: nobody reads them, its directory goes. */
 static void attach_detach(void) {
   if (!atomic_exchange(&attach_on, 0)) return;
-  snapwrite("detach", NULL);
+  char marker[OPTIONS_PATH_MAX + 8];
+  int asked = attach_lock_dir(marker, sizeof marker - 8) == 0 && (strcat(marker, "/detach"), access(marker, F_OK) == 0);
+  if (asked) snapwrite("detach", NULL);
   got_restore();
   atomic_store(&ag_state.phase, AG_OFF);
+  if (!asked) {
+    attach_clean_dir();
+    return;
+  }
   char text[48];
   snprintf(text, sizeof text, "detached %d", (int)sys_gettid());
   attach_note(".detached", text);

@@ -9,9 +9,12 @@
  * would (sample mode only: the agent cannot know what was allocated
  * before).  The attach option names the supervisor's lock file: while a
  * process holds it (flock), the agent stays attached; once none does (the
- * supervisor detaches, or died) the control thread detaches it: a last
- * snapshot OUT.SEQ.detach, the GOT entries back, the control thread gone,
- * then OUT.detached ("detached TID", TID the control thread's).  A failure
+ * supervisor detaches, or died) the control thread detaches it: the GOT
+ * entries back, the control thread gone.  A supervisor that detaches
+ * leaves the file detach beside its lock first: then the agent writes a
+ * last snapshot OUT.SEQ.detach before, and OUT.detached ("detached TID",
+ * TID the control thread's) after; a supervisor that died leaves its
+ * directory, which the agent empties and removes.  A failure
  * leaves one line of detail in OUT.attach.  The agent stays loaded after
  * detach (code of it may be on a stack, or in a function pointer the
  * program took meanwhile); a second attach calls the same function again.

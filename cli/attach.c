@@ -10,7 +10,8 @@
  * The run's private directory holds the options file, the agent's
  * snapshots and two locks: DIR/lock, which this command holds for as long
  * as the agent is to stay attached (the agent detaches itself when no one
- * holds it, so a killed leakscope does not leave it attached), and the
+ * holds it, so a killed leakscope does not leave it attached, and removes
+ * the directory then; a detach on purpose leaves DIR/detach first), and the
  * well-known /tmp/leakscope-attach.PID.lock, held by whichever leakscope is
  * attached to PID, so a second one says so instead of attaching twice.
  * Everything that can go wrong before the attach is one line and exit 2,
@@ -393,6 +394,10 @@ static int attach_target_gone(const attach_run *r) {
  * OUT.detached appears, then its control thread ends.  0, 1 when the
  * program exited meanwhile, -1 when the agent did not answer. */
 static int attach_detach(attach_run *r) {
+  char marker[PATH_MAX];
+  snprintf(marker, sizeof marker, "%s/detach", r->dir);
+  int fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd >= 0) close(fd);
   flock(r->lock_fd, LOCK_UN);
   close(r->lock_fd);
   r->lock_fd = -1;

@@ -195,6 +195,8 @@ static int inject_exe_class(pid_t pid, int *elf64_x86) {
   return 0;
 }
 
+static void inject_seize_error(const inject_target *t, int e, char *err, size_t errlen);
+
 int inject_check(pid_t pid, inject_target *t, char *err, size_t errlen) {
   memset(t, 0, sizeof *t);
   t->pid = pid;
@@ -241,8 +243,10 @@ int inject_check(pid_t pid, inject_target *t, char *err, size_t errlen) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
     struct stat sb;
-    if (errno == ENOENT && lstat(path, &sb) != 0) snprintf(err, errlen, "process %d is a kernel thread", (int)pid);
-    else snprintf(err, errlen, "cannot read the program of process %d: %s", (int)pid, strerror(errno));
+    int e = errno;
+    if (e == ENOENT && lstat(path, &sb) != 0) snprintf(err, errlen, "process %d is a kernel thread", (int)pid);
+    else if (e == EACCES || e == EPERM) inject_seize_error(t, EPERM, err, errlen); /* what ptrace would say */
+    else snprintf(err, errlen, "cannot read the program of process %d: %s", (int)pid, strerror(e));
     return -1;
   }
   if (!x86_64) {
@@ -251,7 +255,8 @@ int inject_check(pid_t pid, inject_target *t, char *err, size_t errlen) {
   }
   inject_scan scan = {t, 0};
   if (inject_foreach_map(pid, inject_scan_map, &scan) != 0) {
-    snprintf(err, errlen, "cannot read /proc/%d/maps: %s", (int)pid, strerror(errno));
+    if (errno == EACCES || errno == EPERM) inject_seize_error(t, EPERM, err, errlen);
+    else snprintf(err, errlen, "cannot read /proc/%d/maps: %s", (int)pid, strerror(errno));
     return -1;
   }
   if (t->libc[0] == 0) {
@@ -616,8 +621,8 @@ static void inject_seize_error(const inject_target *t, int e, char *err, size_t 
     snprintf(err, errlen, "cannot trace process %d: kernel.yama.ptrace_scope = 1 lets only its ancestors trace it; "
              "attach as root, or set it to 0", (int)t->pid);
   else
-    snprintf(err, errlen, "cannot trace process %d: operation not permitted (another user's, or in a container "
-             "without CAP_SYS_PTRACE, or ptrace forbidden by seccomp)", (int)t->pid);
+    snprintf(err, errlen, "cannot trace process %d: operation not permitted (it is another user's or not "
+             "dumpable, or ptrace needs CAP_SYS_PTRACE here: a container, or seccomp forbids it)", (int)t->pid);
 }
 
 /* ---- the whole attach ----------------------------------------------------------------- */

@@ -1,0 +1,43 @@
+# test_attach_threads.sh: attach to a program whose four threads allocate,
+# leak and free all the while, with the outputs of `run --sample`:
+# --http (/metrics, /debug/pprof/heap) and --interval profiles while
+# attached, the profile at detach.  Every thread's leaks are seen (within
+# 25% of what they leaked while attached), and the program ends normally.
+. "$(dirname "$0")/../harness/common.sh"
+. "$LEAKSCOPE_ROOT/tests/attach/lib.sh"
+command -v curl >/dev/null || skip "curl is not installed"
+
+start_leaker 3000 4
+pid=$LEAKER
+sleep 0.3
+tasks_before=$(tasks $pid)
+"$LEAKSCOPE" attach --sample=32K --duration 2 --interval 0.5 --http 127.0.0.1:0 --profile "$T/p.pb.gz" $pid \
+  >"$T/attach.out" 2>"$T/attach.err" &
+att=$!
+n=0
+until grep -q "attached to" "$T/attach.err" 2>/dev/null; do
+  n=$((n + 1)); [ $n -lt 100 ] || fail "not attached: $(cat "$T/attach.err")"; sleep 0.05
+done
+url=$(sed -n 's|^leakscope: serving \(http://[^/]*\)/debug.*|\1|p' "$T/attach.err")
+[ -n "$url" ] || fail "no serving line: $(cat "$T/attach.err")"
+sleep 0.5
+curl -sf "$url/metrics" >"$T/metrics" || fail "/metrics failed"
+grep -q '^leakscope_up 1$' "$T/metrics" || fail "/metrics: $(cat "$T/metrics")"
+grep -q '^leakscope_sampling_interval_bytes 32768$' "$T/metrics" || fail "/metrics sampling interval: $(cat "$T/metrics")"
+curl -sf -o "$T/h.pb.gz" "$url/debug/pprof/heap" || fail "/debug/pprof/heap failed"
+$PY "$CHECK" "$T/h.pb.gz" | grep -q "^sample leak_a<worker" || fail "the live profile has no leak_a"
+[ "$(tasks $pid)" = $((tasks_before + 1)) ] || fail "want one thread more while attached (the control thread)"
+wait $att || fail "attach failed: $(cat "$T/attach.err")"
+
+n=$(ls "$T"/p.[0-9]*.pb.gz 2>/dev/null | wc -l)
+[ "$n" -ge 2 ] || fail "want at least 2 interval profiles in 2 s at 0.5 s, got $n"
+for f in "$T"/p*.pb.gz; do $PY "$CHECK" "$f" >/dev/null || fail "invalid profile $f"; done
+wait_state attached 0
+[ "$(tasks $pid)" = "$tasks_before" ] || fail "$(tasks $pid) threads after the detach, $tasks_before before"
+# the four threads' leaks, each under its own worker thread
+near "$(inuse "$T/p.pb.gz" leak_a)" "$(state leaked_a)" 25 "leak_a of 4 threads"
+wait $pid
+[ $? = 5 ] || fail "the program did not end normally"
+grep -q "^done$" "$T/prog.out" || fail "the program's output: $(cat "$T/prog.out")"
+grep -q EINTR "$T/prog.out" && fail "the attach interrupted a sleep"
+exit 0
