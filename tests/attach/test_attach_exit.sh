@@ -17,10 +17,11 @@ wait $pid
 [ $? = 5 ] || fail "the program's exit status changed"
 grep -q "^done$" "$T/prog.out" || fail "the program's output: $(cat "$T/prog.out")"
 
-# always in libc's memset: no safe point; it exits meanwhile
-"$PROGS/attach_busy" 1 &
+# always in libc (qsort with strcmp): no safe point; it exits meanwhile
+"$PROGS/attach_busy" 1.5 "$T/busy.ready" &
 busy=$!
-sleep 0.1
+n=0
+until [ -e "$T/busy.ready" ]; do n=$((n + 1)); [ $n -lt 100 ] || fail "attach_busy did not start"; sleep 0.05; done
 expect_usage_error "a program that exits during the attach" "$LEAKSCOPE" attach $busy
 grep -q "exited during the attach\|no process\|has exited" "$T/err" || fail "the message: $(cat "$T/err")"
 wait $busy
