@@ -53,6 +53,7 @@
 #include "options.h"
 #include "sampler.h"
 #include "snapwrite.h"
+#include "spin.h"
 #include "stacktab.h"
 #include "state.h"
 #include "sys.h"
@@ -77,7 +78,9 @@ static const struct {
 #define ATTACH_NAMES (int)(sizeof attach_names / sizeof *attach_names)
 
 static got_redirect attach_table[ATTACH_NAMES];
-static _Atomic int attach_on;        /* attached now */
+static _Atomic int attach_on;        /* attached now; changed under attach_lock */
+static spin_lock attach_lock;        /* patching and detaching, one at a time */
+static _Atomic pid_t attach_control; /* the control thread of the last attach */
 static int attach_once;              /* the exit and fork handlers are registered */
 static unsigned long long attach_adds; /* the loader's count at the last patch */
 static uint64_t attach_next_check;   /* when the control thread next looks at the lock */
@@ -120,10 +123,16 @@ AG_HIDDEN void attach_dlopen_tramp(void);
  * returns to the trampoline). */
 uintptr_t attach_dlopen_gadget(uintptr_t caller) { return got_ret_gadget(caller); }
 
+/* Patch what is not patched yet, unless the agent detached meanwhile (a
+ * dlopen returning while the control thread detaches). */
 static void attach_patch(void) {
   int was = guard_enter_self(GUARD_AGENT);
-  attach_adds = got_load_count();
-  if (got_redirect_all(attach_table, ATTACH_NAMES) < 0) sys_warn("attach: out of memory for the GOT record");
+  spin_acquire(&attach_lock);
+  if (atomic_load(&attach_on)) {
+    attach_adds = got_load_count();
+    if (got_redirect_all(attach_table, ATTACH_NAMES) < 0) sys_warn("attach: out of memory for the GOT record");
+  }
+  spin_release(&attach_lock);
   guard_leave_self(was);
 }
 
@@ -192,7 +201,9 @@ static int attach_build_table(void) {
   if (agent == NULL || libc == NULL) return attach_fail(ATTACH_FAILED, "the agent cannot find itself or libc.so.6");
   /* the shims forward to glibc's allocator: the program must use it */
   void *used = dlsym(RTLD_DEFAULT, "malloc"), *glibc = dlsym(libc, "malloc");
-  if (used != glibc) {
+  /* (a program that is not PIE may have a canonical PLT entry for it: that
+   * jumps through its own JUMP_SLOT, which is patched like any other) */
+  if (used != glibc && (uintptr_t)used != got_canonical_plt("malloc")) {
     Dl_info where;
     char why[320];
     snprintf(why, sizeof why, "the program's malloc is not glibc's: it comes from %s",
@@ -308,11 +319,14 @@ static void attach_clean_dir(void) {
  * (it left DIR/detach first): a last snapshot and the confirmation; or it
  * is gone: nobody reads them, its directory goes. */
 static void attach_detach(void) {
-  if (!atomic_exchange(&attach_on, 0)) return;
   char marker[OPTIONS_PATH_MAX + 8];
   int asked = attach_lock_dir(marker, sizeof marker - 8) == 0 && (strcat(marker, "/detach"), access(marker, F_OK) == 0);
   if (asked) snapwrite("detach", NULL);
-  got_restore();
+  spin_acquire(&attach_lock);
+  int was_on = atomic_exchange(&attach_on, 0);
+  if (was_on) got_restore();
+  spin_release(&attach_lock);
+  if (!was_on) return; /* the program exited meanwhile */
   atomic_store(&ag_state.phase, AG_OFF);
   if (!asked) {
     attach_clean_dir();
@@ -336,6 +350,7 @@ static int attach_supervisor_alive(void) {
 /* control_tick_hook: once per turn of the control thread. */
 static void attach_tick(void) {
   if (!atomic_load(&attach_on)) return;
+  atomic_store(&attach_control, sys_gettid());
   uint64_t now = sys_now_ns();
   if (now >= attach_next_check) {
     attach_next_check = now + ATTACH_CHECK_NS;
@@ -356,13 +371,21 @@ static void attach_on_exit(int status, void *arg) {
 }
 
 /* A fork child keeps nothing of the attach: it is nobody's target. */
-static void attach_fork_prepare(void) { guard_enter_self(GUARD_TABLES); }
-static void attach_fork_parent(void) { guard_leave_self(GUARD_NONE); }
+static void attach_fork_prepare(void) {
+  guard_enter_self(GUARD_TABLES);
+  spin_acquire(&attach_lock);
+}
+static void attach_fork_parent(void) {
+  spin_release(&attach_lock);
+  guard_leave_self(GUARD_NONE);
+}
 static void attach_fork_child(void) {
   if (atomic_exchange(&attach_on, 0)) {
     got_restore();
     atomic_store(&ag_state.phase, AG_OFF);
   }
+  atomic_store(&attach_control, 0);
+  spin_release(&attach_lock);
   guard_leave_self(GUARD_NONE);
 }
 
@@ -373,6 +396,9 @@ int leakscope_agent_attach(const char *options_path) {
   if (atomic_load(&attach_on)) return ATTACH_BUSY;
   int phase = state_phase();
   if (phase != AG_UNINIT && phase != AG_OFF) return ATTACH_BUSY;
+  /* the last attach's control thread must be gone: it would run on beside the new one */
+  pid_t last = atomic_load(&attach_control);
+  if (last != 0 && sys_tgkill(last, 0) == 0) return ATTACH_BUSY;
   static char text[OPTIONS_PATH_MAX * 4];
   ssize_t n = options_path ? sys_read_file(options_path, text, sizeof text) : -1;
   if (n <= 0) return ATTACH_NO_OPTIONS;
@@ -400,6 +426,7 @@ int leakscope_agent_attach(const char *options_path) {
   }
   control_tick_hook = attach_tick;
   attach_next_check = 0;
+  atomic_store(&attach_control, 0);
   atomic_store(&attach_on, 1);
   attach_patch();
   if (got_patched() == 0) {
@@ -410,8 +437,10 @@ int leakscope_agent_attach(const char *options_path) {
   }
   atomic_store(&ag_state.phase, AG_ACTIVE);
   if (control_start() != 0) {
+    spin_acquire(&attach_lock);
     atomic_store(&attach_on, 0);
     got_restore();
+    spin_release(&attach_lock);
     atomic_store(&ag_state.phase, AG_OFF);
     guard_leave_self(was);
     return attach_fail(ATTACH_FAILED, "cannot start the control thread");

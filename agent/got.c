@@ -328,6 +328,43 @@ unsigned long long got_load_count(void) {
 }
 
 typedef struct {
+  const char *name;
+  uintptr_t found;
+} got_canonical;
+
+static int got_canonical_object(struct dl_phdr_info *info, size_t size, void *arg) {
+  got_canonical *c = arg;
+  const ElfW(Dyn) *dyn = NULL;
+  for (int i = 0; i < info->dlpi_phnum; i++)
+    if (info->dlpi_phdr[i].p_type == PT_DYNAMIC) dyn = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+  const ElfW(Sym) *symtab = NULL;
+  const char *strtab = NULL;
+  const ElfW(Rela) *jmprel = NULL;
+  size_t strsz = 0, pltsz = 0;
+  for (const ElfW(Dyn) *d = dyn; d != NULL && d->d_tag != DT_NULL; d++) {
+    if (d->d_tag == DT_SYMTAB) symtab = (const ElfW(Sym) *)got_dyn_ptr(info, d->d_un.d_ptr);
+    if (d->d_tag == DT_STRTAB) strtab = (const char *)got_dyn_ptr(info, d->d_un.d_ptr);
+    if (d->d_tag == DT_STRSZ) strsz = d->d_un.d_val;
+    if (d->d_tag == DT_JMPREL) jmprel = (const ElfW(Rela) *)got_dyn_ptr(info, d->d_un.d_ptr);
+    if (d->d_tag == DT_PLTRELSZ) pltsz = d->d_un.d_val;
+  }
+  for (size_t i = 0; symtab && strtab && jmprel && i < pltsz / sizeof *jmprel; i++) {
+    const ElfW(Sym) *s = &symtab[ELF64_R_SYM(jmprel[i].r_info)];
+    if (s->st_name < strsz && s->st_shndx == SHN_UNDEF && s->st_value != 0 && strcmp(strtab + s->st_name, c->name) == 0) {
+      c->found = info->dlpi_addr + s->st_value;
+      break;
+    }
+  }
+  return 1; /* the main program is the first object */
+}
+
+uintptr_t got_canonical_plt(const char *name) {
+  got_canonical c = {name, 0};
+  dl_iterate_phdr(got_canonical_object, &c);
+  return c.found;
+}
+
+typedef struct {
   uintptr_t pc;
   uintptr_t found, main_found;
 } got_gadget;

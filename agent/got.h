@@ -50,6 +50,12 @@ AG_HIDDEN int got_patched(void);
  * (dl_iterate_phdr's dlpi_adds): the caller patches again when it moves. */
 AG_HIDDEN unsigned long long got_load_count(void);
 
+/* The main program's canonical PLT entry for name (a program that is not
+ * PIE and takes the address of an undefined function gets one: function
+ * pointers to it everywhere, GLOB_DAT entries included, hold that address,
+ * which jumps through the program's own JUMP_SLOT); 0 if it has none. */
+AG_HIDDEN uintptr_t got_canonical_plt(const char *name);
+
 /* The address of a `ret` instruction in the object whose code holds pc
  * (the main program's when none does): the end of its DT_FINI or DT_INIT
  * function, else any 0xc3 byte of its code; 0 if there is none. */

@@ -161,7 +161,7 @@ static int inject_scan_map(const inject_map *m, void *arg) {
   if (m->path[0] != '/') return 0;
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s", m->path);
-  int deleted = inject_strip_deleted(path);
+  inject_strip_deleted(path); /* a file rebuilt since: dlopen matches the name */
   if (inject_is_libc(path)) {
     if (m->offset == 0 && s->t->libc[0] == 0) {
       snprintf(s->t->libc, sizeof s->t->libc, "%s", path);
@@ -172,7 +172,6 @@ static int inject_scan_map(const inject_map *m, void *arg) {
     snprintf(s->t->ldso, sizeof s->t->ldso, "%s", path);
   } else if (inject_is_agent(path) && s->t->agent[0] == 0) {
     snprintf(s->t->agent, sizeof s->t->agent, "%s", path);
-    s->t->agent_deleted = deleted;
   } else if (strncmp(inject_base(path), "ld-musl", 7) == 0 || strncmp(inject_base(path), "libc.musl", 9) == 0) {
     s->musl = 1;
   }
@@ -211,7 +210,6 @@ int inject_check(pid_t pid, inject_target *t, char *err, size_t errlen) {
     return -1;
   }
   t->uid = st.uid;
-  t->single_threaded = st.threads == 1;
   if (st.state == 'Z' || st.state == 'X') {
     snprintf(err, errlen, "process %d has exited (it is a zombie)", (int)pid);
     return -1;

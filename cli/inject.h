@@ -22,8 +22,6 @@ typedef struct {
   char libc_map[48];           /* its first mapping, "START-END" (/proc/PID/map_files) */
   char ldso[PATH_MAX];
   char agent[PATH_MAX];        /* a libleakscope.so it has loaded already ("": none) */
-  int agent_deleted;           /* that file is gone from the disk */
-  int single_threaded;         /* one thread when checked */
 } inject_target;
 
 /* The checks that need no ptrace: the process exists and is not a zombie,
