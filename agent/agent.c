@@ -17,8 +17,8 @@
 #include "children.h"
 #include "control.h"
 #include "glibc.h"
+#include "blocks.h"
 #include "got.h"
-#include "live.h"
 #include "modules.h"
 #include "options.h"
 #include "sampler.h"
@@ -50,21 +50,18 @@ static void agent_fork_prepare(void) {
   guard_enter_self(GUARD_TABLES);
   if (state_phase() != AG_ACTIVE) return;
   stacktab_lock_all();
-  live_lock_all();
   sampler_lock();
 }
 
 static void agent_fork_parent(void) {
   if (state_phase() == AG_ACTIVE) {
     sampler_unlock();
-    live_unlock_all();
     stacktab_unlock_all();
   }
   guard_leave_self(GUARD_NONE);
 }
 
 static void agent_fork_child(void) {
-  live_reset_locks();
   sampler_reset_lock();
   stacktab_reset_lock();
   ag_state.pid = sys_getpid();
@@ -110,6 +107,7 @@ void agent_start(void) {
     agent_off(why);
     return;
   }
+  blocks_init();
   if (stacktab_init() != 0 || threads_init() != 0) {
     agent_off("cannot set up the agent's tables; tracking is off");
     return;
@@ -147,7 +145,8 @@ int agent_start_attached(const char **why) {
   ag_state.start_ns = sys_now_ns();
   ag_state.exit_status = -1;
   if (ag_state.tables_ready) return 0;
-  if (glibc_check(why) != 0 || stacktab_init() != 0 || threads_init() != 0) {
+  if (glibc_check(why) == 0) blocks_init();
+  if (*why != NULL || stacktab_init() != 0 || threads_init() != 0) {
     if (*why == NULL) *why = "cannot set up the agent's tables";
     atomic_store(&ag_state.phase, AG_OFF);
     return -1;

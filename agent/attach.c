@@ -49,8 +49,9 @@
 #include "agent.h"
 #include "control.h"
 #include "got.h"
-#include "live.h"
+#include "blocks.h"
 #include "options.h"
+#include "record.h"
 #include "sampler.h"
 #include "snapwrite.h"
 #include "spin.h"
@@ -62,18 +63,99 @@
 
 #define ATTACH_CHECK_NS 100000000ull /* the supervisor's lock, every 100 ms */
 
-/* The names redirected, the agent's function each goes to (the __libc_
- * names to the shim of the name without the prefix), glibc's definition. */
+/* The functions an entry may go to: the agent's shims (hooks.c, found by
+ * dlsym in the agent itself: a reference to them from here would bind to
+ * glibc's) and glibc's own, for the calls the agent makes for itself. */
+typedef struct {
+  void *(*malloc)(size_t);
+  void (*free)(void *);
+  void *(*calloc)(size_t, size_t);
+  void *(*realloc)(void *, size_t);
+  void *(*memalign)(size_t, size_t);
+  void *(*aligned_alloc)(size_t, size_t);
+  int (*posix_memalign)(void **, size_t, size_t);
+  void *(*valloc)(size_t);
+  void *(*pvalloc)(size_t);
+} attach_fns;
+static attach_fns attach_hooks, attach_glibc;
+
+/* ---- the shims of an attach ------------------------------------------------------- */
+
+/* In front of hooks.c's, with the same fast paths (inline in record.h, so
+ * an attached program pays what a preloaded one does).  The difference is
+ * on the slow path: a call the agent makes for itself (the guard is up:
+ * pthread_setspecific's array, glibc's helpers) goes to glibc as it is,
+ * instead of becoming an internal block with a header (blocks.h): after
+ * the detach glibc frees such blocks itself, and must find its own. */
+static inline int attach_nested(void) { return AG_UNLIKELY(ag_thread.guard != GUARD_NONE); }
+
+static void *attach_malloc(size_t size) {
+  if (record_sample_skip(size)) return __libc_malloc(size);
+  return attach_nested() ? __libc_malloc(size) : attach_hooks.malloc(size);
+}
+
+static void *attach_calloc(size_t n, size_t size) {
+  size_t total;
+  if (__builtin_mul_overflow(n, size, &total) || record_sample_skip(total)) return __libc_calloc(n, size);
+  return attach_nested() ? __libc_calloc(n, size) : attach_hooks.calloc(n, size);
+}
+
+static void *attach_realloc(void *old, size_t size) {
+  if (AG_LIKELY(((uintptr_t)old & (AG_SAMPLE_ALIGN - 1)) != 0) && AG_LIKELY(size != 0) &&
+      record_sample_skip(size)) {
+    ag_thread.frees++;
+    return __libc_realloc(old, size);
+  }
+  blocks_info b;
+  if (attach_nested() && !blocks_get(old, &b)) return __libc_realloc(old, size);
+  return attach_hooks.realloc(old, size);
+}
+
+/* (hooks.c's reallocarray and cfree call realloc and free by name, which
+ * in a dlopen'ed agent are glibc's) */
+static void *attach_reallocarray(void *old, size_t n, size_t size) {
+  size_t total;
+  if (__builtin_mul_overflow(n, size, &total)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  return attach_realloc(old, total);
+}
+
+static void attach_cfree(void *p) { attach_hooks.free(p); }
+static void attach_free_sized(void *p, size_t size) { attach_hooks.free(p); }
+static void attach_free_aligned_sized(void *p, size_t align, size_t size) { attach_hooks.free(p); }
+
+static void *attach_memalign(size_t align, size_t size) {
+  return attach_nested() ? attach_glibc.memalign(align, size) : attach_hooks.memalign(align, size);
+}
+static void *attach_aligned_alloc(size_t align, size_t size) {
+  return attach_nested() ? attach_glibc.aligned_alloc(align, size) : attach_hooks.aligned_alloc(align, size);
+}
+static int attach_posix_memalign(void **out, size_t align, size_t size) {
+  return attach_nested() ? attach_glibc.posix_memalign(out, align, size) : attach_hooks.posix_memalign(out, align, size);
+}
+static void *attach_valloc(size_t size) { return attach_nested() ? attach_glibc.valloc(size) : attach_hooks.valloc(size); }
+static void *attach_pvalloc(size_t size) { return attach_nested() ? attach_glibc.pvalloc(size) : attach_hooks.pvalloc(size); }
+
+AG_HIDDEN void attach_dlopen_tramp(void);
+
+/* The names redirected and where each goes (NULL: the agent's function of
+ * that name, found in the agent); the __libc_ names go where theirs do. */
 static const struct {
-  const char *name, *ours;
+  const char *name;
+  void *ours;
 } attach_names[] = {
-    {"malloc", "malloc"}, {"free", "free"}, {"calloc", "calloc"}, {"realloc", "realloc"},
-    {"reallocarray", "reallocarray"}, {"posix_memalign", "posix_memalign"},
-    {"aligned_alloc", "aligned_alloc"}, {"memalign", "memalign"}, {"valloc", "valloc"},
-    {"pvalloc", "pvalloc"}, {"cfree", "cfree"}, {"free_sized", NULL}, {"free_aligned_sized", NULL},
-    {"__libc_malloc", "malloc"}, {"__libc_free", "free"}, {"__libc_calloc", "calloc"},
-    {"__libc_realloc", "realloc"}, {"__libc_memalign", "memalign"}, {"__libc_valloc", "valloc"},
-    {"__libc_pvalloc", "pvalloc"}, {"dlclose", "dlclose"}, {"dlopen", NULL},
+    {"malloc", (void *)attach_malloc}, {"free", NULL}, {"calloc", (void *)attach_calloc},
+    {"realloc", (void *)attach_realloc}, {"reallocarray", (void *)attach_reallocarray},
+    {"posix_memalign", (void *)attach_posix_memalign}, {"aligned_alloc", (void *)attach_aligned_alloc},
+    {"memalign", (void *)attach_memalign}, {"valloc", (void *)attach_valloc}, {"pvalloc", (void *)attach_pvalloc},
+    {"cfree", (void *)attach_cfree}, {"free_sized", (void *)attach_free_sized},
+    {"free_aligned_sized", (void *)attach_free_aligned_sized},
+    {"__libc_malloc", (void *)attach_malloc}, {"__libc_free", NULL}, {"__libc_calloc", (void *)attach_calloc},
+    {"__libc_realloc", (void *)attach_realloc}, {"__libc_memalign", (void *)attach_memalign},
+    {"__libc_valloc", (void *)attach_valloc}, {"__libc_pvalloc", (void *)attach_pvalloc},
+    {"dlclose", NULL}, {"dlopen", (void *)attach_dlopen_tramp},
 };
 #define ATTACH_NAMES (int)(sizeof attach_names / sizeof *attach_names)
 
@@ -84,7 +166,6 @@ static _Atomic pid_t attach_control; /* the control thread of the last attach */
 static int attach_once;              /* the exit and fork handlers are registered */
 static unsigned long long attach_adds; /* the loader's count at the last patch */
 static uint64_t attach_next_check;   /* when the control thread next looks at the lock */
-static void (*attach_free)(void *);  /* the agent's free, for free_sized */
 
 /* ---- files beside the snapshots ------------------------------------------------ */
 
@@ -107,17 +188,11 @@ static int attach_fail(int code, const char *why) {
   return code;
 }
 
-/* ---- the shims that hooks.c has not ---------------------------------------------- */
-
-static void attach_free_sized(void *p, size_t size) { attach_free(p); }
-static void attach_free_aligned_sized(void *p, size_t align, size_t size) { attach_free(p); }
-
 /* ---- dlopen ---------------------------------------------------------------------- */
 
 AG_HIDDEN uintptr_t attach_real_dlopen; /* glibc's dlopen, for the trampoline */
 AG_HIDDEN uintptr_t attach_dlopen_gadget(uintptr_t caller);
 AG_HIDDEN void attach_dlopen_done(void *handle);
-AG_HIDDEN void attach_dlopen_tramp(void);
 
 /* A ret in the caller's object, where glibc's dlopen returns (and which
  * returns to the trampoline). */
@@ -210,22 +285,27 @@ static int attach_build_table(void) {
              dladdr(used, &where) && where.dli_fname ? where.dli_fname : "an unknown object");
     return attach_fail(ATTACH_NOT_GLIBC, why);
   }
-  attach_free = (void (*)(void *))dlsym(agent, "free");
+#define ATTACH_FN(field)                                                      \
+  attach_hooks.field = (__typeof__(attach_hooks.field))dlsym(agent, #field); \
+  attach_glibc.field = (__typeof__(attach_glibc.field))dlsym(libc, #field);  \
+  if (attach_hooks.field == NULL || attach_glibc.field == NULL) return attach_fail(ATTACH_FAILED, "no " #field " to wrap");
+  ATTACH_FN(malloc) ATTACH_FN(free) ATTACH_FN(calloc) ATTACH_FN(realloc) ATTACH_FN(memalign)
+  ATTACH_FN(aligned_alloc) ATTACH_FN(posix_memalign) ATTACH_FN(valloc) ATTACH_FN(pvalloc)
+#undef ATTACH_FN
   int shadow = attach_shadow_stack();
   for (int i = 0; i < ATTACH_NAMES; i++) {
     const char *name = attach_names[i].name;
-    uintptr_t expected = (uintptr_t)dlsym(libc, name), ours = 0;
-    if (attach_names[i].ours != NULL) ours = (uintptr_t)dlsym(agent, attach_names[i].ours);
-    else if (strcmp(name, "free_sized") == 0) ours = (uintptr_t)attach_free_sized;
-    else if (strcmp(name, "free_aligned_sized") == 0) ours = (uintptr_t)attach_free_aligned_sized;
-    else if (strcmp(name, "dlopen") == 0 && !shadow) ours = (uintptr_t)attach_dlopen_tramp;
-    if (strcmp(name, "dlopen") == 0) attach_real_dlopen = expected;
+    uintptr_t expected = (uintptr_t)dlsym(libc, name);
+    uintptr_t ours = (uintptr_t)(attach_names[i].ours ? attach_names[i].ours : dlsym(agent, name + (strncmp(name, "__libc_", 7) ? 0 : 7)));
+    if (strcmp(name, "dlopen") == 0) {
+      attach_real_dlopen = expected;
+      if (shadow) ours = 0;
+    }
     /* an entry nobody defines, or that would point back at itself, stays */
     attach_table[i] = (got_redirect){name, expected, expected != 0 && ours != expected ? ours : 0};
   }
   dlerror(); /* the failed lookups (free_sized on older glibc) leave nothing behind */
-  if (attach_free == NULL || attach_table[0].replacement == 0)
-    return attach_fail(ATTACH_FAILED, "the agent cannot find its own malloc");
+  if (attach_table[0].replacement == 0) return attach_fail(ATTACH_FAILED, "the agent cannot find its own malloc");
   return 0;
 }
 
@@ -242,31 +322,22 @@ static void attach_collect_sample(uintptr_t ptr, size_t size, uint32_t stack, do
   else if (l->n < l->cap) l->ptrs[l->n++] = ptr;
 }
 
-static void attach_collect_live(uintptr_t ptr, size_t size, uint32_t stack, void *arg) {
-  attach_collect_sample(ptr, size, stack, 1.0, arg);
-}
-
-/* A second attach starts empty: the blocks the first one sampled or kept
- * as internal were freed (or not) straight to glibc meanwhile, and glibc
- * may hand their addresses out again; the stacks' allocation counts start
+/* A second attach starts empty: the blocks the first one sampled were
+ * freed (or not) straight to glibc meanwhile, and glibc may hand their
+ * addresses out again; the totals and the stacks' allocation counts start
  * from 0 again.  (Forgetting a sample counts its lifetime so far.) */
 static void attach_forget_previous(void) {
-  for (int pass = 0; pass < 2; pass++) {
-    attach_list l = {NULL, 0, 0};
-    if (pass == 0) sampler_foreach(attach_collect_sample, &l);
-    else live_foreach(attach_collect_live, &l, 0);
-    if (l.n == 0) continue;
+  attach_list l = {NULL, 0, 0};
+  sampler_foreach(attach_collect_sample, &l);
+  if (l.n > 0) {
     size_t bytes = l.n * sizeof *l.ptrs;
     l.cap = l.n;
     l.n = 0;
-    if ((l.ptrs = sys_map(bytes)) == NULL) continue;
-    if (pass == 0) sampler_foreach(attach_collect_sample, &l);
-    else live_foreach(attach_collect_live, &l, 0);
-    for (size_t i = 0; i < l.n; i++) {
-      if (pass == 0) sampler_remove(l.ptrs[i]);
-      else live_remove(l.ptrs[i], NULL, NULL);
+    if ((l.ptrs = sys_map(bytes)) != NULL) {
+      sampler_foreach(attach_collect_sample, &l);
+      for (size_t i = 0; i < l.n; i++) sampler_remove(l.ptrs[i]);
+      sys_unmap(l.ptrs, bytes);
     }
-    sys_unmap(l.ptrs, bytes);
   }
   threads_restart_totals();
   for (uint32_t id = 1; id < stacktab_limit(); id++) {

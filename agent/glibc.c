@@ -4,6 +4,7 @@
  */
 #include "glibc.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
 
 /* A block's chunk must be at least the block plus its header and 16-byte
@@ -18,7 +19,16 @@ static int glibc_chunk_plausible(const void *p, size_t size) {
   return 1;
 }
 
+static size_t (*glibc_next_usable_size)(void *);
+
+size_t glibc_usable_size(void *p) {
+  if (glibc_next_usable_size != NULL) return glibc_next_usable_size(p);
+  /* glibc's musable(): an mmapped chunk has two header words, others one */
+  return glibc_chunk_size(p) - (glibc_chunk_is_mmapped(p) ? 16 : 8);
+}
+
 int glibc_check(const char **why) {
+  glibc_next_usable_size = (size_t (*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
   void *small = __libc_malloc(24);
   void *large = __libc_malloc(1u << 20); /* mmapped, unless the program tuned malloc */
   int small_ok = small != NULL && !glibc_chunk_is_mmapped(small) && glibc_chunk_plausible(small, 24);

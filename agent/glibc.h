@@ -105,6 +105,9 @@ static inline uintptr_t glibc_dtv_block_of(uintptr_t tp) {
   return dtv ? dtv - GLIBC_DTV_ENTRY_SIZE : 0;
 }
 
+/* glibc's own malloc_usable_size (the agent exports one of its own). */
+AG_HIDDEN size_t glibc_usable_size(void *p);
+
 /* Checks the facts above that can be checked in this process (chunk
  * headers of a small and a large block, the TCB's self pointer, the DTV);
  * 0 when they hold, else -1 with a one-line reason in *why. */

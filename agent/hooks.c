@@ -12,8 +12,8 @@
  *     not traced);
  *   - dlopen (RTLD_DEEPBIND would bypass these hooks) and dlclose (the
  *     module map is kept for stacks inside unloaded objects).
- * malloc_usable_size is not wrapped: blocks carry no header, so glibc's
- * answer is right as it is.  The functions behind the shims that are not
+ * malloc_usable_size is wrapped too: a full-mode block's header is not the
+ * program's.  The functions behind the shims that are not
  * the malloc family are found with dlsym(RTLD_NEXT) on first use.
  */
 #include <dlfcn.h>
@@ -150,6 +150,8 @@ AG_EXPORT void *pvalloc(size_t size) {
 }
 
 AG_EXPORT void cfree(void *p) { free(p); }
+
+AG_EXPORT size_t malloc_usable_size(void *p) { return p != NULL ? record_usable_size(p) : 0; }
 
 /* ---- the ends of the program ---------------------------------------------- */
 

@@ -2,33 +2,37 @@
  * record.c: the slow paths of allocation and free (the fast ones are
  * inline in record.h), read top to bottom:
  *
- *   1. record_enter: the agent is off (or not yet on): glibc serves the
+ *   1. A block with a header (blocks.h) is one the agent placed: a free or
+ *      realloc of it always goes through its header, whatever the agent's
+ *      state now (even after the exit snapshot).  Any other pointer was
+ *      allocated before tracking, or by the agent's passing calls, and goes
+ *      to glibc as it is.
+ *   2. record_enter: the agent is off (or not yet on): glibc serves the
  *      call untouched.
- *   2. The guard is set: the call is nested in the agent's own work (the
+ *   3. The guard is set: the call is nested in the agent's own work (the
  *      agent, libgcc's unwinder, ld.so inside the agent's dlopen).  Its
- *      block is kept as an internal one: never reported or counted, but
- *      scanned as a root in full mode, since it can hold the program's
- *      pointers (a link map in ld.so's list points at the next library's).
- *      In sample mode an internal block is page-aligned, like a sampled
- *      one, so that its free (glibc may free it later on the program's
- *      behalf, as __libc_freeres does) takes the slow path and is not
- *      counted as the program's.
- *   3. Sample mode: the countdown decides; a sampled block is allocated
+ *      block is an internal one: it gets a header with the internal stack
+ *      id, is never reported or counted, but is scanned as a root in full
+ *      mode, since it can hold the program's pointers (a link map in
+ *      ld.so's list points at the next library's).  In sample mode an
+ *      internal block is page-aligned, like a sampled one, so that its
+ *      free (glibc may free it later on the program's behalf, as
+ *      __libc_freeres does) takes the slow path and is not counted.
+ *   4. Sample mode: the countdown decides; a sampled block is allocated
  *      page-aligned (so that frees of other pointers skip the sampled set)
  *      and recorded with its stack and weight.
- *   4. Full mode: every block is recorded in the live table with its
- *      stack, and zero-filled unless glibc zeroed it, so that stale data
- *      never acts as a pointer in the leak scan (memcheck ignores
- *      never-written words).
+ *   5. Full mode: every block gets a header with its size and stack, and is
+ *      zero-filled unless glibc zeroed it, so that stale data never acts as
+ *      a pointer in the leak scan (memcheck ignores never-written words).
  * A thread leaving the agent parks if the exit scan is stopping the world.
  */
 #include "record.h"
 
-#include <malloc.h>
+#include <errno.h>
 #include <string.h>
 
+#include "blocks.h"
 #include "glibc.h"
-#include "live.h"
 #include "options.h"
 #include "sampler.h"
 #include "stacktab.h"
@@ -36,6 +40,8 @@
 #include "trigger.h"
 #include "unwind.h"
 #include "world.h"
+
+#define RECORD_PAGE_SHIFT 12
 
 /* The calling thread's state when the agent is on, else NULL.  While the
  * agent sets itself up, only the set-up thread's nested calls are seen. */
@@ -66,83 +72,58 @@ static void *record_glibc(record_kind kind, size_t align, size_t n, size_t size)
   return NULL;
 }
 
-/* A page-aligned block (a sampled one, or an internal one in sample mode).
- * valloc and pvalloc blocks are (and pvalloc's size is rounded up to
- * pages, which the program may use); calloc's must be zeroed. */
-static void *record_page_block(record_kind kind, size_t align, size_t n, size_t size) {
-  if (kind == RECORD_VALLOC || kind == RECORD_PVALLOC || (kind == RECORD_MEMALIGN && align >= AG_SAMPLE_ALIGN))
-    return record_glibc(kind, align, n, size);
-  void *p = __libc_memalign(AG_SAMPLE_ALIGN, size);
-  if (p != NULL && kind == RECORD_CALLOC) memset(p, 0, size);
-  return p;
+/* ---- blocks with a header ------------------------------------------------ */
+
+/* The offset of a block's header-bearing start for this request, as a
+ * shift: 16 bytes, the asked alignment, or a page; min_shift is the least
+ * the caller wants. */
+static unsigned record_shift(record_kind kind, size_t align, unsigned min_shift) {
+  unsigned shift = min_shift;
+  if (kind == RECORD_VALLOC || kind == RECORD_PVALLOC) shift = RECORD_PAGE_SHIFT;
+  else if (kind == RECORD_MEMALIGN)
+    while (((size_t)1 << shift) < align) shift++;
+  return shift > min_shift ? shift : min_shift;
 }
 
-/* ---- the live table, from either mode ------------------------------------- */
-
-static void record_insert(ag_tstate *st, void *p, size_t size, uint32_t stack) {
-  int was = guard_enter(st, GUARD_TABLES);
-  live_insert((uintptr_t)p, size, stack);
-  guard_leave(st, was);
-}
-
-/* Take p out of the live table; 1 and its size and stack if it was there. */
-static int record_remove(ag_tstate *st, const void *p, size_t *size, uint32_t *stack) {
-  int was = guard_enter(st, GUARD_TABLES);
-  int found = live_remove((uintptr_t)p, size, stack);
-  guard_leave(st, was);
-  return found;
+/* A block of size bytes for the program with a header of stack (the
+ * program's pointer, NULL when glibc has none).  *zeroed: glibc zeroed it. */
+static void *record_with_header(record_kind kind, size_t align, size_t size, uint32_t stack,
+                                unsigned min_shift, int *zeroed) {
+  if (kind == RECORD_PVALLOC) size = (size + 4095) & ~(size_t)4095; /* pvalloc's pages are the program's */
+  unsigned shift = record_shift(kind, align, min_shift);
+  size_t offset = (size_t)1 << shift, total;
+  if (__builtin_add_overflow(size, offset, &total)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  *zeroed = kind == RECORD_CALLOC;
+  void *q = shift == BLOCKS_MIN_SHIFT ? (*zeroed ? __libc_calloc(1, total) : __libc_malloc(total))
+                                      : __libc_memalign(offset, total);
+  if (q == NULL) return NULL;
+  if (*zeroed && shift != BLOCKS_MIN_SHIFT) memset(q, 0, total);
+  return blocks_place(q, shift, size, stack);
 }
 
 /* ---- nested calls: internal blocks --------------------------------------- */
 
-/* A nested call while this thread may hold live-table locks
- * (GUARD_TABLES) passes through untouched. */
-static void *record_nested_alloc(ag_tstate *st, record_kind kind, size_t align, size_t n, size_t size) {
-  if (st->guard >= GUARD_TABLES) return record_glibc(kind, align, n, size);
-  void *p = options_sample_mode() ? record_page_block(kind, align, n, size) : record_glibc(kind, align, n, size);
-  if (p != NULL) record_insert(st, p, size, LIVE_STACK_INTERNAL);
-  return p;
-}
-
-static void record_nested_free(ag_tstate *st, void *p) {
-  if (st->guard < GUARD_TABLES) record_remove(st, p, NULL, NULL);
-  __libc_free(p);
-}
-
-static void *record_nested_realloc(ag_tstate *st, void *old, size_t size) {
-  if (st->guard >= GUARD_TABLES) return __libc_realloc(old, size);
-  if (old == NULL) return record_nested_alloc(st, RECORD_MALLOC, 0, 0, size);
-  if (size == 0) {
-    record_nested_free(st, old);
-    return NULL;
-  }
-  size_t old_size = 0;
-  uint32_t old_stack = LIVE_STACK_INTERNAL;
-  int tracked = record_remove(st, old, &old_size, &old_stack);
-  void *p;
-  if (options_sample_mode()) { /* keep it page-aligned */
-    p = __libc_memalign(AG_SAMPLE_ALIGN, size);
-    if (p != NULL) {
-      size_t keep = malloc_usable_size(old);
-      memcpy(p, old, keep < size ? keep : size);
-      __libc_free(old);
-    }
-  } else {
-    p = __libc_realloc(old, size);
-  }
-  if (p != NULL) record_insert(st, p, size, LIVE_STACK_INTERNAL);
-  else if (tracked) record_insert(st, old, old_size, old_stack);
-  return p;
+static void *record_nested_alloc(record_kind kind, size_t align, size_t size) {
+  int zeroed;
+  unsigned shift = options_sample_mode() ? RECORD_PAGE_SHIFT : BLOCKS_MIN_SHIFT;
+  return record_with_header(kind, align, size, BLOCKS_STACK_INTERNAL, shift, &zeroed);
 }
 
 /* ---- stacks ---------------------------------------------------------------- */
 
 /* The caller's stack id; its allocation counts grow by objects and bytes
- * (sample mode: objects x 1000 and the unbiased bytes). */
+ * (sample mode: objects x 1000 and the unbiased bytes).  The same stack as
+ * this thread's last capture keeps its id without being looked up. */
 static uint32_t record_stack_here(uint64_t objects, uint64_t bytes) {
   uintptr_t pcs[UNWIND_MAX_DEPTH];
-  int depth = unwind_capture(pcs, ag_opt.depth);
-  uint32_t stack = stacktab_intern(pcs, depth);
+  int same;
+  int depth = unwind_capture(pcs, ag_opt.depth, &same);
+  ag_tstate *st = &ag_thread;
+  uint32_t stack = same && st->last_stack != 0 ? st->last_stack : stacktab_intern(pcs, depth);
+  st->last_stack = stack;
   stacktab_entry *e = stacktab_get(stack);
   if (e != NULL) {
     atomic_fetch_add_explicit(&e->alloc_objects, objects, memory_order_relaxed);
@@ -166,6 +147,17 @@ static inline int record_sample_due(ag_tstate *st, size_t size) {
   return 1;
 }
 
+/* A page-aligned block for a sampled allocation.  valloc and pvalloc
+ * blocks are (and pvalloc's size is rounded up to pages, which the program
+ * may use); calloc's must be zeroed. */
+static void *record_page_block(record_kind kind, size_t align, size_t n, size_t size) {
+  if (kind == RECORD_VALLOC || kind == RECORD_PVALLOC || (kind == RECORD_MEMALIGN && align >= AG_SAMPLE_ALIGN))
+    return record_glibc(kind, align, n, size);
+  void *p = __libc_memalign(AG_SAMPLE_ALIGN, size);
+  if (p != NULL && kind == RECORD_CALLOC) memset(p, 0, size);
+  return p;
+}
+
 static void record_sample(void *p, size_t size) {
   double weight = sampler_weight(size);
   uint32_t stack =
@@ -174,31 +166,23 @@ static void record_sample(void *p, size_t size) {
   if (AG_UNLIKELY(ag_opt.budget.bytes != 0)) trigger_check_budget(); /* once per sample */
 }
 
-/* A page-aligned block the program frees or reallocates: forget it where
- * the agent keeps it.  Returns 1 when it is the program's (to be counted),
- * 0 when it was an internal block. */
-static int record_sample_forget(ag_tstate *st, void *p) {
-  if (record_remove(st, p, NULL, NULL)) return 0; /* internal */
-  if (sampler_may_hold((uintptr_t)p)) {
-    int was = guard_enter(st, GUARD_AGENT);
-    sampler_remove((uintptr_t)p);
-    guard_leave(st, was);
-  }
-  return 1;
+/* A page-aligned block without a header that the program frees or
+ * reallocates: out of the sampled set if it is a sampled block. */
+static void record_sample_forget(ag_tstate *st, void *p) {
+  if (!record_page_aligned(p) || !sampler_may_hold((uintptr_t)p)) return;
+  int was = guard_enter(st, GUARD_AGENT);
+  sampler_remove((uintptr_t)p);
+  guard_leave(st, was);
 }
 
 /* ---- full mode ----------------------------------------------------------------- */
 
-static inline int record_zero_fill_wanted(const void *p, size_t size) {
-  return ag_opt.zero && size > 0 && !glibc_chunk_is_mmapped(p); /* mmapped chunks are fresh pages */
+static inline int record_zero_fill_wanted(const void *glibc_block, size_t size) {
+  return ag_opt.zero && size > 0 && !glibc_chunk_is_mmapped(glibc_block); /* mmapped chunks are fresh pages */
 }
 
-/* Remember the block with its stack; zero it first unless glibc did.  Its
- * slot comes into the cache while the stack is unwound. */
-static void record_full(ag_tstate *st, void *p, size_t size, int zero) {
-  live_prefetch((uintptr_t)p);
-  if (zero && record_zero_fill_wanted(p, size)) memset(p, 0, size);
-  record_insert(st, p, size, record_stack_here(1, size));
+/* Count the new block, and check the budget now and then. */
+static void record_count_alloc(ag_tstate *st, size_t size) {
   st->allocs++;
   st->bytes_allocated += size;
   if (AG_UNLIKELY(ag_opt.budget.bytes != 0) && (st->until_budget -= (int64_t)size) <= 0) {
@@ -207,22 +191,28 @@ static void record_full(ag_tstate *st, void *p, size_t size, int zero) {
   }
 }
 
-/* A tracked block is gone: only the program's blocks count as frees
- * (internal ones were never counted as allocations). */
-static inline void record_count_free(ag_tstate *st, int tracked, size_t size, uint32_t stack) {
-  if (tracked && stack != LIVE_STACK_INTERNAL) {
-    st->frees++;
-    st->bytes_freed += size;
-  }
+/* A full-mode block: header, zero fill, counts. */
+static void *record_full_alloc(ag_tstate *st, record_kind kind, size_t align, size_t size) {
+  int zeroed;
+  uint32_t stack = record_stack_here(1, size);
+  void *p = record_with_header(kind, align, size, stack, BLOCKS_MIN_SHIFT, &zeroed);
+  if (p == NULL) return NULL;
+  blocks_info b;
+  if (!zeroed && blocks_get(p, &b) && record_zero_fill_wanted(b.glibc, size)) memset(p, 0, size);
+  record_count_alloc(st, size);
+  return p;
 }
 
-/* Forget a tracked block; 1 and its size and stack if it was tracked. */
-static int record_forget(ag_tstate *st, void *p, size_t *size, uint32_t *stack) {
-  uint32_t id = 0;
-  int tracked = record_remove(st, p, size, &id);
-  record_count_free(st, tracked, *size, id);
-  if (stack != NULL) *stack = id;
-  return tracked;
+/* A block with a header is freed: its counts (when it is the program's and
+ * the agent is on), then glibc. */
+static void record_free_headed(void *p, const blocks_info *b) {
+  blocks_forget(p);
+  if (b->stack != BLOCKS_STACK_INTERNAL && state_active()) {
+    ag_tstate *st = threads_self();
+    st->frees++;
+    st->bytes_freed += b->size;
+  }
+  __libc_free(b->glibc);
 }
 
 /* ---- the slow paths ------------------------------------------------------------- */
@@ -230,7 +220,7 @@ static int record_forget(ag_tstate *st, void *p, size_t *size, uint32_t *stack) 
 void *record_alloc(record_kind kind, size_t align, size_t n, size_t size) {
   ag_tstate *st = record_enter();
   if (st == NULL) return record_glibc(kind, align, n, size);
-  if (AG_UNLIKELY(st->guard != GUARD_NONE)) return record_nested_alloc(st, kind, align, n, size);
+  if (AG_UNLIKELY(st->guard != GUARD_NONE)) return record_nested_alloc(kind, align, size);
   if (options_sample_mode()) {
     if (AG_LIKELY(!record_sample_due(st, size))) return record_glibc(kind, align, n, size);
     int was = guard_enter(st, GUARD_AGENT);
@@ -240,56 +230,110 @@ void *record_alloc(record_kind kind, size_t align, size_t n, size_t size) {
     return p;
   }
   int was = guard_enter(st, GUARD_AGENT);
-  void *p = record_glibc(kind, align, n, size);
-  if (p != NULL) record_full(st, p, size, kind != RECORD_CALLOC);
+  void *p = record_full_alloc(st, kind, align, size);
   record_leave(st, was);
   return p;
 }
 
 void record_free(void *p) {
-  ag_tstate *st = record_enter();
-  if (st == NULL) {
-    __libc_free(p);
-    return;
-  }
-  if (AG_UNLIKELY(st->guard != GUARD_NONE)) {
-    record_nested_free(st, p);
-    return;
-  }
-  if (options_sample_mode()) {
-    /* A page-aligned pointer (or this thread's first free): a sampled or
-     * an internal block, or one of the program's that glibc happened to
-     * place there (it hands a freed sampled block's address out again). */
-    if (!record_page_aligned(p) || record_sample_forget(st, p)) st->frees++;
-    __libc_free(p);
+  blocks_info b;
+  if (blocks_get(p, &b)) {
+    record_free_headed(p, &b);
     world_park_if_requested();
     return;
   }
-  /* glibc frees the block while its slot comes into the cache */
-  int was = guard_enter(st, GUARD_TABLES);
-  size_t size = 0;
-  uint32_t stack = 0;
-  int tracked = live_remove_release((uintptr_t)p, __libc_free, &size, &stack);
-  record_count_free(st, tracked, size, stack);
-  record_leave(st, was);
+  ag_tstate *st = record_enter();
+  if (st == NULL || st->guard != GUARD_NONE) {
+    __libc_free(p);
+    return;
+  }
+  if (options_sample_mode()) {
+    /* A page-aligned pointer (or this thread's first free): a sampled
+     * block, or one of the program's that glibc happened to place there
+     * (it hands a freed sampled block's address out again). */
+    st->frees++;
+    record_sample_forget(st, p);
+  }
+  /* full mode: a block from before tracking, not counted */
+  __libc_free(p);
+  world_park_if_requested();
+}
+
+size_t record_usable_size(void *p) {
+  blocks_info b;
+  if (blocks_get(p, &b)) return glibc_usable_size(b.glibc) - ((size_t)1 << b.shift);
+  return glibc_usable_size(p);
+}
+
+/* realloc of a block with a header: in place through glibc when the
+ * offset is the plain one, else into a new block; stack is the new
+ * block's (internal for nested calls). */
+static void *record_realloc_headed(ag_tstate *st, void *old, const blocks_info *b, size_t size, int nested) {
+  if (b->shift == BLOCKS_MIN_SHIFT && !options_sample_mode()) {
+    uint32_t stack = nested ? BLOCKS_STACK_INTERNAL : record_stack_here(1, size);
+    size_t total;
+    if (__builtin_add_overflow(size, (size_t)BLOCKS_HEADER, &total)) {
+      errno = ENOMEM;
+      return NULL;
+    }
+    void *q = __libc_realloc(b->glibc, total);
+    if (q == NULL) return NULL; /* the old block and its header stay */
+    void *p = blocks_place(q, BLOCKS_MIN_SHIFT, size, stack);
+    if (!nested && size > b->size && record_zero_fill_wanted(q, size))
+      memset((char *)p + b->size, 0, size - b->size);
+    if (!nested && b->stack != BLOCKS_STACK_INTERNAL) {
+      st->frees++;
+      st->bytes_freed += b->size;
+    }
+    if (!nested) record_count_alloc(st, size);
+    return p;
+  }
+  void *p = nested ? record_nested_alloc(RECORD_MALLOC, 0, size) : record_full_alloc(st, RECORD_MALLOC, 0, size);
+  if (p == NULL) return NULL;
+  memcpy(p, old, b->size < size ? b->size : size);
+  record_free_headed(old, b);
+  return p;
 }
 
 void *record_realloc(void *old, size_t size) {
+  blocks_info b;
+  int headed = blocks_get(old, &b);
   ag_tstate *st = record_enter();
-  if (st == NULL) return __libc_realloc(old, size);
-  if (AG_UNLIKELY(st->guard != GUARD_NONE)) return record_nested_realloc(st, old, size);
-  if (old == NULL) return record_alloc(RECORD_MALLOC, 0, 0, size);
-  if (size == 0) { /* glibc frees and returns NULL */
+  if (st == NULL) {
+    if (!headed) return __libc_realloc(old, size);
+    if (size == 0) { /* after the exit snapshot: the block goes, glibc's way */
+      record_free_headed(old, &b);
+      return NULL;
+    }
+    void *q = __libc_realloc(b.glibc, size + ((size_t)1 << b.shift));
+    return q != NULL ? blocks_place(q, b.shift, size, b.stack) : NULL;
+  }
+  if (old != NULL && size == 0) { /* glibc frees and returns NULL */
     if (record_free_fast(old)) __libc_free(old);
     else record_free(old);
     return NULL;
   }
+  if (AG_UNLIKELY(st->guard != GUARD_NONE)) {
+    if (headed) return record_realloc_headed(st, old, &b, size, 1);
+    if (old == NULL) return record_nested_alloc(RECORD_MALLOC, 0, size);
+    return __libc_realloc(old, size);
+  }
+  if (old == NULL) return record_alloc(RECORD_MALLOC, 0, 0, size);
   if (options_sample_mode()) {
+    if (headed) { /* the program reallocates an internal block: it becomes the program's */
+      void *p = record_alloc(RECORD_MALLOC, 0, 0, size);
+      if (p != NULL) {
+        memcpy(p, old, b.size < size ? b.size : size);
+        record_free_headed(old, &b);
+      }
+      return p;
+    }
     /* a new sampling decision for the new block, as jemalloc's prof_realloc */
-    if (!record_page_aligned(old) || record_sample_forget(st, old)) st->frees++;
+    record_sample_forget(st, old);
+    st->frees++;
     if (AG_LIKELY(!record_sample_due(st, size))) return __libc_realloc(old, size);
     int was = guard_enter(st, GUARD_AGENT);
-    size_t old_size = malloc_usable_size(old);
+    size_t old_size = glibc_usable_size(old);
     void *p = __libc_memalign(AG_SAMPLE_ALIGN, size);
     if (p != NULL) {
       memcpy(p, old, old_size < size ? old_size : size);
@@ -299,24 +343,17 @@ void *record_realloc(void *old, size_t size) {
     record_leave(st, was);
     return p;
   }
-  live_prefetch((uintptr_t)old);
   int was = guard_enter(st, GUARD_AGENT);
-  size_t old_size = 0;
-  uint32_t old_stack = 0;
-  int tracked = record_forget(st, old, &old_size, &old_stack);
-  void *p = __libc_realloc(old, size);
-  if (p == NULL) {
-    if (tracked) { /* the old block stays */
-      record_insert(st, old, old_size, old_stack);
-      if (old_stack != LIVE_STACK_INTERNAL) {
-        st->frees--;
-        st->bytes_freed -= old_size;
-      }
+  void *p;
+  if (headed) {
+    p = record_realloc_headed(st, old, &b, size, 0);
+  } else { /* a block from before tracking: the new one is tracked */
+    size_t old_size = glibc_usable_size(old);
+    p = record_full_alloc(st, RECORD_MALLOC, 0, size);
+    if (p != NULL) {
+      memcpy(p, old, old_size < size ? old_size : size);
+      __libc_free(old);
     }
-  } else {
-    if (tracked && size > old_size && record_zero_fill_wanted(p, size))
-      memset((char *)p + old_size, 0, size - old_size);
-    record_full(st, p, size, 0);
   }
   record_leave(st, was);
   return p;

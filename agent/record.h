@@ -31,6 +31,8 @@ AG_HIDDEN void *record_alloc(record_kind kind, size_t align, size_t n, size_t si
 AG_HIDDEN void *record_realloc(void *old, size_t size);
 /* A non-NULL pointer for which record_free_fast was false. */
 AG_HIDDEN void record_free(void *p);
+/* malloc_usable_size as the program must see it (a header is not its). */
+AG_HIDDEN size_t record_usable_size(void *p);
 
 /* Sample mode's fast path for an allocation of size bytes: true when it
  * is not sampled (it is counted, and glibc serves it untouched).  The

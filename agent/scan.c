@@ -32,7 +32,9 @@
 
 #include "failures.h"
 #include "glibc.h"
-#include "live.h"
+#include "blocks.h"
+#include "maps.h"
+#include "threads.h"
 #include "unwind.h"
 
 enum { SCAN_UNREACHED = 0, SCAN_POSSIBLE = 1, SCAN_REACHABLE = 2, SCAN_INDIRECT = 3 };
@@ -42,21 +44,20 @@ typedef struct {
   uint64_t size;
   uint64_t indirect; /* leaders: bytes of their clique */
   uint32_t stack;
-  uint16_t state;
+  uint8_t state;
+  uint8_t shift;     /* glibc's block starts 1 << shift bytes before start (blocks.h) */
   uint16_t not_ours; /* bytes the agent added to this block (a DTV's entries) */
 } scan_block;
+_Static_assert(sizeof(scan_block) == 32, "a scan block is 32 bytes");
+
+/* The block glibc handed out, of which b is the program's part. */
+static inline const void *scan_glibc_block(const scan_block *b) {
+  return (const void *)(b->start - ((uintptr_t)1 << b->shift));
+}
 
 /* The bytes memcheck would count for a block. */
 static inline uint64_t scan_bytes(const scan_block *b) { return b->size - b->not_ours; }
 
-typedef struct {
-  uintptr_t start, end;
-  char perms[5];
-  int anonymous; /* no file behind it */
-  int special;   /* [vvar], [heap], a device, ... */
-  int heap_named;
-  int main_stack; /* [stack] */
-} scan_map;
 
 typedef struct {
   scan_block *blocks;
@@ -64,8 +65,7 @@ typedef struct {
   uintptr_t lo, hi; /* lowest start, highest end */
   uint32_t *mark;
   uint64_t mark_top, mark_cap;
-  scan_map *maps;
-  uint64_t nmaps;
+  maps_list maps;
 } scan_state;
 
 static scan_state S;
@@ -76,47 +76,28 @@ static void *scan_alloc(uint64_t bytes) { return sys_map(bytes ? bytes : 1); }
 
 /* ---- blocks ------------------------------------------------------------ */
 
-static void scan_collect(uintptr_t ptr, size_t size, uint32_t stack, void *arg) {
-  if (S.n >= S.cap) {
-    failures_note(FAILURE_SCAN_BLOCKS);
-    return;
+/* blocks_foreach's visitor: the blocks come in address order. */
+static void scan_collect(uintptr_t ptr, const blocks_info *info, void *arg) {
+  if (S.n >= S.cap) { /* more blocks than the counts said: a bigger array */
+    uint64_t cap = S.cap * 2;
+    scan_block *bigger = scan_alloc(cap * sizeof *bigger);
+    if (bigger == NULL) {
+      failures_note(FAILURE_SCAN_BLOCKS);
+      return;
+    }
+    memcpy(bigger, S.blocks, S.n * sizeof *bigger);
+    sys_unmap(S.blocks, S.cap * sizeof *S.blocks);
+    S.blocks = bigger;
+    S.cap = cap;
   }
   scan_block *b = &S.blocks[S.n++];
   b->start = ptr;
-  b->size = size;
-  b->stack = stack;
+  b->size = info->size;
+  b->stack = info->stack;
+  b->shift = (uint8_t)info->shift;
   b->state = SCAN_UNREACHED;
   b->indirect = 0;
   b->not_ours = 0;
-}
-
-/* LSD radix sort of the blocks by start address, 16 bits per pass. */
-static int scan_sort(void) {
-  scan_block *tmp = scan_alloc(S.n * sizeof *tmp);
-  uint64_t *count = scan_alloc(65536 * sizeof *count);
-  if (tmp == NULL || count == NULL) return -1;
-  scan_block *src = S.blocks, *dst = tmp;
-  for (int shift = 0; shift < 64; shift += 16) {
-    memset(count, 0, 65536 * sizeof *count);
-    uint64_t any = 0;
-    for (uint64_t i = 0; i < S.n; i++) {
-      count[(src[i].start >> shift) & 0xffff]++;
-      any |= src[i].start >> shift;
-    }
-    if (any == 0) break;
-    uint64_t sum = 0;
-    for (int d = 0; d < 65536; d++) {
-      uint64_t c = count[d];
-      count[d] = sum;
-      sum += c;
-    }
-    for (uint64_t i = 0; i < S.n; i++) dst[count[(src[i].start >> shift) & 0xffff]++] = src[i];
-    scan_block *t = src;
-    src = dst;
-    dst = t;
-  }
-  if (src != S.blocks) memcpy(S.blocks, src, S.n * sizeof *src);
-  return 0;
 }
 
 /* Index of the block holding address a (a zero-size block counts as one byte), or -1. */
@@ -140,74 +121,7 @@ static void scan_push(uint32_t i) {
 
 /* ---- maps -------------------------------------------------------------- */
 
-static uintptr_t scan_hex(const char **p) {
-  uintptr_t v = 0;
-  for (;; (*p)++) {
-    char c = **p;
-    if (c >= '0' && c <= '9') v = v * 16 + (uintptr_t)(c - '0');
-    else if (c >= 'a' && c <= 'f') v = v * 16 + (uintptr_t)(c - 'a' + 10);
-    else break;
-  }
-  return v;
-}
-
-static int scan_read_maps(void) {
-  size_t cap = 64u << 20;
-  char *text = scan_alloc(cap);
-  if (text == NULL) return -1;
-  ssize_t got = sys_read_file("/proc/self/maps", text, cap);
-  if (got < 0) return -1;
-  size_t used = (size_t)got;
-  uint64_t lines = 0;
-  for (size_t i = 0; i < used; i++) lines += text[i] == '\n';
-  S.maps = scan_alloc((lines + 1) * sizeof *S.maps);
-  if (S.maps == NULL) return -1;
-  const char *p = text;
-  while (*p) {
-    scan_map *m = &S.maps[S.nmaps];
-    memset(m, 0, sizeof *m);
-    m->start = scan_hex(&p);
-    if (*p == '-') p++;
-    m->end = scan_hex(&p);
-    while (*p == ' ') p++;
-    for (int i = 0; i < 4 && *p && *p != ' '; i++) m->perms[i] = *p++;
-    /* offset, dev, inode */
-    for (int field = 0; field < 3; field++) {
-      while (*p == ' ') p++;
-      while (*p && *p != ' ' && *p != '\n') p++;
-    }
-    while (*p == ' ') p++;
-    const char *path = p;
-    while (*p && *p != '\n') p++;
-    size_t plen = (size_t)(p - path);
-    if (*p == '\n') p++;
-    m->anonymous = plen == 0;
-    if (plen > 0 && path[0] == '[') {
-      m->special = strncmp(path, "[stack", 6) != 0;
-      m->heap_named = plen == 6 && memcmp(path, "[heap]", 6) == 0;
-      m->main_stack = plen == 7 && memcmp(path, "[stack]", 7) == 0;
-      if (m->special && strncmp(path, "[anon", 5) == 0) {
-        m->special = 0;
-        m->anonymous = 1;
-      }
-    } else if (plen >= 5 && memcmp(path, "/dev/", 5) == 0) {
-      m->special = !(plen >= 9 && memcmp(path, "/dev/zero", 9) == 0);
-      m->anonymous = !m->special;
-    }
-    S.nmaps++;
-  }
-  return 0;
-}
-
-static const scan_map *scan_map_for(uintptr_t a) {
-  uint64_t lo = 0, hi = S.nmaps;
-  while (lo < hi) {
-    uint64_t mid = (lo + hi) / 2;
-    if (S.maps[mid].end <= a) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < S.nmaps && S.maps[lo].start <= a ? &S.maps[lo] : NULL;
-}
+static const maps_entry *scan_map_for(uintptr_t a) { return maps_find(&S.maps, a); }
 
 /* The first block at or above address a. */
 static uint64_t scan_first_block_from(uintptr_t a) {
@@ -228,8 +142,8 @@ static uint64_t scan_first_block_from(uintptr_t a) {
  * rather than skipping the whole mapping (which may hold ld.so's own
  * early allocations, its link maps among them). */
 static void scan_malloc_range(const scan_block *b, uintptr_t *from, uintptr_t *to) {
-  const void *p = (const void *)b->start;
-  uintptr_t chunk = b->start - GLIBC_CHUNK_OVERHEAD;
+  const void *p = scan_glibc_block(b);
+  uintptr_t chunk = (uintptr_t)p - GLIBC_CHUNK_OVERHEAD;
   if (glibc_chunk_is_mmapped(p)) {
     *from = (chunk - glibc_chunk_mmap_offset(p)) & ~(uintptr_t)4095;
     *to = chunk + glibc_chunk_size(p);
@@ -253,7 +167,7 @@ static void scan_malloc_range(const scan_block *b, uintptr_t *from, uintptr_t *t
 #define SCAN_VTABLE_MAX_CHECK 20
 #define SCAN_PAGE 4096
 
-static int scan_is_file_map(const scan_map *m) { return m != NULL && !m->anonymous && !m->special; }
+static int scan_is_file_map(const maps_entry *m) { return m != NULL && !m->anonymous && !m->special; }
 
 /* memcheck's test for a vtable (aligned_ptr_above_page0_is_vtable_addr):
  * an aligned address above page 0 in a readable file mapping, whose first
@@ -262,7 +176,7 @@ static int scan_is_file_map(const scan_map *m) { return m != NULL && !m->anonymo
  * that is neither null nor such a pointer says no. */
 static int scan_is_vtable_addr(uintptr_t a) {
   if ((a & 7) || a < SCAN_PAGE) return 0;
-  const scan_map *m = scan_map_for(a);
+  const maps_entry *m = scan_map_for(a);
   if (!scan_is_file_map(m) || m->perms[0] != 'r') return 0;
   uintptr_t last = a + (SCAN_VTABLE_MAX_CHECK - 1) * 8;
   if (last > m->end - 8) last = m->end - 8;
@@ -270,7 +184,7 @@ static int scan_is_vtable_addr(uintptr_t a) {
   for (uintptr_t at = a; at <= last; at += 8) {
     uintptr_t fn = *(const uintptr_t *)at;
     if (fn == 0) continue;
-    const scan_map *fm = scan_map_for(fn);
+    const maps_entry *fm = scan_map_for(fn);
     if (!scan_is_file_map(fm) || fm->perms[2] != 'x') return 0;
     if (++functions == 2) return 1;
   }
@@ -320,16 +234,18 @@ static void scan_words(uintptr_t start, uintptr_t end, int definite) {
 }
 
 /* glibc's own bookkeeping (main_arena's bins and top, in libc's data)
- * points at chunk headers; the header of the chunk after a block overlaps
- * the block's last 8 bytes, which would make it look possibly lost.  Memcheck
- * never sees these pointers (it replaces the allocator). */
+ * points at chunk headers; the header of the chunk after a block lies in or
+ * just after the block's last bytes (at the block's start for a tiny one,
+ * past its header), which would make it look possibly lost, or reachable.
+ * Memcheck never sees these pointers (it replaces the allocator), so words
+ * of libc's data that point at one are not roots. */
 static int scan_is_next_chunk_header(uintptr_t w) {
   int64_t i = scan_find(w);
   if (i < 0) return 0;
   const scan_block *b = &S.blocks[i];
-  const void *p = (const void *)b->start;
+  const void *p = scan_glibc_block(b);
   if (glibc_chunk_is_mmapped(p)) return 0;
-  return w == b->start - GLIBC_CHUNK_OVERHEAD + glibc_chunk_size(p);
+  return w == (uintptr_t)p - GLIBC_CHUNK_OVERHEAD + glibc_chunk_size(p);
 }
 
 /* ---- the retention graph's lines ---------------------------------------- */
@@ -367,11 +283,11 @@ static void scan_graph_root(char kind, uint64_t where, uintptr_t word) {
   sys_putc(G.w, '\n');
 }
 
-static void scan_root_words(uintptr_t start, uintptr_t end) {
+static void scan_root_words(uintptr_t start, uintptr_t end, int in_libc) {
   uintptr_t a = (start + 7) & ~(uintptr_t)7;
   for (; a + 8 <= end; a += 8) {
     uintptr_t w = *(const uintptr_t *)a;
-    if (w < S.lo || w >= S.hi || scan_is_next_chunk_header(w)) continue;
+    if (w < S.lo || w >= S.hi || (in_libc && scan_is_next_chunk_header(w))) continue;
     if (G.w != NULL) scan_graph_root('m', a, w);
     else scan_mark(w, 1);
   }
@@ -411,7 +327,7 @@ static void scan_on_fault(int sig) {
   if (scan_fault_armed) siglongjmp(scan_fault_jmp, 1);
 }
 
-static void scan_root(uintptr_t start, uintptr_t end) {
+static void scan_root(uintptr_t start, uintptr_t end, int in_libc) {
   volatile uintptr_t from = start;
   while (from < end) {
     if (sigsetjmp(scan_fault_jmp, 1) != 0) {
@@ -423,7 +339,7 @@ static void scan_root(uintptr_t start, uintptr_t end) {
     while (from < end) {
       uintptr_t page_end = (from + 4096) & ~(uintptr_t)4095;
       if (page_end > end) page_end = end;
-      scan_root_words(from, page_end);
+      scan_root_words(from, page_end, in_libc);
       from = page_end;
     }
     scan_fault_armed = 0;
@@ -448,7 +364,7 @@ static int scan_write_records(sys_writer *w) {
   if (table == NULL) return -1;
   for (uint64_t i = 0; i < S.n; i++) {
     const scan_block *b = &S.blocks[i];
-    if (b->stack == LIVE_STACK_INTERNAL) continue;
+    if (b->stack == BLOCKS_STACK_INTERNAL) continue;
     uint64_t key = ((uint64_t)b->state << 32 | b->stack) + 1;
     uint64_t j = (key * 0x9e3779b97f4a7c15u >> 20) & (cap - 1);
     while (table[j].key != 0 && table[j].key != key) j = (j + 1) & (cap - 1);
@@ -481,7 +397,7 @@ static int scan_write_records(sys_writer *w) {
 /* "rregion START END KIND": a mapping the roots were read from; KIND f (a
  * file's: a module's data), s (the main thread's [stack]), a (anonymous:
  * thread stacks, static TLS, the program's own mappings). */
-static void scan_graph_region(const scan_map *map) {
+static void scan_graph_region(const maps_entry *map) {
   sys_put(G.w, "rregion ");
   sys_put_hex(G.w, map->start);
   sys_putc(G.w, ' ');
@@ -498,7 +414,7 @@ static void scan_roots(const world_thread *threads, int nthreads, uintptr_t self
    * are roots: they may hold the program's pointers */
   for (uint64_t i = 0; i < S.n; i++) {
     const scan_block *b = &S.blocks[i];
-    if (b->stack != LIVE_STACK_INTERNAL) continue;
+    if (b->stack != BLOCKS_STACK_INTERNAL) continue;
     if (G.w != NULL) {
       for (uintptr_t a = (b->start + 7) & ~(uintptr_t)7; a + 8 <= b->start + b->size; a += 8)
         scan_graph_root('i', b->start, *(const uintptr_t *)a);
@@ -516,10 +432,10 @@ static void scan_roots(const world_thread *threads, int nthreads, uintptr_t self
   sigaction(SIGSEGV, &sa, &old_segv);
   sigaction(SIGBUS, &sa, &old_bus);
 
-  for (uint64_t m = 0; m < S.nmaps; m++) {
-    const scan_map *map = &S.maps[m];
+  for (uint64_t m = 0; m < S.maps.n; m++) {
+    const maps_entry *map = &S.maps.entries[m];
     if (map->perms[0] != 'r' || map->perms[1] != 'w' || map->special) continue;
-    if (sys_is_ours(map->start, map->end)) continue;
+    if (map->ours) continue;
     if (unwind_is_agent_range(map->start, map->end)) continue;
     if (G.w != NULL) scan_graph_region(map);
     uintptr_t from = map->start;
@@ -534,11 +450,11 @@ static void scan_roots(const world_thread *threads, int nthreads, uintptr_t self
       uintptr_t cut_from, cut_to;
       scan_malloc_range(&S.blocks[i], &cut_from, &cut_to);
       if (cut_from < from) cut_from = from;
-      if (cut_from > from) scan_root(from, cut_from);
+      if (cut_from > from) scan_root(from, cut_from, map->libc);
       if (cut_to > from) from = cut_to;
       i = scan_first_block_from(from);
     }
-    if (from < map->end) scan_root(from, map->end);
+    if (from < map->end) scan_root(from, map->end, map->libc);
   }
   for (int t = 0; t < nthreads; t++) {
     if (threads[t].tid <= 0 || !threads[t].stopped) continue;
@@ -559,7 +475,7 @@ static void scan_roots(const world_thread *threads, int nthreads, uintptr_t self
  * pointer, the mapping holding its stack, and its thread pointer (its
  * static TLS blocks lie below it, at each module's "tls" offset). */
 static void scan_graph_thread(pid_t tid, uintptr_t sp, uintptr_t tp) {
-  const scan_map *m = scan_map_for(sp);
+  const maps_entry *m = scan_map_for(sp);
   sys_put(G.w, "rthread ");
   sys_put_u64(G.w, (uint64_t)tid);
   sys_putc(G.w, ' ');
@@ -583,7 +499,7 @@ static int scan_write_graph(sys_writer *w, const world_thread *threads, int nthr
   uint32_t nodes = 0;
   for (uint64_t i = 0; i < S.n; i++) {
     const scan_block *b = &S.blocks[i];
-    int node = b->state == SCAN_REACHABLE && b->stack != LIVE_STACK_INTERNAL;
+    int node = b->state == SCAN_REACHABLE && b->stack != BLOCKS_STACK_INTERNAL;
     G.node[i] = node ? nodes++ : SCAN_NO_NODE;
     if (!node) continue;
     sys_put(w, "rnode ");
@@ -628,11 +544,10 @@ int scan_run(sys_writer *w, const scan_request *rq) {
   uintptr_t self_sp = rq->self_sp;
   memset(&S, 0, sizeof S);
   memset(&G, 0, sizeof G);
-  S.cap = live_count() + 1024;
+  threads_counts counts = threads_totals();
+  S.cap = (counts.allocs > counts.frees ? counts.allocs - counts.frees : 0) + 65536; /* and the internal blocks */
   S.blocks = scan_alloc(S.cap * sizeof *S.blocks);
-  if (S.blocks == NULL) return -1;
-  live_foreach(scan_collect, NULL, 1);
-  if (scan_sort() != 0) return -1;
+  if (S.blocks == NULL || blocks_foreach(scan_collect, NULL, 1) != 0) return -1;
   S.lo = S.n ? S.blocks[0].start : 1;
   S.hi = 0;
   for (uint64_t i = 0; i < S.n; i++) {
@@ -641,7 +556,7 @@ int scan_run(sys_writer *w, const scan_request *rq) {
   }
   S.mark_cap = 3 * S.n + 16;
   S.mark = scan_alloc(S.mark_cap * sizeof *S.mark);
-  if (S.mark == NULL || scan_read_maps() != 0) return -1;
+  if (S.mark == NULL || maps_read(&S.maps) != 0) return -1;
 
   /* A live thread's DTV has one 16-byte entry per TLS module; the agent's
    * own modules are not the program's, and memcheck (which reports a live

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "failures.h"
-#include "live.h"
+#include "blocks.h"
 #include "modules.h"
 #include "options.h"
 #include "sampler.h"
@@ -31,10 +31,10 @@ static snapwrite_inuse *snapwrite_table;
 static int64_t snapwrite_inuse_objects, snapwrite_inuse_bytes; /* sums of the table */
 static _Atomic int snapwrite_seq;
 
-static void snapwrite_count_live(uintptr_t ptr, size_t size, uint32_t stack, void *arg) {
-  if (stack == LIVE_STACK_INTERNAL) return;
-  snapwrite_table[stack].inuse_objects++;
-  snapwrite_table[stack].inuse_bytes += (int64_t)size;
+static void snapwrite_count_block(uintptr_t ptr, const blocks_info *b, void *arg) {
+  if (b->stack == BLOCKS_STACK_INTERNAL || b->stack >= STACKTAB_MAX_IDS) return;
+  snapwrite_table[b->stack].inuse_objects++;
+  snapwrite_table[b->stack].inuse_bytes += (int64_t)b->size;
 }
 
 static void snapwrite_count_sample(uintptr_t ptr, size_t size, uint32_t stack, double weight,
@@ -201,7 +201,7 @@ static int snapwrite_file(const char *path, const char *reason, const scan_reque
     return -1;
   }
   if (options_sample_mode()) sampler_foreach(snapwrite_count_sample, NULL);
-  else live_foreach(snapwrite_count_live, NULL, scan != NULL);
+  else blocks_foreach(snapwrite_count_block, NULL, scan != NULL);
 
   snapwrite_header(&w, reason);
   modules_write(&w);

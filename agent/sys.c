@@ -19,10 +19,6 @@
 
 #define SYS_MAX_MAPS 4096
 
-typedef struct {
-  uintptr_t start, end;
-} sys_range;
-
 static sys_range sys_maps[SYS_MAX_MAPS];
 static int sys_nmaps;
 static spin_lock sys_maps_lock;
@@ -60,6 +56,20 @@ int sys_is_ours(uintptr_t start, uintptr_t end) {
     ours = start < sys_maps[i].end && sys_maps[i].start < end;
   spin_release(&sys_maps_lock);
   return ours;
+}
+
+int sys_ours(sys_range *out, int max) {
+  spin_acquire(&sys_maps_lock);
+  int n = sys_nmaps < max ? sys_nmaps : max;
+  memcpy(out, sys_maps, (size_t)n * sizeof *out);
+  spin_release(&sys_maps_lock);
+  for (int i = 1; i < n; i++) { /* insertion sort: a few dozen ranges */
+    sys_range r = out[i];
+    int j = i;
+    for (; j > 0 && out[j - 1].start > r.start; j--) out[j] = out[j - 1];
+    out[j] = r;
+  }
+  return n;
 }
 
 uint64_t sys_now_ns(void) {

@@ -19,6 +19,12 @@ AG_HIDDEN void *sys_map(size_t size);
 AG_HIDDEN void sys_unmap(void *addr, size_t size);
 /* The range overlaps memory sys_map() gave out. */
 AG_HIDDEN int sys_is_ours(uintptr_t start, uintptr_t end);
+/* The memory sys_map() gave out, as up to max [start, end) pairs sorted by
+ * start; returns how many. */
+typedef struct {
+  uintptr_t start, end;
+} sys_range;
+AG_HIDDEN int sys_ours(sys_range *out, int max);
 
 AG_HIDDEN uint64_t sys_now_ns(void);      /* CLOCK_MONOTONIC */
 AG_HIDDEN uint64_t sys_realtime_ns(void); /* CLOCK_REALTIME */

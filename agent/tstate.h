@@ -43,6 +43,7 @@ typedef struct ag_tstate {
   struct ag_tstate *next;   /* the registry's list (threads.c) */
   pid_t tid;
   int pending_signal;       /* a fatal signal held back while inside the agent (signals.c) */
+  uint32_t last_stack;      /* the stack id of this thread's last capture (record.c), 0: none */
 } ag_tstate;
 
 /* Called by guard_leave, as the thread leaves the agent, when a signal is

@@ -23,8 +23,11 @@ AG_HIDDEN int unwind_init(void);
  * the agent's own constructor, inside the guard.  -1 if libunwind was
  * asked for and is missing. */
 AG_HIDDEN int unwind_prime(void);
-/* Capture the caller's stack into pcs (at most max frames); returns the depth. */
-AG_HIDDEN int unwind_capture(uintptr_t *pcs, int max);
+/* Capture the caller's stack into pcs (at most max frames); returns the
+ * depth.  *same is set when it is the very stack this thread's previous
+ * capture returned (found without comparing it: the walk reused all of
+ * it), so that the caller may reuse what it made of that one. */
+AG_HIDDEN int unwind_capture(uintptr_t *pcs, int max, int *same);
 /* The pc lies in libleakscope.so's code. */
 AG_HIDDEN int unwind_is_agent_pc(uintptr_t pc);
 /* The range overlaps libleakscope.so's own mapped segments. */

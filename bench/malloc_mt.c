@@ -7,7 +7,7 @@
  * pointers in between). Deterministic: prints a checksum that is the same on every run.
  *
  *   malloc_mt [SCALE [SLOTS]]   SCALE (default 10) multiplies the work (10 is about 0.6 s
- *                               here); SLOTS (default 8192) is each thread's working set of
+ *                               here); SLOTS (a power of two, default 8192) is each thread's working set of
  *                               live blocks (65536: the "large live set" rows of bench/run.sh)
  */
 #include <pthread.h>
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #define MALLOC_MT_SLOTS_DEFAULT 8192 /* live blocks per thread */
+#define MALLOC_MT_SLOTS_MAX 65536
 #define MALLOC_MT_BATCH 64          /* operations per descent */
 #define MALLOC_MT_SORT_N 16         /* elements sorted by the allocating comparator */
 
@@ -24,8 +25,8 @@ static unsigned malloc_mt_slots = MALLOC_MT_SLOTS_DEFAULT;
 
 struct malloc_mt_state {
   uint64_t rng;
-  void **slot;        /* malloc_mt_slots of each */
-  size_t *slot_size;
+  void *slot[MALLOC_MT_SLOTS_MAX];  /* the first malloc_mt_slots are used */
+  size_t slot_size[MALLOC_MT_SLOTS_MAX];
   uint64_t checksum;
   long descents;
 };
@@ -53,7 +54,7 @@ static size_t malloc_mt_size(struct malloc_mt_state *st)
 /* Replace one block of the working set; touches the new memory so the work is real. */
 static __attribute__((noinline)) void malloc_mt_churn(struct malloc_mt_state *st)
 {
-  unsigned i = (unsigned)(malloc_mt_rand(st) % malloc_mt_slots);
+  unsigned i = (unsigned)(malloc_mt_rand(st) & (malloc_mt_slots - 1));
   size_t n = malloc_mt_size(st);
   unsigned op = (unsigned)(malloc_mt_rand(st) % 8);
   unsigned char *p;
@@ -83,7 +84,7 @@ static __attribute__((noinline)) void malloc_mt_strdup(struct malloc_mt_state *s
   if (!s)
     abort();
   st->checksum += (uint64_t)len + (unsigned char)s[4];
-  unsigned i = (unsigned)(malloc_mt_rand(st) % malloc_mt_slots);
+  unsigned i = (unsigned)(malloc_mt_rand(st) & (malloc_mt_slots - 1));
   free(st->slot[i]);
   st->slot[i] = s;
   st->slot_size[i] = (size_t)len + 1;
@@ -177,10 +178,6 @@ static void *malloc_mt_thread(void *p)
   struct malloc_mt_state *st = calloc(1, sizeof *st);
   if (!st)
     abort();
-  st->slot = calloc(malloc_mt_slots, sizeof *st->slot);
-  st->slot_size = calloc(malloc_mt_slots, sizeof *st->slot_size);
-  if (!st->slot || !st->slot_size)
-    abort();
   st->rng = 0x9e3779b97f4a7c15ULL * (uint64_t)(arg->id + 1);
   long acc = 0;
   for (long d = 0; d < arg->descents; d++) {
@@ -190,8 +187,6 @@ static void *malloc_mt_thread(void *p)
   for (unsigned i = 0; i < malloc_mt_slots; i++)
     free(st->slot[i]);
   arg->checksum = st->checksum + (uint64_t)acc;
-  free(st->slot);
-  free(st->slot_size);
   free(st);
   return NULL;
 }
@@ -200,8 +195,8 @@ int main(int argc, char **argv)
 {
   long scale = argc > 1 ? strtol(argv[1], NULL, 10) : 10;
   long slots = argc > 2 ? strtol(argv[2], NULL, 10) : MALLOC_MT_SLOTS_DEFAULT;
-  if (scale <= 0 || slots <= 0 || slots > (1L << 24)) {
-    fprintf(stderr, "malloc_mt: SCALE and SLOTS must be positive integers\n");
+  if (scale <= 0 || slots <= 0 || slots > MALLOC_MT_SLOTS_MAX || (slots & (slots - 1)) != 0) {
+    fprintf(stderr, "malloc_mt: SCALE must be a positive integer, SLOTS a power of two\n");
     return 2;
   }
   malloc_mt_slots = (unsigned)slots;

@@ -292,10 +292,15 @@ static int unwind_verify(const unwind_record *last, int j, uintptr_t lo) {
  * from j up (fresh holds frames 0 .. i-1): rebuilds the record, walks on
  * if the last capture had stopped at a lower depth limit, fills pcs. */
 static int unwind_splice(unwind_thread *t, int j, const unwind_frame *fresh, int i,
-                         uintptr_t *restrict pcs, int max, uintptr_t lo, uintptr_t hi) {
+                         uintptr_t *restrict pcs, int max, uintptr_t lo, uintptr_t hi, int *same) {
   unwind_record *last = &t->last;
   int keep = last->n - j < max - i ? last->n - j : max - i;
   int complete = last->complete && keep == last->n - j;
+  /* the very stack of the last capture: the same frames below the splice
+   * point, all of the last capture's above it, nothing more to walk */
+  int identical = i == j && keep == last->n - j && (complete || i + keep == max);
+  for (int k = 0; identical && k < i; k++) identical = fresh[k].pc == last->f[k].pc;
+  *same = identical;
   for (int k = 0; k < keep; k++) pcs[i + k] = last->f[j + k].pc;
   for (int k = 0; k < i; k++) pcs[k] = fresh[k].pc;
   if (i < j) {
@@ -328,7 +333,7 @@ static int unwind_splice(unwind_thread *t, int j, const unwind_frame *fresh, int
  * thread's last capture, and the stack words that capture read above it
  * are unchanged, the rest of that capture is reused: the walk from there
  * would read the same words with the same rules. */
-static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int max) {
+static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int max, int *same) {
   unwind_frame cur, next = {0, 0, 0, 0};
   __asm__ volatile("lea 0(%%rip), %0\n\tmov %%rsp, %1\n\tmov %%rbp, %2"
                    : "=r"(cur.pc), "=r"(cur.sp), "=r"(cur.fp));
@@ -358,7 +363,7 @@ static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int
     if (j < last->n && last->f[j].sp == cur.sp && last->f[j].pc == cur.pc &&
         last->f[j].fp == cur.fp) {
       int bad = unwind_verify(last, j, lo);
-      if (bad < 0) return unwind_splice(t, j, fresh, n, pcs, max, lo, hi);
+      if (bad < 0) return unwind_splice(t, j, fresh, n, pcs, max, lo, hi, same);
       j = bad + 1; /* a match at or below step bad would fail there again */
     }
     fresh[n++] = cur;
@@ -415,8 +420,9 @@ static void unwind_check_report(const uintptr_t *fast, int nf, const uintptr_t *
 /* unwind_check mode: both ways, timed; the slow result is returned. */
 __attribute__((noinline)) static int unwind_check(uintptr_t *pcs, int max) {
   uintptr_t fast[UNWIND_MAX_DEPTH];
+  int same;
   uint64_t t0 = __builtin_ia32_rdtsc();
-  int nf = unwind_fast_on ? unwind_fast(fast, max) : -1;
+  int nf = unwind_fast_on ? unwind_fast(fast, max, &same) : -1;
   uint64_t t1 = __builtin_ia32_rdtsc();
   int ns = unwind_slow(pcs, max);
   uint64_t t2 = __builtin_ia32_rdtsc();
@@ -463,12 +469,14 @@ __attribute__((destructor)) static void unwind_check_summary(void) {
   sys_flush(w);
 }
 
-int unwind_capture(uintptr_t *pcs, int max) {
+int unwind_capture(uintptr_t *pcs, int max, int *same) {
+  *same = 0;
   if (max > UNWIND_MAX_DEPTH) max = UNWIND_MAX_DEPTH;
   if (AG_UNLIKELY(unwind_check_on)) return unwind_check(pcs, max);
   if (AG_LIKELY(unwind_fast_on)) {
-    int n = unwind_fast(pcs, max);
+    int n = unwind_fast(pcs, max, same);
     if (AG_LIKELY(n >= 0)) return n;
+    *same = 0;
   }
   /* before unwind_prime (the allocations of constructors that ran before
    * the agent's own), a stack the fast walk cannot do is unknown */

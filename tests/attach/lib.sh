@@ -1,6 +1,7 @@
 # lib.sh: what the attach tests share (sourced after harness/common.sh).
 #
-#   start_leaker ITERS [THREADS]   attach_leaker in the background, its
+#   start_leaker ITERS [THREADS]   attach_leaker in the background (with
+#                                  ATTACH_LEAKER_KEYS if set), its
 #                                  state in $T/state, stdout $T/prog.out,
 #                                  stderr $T/prog.err; $LEAKER its pid
 #   state FIELD                    a field of $T/state (attached, sessions,

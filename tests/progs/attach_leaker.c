@@ -17,7 +17,10 @@
  * at the end.  stdout gets only what does not depend on the attach: a
  * checksum of the data written into every block, and "done"; exit status 5.
  * An interrupted sleep (EINTR, which the attach must never cause) is
- * printed too, so that the output then differs.
+ * printed too, so that the output then differs.  With ATTACH_LEAKER_KEYS=N
+ * in the environment it first creates N pthread keys, so that a key made
+ * later (the agent's) needs glibc to allocate a second-level array in each
+ * thread that sets it, which glibc frees when the thread ends.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -118,6 +121,11 @@ int main(int argc, char **argv) {
   iters = atol(argv[2]);
   int threads = argc > 3 ? atoi(argv[3]) : 1;
   if (threads < 1 || threads > 64) return 2;
+  const char *keys = getenv("ATTACH_LEAKER_KEYS");
+  for (int i = 0, n = keys ? atoi(keys) : 0; i < n; i++) {
+    pthread_key_t k;
+    pthread_key_create(&k, NULL);
+  }
   for (int i = 0; i < BEFORE_BLOCKS; i++) before[i] = before_site(64 + (size_t)i * 37);
   write_state();
   pthread_t tids[64];

@@ -1,6 +1,6 @@
 /*
  * agent_scan_test.c: unit test of agent/scan.c, memcheck's classification
- * run on real glibc blocks registered in the live table: a block held by a
+ * run on real glibc blocks with full mode's headers (blocks.h): a block held by a
  * global and the block it points to are still reachable; a block nothing
  * points to is definitely lost and its record carries the bytes of the
  * block only it points to, which is indirectly lost; a block reached only
@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "harness/check.h"
-#include "live.h"
+#include "blocks.h"
 #include "options.h"
 #include "scan.h"
 #include "stacktab.h"
@@ -32,10 +32,9 @@ static uint32_t stack_of[NBLOCKS];
 static __attribute__((noinline)) void build(void) {
   hidden = malloc(NBLOCKS * sizeof *hidden);
   for (int b = 0; b < NBLOCKS; b++) {
-    hidden[b] = calloc(1, block_size[b]);
     uintptr_t pcs[1] = {0x1000 + (uintptr_t)b};
     stack_of[b] = stacktab_intern(pcs, 1);
-    live_insert((uintptr_t)hidden[b], block_size[b], stack_of[b]);
+    hidden[b] = blocks_place(calloc(1, block_size[b] + BLOCKS_HEADER), BLOCKS_MIN_SHIFT, block_size[b], stack_of[b]);
   }
   *(void **)hidden[ROOTED] = hidden[CHILD];
   *(void **)hidden[LOST] = hidden[LOST_CHILD];
@@ -54,6 +53,7 @@ static int block_of_stack(uint32_t stack) {
 int main(void) {
   options_parse("retain=0");
   CHECK(stacktab_init() == 0);
+  blocks_init();
   build();
   char path[] = "/tmp/agent_scan_test.XXXXXX";
   int fd = mkstemp(path);

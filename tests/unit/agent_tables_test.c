@@ -1,8 +1,7 @@
 /*
- * agent_tables_test.c: unit test of the agent's tables: live.c (and the
- * linear probing of slots.h under it: 200,000 blocks inserted, removed in
- * random order, re-inserted, every lookup checked against the truth),
- * stacktab.c (the same stack gets the same id, different stacks different
+ * agent_tables_test.c: unit test of the agent's tables: blocks.c (full
+ * mode's headers: placed, found by pointer and by the heap scan, gone when
+ * freed), stacktab.c (the same stack gets the same id, different stacks different
  * ids, entries keep their frames) and sampler.c (record and remove, the
  * counting filter never misses a sampled block, the live estimate, the
  * lifetimes of freed samples, weights >= 1).
@@ -11,75 +10,66 @@
 #include <string.h>
 
 #include "harness/check.h"
-#include "live.h"
+#include "blocks.h"
 #include "options.h"
 #include "sampler.h"
 #include "stacktab.h"
 
 #define N 200000
 
-static uint64_t rng = 88172645463325252u;
-static uint64_t next_random(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
-
-static uint64_t visited, visited_bytes;
-static void count_block(uintptr_t ptr, size_t size, uint32_t stack, void *arg) {
+static uint64_t visited, visited_bytes, visited_internal;
+static uintptr_t visited_last;
+static int visited_in_order = 1;
+static void count_block(uintptr_t ptr, const blocks_info *b, void *arg) {
   visited++;
-  visited_bytes += size;
+  visited_bytes += b->size;
+  if (b->stack == BLOCKS_STACK_INTERNAL) visited_internal++;
+  if (ptr <= visited_last) visited_in_order = 0;
+  visited_last = ptr;
 }
 
-static void test_live(void) {
-  static uintptr_t ptrs[N];
-  static size_t sizes[N];
-  /* clustered addresses, as glibc hands them out, plus scattered ones */
-  for (int i = 0; i < N; i++) {
-    ptrs[i] = i % 3 ? 0x7f0000000000u + (uintptr_t)i * 48 : 0x550000000000u + (next_random() & 0xffffffff0u);
-    sizes[i] = (size_t)(i % 1000) + 1;
+void *__libc_malloc(size_t size);
+void *__libc_memalign(size_t align, size_t size);
+void __libc_free(void *p);
+
+/* blocks.h: a header placed in glibc blocks is found again by pointer and
+ * by the heap scan (in address order), survives nothing but its own block,
+ * and is never found in a block freed or never placed. */
+static void test_blocks(void) {
+  blocks_info b;
+  CHECK(!blocks_get((void *)0x1000, &b), "no header before the secret is drawn");
+  blocks_init();
+  static void *ptrs[N / 10];
+  uint64_t bytes = 0;
+  for (int i = 0; i < N / 10; i++) {
+    size_t size = (size_t)(i % 500) + 1;
+    void *q = i % 7 == 0 ? __libc_memalign(64, size + 64) : __libc_malloc(size + 16);
+    ptrs[i] = blocks_place(q, i % 7 == 0 ? 6 : 4, size, i % 100 == 0 ? BLOCKS_STACK_INTERNAL : (uint32_t)i);
+    bytes += size;
   }
-  /* drop accidental duplicates among the scattered ones */
-  for (int i = 0; i < N; i++) live_insert(ptrs[i], sizes[i], (uint32_t)i % 1000);
-  uint64_t unique = live_count();
-  CHECK(unique > N - 100 && unique <= N, "count %llu", (unsigned long long)unique);
-  size_t size;
-  uint32_t stack;
-  CHECK(live_remove(ptrs[1], &size, &stack) == 1 && size == sizes[1] && stack == 1);
-  CHECK(live_remove(ptrs[1], &size, &stack) == 0, "a block is removed once");
-  live_insert(ptrs[1], sizes[1], 1);
-  /* remove every block in random order; each must be found until removed */
-  static int order[N];
-  for (int i = 0; i < N; i++) order[i] = i;
-  for (int i = N - 1; i > 0; i--) {
-    int j = (int)(next_random() % (uint64_t)(i + 1));
-    int t = order[i];
-    order[i] = order[j];
-    order[j] = t;
+  CHECK(blocks_get(ptrs[3], &b) && b.size == 4 && b.stack == 3 && b.shift == 4);
+  CHECK(blocks_get(ptrs[7], &b) && b.size == 8 && b.shift == 6 && ((uintptr_t)ptrs[7] & 63) == 0 &&
+        (char *)b.glibc == (char *)ptrs[7] - 64);
+  void *plain = __libc_malloc(64);
+  CHECK(!blocks_get(plain, &b) && !blocks_get((char *)plain + 16, &b), "a block without a header");
+  CHECK(blocks_foreach(count_block, NULL, 0) == 0);
+  CHECK(visited == N / 10 && visited_bytes == bytes && visited_in_order,
+        "the scan finds %llu of %d blocks", (unsigned long long)visited, N / 10);
+  CHECK(visited_internal == N / 10 / 100);
+  for (int i = 0; i < N / 10; i += 2) {
+    CHECK(blocks_get(ptrs[i], &b));
+    blocks_forget(ptrs[i]);
+    __libc_free(b.glibc);
   }
-  uint64_t removed = 0, missing = 0;
-  for (int k = 0; k < N; k++) {
-    int i = order[k];
-    if (live_remove(ptrs[i], &size, NULL)) removed++;
-    if (k == N / 2) {
-      visited = 0;
-      live_foreach(count_block, NULL, 0);
-      CHECK(visited == live_count(), "foreach sees every block: %llu vs %llu", (unsigned long long)visited,
-            (unsigned long long)live_count());
-    }
+  visited = visited_bytes = visited_last = 0;
+  CHECK(blocks_foreach(count_block, NULL, 1) == 0);
+  CHECK(visited == N / 10 / 2, "after freeing half: %llu", (unsigned long long)visited);
+  for (int i = 1; i < N / 10; i += 2) {
+    CHECK(blocks_get(ptrs[i], &b));
+    blocks_forget(ptrs[i]);
+    __libc_free(b.glibc);
   }
-  for (int i = 0; i < N; i += 7)
-    if (live_remove(ptrs[i], NULL, NULL)) missing++;
-  CHECK(removed == unique, "removed %llu of %llu", (unsigned long long)removed, (unsigned long long)unique);
-  CHECK(missing == 0 && live_count() == 0);
-  /* reinsert: replacing an entry keeps one */
-  live_insert(0x1000, 10, 3);
-  live_insert(0x1000, 20, 4);
-  CHECK(live_count() == 1);
-  CHECK(live_remove(0x1000, &size, &stack) == 1 && size == 20 && stack == 4);
-  live_insert(0x2000, LIVE_STACK_INTERNAL, LIVE_STACK_INTERNAL);
-  CHECK(live_remove(0x2000, &size, &stack) == 1 && stack == LIVE_STACK_INTERNAL);
+  __libc_free(plain);
 }
 
 static void test_stacktab(void) {
@@ -135,7 +125,7 @@ static void test_sampler(void) {
 
 int main(void) {
   options_parse(NULL);
-  test_live();
+  test_blocks();
   test_stacktab();
   test_sampler();
   return failures != 0;

@@ -1,0 +1,91 @@
+/*
+ * blocks.c: the secret of the blocks' tags, and finding every live block
+ * (see blocks.h): each private anonymous read-write mapping (and the
+ * [heap]) that is not the agent's own is read 16 bytes at a time, in
+ * address order, for a tag that matches its address; pages that are not
+ * resident hold no block and are skipped (mincore).
+ */
+#include "blocks.h"
+
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "maps.h"
+#include "sys.h"
+
+#define BLOCKS_PAGE 4096
+#define BLOCKS_COPY (64 * 1024) /* bytes read per copy while the world runs */
+
+uint64_t blocks_secret;
+
+void blocks_init(void) {
+  uint64_t s = sys_now_ns() ^ ((uint64_t)sys_getpid() << 32) ^ (uint64_t)(uintptr_t)&s;
+  s *= 0x9e3779b97f4a7c15u;
+  blocks_secret = (s ^ (s >> 31)) | 1;
+}
+
+/* Look for headers in [from, to), whose bytes are at data (the memory
+ * itself, or a copy of it). */
+static void blocks_scan(uintptr_t from, uintptr_t to, const char *data, blocks_visit_fn fn, void *arg) {
+  for (uintptr_t a = from; a + BLOCKS_HEADER <= to; a += 16) {
+    const blocks_header *h = (const blocks_header *)(data + (a - from));
+    uint64_t tag = h->tag;
+    unsigned shift = (unsigned)(tag & 0xff);
+    if (shift < BLOCKS_MIN_SHIFT || shift > 30) continue;
+    uintptr_t p = a + BLOCKS_HEADER;
+    if (tag != blocks_tag(p, shift)) continue;
+    blocks_info b = {(void *)(p - ((uintptr_t)1 << shift)), (size_t)(h->meta >> BLOCKS_STACK_BITS),
+                     (uint32_t)(h->meta & BLOCKS_STACK_INTERNAL), shift};
+    fn(p, &b, arg);
+  }
+}
+
+/* A copy of [from, to) of this process's own memory; 0, or -1 if any of it
+ * is gone (unmapped meanwhile). */
+static int blocks_copy(uintptr_t from, uintptr_t to, char *buf) {
+  struct iovec local = {buf, to - from}, remote = {(void *)from, to - from};
+  long n = syscall(SYS_process_vm_readv, sys_getpid(), &local, 1UL, &remote, 1UL, 0UL);
+  return n == (long)(to - from) ? 0 : -1;
+}
+
+/* The resident pages of one mapping, a run of them at a time. */
+static void blocks_mapping(const maps_entry *m, blocks_visit_fn fn, void *arg, int world_stopped, char *buf) {
+  unsigned char resident[BLOCKS_COPY / BLOCKS_PAGE];
+  for (uintptr_t from = m->start; from < m->end;) {
+    uintptr_t to = from + BLOCKS_COPY < m->end ? from + BLOCKS_COPY : m->end;
+    if (mincore((void *)from, to - from, resident) != 0) return; /* unmapped meanwhile */
+    for (uintptr_t page = from; page < to;) {
+      if (!(resident[(page - from) / BLOCKS_PAGE] & 1)) {
+        page += BLOCKS_PAGE;
+        continue;
+      }
+      uintptr_t run_end = page;
+      while (run_end < to && (resident[(run_end - from) / BLOCKS_PAGE] & 1)) run_end += BLOCKS_PAGE;
+      if (world_stopped) blocks_scan(page, run_end, (const char *)page, fn, arg);
+      else if (blocks_copy(page, run_end, buf) == 0) blocks_scan(page, run_end, buf, fn, arg);
+      page = run_end;
+    }
+    from = to;
+  }
+}
+
+int blocks_foreach(blocks_visit_fn fn, void *arg, int world_stopped) {
+  if (blocks_secret == 0) return 0;
+  maps_list maps;
+  if (maps_read(&maps) != 0) return -1;
+  char *buf = world_stopped ? NULL : sys_map(BLOCKS_COPY);
+  if (!world_stopped && buf == NULL) {
+    maps_free(&maps);
+    return -1;
+  }
+  for (uint64_t i = 0; i < maps.n; i++) {
+    const maps_entry *m = &maps.entries[i];
+    if (!maps_may_hold_heap(m) || m->ours) continue;
+    blocks_mapping(m, fn, arg, world_stopped, buf);
+  }
+  if (buf != NULL) sys_unmap(buf, BLOCKS_COPY);
+  maps_free(&maps);
+  return 0;
+}
