@@ -314,9 +314,10 @@ static int attach_write_options(attach_run *r, char *path, size_t pathlen) {
     errorf("cannot write %s: %s", path, strerror(errno));
     return -1;
   }
-  fprintf(f, "%s=%s/raw.%%p,%s=%llu,%s=%d,%s=snapshot,%s=1,%s=%s", AGENT_KEY(out), r->dir, AGENT_KEY(sample),
-          (unsigned long long)o->sample, AGENT_KEY(depth), o->depth, AGENT_KEY(warnings), AGENT_KEY(control),
-          AGENT_KEY(attach), r->lock);
+  /* the pid as we see it, not %p: in another pid namespace the agent sees another */
+  fprintf(f, "%s=%s/raw.%d,%s=%llu,%s=%d,%s=snapshot,%s=1,%s=%s", AGENT_KEY(out), r->dir, (int)o->pid,
+          AGENT_KEY(sample), (unsigned long long)o->sample, AGENT_KEY(depth), o->depth, AGENT_KEY(warnings),
+          AGENT_KEY(control), AGENT_KEY(attach), r->lock);
   if (o->interval > 0) fprintf(f, ",%s=%.6f", AGENT_KEY(interval), o->interval);
   fprintf(f, "\n");
   if (fchmod(fileno(f), 0644) != 0 || fclose(f) != 0) {
@@ -380,6 +381,18 @@ static void attach_collect(attach_run *r) {
   }
 }
 
+/* Is the agent still mapped in the target?  (An exec replaced it.) */
+static int attach_agent_mapped(const attach_run *r) {
+  char path[64], line[PATH_MAX + 128];
+  snprintf(path, sizeof path, "/proc/%d/maps", (int)r->o->pid);
+  FILE *f = fopen(path, "r");
+  if (f == NULL) return 0;
+  int found = 0;
+  while (!found && fgets(line, sizeof line, f) != NULL) found = strstr(line, "/libleakscope.so") != NULL;
+  fclose(f);
+  return found;
+}
+
 static int attach_target_gone(const attach_run *r) {
   if (r->pidfd >= 0) {
     struct pollfd p = {r->pidfd, POLLIN, 0};
@@ -433,6 +446,10 @@ static int attach_output(const attach_run *r, const char *raw) {
     errorf("%s", err);
     return -1;
   }
+  for (uint32_t i = 0; i < snap->nwarnings; i++) warnf("process %d: %s", (int)r->o->pid, snap->warnings[i]);
+  for (uint32_t i = 0; i < snap->nfailures; i++)
+    warnf("process %d: the agent ran out of room: %llu %s lost (the profile is incomplete)", (int)r->o->pid,
+          (unsigned long long)snap->failures[i].count, snap->failures[i].name);
   int rc = 0;
   if (r->o->profile) {
     attach_expand(r->o->profile, r->o->pid, out, sizeof out);
@@ -555,11 +572,15 @@ int cmd_attach(int argc, char **argv) {
   if (http) http_set_target(http, o.pid);
 
   uint64_t deadline = o.duration > 0 ? r.attached_ns + (uint64_t)(o.duration * 1e9) : 0;
-  int exited = 0;
-  while (!attach_stop_signal) {
+  int exited = 0, execd = 0;
+  for (unsigned turn = 1; !attach_stop_signal; turn++) {
     if (deadline && attach_now_ns() >= deadline) break;
     if (attach_target_gone(&r)) {
       exited = 1;
+      break;
+    }
+    if (turn % 25 == 0 && !attach_agent_mapped(&r) && !attach_target_gone(&r)) { /* every half second */
+      execd = 1;
       break;
     }
     if (o.interval > 0) attach_collect(&r);
@@ -568,6 +589,13 @@ int cmd_attach(int argc, char **argv) {
   if (http) {
     http_stop(http);
     http = NULL;
+  }
+  if (execd) {
+    if (o.interval > 0) attach_collect(&r);
+    errorf("process %d executed another program while attached (the agent went with the old one): no profile "
+           "at the detach%s", (int)o.pid, r.seq > 0 ? "; the interval profiles are written" : "");
+    status = EXIT_USAGE;
+    goto done;
   }
   int detached = exited ? 1 : attach_detach(&r);
   double seconds = (double)(attach_now_ns() - r.attached_ns) / 1e9;

@@ -2,7 +2,8 @@
 # snapshot: leakscope says how it exited, writes the profile and exits 0;
 # the program's exit status is its own.  A program that exits while the
 # attach is still looking for a moment to stop it (always inside libc)
-# is one line and exit 2.
+# is one line and exit 2, as is one that executes another program while
+# attached (the agent goes with its old image).
 . "$(dirname "$0")/../harness/common.sh"
 . "$LEAKSCOPE_ROOT/tests/attach/lib.sh"
 
@@ -26,4 +27,13 @@ expect_usage_error "a program that exits during the attach" "$LEAKSCOPE" attach 
 grep -q "exited during the attach\|no process\|has exited" "$T/err" || fail "the message: $(cat "$T/err")"
 wait $busy
 [ $? = 0 ] || fail "the busy program did not end normally"
+
+# exec while attached: a shell that waits for its child, then becomes sleep
+sh -c 'sleep 1; exec sleep 2' &
+shpid=$!
+sleep 0.2
+"$LEAKSCOPE" attach --duration 30 $shpid >"$T/out" 2>"$T/err"
+[ $? = 2 ] || fail "an exec while attached: want exit 2: $(cat "$T/err")"
+grep -q "^leakscope: error: process $shpid executed another program while attached" "$T/err" || fail "exec: $(cat "$T/err")"
+wait $shpid || fail "the shell and its exec did not end normally"
 exit 0

@@ -6,6 +6,7 @@
 . "$(dirname "$0")/../harness/common.sh"
 . "$LEAKSCOPE_ROOT/tests/attach/lib.sh"
 command -v curl >/dev/null || skip "curl is not installed"
+cd "$T" || fail "cd" # the HTTP server keeps its last profile in the current directory
 
 start_leaker 3000 4
 pid=$LEAKER
@@ -28,6 +29,7 @@ curl -sf -o "$T/h.pb.gz" "$url/debug/pprof/heap" || fail "/debug/pprof/heap fail
 $PY "$CHECK" "$T/h.pb.gz" | grep -q "^sample leak_a<worker" || fail "the live profile has no leak_a"
 [ "$(tasks $pid)" = $((tasks_before + 1)) ] || fail "want one thread more while attached (the control thread)"
 wait $att || fail "attach failed: $(cat "$T/attach.err")"
+[ -f "$T/leakscope-http.$pid.pb.gz" ] || fail "the HTTP server kept no last profile: $(cat "$T/attach.err")"
 
 n=$(ls "$T"/p.[0-9]*.pb.gz 2>/dev/null | wc -l)
 [ "$n" -ge 2 ] || fail "want at least 2 interval profiles in 2 s at 0.5 s, got $n"
