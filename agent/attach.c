@@ -10,8 +10,9 @@
  *   3. the agent's tables, once (agent_start_attached; a second attach
  *      reuses them, emptied of what the first one left);
  *   4. the GOT entries of the malloc family in every loaded object point to
- *      the agent's shims (got.c), dlopen's to a trampoline that patches the
- *      objects it loads, dlclose's to the agent's (the module map);
+ *      the agent's shims (got.c; thin ones of this file in front of
+ *      hooks.c's), dlopen's to a trampoline that patches the objects it
+ *      loads, dlclose's to the agent's (the module map);
  *   5. tracking on, the control thread started (control.c), which also
  *      runs attach_tick: objects loaded some other way (libc's own dlopen
  *      of NSS modules) are patched within a tick, and once the supervisor's
@@ -47,9 +48,9 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "blocks.h"
 #include "control.h"
 #include "got.h"
-#include "blocks.h"
 #include "options.h"
 #include "record.h"
 #include "sampler.h"
