@@ -156,9 +156,8 @@ int agent_start_attached(const char **why) {
   unwind_init();
   modules_init();
   pthread_atfork(agent_fork_prepare, agent_fork_parent, agent_fork_child);
-  unwind_prime();
   guard_leave_self(was);
-  return 0;
+  return 0; /* (attach.c primes the slow unwinder from the control thread, not in the stop) */
 }
 
 /* The exit sequence runs from an on_exit handler registered at start-up,

@@ -61,6 +61,7 @@
 #include "sys.h"
 #include "threads.h"
 #include "tstate.h"
+#include "unwind.h"
 
 #define ATTACH_CHECK_NS 100000000ull /* the supervisor's lock, every 100 ms */
 
@@ -422,6 +423,13 @@ static int attach_supervisor_alive(void) {
 /* control_tick_hook: once per turn of the control thread. */
 static void attach_tick(void) {
   if (!atomic_load(&attach_on)) return;
+  static int primed;
+  if (!primed) { /* the slow unwinder loads here rather than in the attach's stop */
+    primed = 1;
+    int was = guard_enter_self(GUARD_AGENT);
+    unwind_prime();
+    guard_leave_self(was);
+  }
   atomic_store(&attach_control, sys_gettid());
   uint64_t now = sys_now_ns();
   if (now >= attach_next_check) {

@@ -515,9 +515,10 @@ int cmd_attach(int argc, char **argv) {
     attach_release_pid_lock(&r);
     return EXIT_USAGE;
   }
-  /* a target of another user's reads the options and writes its snapshots here */
-  if (geteuid() == 0 && target.uid != 0 && chmod(r.dir, 01733) != 0)
-    warnf("cannot open %s to process %d's user", r.dir, (int)o.pid);
+  /* a target of another user's reads the options, writes its snapshots and
+   * removes our requests here: the directory is its user's (and root's) */
+  if (geteuid() == 0 && target.uid != 0 && chown(r.dir, target.uid, (gid_t)-1) != 0)
+    warnf("cannot give %s to process %d's user", r.dir, (int)o.pid);
   snprintf(r.lock, sizeof r.lock, "%s/lock", r.dir);
   char options[PATH_MAX];
   int status = EXIT_USAGE;
