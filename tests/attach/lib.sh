@@ -40,6 +40,7 @@ inuse() {
 }
 
 near() {
+  echo "$4: estimated $1 bytes, truth $2" >&2
   $PY -c "import sys; e, t, p = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]); sys.exit(0 if t > 0 and abs(e - t) <= t * p / 100 else 1)" "$1" "$2" "$3" \
     || fail "$4: estimated $1 bytes, truth $2 (want within $3%)"
 }

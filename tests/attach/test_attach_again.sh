@@ -14,11 +14,11 @@ tasks_before=$(tasks $pid)
 $PY "$GOT" $pid --where >"$T/got.before"
 grep -q "^attach_leaker malloc libc.so.6$" "$T/got.before" || fail "before: $(cat "$T/got.before")"
 
-"$LEAKSCOPE" attach --sample=32K --duration 1 --profile "$T/p1.pb.gz" $pid 2>"$T/a1.err" || fail "attach 1: $(cat "$T/a1.err")"
+"$LEAKSCOPE" attach --sample=8K --duration 1 --profile "$T/p1.pb.gz" $pid 2>"$T/a1.err" || fail "attach 1: $(cat "$T/a1.err")"
 wait_state attached 0
 near "$(inuse "$T/p1.pb.gz" leak_a)" "$(state leaked_a)" 25 "first attach, leak_a"
 
-"$LEAKSCOPE" attach --sample=32K --duration 1.2 --profile "$T/p2.pb.gz" $pid 2>"$T/a2.err" &
+"$LEAKSCOPE" attach --sample=8K --duration 1.2 --profile "$T/p2.pb.gz" $pid 2>"$T/a2.err" &
 att=$!
 wait_state attached 1
 sleep 0.3
@@ -34,7 +34,7 @@ near "$(inuse "$T/p2.pb.gz" leak_b)" "$(state leaked_b)" 25 "second attach, leak
 [ "$(tasks $pid)" = "$tasks_before" ] || fail "threads after two attaches: $(tasks $pid), before $tasks_before"
 
 # leakscope killed: the agent goes by itself within a few ticks
-"$LEAKSCOPE" attach --sample=32K $pid 2>"$T/a3.err" &
+"$LEAKSCOPE" attach --sample=8K $pid 2>"$T/a3.err" &
 att=$!
 wait_state attached 1
 dir=$(for f in /proc/$att/fd/*; do readlink "$f"; done | sed -n 's|/lock$||p' | head -1)
@@ -50,7 +50,7 @@ n=0
 while [ "$(tasks $pid)" != "$tasks_before" ]; do
   n=$((n + 1)); [ $n -lt 40 ] || fail "the control thread stayed after leakscope was killed"; sleep 0.05
 done
-"$LEAKSCOPE" attach --sample=32K --duration 0.3 $pid >"$T/a4.out" 2>"$T/a4.err" || fail "attach after a kill: $(cat "$T/a4.err")"
+"$LEAKSCOPE" attach --sample=8K --duration 0.3 $pid >"$T/a4.out" 2>"$T/a4.err" || fail "attach after a kill: $(cat "$T/a4.err")"
 grep -q "in use at detach" "$T/a4.out" || fail "no heap summary without --profile: $(cat "$T/a4.out")"
 
 wait $pid

@@ -21,7 +21,7 @@ sleep 0.3
 fds_before=$(fds $pid)
 tasks_before=$(tasks $pid)
 $PY "$GOT" $pid --where >"$T/got.before" || fail "got_check.py failed"
-"$LEAKSCOPE" attach --sample=32K --duration 1.5 --profile "$T/p.%p.pb.gz" $pid >"$T/attach.out" 2>"$T/attach.err" \
+"$LEAKSCOPE" attach --sample=8K --duration 1.5 --profile "$T/p.%p.pb.gz" $pid >"$T/attach.out" 2>"$T/attach.err" \
   || fail "attach failed: $(cat "$T/attach.err")"
 grep -Eq "^leakscope: attached to $pid in [0-9]+\.[0-9] ms$" "$T/attach.err" || fail "no stop time: $(cat "$T/attach.err")"
 grep -q "^leakscope: detached from $pid after" "$T/attach.err" || fail "no detach line: $(cat "$T/attach.err")"

@@ -15,7 +15,7 @@ start_leaker 3000 4
 pid=$LEAKER
 sleep 0.3
 tasks_before=$(tasks $pid)
-"$LEAKSCOPE" attach --sample=32K --duration 2 --interval 0.5 --http 127.0.0.1:0 --profile "$T/p.pb.gz" $pid \
+"$LEAKSCOPE" attach --sample=8K --duration 2 --interval 0.5 --http 127.0.0.1:0 --profile "$T/p.pb.gz" $pid \
   >"$T/attach.out" 2>"$T/attach.err" &
 att=$!
 n=0
@@ -27,7 +27,7 @@ url=$(sed -n 's|^leakscope: serving \(http://[^/]*\)/debug.*|\1|p' "$T/attach.er
 sleep 0.5
 curl -sf "$url/metrics" >"$T/metrics" || fail "/metrics failed"
 grep -q '^leakscope_up 1$' "$T/metrics" || fail "/metrics: $(cat "$T/metrics")"
-grep -q '^leakscope_sampling_interval_bytes 32768$' "$T/metrics" || fail "/metrics sampling interval: $(cat "$T/metrics")"
+grep -q '^leakscope_sampling_interval_bytes 8192$' "$T/metrics" || fail "/metrics sampling interval: $(cat "$T/metrics")"
 curl -sf -o "$T/h.pb.gz" "$url/debug/pprof/heap" || fail "/debug/pprof/heap failed"
 $PY "$CHECK" "$T/h.pb.gz" | grep -q "^sample leak_a<worker" || fail "the live profile has no leak_a"
 [ "$(tasks $pid)" = $((tasks_before + 1)) ] || fail "want one thread more while attached (the control thread)"
@@ -52,7 +52,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
   nb=$!
   n=0
   until [ -s "$T/nb/state" ]; do n=$((n + 1)); [ $n -lt 100 ] || fail "nobody's program did not start"; sleep 0.05; done
-  "$LEAKSCOPE" attach --sample=32K --duration 2 --http 127.0.0.1:0 --profile "$T/nb.pb.gz" $nb >/dev/null 2>"$T/nb.err" &
+  "$LEAKSCOPE" attach --sample=8K --duration 2 --http 127.0.0.1:0 --profile "$T/nb.pb.gz" $nb >/dev/null 2>"$T/nb.err" &
   att=$!
   n=0
   until grep -q "attached to" "$T/nb.err" 2>/dev/null; do
