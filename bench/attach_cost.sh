@@ -7,9 +7,10 @@
 #
 # Each round runs the three in turn, the order rotated every round: plain; `leakscope run
 # --sample --`; started plain, `leakscope attach --sample PID` until it ends. The ratios are
-# per round (attached / plain, run --sample / plain); the medians are printed with their
-# spread, and the attach's stop as `leakscope attach` reports it. This is a short check for
-# a shared machine; the lead runs the final numbers.
+# per round (attached / plain, run --sample / plain), of the work's wall time and of the
+# process's CPU time (which another process's load disturbs less); the medians are printed
+# with their spread, and the attach's stop as `leakscope attach` reports it. This is a short
+# check for a shared machine; the lead runs the final numbers.
 set -u
 cd "$(dirname "$0")/.."
 PAIRS=${1:-7}
@@ -29,13 +30,13 @@ go_when_ready() { # GO: wait for GO.ready, then create GO
 plain() {
   rm -f "$D"/go*
   go_when_ready "$D/go" &
-  "$WORK" "$D/go" "$SCALE" | awk '{ print $2 }'
+  "$WORK" "$D/go" "$SCALE" | awk '{ print $2, $4 }'
 }
 
 run_sample() {
   rm -f "$D"/go*
   go_when_ready "$D/go" &
-  "$LEAKSCOPE" run --sample -- "$WORK" "$D/go" "$SCALE" 2>/dev/null | awk '{ print $2 }'
+  "$LEAKSCOPE" run --sample -- "$WORK" "$D/go" "$SCALE" 2>/dev/null | awk '{ print $2, $4 }'
 }
 
 attached() {
@@ -54,7 +55,7 @@ attached() {
   wait $pid
   kill -INT $att
   wait $att
-  awk '{ print $2 }' "$D/out"
+  awk '{ print $2, $4 }' "$D/out"
 }
 
 : >"$D/rows"
@@ -65,19 +66,20 @@ for round in $(seq "$PAIRS"); do
     2) a=$(attached); p=$(plain); s=$(run_sample) ;;
   esac
   echo "$p $s $a" >>"$D/rows"
-  echo "round $round: plain ${p}s  run --sample ${s}s  attached ${a}s" >&2
+  echo "round $round (wall cpu): plain $p  run --sample $s  attached $a" >&2
 done
 /usr/bin/python3 - "$D/rows" "$D/stops" <<'PY'
 import statistics, sys
+# each row: plain wall, cpu, run --sample wall, cpu, attached wall, cpu
 rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
 stops = [float(l) for l in open(sys.argv[2]) if l.strip()]
 def q(v):
     v = sorted(v)
     return statistics.median(v), v[len(v) // 4], v[(3 * len(v)) // 4]
-for name, i in (("run --sample / plain", 1), ("attached / plain", 2)):
-    m, lo, hi = q([r[i] / r[0] for r in rows])
-    print(f"{name}: median {m:.3f} (p25 {lo:.3f}, p75 {hi:.3f}) over {len(rows)} rounds")
-m, lo, hi = q([r[2] / r[1] for r in rows])
-print(f"attached / run --sample: median {m:.3f} (p25 {lo:.3f}, p75 {hi:.3f})")
-print(f"plain median {statistics.median(r[0] for r in rows):.3f} s; attach stop median {statistics.median(stops):.1f} ms (max {max(stops):.1f})")
+for what, k in (("wall", 0), ("cpu", 1)):
+    for name, a, b in (("run --sample / plain", 2, 0), ("attached / plain", 4, 0), ("attached / run --sample", 4, 2)):
+        m, lo, hi = q([r[a + k] / r[b + k] for r in rows])
+        print(f"{what:4} {name:24}: median {m:.3f} (p25 {lo:.3f}, p75 {hi:.3f}) over {len(rows)} rounds")
+print(f"plain median {statistics.median(r[0] for r in rows):.3f} s wall; attach stop median "
+      f"{statistics.median(stops):.1f} ms (max {max(stops):.1f})")
 PY
