@@ -16,9 +16,10 @@
 
 #include "children.h"
 #include "control.h"
-#include "glibc.h"
 #include "blocks.h"
+#include "glibc.h"
 #include "got.h"
+#include "lifetimes.h"
 #include "modules.h"
 #include "options.h"
 #include "sampler.h"
@@ -28,6 +29,7 @@
 #include "state.h"
 #include "sys.h"
 #include "threads.h"
+#include "ticks.h"
 #include "unwind.h"
 #include "world.h"
 
@@ -108,6 +110,10 @@ void agent_start(void) {
     return;
   }
   blocks_init();
+  if (!options_sample_mode() && ag_opt.lifetimes) {
+    ticks_init();
+    lifetimes_init();
+  }
   if (stacktab_init() != 0 || threads_init() != 0) {
     agent_off("cannot set up the agent's tables; tracking is off");
     return;

@@ -7,6 +7,7 @@
  */
 #include "blocks.h"
 
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -26,28 +27,47 @@ void blocks_init(void) {
   blocks_secret = (s ^ (s >> 31)) | 1;
 }
 
-/* Look for headers in [from, to), whose bytes are at data (the memory
- * itself, or a copy of it). */
-static void blocks_scan(uintptr_t from, uintptr_t to, const char *data, blocks_visit_fn fn, void *arg) {
-  for (uintptr_t a = from; a + BLOCKS_HEADER <= to; a += 16) {
-    const blocks_header *h = (const blocks_header *)(data + (a - from));
-    uint64_t tag = h->tag;
-    unsigned shift = (unsigned)(tag & 0xff);
-    if (shift < BLOCKS_MIN_SHIFT || shift > 30) continue;
-    uintptr_t p = a + BLOCKS_HEADER;
-    if (tag != blocks_tag(p, shift)) continue;
-    blocks_info b = {(void *)(p - ((uintptr_t)1 << shift)), (size_t)(h->meta >> BLOCKS_STACK_BITS),
-                     (uint32_t)(h->meta & BLOCKS_STACK_INTERNAL), shift};
-    fn(p, &b, arg);
-  }
-}
-
 /* A copy of [from, to) of this process's own memory; 0, or -1 if any of it
  * is gone (unmapped meanwhile). */
-static int blocks_copy(uintptr_t from, uintptr_t to, char *buf) {
+static int blocks_copy(uintptr_t from, uintptr_t to, void *buf) {
   struct iovec local = {buf, to - from}, remote = {(void *)from, to - from};
   long n = syscall(SYS_process_vm_readv, sys_getpid(), &local, 1UL, &remote, 1UL, 0UL);
   return n == (long)(to - from) ? 0 : -1;
+}
+
+/* A word of this process's memory at a, from the copy [from, to) at data
+ * when it is there, else read on its own; 0, or -1 when it is gone. */
+static int blocks_word(uintptr_t a, uintptr_t from, uintptr_t to, const char *data, int in_place,
+                       uint64_t *out) {
+  if (in_place) {
+    *out = *(const uint64_t *)a;
+    return 0;
+  }
+  if (a >= from && a + 8 <= to) {
+    memcpy(out, data + (a - from), 8);
+    return 0;
+  }
+  return blocks_copy(a, a + 8, out);
+}
+
+/* Look for headers in [from, to), whose bytes are at data (the memory
+ * itself when in_place, or a copy of it).  A tag must also agree with the
+ * size word of glibc's chunk below it. */
+static void blocks_scan(uintptr_t from, uintptr_t to, const char *data, int in_place, blocks_visit_fn fn,
+                        void *arg) {
+  for (uintptr_t a = from; a + BLOCKS_HEADER <= to; a += 16) {
+    const blocks_header *h = (const blocks_header *)(data + (a - from));
+    uintptr_t p = a + BLOCKS_HEADER;
+    unsigned shift = blocks_tag_shift(h, p);
+    if (shift == 0) continue;
+    uint64_t chunk_word, long_size = 0;
+    if (blocks_word(p - ((uintptr_t)1 << shift) - 8, from, to, data, in_place, &chunk_word) != 0) continue;
+    if ((h->tag & BLOCKS_SLACK_LONG) == BLOCKS_SLACK_LONG &&
+        blocks_word(a - 8, from, to, data, in_place, &long_size) != 0)
+      continue;
+    blocks_info b;
+    if (blocks_decode(h, p, shift, (size_t)chunk_word, long_size, &b)) fn(p, &b, arg);
+  }
 }
 
 /* The resident pages of one mapping, a run of them at a time. */
@@ -63,8 +83,8 @@ static void blocks_mapping(const maps_entry *m, blocks_visit_fn fn, void *arg, i
       }
       uintptr_t run_end = page;
       while (run_end < to && (resident[(run_end - from) / BLOCKS_PAGE] & 1)) run_end += BLOCKS_PAGE;
-      if (world_stopped) blocks_scan(page, run_end, (const char *)page, fn, arg);
-      else if (blocks_copy(page, run_end, buf) == 0) blocks_scan(page, run_end, buf, fn, arg);
+      if (world_stopped) blocks_scan(page, run_end, (const char *)page, 1, fn, arg);
+      else if (blocks_copy(page, run_end, buf) == 0) blocks_scan(page, run_end, buf, 0, fn, arg);
       page = run_end;
     }
     from = to;

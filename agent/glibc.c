@@ -24,7 +24,7 @@ static size_t (*glibc_next_usable_size)(void *);
 size_t glibc_usable_size(void *p) {
   if (glibc_next_usable_size != NULL) return glibc_next_usable_size(p);
   /* glibc's musable(): an mmapped chunk has two header words, others one */
-  return glibc_chunk_size(p) - (glibc_chunk_is_mmapped(p) ? 16 : 8);
+  return glibc_chunk_usable(p);
 }
 
 int glibc_check(const char **why) {
@@ -33,6 +33,9 @@ int glibc_check(const char **why) {
   void *large = __libc_malloc(1u << 20); /* mmapped, unless the program tuned malloc */
   int small_ok = small != NULL && !glibc_chunk_is_mmapped(small) && glibc_chunk_plausible(small, 24);
   int large_ok = large == NULL || glibc_chunk_plausible(large, 1u << 20);
+  if (glibc_next_usable_size != NULL) /* the size the agent reads from a chunk is glibc's */
+    small_ok = small_ok && glibc_chunk_usable(small) == glibc_next_usable_size(small) &&
+               (large == NULL || glibc_chunk_usable(large) == glibc_next_usable_size(large));
   __libc_free(small);
   __libc_free(large);
   if (!small_ok || !large_ok) {

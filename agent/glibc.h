@@ -10,7 +10,9 @@
  *   - a chunk's header: the size word 8 bytes below the block, whose low
  *     three bits are flags (IS_MMAPPED = 2: the chunk is its own mapping,
  *     whose offset from the mapping's start is the word 16 bytes below the
- *     block); the chunk itself starts 16 bytes below the block;
+ *     block); the chunk itself starts 16 bytes below the block; the block
+ *     may use the chunk's size less 8 bytes (16 if mmapped), which is what
+ *     malloc_usable_size answers;
  *   - non-main arenas live in heaps of HEAP_MAX_SIZE (64 MiB) aligned to
  *     their size, starting with a heap_info {ar_ptr, prev, size, ...};
  *   - the thread pointer (%fs base) points at the TCB, whose first word is
@@ -51,12 +53,22 @@ void *__libc_pvalloc(size_t size);
 #define GLIBC_DTV_ENTRY_SIZE 16
 
 /* The size word of the chunk holding block p (flags in its low bits). */
-static inline size_t glibc_chunk_header(const void *p) { return ((const size_t *)p)[-1]; }
+static inline size_t glibc_chunk_header(const void *p) {
+  return *(const size_t *)((uintptr_t)p - sizeof(size_t));
+}
 static inline int glibc_chunk_is_mmapped(const void *p) {
   return (glibc_chunk_header(p) & GLIBC_CHUNK_IS_MMAPPED) != 0;
 }
 /* The chunk's size, header included. */
 static inline size_t glibc_chunk_size(const void *p) { return glibc_chunk_header(p) & ~GLIBC_CHUNK_FLAGS; }
+/* The bytes a block can use, from its chunk's size word: the chunk less
+ * its header word, and for an mmapped chunk also the word before it (the
+ * next chunk's prev_size word is the block's); glibc's musable(). */
+static inline size_t glibc_usable_from_word(size_t word) {
+  size_t size = word & ~GLIBC_CHUNK_FLAGS, overhead = (word & GLIBC_CHUNK_IS_MMAPPED) ? 16 : 8;
+  return size > overhead ? size - overhead : 0;
+}
+static inline size_t glibc_chunk_usable(const void *p) { return glibc_usable_from_word(glibc_chunk_header(p)); }
 /* An mmapped chunk: how far its mapping starts before the chunk. */
 static inline size_t glibc_chunk_mmap_offset(const void *p) { return ((const size_t *)p)[-2]; }
 

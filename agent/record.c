@@ -33,10 +33,12 @@
 
 #include "blocks.h"
 #include "glibc.h"
+#include "lifetimes.h"
 #include "options.h"
 #include "sampler.h"
 #include "stacktab.h"
 #include "threads.h"
+#include "ticks.h"
 #include "trigger.h"
 #include "unwind.h"
 #include "world.h"
@@ -85,9 +87,10 @@ static unsigned record_shift(record_kind kind, size_t align, unsigned min_shift)
   return shift > min_shift ? shift : min_shift;
 }
 
-/* A block of size bytes for the program with a header of stack (the
- * program's pointer, NULL when glibc has none).  *zeroed: glibc zeroed it. */
-static void *record_with_header(record_kind kind, size_t align, size_t size, uint32_t stack,
+/* A block of size bytes for the program with a header of stack, born at
+ * that time (the program's pointer, NULL when glibc has none).  *zeroed:
+ * glibc zeroed it. */
+static void *record_with_header(record_kind kind, size_t align, size_t size, uint32_t stack, uint64_t born,
                                 unsigned min_shift, int *zeroed) {
   if (kind == RECORD_PVALLOC) size = (size + 4095) & ~(size_t)4095; /* pvalloc's pages are the program's */
   unsigned shift = record_shift(kind, align, min_shift);
@@ -101,7 +104,12 @@ static void *record_with_header(record_kind kind, size_t align, size_t size, uin
                                       : __libc_memalign(offset, total);
   if (q == NULL) return NULL;
   if (*zeroed && shift != BLOCKS_MIN_SHIFT) memset(q, 0, total);
-  return blocks_place(q, shift, size, stack);
+  void *p = blocks_place(q, shift, size, stack, born, 0);
+  if (p == NULL) { /* a slack too large to keep (huge pages): again, with room for the size */
+    __libc_free(q);
+    return record_with_header(kind, align, size, stack, born, BLOCKS_MIN_SHIFT + 1, zeroed);
+  }
+  return p;
 }
 
 /* ---- nested calls: internal blocks --------------------------------------- */
@@ -109,7 +117,7 @@ static void *record_with_header(record_kind kind, size_t align, size_t size, uin
 static void *record_nested_alloc(record_kind kind, size_t align, size_t size) {
   int zeroed;
   unsigned shift = options_sample_mode() ? RECORD_PAGE_SHIFT : BLOCKS_MIN_SHIFT;
-  return record_with_header(kind, align, size, BLOCKS_STACK_INTERNAL, shift, &zeroed);
+  return record_with_header(kind, align, size, BLOCKS_STACK_INTERNAL, 0, shift, &zeroed);
 }
 
 /* ---- stacks ---------------------------------------------------------------- */
@@ -181,37 +189,49 @@ static inline int record_zero_fill_wanted(const void *glibc_block, size_t size) 
   return ag_opt.zero && size > 0 && !glibc_chunk_is_mmapped(glibc_block); /* mmapped chunks are fresh pages */
 }
 
-/* Count the new block, and check the budget now and then. */
-static void record_count_alloc(ag_tstate *st, size_t size) {
+/* Count the new block at p, and check the budget now and then. */
+static void record_count_alloc(ag_tstate *st, const void *p, size_t size) {
   st->allocs++;
   st->bytes_allocated += size;
+  st->last_block = ~(uintptr_t)p;
+  threads_note_live(st, (int64_t)size);
   if (AG_UNLIKELY(ag_opt.budget.bytes != 0) && (st->until_budget -= (int64_t)size) <= 0) {
     st->until_budget = TRIGGER_BUDGET_STRIDE;
     trigger_check_budget();
   }
 }
 
+/* A new full-mode block's time of birth (0: lifetimes are not kept). */
+static inline uint64_t record_born(void) { return ag_opt.lifetimes ? ticks_now() : 0; }
+
 /* A full-mode block: header, zero fill, counts. */
 static void *record_full_alloc(ag_tstate *st, record_kind kind, size_t align, size_t size) {
   int zeroed;
   uint32_t stack = record_stack_here(1, size);
-  void *p = record_with_header(kind, align, size, stack, BLOCKS_MIN_SHIFT, &zeroed);
+  void *p = record_with_header(kind, align, size, stack, record_born(), BLOCKS_MIN_SHIFT, &zeroed);
   if (p == NULL) return NULL;
   blocks_info b;
   if (!zeroed && blocks_get(p, &b) && record_zero_fill_wanted(b.glibc, size)) memset(p, 0, size);
-  record_count_alloc(st, size);
+  record_count_alloc(st, p, size);
   return p;
+}
+
+/* The program's block p (its header said b) is freed or reallocated by
+ * thread st: the counts, the live total and its lifetime. */
+static void record_count_free(ag_tstate *st, const void *p, const blocks_info *b) {
+  st->frees++;
+  st->bytes_freed += b->size;
+  threads_note_live(st, -(int64_t)b->size);
+  int temporary = ~(uintptr_t)p == st->last_block;
+  if (temporary) st->last_block = 0;
+  if (b->born != 0 && !st->retired) lifetimes_note(st, b->stack, ticks_since(b->born, ticks_now()), temporary);
 }
 
 /* A block with a header is freed: its counts (when it is the program's and
  * the agent is on), then glibc. */
 static void record_free_headed(void *p, const blocks_info *b) {
   blocks_forget(p);
-  if (b->stack != BLOCKS_STACK_INTERNAL && state_active()) {
-    ag_tstate *st = threads_self();
-    st->frees++;
-    st->bytes_freed += b->size;
-  }
+  if (b->stack != BLOCKS_STACK_INTERNAL && state_active()) record_count_free(threads_self(), p, b);
   __libc_free(b->glibc);
 }
 
@@ -278,14 +298,24 @@ static void *record_realloc_headed(ag_tstate *st, void *old, const blocks_info *
     }
     void *q = __libc_realloc(b->glibc, total);
     if (q == NULL) return NULL; /* the old block and its header stay */
-    void *p = blocks_place(q, BLOCKS_MIN_SHIFT, size, stack);
-    if (!nested && size > b->size && record_zero_fill_wanted(q, size))
-      memset((char *)p + b->size, 0, size - b->size);
-    if (!nested && b->stack != BLOCKS_STACK_INTERNAL) {
-      st->frees++;
-      st->bytes_freed += b->size;
+    uint64_t born = nested ? 0 : record_born();
+    void *p = blocks_place(q, BLOCKS_MIN_SHIFT, size, stack, born, 0);
+    if (p == NULL) { /* its slack is too large to keep (huge pages): moved into a block with room */
+      int zeroed;
+      p = record_with_header(RECORD_MALLOC, 0, size, stack, born, BLOCKS_MIN_SHIFT + 1, &zeroed);
+      if (p != NULL) {
+        memcpy(p, (char *)q + BLOCKS_HEADER, b->size < size ? b->size : size);
+        __libc_free(q);
+      } else {
+        p = blocks_place(q, BLOCKS_MIN_SHIFT, size, stack, born, 1);
+      }
     }
-    if (!nested) record_count_alloc(st, size);
+    if (!nested && size > b->size) {
+      blocks_info now;
+      if (blocks_get(p, &now) && record_zero_fill_wanted(now.glibc, size)) memset((char *)p + b->size, 0, size - b->size);
+    }
+    if (!nested && b->stack != BLOCKS_STACK_INTERNAL) record_count_free(st, old, b);
+    if (!nested) record_count_alloc(st, p, size);
     return p;
   }
   void *p = nested ? record_nested_alloc(RECORD_MALLOC, 0, size) : record_full_alloc(st, RECORD_MALLOC, 0, size);
@@ -306,7 +336,7 @@ void *record_realloc(void *old, size_t size) {
       return NULL;
     }
     void *q = __libc_realloc(b.glibc, size + ((size_t)1 << b.shift));
-    return q != NULL ? blocks_place(q, b.shift, size, b.stack) : NULL;
+    return q != NULL ? blocks_place(q, b.shift, size, b.stack, 0, 1) : NULL;
   }
   if (old != NULL && size == 0) { /* glibc frees and returns NULL */
     if (record_free_fast(old)) __libc_free(old);

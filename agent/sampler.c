@@ -48,6 +48,7 @@ static sampler_entry *sampler_slots;
 static uint64_t sampler_mask, sampler_count;
 static spin_lock sampler_spin;
 static double sampler_live; /* sum of weight x size over the set, under the lock */
+static double sampler_peak; /* the most sampler_live has been */
 
 /* Counting filter: how many sampled blocks hash to each byte, changed under
  * the lock, read without it.  Small enough (128 cache lines) to stay in the
@@ -112,6 +113,7 @@ void sampler_record(uintptr_t ptr, size_t size, uint32_t stack, double weight) {
   }
   sampler_slots[j] = (sampler_entry){ptr, size, weight, born, stack};
   sampler_live += weight * (double)size;
+  if (sampler_live > sampler_peak) sampler_peak = sampler_live;
   sampler_unlock();
 }
 
@@ -198,6 +200,13 @@ uint64_t sampler_live_bytes(void) {
   double live = sampler_live;
   sampler_unlock();
   return live > 0 ? (uint64_t)(live + 0.5) : 0;
+}
+
+uint64_t sampler_peak_bytes(void) {
+  sampler_lock();
+  double peak = sampler_peak;
+  sampler_unlock();
+  return peak > 0 ? (uint64_t)(peak + 0.5) : 0;
 }
 
 double sampler_weight(size_t size) {

@@ -31,6 +31,8 @@ AG_HIDDEN int sampler_remove(uintptr_t ptr);
 AG_HIDDEN int sampler_may_hold(uintptr_t ptr);
 /* The unbiased estimate of the live heap, kept up to date by record/remove. */
 AG_HIDDEN uint64_t sampler_live_bytes(void);
+/* The highest that estimate has been. */
+AG_HIDDEN uint64_t sampler_peak_bytes(void);
 
 typedef void (*sampler_visit_fn)(uintptr_t ptr, size_t size, uint32_t stack, double weight, void *arg);
 AG_HIDDEN void sampler_foreach(sampler_visit_fn fn, void *arg);

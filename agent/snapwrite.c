@@ -13,8 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "failures.h"
 #include "blocks.h"
+#include "failures.h"
+#include "lifetimes.h"
 #include "modules.h"
 #include "options.h"
 #include "sampler.h"
@@ -207,6 +208,7 @@ static int snapwrite_file(const char *path, const char *reason, const scan_reque
   modules_write(&w);
   snapwrite_stacks_and_sites(&w);
   if (options_sample_mode()) sampler_foreach_lifetime(snapwrite_lifetime, &w);
+  else lifetimes_write(&w, threads_lifetimes());
   sys_unmap(snapwrite_table, table_bytes);
   snapwrite_table = NULL;
 
@@ -219,6 +221,9 @@ static int snapwrite_file(const char *path, const char *reason, const scan_reque
    * (exact in full mode, estimates in sample mode) */
   threads_counts totals = threads_totals();
   int64_t inuse_objects = options_sample_mode() ? (snapwrite_inuse_objects + 500) / 1000 : snapwrite_inuse_objects;
+  uint64_t peak = options_sample_mode() ? sampler_peak_bytes() : threads_peak_bytes();
+  if (snapwrite_inuse_bytes > 0 && (uint64_t)snapwrite_inuse_bytes > peak) peak = (uint64_t)snapwrite_inuse_bytes;
+  sys_put_field(&w, "peak", peak);
   sys_put(&w, "total ");
   sys_put_u64(&w, totals.allocs);
   sys_putc(&w, ' ');

@@ -18,6 +18,7 @@ typedef struct {
   uint32_t id;
   _Atomic uint64_t alloc_objects; /* full: count; sample: weight x 1000 */
   _Atomic uint64_t alloc_bytes;   /* full: bytes; sample: unbiased estimate */
+  _Atomic uint64_t longest_life;  /* full: the longest lifetime of a freed block, in ticks (lifetimes.c) */
   uintptr_t pcs[];
 } stacktab_entry;
 

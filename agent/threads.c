@@ -16,6 +16,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "lifetimes.h"
 #include "options.h"
 #include "sampler.h"
 #include "spin.h"
@@ -34,6 +35,8 @@ static pthread_key_t threads_key;
 static int threads_key_ready;
 static threads_counts threads_retired;
 static threads_counts threads_base; /* subtracted from the totals (threads_restart_totals) */
+static _Atomic int64_t threads_live;
+static _Atomic uint64_t threads_peak;
 
 
 /* A thread's counts as they add to the totals; in sample mode bytes are
@@ -51,8 +54,11 @@ static void threads_add(threads_counts *sum, const ag_tstate *st) {
  * on the way out is not registered again (nor counted). */
 static void threads_release(void *arg) {
   ag_tstate *st = arg;
+  threads_flush_live(st);
   spin_acquire(&threads_registry_lock);
   threads_add(&threads_retired, st);
+  lifetimes_retire(st);
+  st->retired = 1;
   st->allocs = st->frees = st->bytes_allocated = st->bytes_freed = 0;
   st->sample_gap = *tstate_until_sample(st);
   for (ag_tstate **link = &threads_all; *link != NULL; link = &(*link)->next) {
@@ -113,13 +119,42 @@ void threads_after_fork_child(void) {
   /* Only this thread exists now: the others' counts become retired. */
   spin_reset(&threads_registry_lock);
   ag_tstate *self = &ag_thread;
-  for (ag_tstate *st = threads_all; st != NULL; st = st->next)
-    if (st != self) threads_add(&threads_retired, st);
+  for (ag_tstate *st = threads_all; st != NULL; st = st->next) {
+    if (st == self) continue;
+    threads_add(&threads_retired, st);
+    atomic_fetch_add_explicit(&threads_live, st->live_pending, memory_order_relaxed);
+    lifetimes_retire(st);
+  }
   threads_all = self->registered ? self : NULL;
   if (self->registered) {
     self->next = NULL;
     self->tid = sys_gettid();
   }
+}
+
+/* ---- the live heap's peak -------------------------------------------------- */
+
+void threads_flush_live(ag_tstate *st) {
+  int64_t before = atomic_fetch_add_explicit(&threads_live, st->live_pending, memory_order_relaxed);
+  int64_t high = before + st->live_pending_max;
+  st->live_pending = st->live_pending_max = 0;
+  uint64_t peak = atomic_load_explicit(&threads_peak, memory_order_relaxed);
+  while (high > 0 && (uint64_t)high > peak &&
+         !atomic_compare_exchange_weak_explicit(&threads_peak, &peak, (uint64_t)high, memory_order_relaxed,
+                                                memory_order_relaxed)) {
+  }
+}
+
+uint64_t threads_peak_bytes(void) {
+  threads_flush_live(&ag_thread);
+  return atomic_load_explicit(&threads_peak, memory_order_relaxed);
+}
+
+struct lifetimes_table *threads_lifetimes(void) {
+  spin_acquire(&threads_registry_lock);
+  struct lifetimes_table *sum = lifetimes_collect(threads_all);
+  spin_release(&threads_registry_lock);
+  return sum;
 }
 
 /* ---- the dead stack ------------------------------------------------------ */

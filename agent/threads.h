@@ -32,6 +32,26 @@ AG_HIDDEN threads_counts threads_totals(void);
 /* The totals count from now on (a second `leakscope attach`: what the
  * first one counted is not this one's). */
 AG_HIDDEN void threads_restart_totals(void);
+/* Full mode's live heap and its peak.  Each thread adds what it
+ * allocates and frees to its own pending sum, and to the process's live
+ * total only when that sum passes THREADS_LIVE_BATCH either way (or the
+ * thread ends); the peak is taken then, from the total before the
+ * addition plus the highest the pending sum reached.  Exact with one
+ * thread; with several, within THREADS_LIVE_BATCH per other thread. */
+#define THREADS_LIVE_BATCH (64 * 1024)
+AG_HIDDEN void threads_flush_live(ag_tstate *st);
+static inline void threads_note_live(ag_tstate *st, int64_t delta) {
+  int64_t pending = st->live_pending + delta;
+  st->live_pending = pending;
+  if (pending > st->live_pending_max) st->live_pending_max = pending;
+  if (AG_UNLIKELY(pending >= THREADS_LIVE_BATCH || pending <= -THREADS_LIVE_BATCH)) threads_flush_live(st);
+}
+/* The highest live heap seen so far (full mode). */
+AG_HIDDEN uint64_t threads_peak_bytes(void);
+
+/* Every thread's lifetimes summed (lifetimes.h), NULL if none. */
+AG_HIDDEN struct lifetimes_table *threads_lifetimes(void);
+
 /* In the child after fork: only the calling thread is left. */
 AG_HIDDEN void threads_after_fork_child(void);
 

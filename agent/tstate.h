@@ -34,6 +34,7 @@ typedef struct ag_tstate {
   uintptr_t free_mask;      /* sample mode: AG_SAMPLE_ALIGN - 1; else 0 */
   int guard;                /* GUARD_* */
   int registered;           /* listed for the totals */
+  int retired;              /* the thread is ending: its counts were folded into the totals */
   uint64_t allocs, frees, bytes_allocated, bytes_freed;
   uint64_t sample_gap;      /* sample mode: the gap until_sample started from */
   uint64_t held_until_sample;
@@ -44,6 +45,11 @@ typedef struct ag_tstate {
   pid_t tid;
   int pending_signal;       /* a fatal signal held back while inside the agent (signals.c) */
   uint32_t last_stack;      /* the stack id of this thread's last capture (record.c), 0: none */
+  uintptr_t last_block;     /* full mode: this thread's last allocation, until it is freed (temporaries),
+                               inverted: TLS is a root of the leak scan, and this must not hold it */
+  struct lifetimes_table *lifetimes; /* full mode: this thread's freed blocks' lifetimes (lifetimes.c) */
+  int64_t live_pending;     /* full mode: bytes allocated less freed not yet added to the live total */
+  int64_t live_pending_max; /* the most live_pending reached since it was last added (threads.h) */
 } ag_tstate;
 
 /* Called by guard_leave, as the thread leaves the agent, when a signal is

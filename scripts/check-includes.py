@@ -44,8 +44,8 @@ CLI_EXTERNAL = {"include": 0, "agent": len(CLI_LAYERS) - 1}
 # its extension (hooks.c and hooks.h are the module "hooks"); the files of
 # agent/unwind/ are the module "unwind".
 AGENT_ORDER = [
-    "base", "glibc", "spin", "slots", "options", "failures", "sys", "state", "tstate",
-    "maps", "stacktab", "blocks", "sampler", "unwind", "threads", "world", "modules", "got", "scan",
+    "base", "glibc", "spin", "slots", "options", "failures", "sys", "ticks", "state", "tstate",
+    "maps", "stacktab", "lifetimes", "blocks", "sampler", "unwind", "threads", "world", "modules", "got", "scan",
     "snapwrite", "stats", "trigger", "control", "signals", "children", "record",
     "agent", "hooks", "attach", "api",
 ]

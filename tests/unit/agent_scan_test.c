@@ -34,7 +34,7 @@ static __attribute__((noinline)) void build(void) {
   for (int b = 0; b < NBLOCKS; b++) {
     uintptr_t pcs[1] = {0x1000 + (uintptr_t)b};
     stack_of[b] = stacktab_intern(pcs, 1);
-    hidden[b] = blocks_place(calloc(1, block_size[b] + BLOCKS_HEADER), BLOCKS_MIN_SHIFT, block_size[b], stack_of[b]);
+    hidden[b] = blocks_place(calloc(1, block_size[b] + BLOCKS_HEADER), BLOCKS_MIN_SHIFT, block_size[b], stack_of[b], 0, 0);
   }
   *(void **)hidden[ROOTED] = hidden[CHILD];
   *(void **)hidden[LOST] = hidden[LOST_CHILD];

@@ -1,16 +1,20 @@
 /*
  * agent_tables_test.c: unit test of the agent's tables: blocks.c (full
  * mode's headers: placed, found by pointer and by the heap scan, gone when
- * freed), stacktab.c (the same stack gets the same id, different stacks different
+ * freed; a size kept when the slack is large), lifetimes.c (per-thread
+ * lifetimes summed by stack), stacktab.c (the same stack gets the same id, different stacks different
  * ids, entries keep their frames) and sampler.c (record and remove, the
  * counting filter never misses a sampled block, the live estimate, the
  * lifetimes of freed samples, weights >= 1).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness/check.h"
 #include "blocks.h"
+#include "lifetimes.h"
 #include "options.h"
 #include "sampler.h"
 #include "stacktab.h"
@@ -44,10 +48,11 @@ static void test_blocks(void) {
   for (int i = 0; i < N / 10; i++) {
     size_t size = (size_t)(i % 500) + 1;
     void *q = i % 7 == 0 ? __libc_memalign(64, size + 64) : __libc_malloc(size + 16);
-    ptrs[i] = blocks_place(q, i % 7 == 0 ? 6 : 4, size, i % 100 == 0 ? BLOCKS_STACK_INTERNAL : (uint32_t)i);
+    ptrs[i] = blocks_place(q, i % 7 == 0 ? 6 : 4, size, i % 100 == 0 ? BLOCKS_STACK_INTERNAL : (uint32_t)i,
+                           (uint64_t)i + 1, 0);
     bytes += size;
   }
-  CHECK(blocks_get(ptrs[3], &b) && b.size == 4 && b.stack == 3 && b.shift == 4);
+  CHECK(blocks_get(ptrs[3], &b) && b.size == 4 && b.stack == 3 && b.shift == 4 && b.born == 4);
   CHECK(blocks_get(ptrs[7], &b) && b.size == 8 && b.shift == 6 && ((uintptr_t)ptrs[7] & 63) == 0 &&
         (char *)b.glibc == (char *)ptrs[7] - 64);
   void *plain = __libc_malloc(64);
@@ -70,6 +75,53 @@ static void test_blocks(void) {
     __libc_free(b.glibc);
   }
   __libc_free(plain);
+
+  /* a block far smaller than its chunk: no room for the slack at 16 bytes
+   * in; at 32 the exact size goes below the header */
+  void *big = __libc_malloc(100000);
+  CHECK(blocks_place(big, 4, 10, 5, 1, 0) == NULL, "a slack of 100 KB does not fit");
+  void *p = blocks_place(big, 5, 10, 5, 1, 0);
+  CHECK(p != NULL && blocks_get(p, &b) && b.size == 10 && b.stack == 5 && b.shift == 5);
+  p = blocks_place(big, 4, 10, 5, 1, 1);
+  CHECK(p != NULL && blocks_get(p, &b) && b.size >= 10 && b.size < 100000, "a slack cut to fit");
+  blocks_forget(p);
+  __libc_free(big);
+}
+
+/* lifetimes.c: exact decades, temporaries, the longest, median and 90th
+ * percentile (within a bin) of each stack, summed over two threads. */
+static void test_lifetimes(void) {
+  ticks.ns_per_tick = 1.0; /* a tick is a ns */
+  lifetimes_init();
+  static ag_tstate one, two;
+  one.next = &two;
+  uintptr_t frames_a[2] = {0x7001, 0x7002}, frames_b[2] = {0x9001, 0x9002};
+  uint32_t a = stacktab_intern(frames_a, 2), b = stacktab_intern(frames_b, 2);
+  CHECK(a != 0 && b != 0 && a != b);
+  for (int i = 0; i < 100; i++) lifetimes_note(i < 50 ? &one : &two, a, 999, i < 10); /* under 1 us */
+  for (int i = 0; i < 100; i++) lifetimes_note(&two, a, 1000 + (uint64_t)i * 10, 0);   /* 1 us to 2 us */
+  lifetimes_note(&one, a, 5000000000u, 0);                                             /* 5 s */
+  lifetimes_note(&one, b, 123456, 1);
+  char path[] = "/tmp/agent_tables_test.XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  static sys_writer w;
+  sys_writer_open(&w, fd);
+  lifetimes_write(&w, lifetimes_collect(&one));
+  CHECK(sys_flush(&w) == 0);
+  char text[512] = {0};
+  CHECK(pread(fd, text, sizeof text - 1, 0) > 0);
+  close(fd);
+  unlink(path);
+  char want[128], want_b[128];
+  snprintf(want, sizeof want, "lifetime %u 100 100 0 0 0 0 0 1 0 0\nlifetime_stats %u 10 5000000000 ", a, a);
+  snprintf(want_b, sizeof want_b, "lifetime %u 0 0 0 1 0 0 0 0 0 0\nlifetime_stats %u 1 123456 ", b, b);
+  CHECK(strncmp(text, want, strlen(want)) == 0, "got:\n%s", text);
+  unsigned long long p50 = 0, p90 = 0;
+  CHECK(sscanf(text + strlen(want), "%llu %llu", &p50, &p90) == 2);
+  CHECK(p50 >= 960 && p50 <= 1040, "median %llu, about 1 us", p50);
+  CHECK(p90 >= 1700 && p90 <= 1900, "p90 %llu, about 1.8 us", p90);
+  CHECK(strstr(text, want_b) != NULL, "got:\n%s", text);
 }
 
 static void test_stacktab(void) {
@@ -127,6 +179,7 @@ int main(void) {
   options_parse(NULL);
   test_blocks();
   test_stacktab();
+  test_lifetimes();
   test_sampler();
   return failures != 0;
 }
