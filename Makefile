@@ -30,9 +30,9 @@ LSLIB_SRC := $(sort $(wildcard lib/*.c))
 LSLIB_OBJ := $(LSLIB_SRC:%.c=$(BUILD)/%.o)
 CORE_LIB  := $(BUILD)/libleakscope-core.a
 # The agent's modules for its unit tests (tests/unit/agent_*.c): every object but the
-# shims, the constructor and the exported API, which would interpose the test itself.
+# shims, the constructor, the attach entry and the exported API, which would interpose the test itself.
 AGENT_TEST_LIB := $(BUILD)/libagent-test.a
-AGENT_TEST_OBJ := $(filter-out $(BUILD)/agent/hooks.o $(BUILD)/agent/agent.o $(BUILD)/agent/api.o,$(AGENT_OBJ))
+AGENT_TEST_OBJ := $(filter-out $(BUILD)/agent/hooks.o $(BUILD)/agent/agent.o $(BUILD)/agent/attach.o $(BUILD)/agent/api.o,$(AGENT_OBJ))
 
 # The agent links libc only (libunwind is dlopen'ed privately, see agent/unwind.c).
 AGENT_CFLAGS := $(STD) $(WARN) $(CFLAGS) -fPIC -fno-plt -fvisibility=hidden -ftls-model=initial-exec \
@@ -91,6 +91,12 @@ $(BUILD)/tests/progs/lib%.so: tests/progs/lib%.c
 # leak_ctor is linked with libleak_ctor.so, whose constructor runs before the agent's.
 $(BUILD)/tests/progs/leak_ctor: tests/progs/leak_ctor.c $(BUILD)/tests/progs/libleak_ctor.so
 	$(CC) -O0 -g -o $@ $< -L$(BUILD)/tests/progs -lleak_ctor -Wl,-rpath,'$$ORIGIN'
+# attach_dlopen loads libattach_plugin.so by name, through its RUNPATH; attach_static is static.
+$(BUILD)/tests/progs/attach_dlopen: tests/progs/attach_dlopen.c $(BUILD)/tests/progs/libattach_plugin.so
+	$(CC) -O0 -g -o $@ $< -ldl -Wl,-rpath,'$$ORIGIN'
+$(BUILD)/tests/progs/attach_static: tests/progs/attach_static.c
+	@mkdir -p $(@D)
+	$(CC) -O0 -g -static -o $@ $<
 $(BUILD)/tests/progs/%: tests/progs/%.c
 	@mkdir -p $(@D)
 	$(CC) -O0 -g -fno-omit-frame-pointer -o $@ $< -lpthread -ldl -lm

@@ -18,6 +18,7 @@
 #include "control.h"
 #include "blocks.h"
 #include "glibc.h"
+#include "got.h"
 #include "lifetimes.h"
 #include "modules.h"
 #include "options.h"
@@ -134,6 +135,37 @@ void agent_start(void) {
   guard_leave_self(was);
 }
 
+/* Tracking set up by `leakscope attach` (attach.c) in a program that has
+ * long been running: the options are parsed already; the tables, the
+ * unwinder and the fork handlers are made by the first attach and reused
+ * by the next; the program's environment, signals and exit handlers are
+ * left alone.  The phase stays AG_INITIALIZING for attach.c to make
+ * active.  0, or -1 with why (NULL: attached or tracking already). */
+int agent_start_attached(const char **why) {
+  int expected = state_phase();
+  *why = NULL;
+  if ((expected != AG_UNINIT && expected != AG_OFF) ||
+      !atomic_compare_exchange_strong(&ag_state.phase, &expected, AG_INITIALIZING))
+    return -1;
+  ag_state.pid = sys_getpid();
+  ag_state.start_ns = sys_now_ns();
+  ag_state.exit_status = -1;
+  if (ag_state.tables_ready) return 0;
+  if (glibc_check(why) == 0) blocks_init();
+  if (*why != NULL || stacktab_init() != 0 || threads_init() != 0) {
+    if (*why == NULL) *why = "cannot set up the agent's tables";
+    atomic_store(&ag_state.phase, AG_OFF);
+    return -1;
+  }
+  ag_state.tables_ready = 1;
+  int was = guard_enter(threads_self(), GUARD_AGENT);
+  unwind_init();
+  modules_init();
+  pthread_atfork(agent_fork_prepare, agent_fork_parent, agent_fork_child);
+  guard_leave_self(was);
+  return 0; /* (attach.c primes the slow unwinder from the control thread, not in the stop) */
+}
+
 /* The exit sequence runs from an on_exit handler registered at start-up,
  * which comes at the first allocation or exit-handler registration of any
  * library's constructor (or at the agent's own constructor, whichever is
@@ -147,6 +179,7 @@ static void agent_on_exit(int status, void *arg) { agent_exit(status); }
  * slow unwinder is loaded (not earlier: its dlopen must not run inside
  * another library's constructor's malloc). */
 __attribute__((constructor)) static void agent_constructor(void) {
+  if (!got_agent_loaded_at_start()) return; /* dlopen'ed by `leakscope attach`: attach.c starts it */
   agent_start();
   if (state_phase() != AG_ACTIVE) return;
   int was = guard_enter_self(GUARD_AGENT);

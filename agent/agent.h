@@ -13,6 +13,10 @@
  * agent's own constructor; once libc has started, never before. */
 AG_HIDDEN void agent_start(void);
 
+/* Tracking set up by `leakscope attach` (attach.c) instead: 0, or -1 with
+ * why (NULL when the agent is tracking already). */
+AG_HIDDEN int agent_start_attached(const char **why);
+
 /* The process ends with status: stop the other threads, release glibc's
  * and libstdc++'s own memory, scan, write the exit snapshot.  Runs once,
  * from the last exit handler or from _exit, in the traced process only. */

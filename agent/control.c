@@ -99,6 +99,7 @@ static void control_command(char c) {
 
 static _Atomic int control_requested;
 static unsigned control_next_seq = 1;
+void (*control_tick_hook)(void);
 
 /* The supervisor's next request: its letter, or 0 when there is none. */
 static char control_next_request(void) {
@@ -126,6 +127,7 @@ static void *control_main(void *arg) {
   uint64_t next = period ? sys_now_ns() + period : 0;
   uint64_t next_tick = ag_opt.growth > 0 ? sys_now_ns() + 1000000000u : 0;
   for (;;) {
+    if (control_tick_hook != NULL) control_tick_hook();
     if (state_phase() != AG_ACTIVE) return NULL;
     int timeout = ag_opt.control ? CONTROL_POLL_MS : CONTROL_IDLE_MS;
     if (next) {
@@ -163,6 +165,7 @@ int control_start(void) {
   }
   if (!ag_opt.control && ag_opt.control_signal <= 0 && ag_opt.interval <= 0 && ag_opt.growth <= 0)
     return 0;
+  control_next_seq = 1; /* a second attach's supervisor numbers its requests from 1 again */
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);

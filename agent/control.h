@@ -12,4 +12,8 @@
  * those is asked for; 0, or -1. */
 AG_HIDDEN int control_start(void);
 
+/* Called by the control thread once per turn (every few tens of ms) while
+ * it runs, if set: attach.c's checks (new objects, the supervisor's lock). */
+AG_HIDDEN extern void (*control_tick_hook)(void);
+
 #endif

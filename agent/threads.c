@@ -34,6 +34,7 @@ static spin_lock threads_registry_lock;
 static pthread_key_t threads_key;
 static int threads_key_ready;
 static threads_counts threads_retired;
+static threads_counts threads_base; /* subtracted from the totals (threads_restart_totals) */
 static _Atomic int64_t threads_live;
 static _Atomic uint64_t threads_peak;
 
@@ -93,13 +94,26 @@ void threads_register(ag_tstate *st) {
   spin_release(&threads_registry_lock);
 }
 
-threads_counts threads_totals(void) {
+static threads_counts threads_raw_totals(void) {
   spin_acquire(&threads_registry_lock);
   threads_counts sum = threads_retired;
   for (const ag_tstate *st = threads_all; st != NULL; st = st->next) threads_add(&sum, st);
   spin_release(&threads_registry_lock);
   return sum;
 }
+
+static uint64_t threads_since(uint64_t now, uint64_t base) { return now > base ? now - base : 0; }
+
+threads_counts threads_totals(void) {
+  threads_counts sum = threads_raw_totals();
+  sum.allocs = threads_since(sum.allocs, threads_base.allocs);
+  sum.frees = threads_since(sum.frees, threads_base.frees);
+  sum.bytes_allocated = threads_since(sum.bytes_allocated, threads_base.bytes_allocated);
+  sum.bytes_freed = threads_since(sum.bytes_freed, threads_base.bytes_freed);
+  return sum;
+}
+
+void threads_restart_totals(void) { threads_base = threads_raw_totals(); }
 
 void threads_after_fork_child(void) {
   /* Only this thread exists now: the others' counts become retired. */

@@ -29,6 +29,9 @@ typedef struct {
 /* The process's totals: every registered thread's counters plus those of
  * threads that ended. */
 AG_HIDDEN threads_counts threads_totals(void);
+/* The totals count from now on (a second `leakscope attach`: what the
+ * first one counted is not this one's). */
+AG_HIDDEN void threads_restart_totals(void);
 /* Full mode's live heap and its peak.  Each thread adds what it
  * allocates and frees to its own pending sum, and to the process's live
  * total only when that sum passes THREADS_LIVE_BATCH either way (or the

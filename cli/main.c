@@ -15,6 +15,7 @@ typedef struct {
 
 static const command commands[] = {
     {"run", cmd_run, "run [OPTIONS] -- PROG [ARGS...]   run PROG under the agent"},
+    {"attach", cmd_attach, "attach [OPTIONS] PID              profile a running program (sampled) until detach"},
     {"report", cmd_report, "report [OPTIONS] FILE             summary of a report, raw snapshot or profile"},
     {"diff", cmd_diff, "diff BASE NEW                     allocation sites ranked by growth"},
     {"gate", cmd_gate, "gate --config FILE [--json OUT] [--sarif OUT] [--junit OUT] [--source-root DIR] INPUT..."},

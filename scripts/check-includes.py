@@ -45,9 +45,9 @@ CLI_EXTERNAL = {"include": 0, "agent": len(CLI_LAYERS) - 1}
 # agent/unwind/ are the module "unwind".
 AGENT_ORDER = [
     "base", "glibc", "spin", "slots", "options", "failures", "sys", "ticks", "state", "tstate",
-    "maps", "stacktab", "lifetimes", "blocks", "sampler", "unwind", "threads", "world", "modules", "scan",
+    "maps", "stacktab", "lifetimes", "blocks", "sampler", "unwind", "threads", "world", "modules", "got", "scan",
     "snapwrite", "stats", "trigger", "control", "signals", "children", "record",
-    "agent", "hooks", "api",
+    "agent", "hooks", "attach", "api",
 ]
 AGENT_RANKS = {module: rank for rank, module in enumerate(AGENT_ORDER)}
 AGENT_FOLDERS = {"unwind"}  # subfolders that are one module each
