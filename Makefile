@@ -5,7 +5,8 @@
 #   make test     every test; the last line is "N passed, N failed, N skipped"
 #   make test T=name   only the tests whose name contains "name"
 #   make test J=4      run four tests at a time (default: the number of cores)
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   (the man page and bash completion too)
+#   make man      regenerate docs/leakscope.1 from the command's help (scripts/gen-man.py)
 #
 # Layout (docs/ARCHITECTURE.md): agent/ is the injected library; cli/ is the command, whose
 # lower layers (cli/*/: util, model, read, analyze, render, pipeline, gate, http) form one
@@ -53,7 +54,7 @@ EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps demo test test-build install clean
+.PHONY: all deps demo test test-build install man clean
 all: $(BUILD)/libleakscope.so $(BUILD)/leakscope $(BUILD)/liblscache.a
 
 deps:
@@ -128,6 +129,9 @@ test:
 	@$(MAKE) --no-print-directory test-build
 	@bash tests/run.sh $(if $(J),-j $(J)) $(T)
 
+man: all
+	python3 scripts/gen-man.py $(BUILD)/leakscope >docs/leakscope.1.tmp && mv docs/leakscope.1.tmp docs/leakscope.1
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/leakscope $(DESTDIR)$(PREFIX)/include
 	install -m 755 $(BUILD)/leakscope $(DESTDIR)$(PREFIX)/bin/leakscope
@@ -136,6 +140,9 @@ install: all
 	install -m 644 $(BUILD)/liblscache.a $(DESTDIR)$(PREFIX)/lib/liblscache.a
 	install -m 644 include/lsref.h $(DESTDIR)$(PREFIX)/include/lsref.h
 	install -m 644 include/lscache.h $(DESTDIR)$(PREFIX)/include/lscache.h
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 docs/leakscope.1 $(DESTDIR)$(PREFIX)/share/man/man1/leakscope.1
+	install -m 644 scripts/leakscope-completion.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/leakscope
 
 clean:
 	rm -rf $(BUILD)

@@ -46,16 +46,16 @@
 #include "util/msg.h"
 #include "util/opt.h"
 
-enum { AT_SAMPLE, AT_PROFILE, AT_INTERVAL, AT_HTTP, AT_DURATION, AT_DEPTH, AT_HELP, AT_HELP_SHORT };
-static const opt_spec attach_opts[] = {
-    [AT_SAMPLE] = {"--sample", OPT_EQUALS, "[=BYTES]", "mean sampling interval (default 512K; attach is always sampled)"},
+enum { AT_SAMPLE, AT_PROFILE, AT_INTERVAL, AT_HTTP, AT_DURATION, AT_DEPTH };
+const opt_spec cmd_attach_opts[] = {
+    [AT_SAMPLE] = {"--sample", OPT_EQUALS, "[=BYTES]",
+                   "mean sampling interval (default 512K; attach is always sampled);\n"
+                   "the value only as --sample=BYTES"},
     [AT_PROFILE] = {"--profile", OPT_VALUE, " FILE", "pprof heap profile at detach (%p in FILE = pid)"},
     [AT_INTERVAL] = {"--interval", OPT_VALUE, " SECONDS", "also write a profile every SECONDS (FILE.N.pb.gz)"},
     [AT_HTTP] = {"--http", OPT_VALUE, " ADDR:PORT", "serve /debug/pprof/heap and /metrics while attached"},
     [AT_DURATION] = {"--duration", OPT_VALUE, " SECONDS", "detach after SECONDS (default: at Ctrl-C or SIGTERM)"},
     [AT_DEPTH] = {"--depth", OPT_VALUE, " N", "stack frames kept per allocation (default 24, max 64)"},
-    [AT_HELP] = {"--help", OPT_HIDDEN, NULL, NULL},
-    [AT_HELP_SHORT] = {"-h", OPT_HIDDEN, NULL, NULL},
     {NULL, 0, NULL, NULL},
 };
 
@@ -74,11 +74,6 @@ typedef struct {
 static volatile sig_atomic_t attach_stop_signal;
 
 static void attach_on_signal(int sig) { attach_stop_signal = sig; }
-
-static void attach_usage(FILE *out) {
-  fprintf(out, "usage: leakscope attach [OPTIONS] PID\n");
-  opt_help(out, attach_opts);
-}
 
 static uint64_t attach_now_ns(void) {
   struct timespec ts;
@@ -133,10 +128,10 @@ static int attach_parse_options(int argc, char **argv, attach_options *o) {
       pid = argv[++i];
       continue;
     }
-    switch (opt_next(attach_opts, argc, argv, &i, "attach", &v)) {
+    switch (opt_next(cmd_attach_opts, argc, argv, &i, "attach", &v)) {
     case OPT_BAD: return -1;
     case OPT_UNKNOWN:
-      errorf("unknown option '%s' for attach (see leakscope attach --help)", a);
+      opt_unknown(cmd_attach_opts, "attach", a);
       return -1;
     case OPT_ARG:
       if (pid != NULL) {
@@ -145,10 +140,6 @@ static int attach_parse_options(int argc, char **argv, attach_options *o) {
       }
       pid = a;
       break;
-    case AT_HELP:
-    case AT_HELP_SHORT:
-      attach_usage(stdout);
-      exit(EXIT_OK);
     case AT_SAMPLE:
       if (v != NULL) {
         long long s = attach_parse_size(v);

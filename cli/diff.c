@@ -15,12 +15,12 @@
 #include "util/msg.h"
 #include "util/opt.h"
 
-enum { DIFF_SAMPLE_TYPE, DIFF_TOP, DIFF_HELP, DIFF_HELP_SHORT };
-static const opt_spec diff_opts[] = {
-    [DIFF_SAMPLE_TYPE] = {"--sample-type", OPT_NEXT, " inuse_space|inuse_objects|alloc_space|alloc_objects", NULL},
-    [DIFF_TOP] = {"--top", OPT_NEXT, " N", NULL},
-    [DIFF_HELP] = {"--help", OPT_HIDDEN, NULL, NULL},
-    [DIFF_HELP_SHORT] = {"-h", OPT_HIDDEN, NULL, NULL},
+enum { DIFF_SAMPLE_TYPE, DIFF_TOP };
+const opt_spec cmd_diff_opts[] = {
+    [DIFF_SAMPLE_TYPE] = {"--sample-type", OPT_VALUE, " TYPE",
+                          "what growth is measured in: inuse_space (default), inuse_objects,\n"
+                          "alloc_space or alloc_objects"},
+    [DIFF_TOP] = {"--top", OPT_VALUE, " N", "the N sites that changed most (default 20)"},
     {NULL, 0, NULL, NULL},
 };
 #define DIFF_FRAMES 3
@@ -72,14 +72,14 @@ int cmd_diff(int argc, char **argv) {
   const char *paths[2];
   int npaths = 0;
   char usage[256], synopsis[200];
-  opt_synopsis(diff_opts, synopsis, sizeof synopsis);
+  opt_synopsis(cmd_diff_opts, synopsis, sizeof synopsis);
   snprintf(usage, sizeof usage, "usage: leakscope diff%s BASE NEW", synopsis);
   for (int i = 0; i < argc; i++) {
     const char *v;
-    switch (opt_next(diff_opts, argc, argv, &i, "diff", &v)) {
+    switch (opt_next(cmd_diff_opts, argc, argv, &i, "diff", &v)) {
     case OPT_BAD: return EXIT_USAGE;
     case OPT_UNKNOWN:
-      errorf("diff: unknown option '%s' (%s)", argv[i], usage);
+      opt_unknown(cmd_diff_opts, "diff", argv[i]);
       return EXIT_USAGE;
     case OPT_ARG:
       if (npaths == 2) {
@@ -88,10 +88,6 @@ int cmd_diff(int argc, char **argv) {
       }
       paths[npaths++] = argv[i];
       break;
-    case DIFF_HELP:
-    case DIFF_HELP_SHORT:
-      printf("%s\n", usage);
-      return EXIT_OK;
     case DIFF_SAMPLE_TYPE:
       if (sample_type_parse(v, &type) != 0) {
         errorf("diff: unknown sample type '%s' (%s)", v, usage);

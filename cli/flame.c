@@ -32,14 +32,18 @@ typedef struct {
 
 enum { FLAME_OUTPUT, FLAME_OUTPUT_LONG, FLAME_FOLDED, FLAME_SAMPLE_TYPE, FLAME_TITLE, FLAME_INVERTED,
        FLAME_LINES };
-static const opt_spec flame_opts[] = {
-    [FLAME_OUTPUT] = {"-o", OPT_VALUE, " OUT.svg", NULL},
+const opt_spec cmd_flame_opts[] = {
+    [FLAME_OUTPUT] = {"-o", OPT_VALUE, " OUT.svg", "the SVG flame graph (also --output)"},
     [FLAME_OUTPUT_LONG] = {"--output", OPT_VALUE | OPT_HIDDEN, " OUT.svg", NULL},
-    [FLAME_FOLDED] = {"--folded", OPT_EQUALS, " [OUT]", NULL},
-    [FLAME_SAMPLE_TYPE] = {"--sample-type", OPT_VALUE, " TYPE", NULL},
-    [FLAME_TITLE] = {"--title", OPT_VALUE, " TEXT", NULL},
-    [FLAME_INVERTED] = {"--inverted", 0, NULL, NULL},
-    [FLAME_LINES] = {"--lines", 0, NULL, NULL},
+    [FLAME_FOLDED] = {"--folded", OPT_EQUALS, " [OUT]",
+                      "folded stacks (\"a;b;c 123\" lines) to OUT, or to stdout without\n"
+                      "OUT; OUT as --folded=OUT, or the argument after it when PROFILE\n"
+                      "is given too"},
+    [FLAME_SAMPLE_TYPE] = {"--sample-type", OPT_VALUE, " TYPE",
+                           "inuse_space (default), inuse_objects, alloc_space or alloc_objects"},
+    [FLAME_TITLE] = {"--title", OPT_VALUE, " TEXT", "the SVG's title"},
+    [FLAME_INVERTED] = {"--inverted", 0, NULL, "an icicle graph: roots at the top, leaves below"},
+    [FLAME_LINES] = {"--lines", 0, NULL, "one frame per source line, not per function"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -50,10 +54,10 @@ static int flame_parse(int argc, char **argv, flame_options *o) {
   int npos = 0, folded_next = -1; /* which positional came right after --folded */
   for (int i = 0; i < argc; i++) {
     const char *v;
-    switch (opt_next(flame_opts, argc, argv, &i, "flame", &v)) {
+    switch (opt_next(cmd_flame_opts, argc, argv, &i, "flame", &v)) {
     case OPT_BAD: return -1;
     case OPT_UNKNOWN:
-      errorf("flame: unknown option '%s'", argv[i]);
+      opt_unknown(cmd_flame_opts, "flame", argv[i]);
       return -1;
     case OPT_ARG:
       if (npos == 2) {
@@ -87,7 +91,7 @@ static int flame_parse(int argc, char **argv, flame_options *o) {
     o->input = positional[0];
   } else {
     char synopsis[256];
-    opt_synopsis(flame_opts, synopsis, sizeof synopsis);
+    opt_synopsis(cmd_flame_opts, synopsis, sizeof synopsis);
     errorf("usage: leakscope flame PROFILE%s", synopsis);
     return -1;
   }

@@ -22,19 +22,20 @@
 #include "util/outfile.h"
 
 enum { GATE_CONFIG, GATE_JSON, GATE_SARIF, GATE_JUNIT, GATE_SOURCE_ROOT };
-static const opt_spec gate_opts[] = {
-    [GATE_CONFIG] = {"--config", OPT_VALUE | OPT_REQUIRED, " FILE", NULL},
-    [GATE_JSON] = {"--json", OPT_VALUE, " OUT", NULL},
-    [GATE_SARIF] = {"--sarif", OPT_VALUE, " OUT", NULL},
-    [GATE_JUNIT] = {"--junit", OPT_VALUE, " OUT", NULL},
-    [GATE_SOURCE_ROOT] = {"--source-root", OPT_VALUE, " DIR", NULL},
+const opt_spec cmd_gate_opts[] = {
+    [GATE_CONFIG] = {"--config", OPT_VALUE | OPT_REQUIRED, " FILE", "the YAML thresholds (required)"},
+    [GATE_JSON] = {"--json", OPT_VALUE, " OUT", "the result as JSON (default: assert_result.json)"},
+    [GATE_SARIF] = {"--sarif", OPT_VALUE, " OUT", "the failures as SARIF 2.1.0, for code scanning"},
+    [GATE_JUNIT] = {"--junit", OPT_VALUE, " OUT", "the rules as JUnit XML test cases"},
+    [GATE_SOURCE_ROOT] = {"--source-root", OPT_VALUE, " DIR",
+                          "source paths under DIR become relative in SARIF"},
     {NULL, 0, NULL, NULL},
 };
 
 /* "usage: leakscope gate --config FILE [...] INPUT..." into buf. */
 static void gate_usage(char *buf, size_t buflen) {
   char synopsis[256];
-  opt_synopsis(gate_opts, synopsis, sizeof synopsis);
+  opt_synopsis(cmd_gate_opts, synopsis, sizeof synopsis);
   snprintf(buf, buflen, "usage: leakscope gate%s INPUT...", synopsis);
 }
 
@@ -67,13 +68,13 @@ static int parse_args(int argc, char **argv, gate_args *a) {
       continue;
     }
     const char *v;
-    int k = opt_next(gate_opts, argc, argv, &i, "gate", &v);
+    int k = opt_next(cmd_gate_opts, argc, argv, &i, "gate", &v);
     if (k >= 0) {
       *values[k] = v;
     } else if (k == OPT_BAD) {
       bad = 1;
     } else {
-      errorf("gate: unknown option '%s' (%s)", argv[i], usage);
+      opt_unknown(cmd_gate_opts, "gate", argv[i]);
       bad = 1;
     }
   }
@@ -123,12 +124,6 @@ static int write_outputs(const gate_args *a, gate_results *res, gate_data *d) {
 }
 
 int cmd_gate(int argc, char **argv) {
-  if (argc == 1 && (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0)) {
-    char usage[320];
-    gate_usage(usage, sizeof usage);
-    printf("%s\n", usage);
-    return EXIT_OK;
-  }
   gate_args a;
   if (parse_args(argc, argv, &a) != 0) return EXIT_USAGE;
   char err[1024] = "";

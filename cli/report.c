@@ -43,14 +43,19 @@ typedef struct {
 } report_options;
 
 enum { REPORT_SAMPLE_TYPE, REPORT_TOP, REPORT_SUPPRESSIONS, REPORT_JSON, REPORT_XML, REPORT_PROFILE, REPORT_LIFETIMES };
-static const opt_spec report_opts[] = {
-    [REPORT_SAMPLE_TYPE] = {"--sample-type", OPT_VALUE, " TYPE", NULL},
-    [REPORT_TOP] = {"--top", OPT_VALUE, " N", NULL},
-    [REPORT_SUPPRESSIONS] = {"--suppressions", OPT_VALUE, " FILE", NULL},
-    [REPORT_JSON] = {"--json", OPT_VALUE, " OUT", NULL},
-    [REPORT_XML] = {"--xml", OPT_VALUE, " OUT", NULL},
-    [REPORT_PROFILE] = {"--profile", OPT_VALUE, " OUT", NULL},
-    [REPORT_LIFETIMES] = {"--lifetimes", 0, NULL, NULL},
+const opt_spec cmd_report_opts[] = {
+    [REPORT_SAMPLE_TYPE] = {"--sample-type", OPT_VALUE, " TYPE",
+                            "what the site table ranks by: inuse_space (default), inuse_objects,\n"
+                            "alloc_space or alloc_objects"},
+    [REPORT_TOP] = {"--top", OPT_VALUE, " N", "the N largest sites (default 10)"},
+    [REPORT_SUPPRESSIONS] = {"--suppressions", OPT_VALUE, " FILE",
+                             "Valgrind or LeakSanitizer suppressions applied to the loss records"},
+    [REPORT_JSON] = {"--json", OPT_VALUE, " OUT", "also write the JSON report (leakscope-report/1)"},
+    [REPORT_XML] = {"--xml", OPT_VALUE, " OUT", "also write Valgrind memcheck XML (protocol 4)"},
+    [REPORT_PROFILE] = {"--profile", OPT_VALUE, " OUT", "also write a pprof heap profile (gzip'd profile.proto)"},
+    [REPORT_LIFETIMES] = {"--lifetimes", 0, NULL,
+                          "per site: allocations, temporaries (freed before the thread's next\n"
+                          "allocation) and lifetimes (median, p90, max)"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -72,7 +77,7 @@ static int report_parse(int argc, char **argv, report_options *o) {
   memset(o, 0, sizeof *o);
   o->type = SAMPLE_INUSE_SPACE;
   o->top = 10;
-  return opt_parse_input(report_opts, argc, argv, "report", report_set, o, &o->input);
+  return opt_parse_input(cmd_report_opts, argc, argv, "report", report_set, o, &o->input);
 }
 
 int cmd_report(int argc, char **argv) {

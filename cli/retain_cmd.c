@@ -25,9 +25,9 @@ typedef struct {
 } retain_options;
 
 enum { RETAIN_TOP, RETAIN_JSON };
-static const opt_spec retain_opts[] = {
-    [RETAIN_TOP] = {"--top", OPT_VALUE, " N", NULL},
-    [RETAIN_JSON] = {"--json", OPT_VALUE, " OUT", NULL},
+const opt_spec cmd_retain_opts[] = {
+    [RETAIN_TOP] = {"--top", OPT_VALUE, " N", "the N holders that retain the most (default 10)"},
+    [RETAIN_JSON] = {"--json", OPT_VALUE, " OUT", "also write the holders as JSON"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -43,7 +43,7 @@ static int retain_set(void *ctx, int option, const char *v) {
 static int retain_parse(int argc, char **argv, retain_options *o) {
   memset(o, 0, sizeof *o);
   o->top = 10;
-  return opt_parse_input(retain_opts, argc, argv, "retain", retain_set, o, &o->input);
+  return opt_parse_input(cmd_retain_opts, argc, argv, "retain", retain_set, o, &o->input);
 }
 
 int cmd_retain(int argc, char **argv) {

@@ -42,13 +42,15 @@
 enum {
   RUN_REPORT, RUN_XML, RUN_PROFILE, RUN_SAMPLE, RUN_INTERVAL, RUN_HTTP, RUN_SUPPRESSIONS,
   RUN_ERROR_EXITCODE, RUN_BUDGET, RUN_TRACE, RUN_CAPTURE_GROWTH, RUN_TRACE_CHILDREN, RUN_DEPTH,
-  RUN_SHOW_REACHABLE, RUN_SNAPSHOT_SIGNAL, RUN_HELP, RUN_HELP_SHORT
+  RUN_SHOW_REACHABLE, RUN_SNAPSHOT_SIGNAL
 };
-static const opt_spec run_opts[] = {
+const opt_spec cmd_run_opts[] = {
     [RUN_REPORT] = {"--report", OPT_VALUE, " FILE", "JSON leak report (%p in FILE = pid)"},
     [RUN_XML] = {"--xml", OPT_VALUE, " FILE", "the findings as Valgrind memcheck XML (protocol 4)"},
     [RUN_PROFILE] = {"--profile", OPT_VALUE, " FILE", "pprof heap profile (gzip'd profile.proto) at exit"},
-    [RUN_SAMPLE] = {"--sample", OPT_EQUALS, "[=BYTES]", "sampling mode, mean interval (default 512K)"},
+    [RUN_SAMPLE] = {"--sample", OPT_EQUALS, "[=BYTES]",
+                    "sampling mode, mean interval (default 512K); the value only\n"
+                    "as --sample=BYTES, never as the next argument"},
     [RUN_INTERVAL] = {"--interval", OPT_VALUE, " SECONDS", "also write a profile every SECONDS"},
     [RUN_HTTP] = {"--http", OPT_VALUE, " ADDR:PORT", "serve /debug/pprof/heap and /metrics while PROG runs"},
     [RUN_SUPPRESSIONS] = {"--suppressions", OPT_VALUE, " FILE",
@@ -70,15 +72,8 @@ static const opt_spec run_opts[] = {
     [RUN_SNAPSHOT_SIGNAL] = {"--snapshot-signal", OPT_VALUE, " SIG",
                              "`kill -SIG PID` makes the agent write a snapshot (with --profile:\n"
                              "a numbered profile)"},
-    [RUN_HELP] = {"--help", OPT_HIDDEN, NULL, NULL},
-    [RUN_HELP_SHORT] = {"-h", OPT_HIDDEN, NULL, NULL},
     {NULL, 0, NULL, NULL},
 };
-
-static void run_usage(FILE *out) {
-  fprintf(out, "usage: leakscope run [OPTIONS] -- PROG [ARGS...]\n");
-  opt_help(out, run_opts);
-}
 
 /* Parse a size with an optional K/M/G suffix; -1 if malformed. */
 static long long run_parse_size(const char *s) {
@@ -138,17 +133,20 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
       i++;
       break;
     }
-    if (a[0] != '-') break;
-    switch (opt_next(run_opts, argc, argv, &i, "run", &v)) {
+    if (a[0] != '-') {
+      /* "--sample 64K": 64K was meant as the value, which only "=" gives */
+      if (i > 0 && strcmp(argv[i - 1], "--sample") == 0 && run_parse_size(a) > 0) {
+        errorf("run: --sample takes its value as --sample=%s (a program named %s goes after --)", a, a);
+        return -1;
+      }
+      break;
+    }
+    switch (opt_next(cmd_run_opts, argc, argv, &i, "run", &v)) {
     case OPT_BAD: return -1;
     case OPT_ARG:
     case OPT_UNKNOWN:
-      errorf("unknown option '%s' for run (see leakscope run --help)", a);
+      opt_unknown(cmd_run_opts, "run", a);
       return -1;
-    case RUN_HELP:
-    case RUN_HELP_SHORT:
-      run_usage(stdout);
-      exit(EXIT_OK);
     case RUN_REPORT: o->report = v; break;
     case RUN_XML: o->xml = v; break;
     case RUN_PROFILE: o->profile = v; break;

@@ -25,13 +25,6 @@ int opt_next(const opt_spec *table, int argc, char **argv, int *i, const char *c
       *value = arg + n + 1;
     } else if (arg[n] != '\0') {
       continue;
-    } else if (o->flags & OPT_NEXT) {
-      if (*i + 1 >= argc) {
-        errorf("%s: %s needs a value", cmd, o->name);
-        return OPT_BAD;
-      }
-      *value = argv[++*i];
-      return k;
     } else if (o->flags & OPT_VALUE) {
       *value = *i + 1 < argc ? argv[++*i] : NULL;
     }
@@ -40,9 +33,20 @@ int opt_next(const opt_spec *table, int argc, char **argv, int *i, const char *c
       *value = NULL;
       return OPT_BAD;
     }
+    if (*value != NULL && strcmp(*value, "--") == 0) { /* "--report -- PROG": the value was forgotten */
+      errorf("%s: option %s needs a value (got '--', which ends the options)", cmd, o->name);
+      *value = NULL;
+      return OPT_BAD;
+    }
     return k;
   }
   return OPT_UNKNOWN;
+}
+
+int opt_takes_next(const opt_spec *table, const char *arg) {
+  for (const opt_spec *o = table; o->name != NULL; o++)
+    if ((o->flags & OPT_VALUE) && strcmp(arg, o->name) == 0) return 1;
+  return 0;
 }
 
 int opt_parse_input(const opt_spec *table, int argc, char **argv, const char *cmd,
@@ -54,7 +58,7 @@ int opt_parse_input(const opt_spec *table, int argc, char **argv, const char *cm
     int k = opt_next(table, argc, argv, &i, cmd, &v);
     if (k == OPT_BAD) return -1;
     if (k == OPT_UNKNOWN) {
-      errorf("%s: unknown option '%s'", cmd, argv[i]);
+      opt_unknown(table, cmd, argv[i]);
       return -1;
     }
     if (k == OPT_ARG && *input != NULL) {
@@ -71,6 +75,27 @@ int opt_parse_input(const opt_spec *table, int argc, char **argv, const char *cm
     return -1;
   }
   return 0;
+}
+
+void opt_unknown(const opt_spec *table, const char *cmd, const char *arg) {
+  char name[64];
+  snprintf(name, sizeof name, "%.*s", (int)strcspn(arg, "="), arg);
+  const char *names[64], *starts = NULL;
+  size_t n = 0, nstarts = 0;
+  for (const opt_spec *o = table; o->name != NULL && n < 64; o++) {
+    if (o->flags & OPT_HIDDEN) continue;
+    names[n++] = o->name;
+    if (strlen(name) > 2 && strncmp(o->name, name, strlen(name)) == 0) {
+      starts = o->name;
+      nstarts++;
+    }
+  }
+  const char *near = text_nearest(name, names, n);
+  if (near == NULL && nstarts == 1) near = starts;
+  if (near != NULL)
+    errorf("%s: unknown option '%s' (did you mean '%s'? see leakscope %s --help)", cmd, arg, near, cmd);
+  else
+    errorf("%s: unknown option '%s' (see leakscope %s --help)", cmd, arg, cmd);
 }
 
 int opt_count(const char *cmd, const char *name, const char *value, long *out) {

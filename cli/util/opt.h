@@ -10,9 +10,11 @@
  *   };
  *
  * An option with a value takes it as "--name VALUE" or "--name=VALUE"
- * (OPT_VALUE), only as "--name=VALUE" (OPT_EQUALS: the value is optional),
- * or only as the next argument (OPT_NEXT: diff's options).  An option
- * without a value matches its name only.  Names never match by prefix.
+ * (OPT_VALUE), or only as "--name=VALUE" (OPT_EQUALS: the value is
+ * optional, so the next argument is never taken for it; its help text
+ * says so).  A value is never "--": that ends the options, so the value
+ * was forgotten.  An option without a value matches its name only.  Names
+ * never match by prefix.
  */
 #ifndef LEAKSCOPE_UTIL_OPT_H
 #define LEAKSCOPE_UTIL_OPT_H
@@ -31,7 +33,6 @@ typedef struct {
 enum {
   OPT_VALUE = 1,    /* "--name VALUE" or "--name=VALUE"; a missing or empty value is an error */
   OPT_EQUALS = 2,   /* "--name" alone, or "--name=VALUE" (any value, even empty) */
-  OPT_NEXT = 4,     /* "--name VALUE" only, any value (even empty) */
   OPT_REQUIRED = 8, /* shown without brackets in the usage line */
   OPT_HIDDEN = 16   /* not shown: another name of an option, or -h */
 };
@@ -40,8 +41,8 @@ enum {
 enum {
   OPT_ARG = -1,     /* not an option: it does not start with '-', or is "-" */
   OPT_UNKNOWN = -2, /* an option the table does not have */
-  OPT_BAD = -3      /* an option whose value is missing: one line was printed,
-                     * "CMD: option NAME needs a value" ("CMD: NAME needs a value" for OPT_NEXT) */
+  OPT_BAD = -3      /* an option whose value is missing or "--": one line was printed,
+                     * "CMD: option NAME needs a value" */
 };
 
 /* Read argv[*i]: the index of its option in table (with its value in
@@ -49,6 +50,10 @@ enum {
  * the results above. */
 int opt_next(const opt_spec *table, int argc, char **argv, int *i, const char *cmd,
              const char **value);
+
+/* Is arg an option of table whose value is the next argument ("--top"
+ * of "--top 5")?  Prints nothing. */
+int opt_takes_next(const opt_spec *table, const char *arg);
 
 /* The whole command line of a command that reads one file: each option of
  * table goes to set(ctx, index, value), which returns 0, or -1 after its
@@ -59,6 +64,11 @@ int opt_next(const opt_spec *table, int argc, char **argv, int *i, const char *c
 int opt_parse_input(const opt_spec *table, int argc, char **argv, const char *cmd,
                     int (*set)(void *ctx, int option, const char *value), void *ctx,
                     const char **input);
+
+/* The line for an option table does not have: "CMD: unknown option 'X'
+ * (did you mean '--Y'?  see leakscope CMD --help)", the suggestion when
+ * one option is near X (util/text.h's text_nearest) or starts with it. */
+void opt_unknown(const opt_spec *table, const char *cmd, const char *arg);
 
 /* A count (--top N): N >= 0 in *out, else an error ("CMD: NAME wants a
  * number >= 0, not 'V'").  0, or -1. */

@@ -95,3 +95,38 @@ void text_xml_put(FILE *f, const char *s, unsigned flags) {
     p++;
   }
 }
+
+unsigned text_distance(const char *a, const char *b) {
+  enum { MAX = 64 };
+  size_t la = strlen(a), lb = strlen(b);
+  if (la >= MAX || lb >= MAX) return MAX;
+  unsigned d[MAX][MAX]; /* d[i][j]: distance of a's first i bytes to b's first j */
+  for (size_t i = 0; i <= la; i++) d[i][0] = (unsigned)i;
+  for (size_t j = 0; j <= lb; j++) d[0][j] = (unsigned)j;
+  for (size_t i = 1; i <= la; i++) {
+    for (size_t j = 1; j <= lb; j++) {
+      unsigned best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+      if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+        best = d[i - 2][j - 2] + 1;
+      d[i][j] = best;
+    }
+  }
+  return d[la][lb];
+}
+
+const char *text_nearest(const char *word, const char *const *words, size_t n) {
+  size_t len = strlen(word);
+  unsigned limit = len >= 6 ? (unsigned)(len / 3) : 1, best_distance = limit + 1;
+  const char *best = NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (words[i] == NULL) continue;
+    unsigned d = text_distance(word, words[i]);
+    if (d < best_distance) {
+      best_distance = d;
+      best = words[i];
+    }
+  }
+  return best;
+}

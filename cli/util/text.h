@@ -22,6 +22,16 @@ const char *text_commas(uint64_t v, char *buf, size_t buflen);
  * (a count, powers of 1000); below one unit "512 B" or "512". */
 void text_human(int64_t v, int bytes, char *buf, size_t buflen);
 
+/* The edit distance (insertions, deletions, substitutions, transpositions
+ * of neighbours) between a and b, for "did you mean" suggestions; words
+ * longer than 63 bytes count as far from everything (returns 64). */
+unsigned text_distance(const char *a, const char *b);
+
+/* Of the n words (NULLs skipped), the one nearest to word when it is near
+ * enough to be a typo of it (at most a third of its length away, and at
+ * least 1), else NULL. */
+const char *text_nearest(const char *word, const char *const *words, size_t n);
+
 /* Append to buf (buflen bytes, *at used) as snprintf would, never past the
  * end: a text that does not fit is cut and *at stops at buflen. */
 void text_append(char *buf, size_t buflen, size_t *at, const char *fmt, ...)
