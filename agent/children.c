@@ -5,7 +5,9 @@
  */
 #include "children.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -52,14 +54,57 @@ void children_init(void) {
   sys_unsetenv("LEAKSCOPE_OPTIONS");
 }
 
-void children_before_exec(const char *path) {
-  if (!children_untraced() || state_phase() != AG_ACTIVE || path == NULL) return;
-  char name[OPTIONS_PATH_MAX + 16];
-  if (sys_expand_path(ag_opt.out, sys_getpid(), name, sizeof name - 8) != 0) return;
+/* The marker's name, OUT.exec with %p = pid, and suffix (".N" or "")
+ * after it; -1 when there is to be no marker. */
+static int children_marker_name(pid_t pid, const char *suffix, char *name, size_t size) {
+  if (!children_untraced() || state_phase() != AG_ACTIVE) return -1;
+  size_t room = size - sizeof ".exec" - strlen(suffix);
+  if (sys_expand_path(ag_opt.out, pid, name, room) != 0) return -1;
   strcat(name, ".exec");
+  strcat(name, suffix);
+  return 0;
+}
+
+static void children_write_marker(const char *name, const char *path) {
   /* no shared buffer: a vfork child runs this in its parent's memory */
   int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return;
   if (write(fd, path, strlen(path)) < 0 || write(fd, "\n", 1) < 0) unlink(name);
   close(fd);
+}
+
+void children_before_exec(const char *path) {
+  char name[OPTIONS_PATH_MAX + 32];
+  if (path == NULL || children_marker_name(sys_getpid(), "", name, sizeof name) != 0) return;
+  int saved = errno;
+  children_write_marker(name, path);
+  errno = saved;
+}
+
+void children_exec_failed(void) {
+  char name[OPTIONS_PATH_MAX + 32];
+  if (children_marker_name(sys_getpid(), "", name, sizeof name) != 0) return;
+  int saved = errno; /* the exec's */
+  unlink(name);
+  errno = saved;
+}
+
+/* ".N", N in decimal, into out (16 bytes). */
+static void children_suffix(unsigned n, char *out) {
+  char digits[12];
+  int len = 0;
+  do digits[len++] = (char)('0' + n % 10); while ((n /= 10) != 0);
+  *out++ = '.';
+  while (len > 0) *out++ = digits[--len];
+  *out = 0;
+}
+
+void children_spawned(const char *path) {
+  static _Atomic unsigned spawned;
+  char suffix[16], name[OPTIONS_PATH_MAX + 32];
+  children_suffix(atomic_fetch_add(&spawned, 1) + 1, suffix);
+  if (path == NULL || children_marker_name(sys_getpid(), suffix, name, sizeof name) != 0) return;
+  int saved = errno;
+  children_write_marker(name, path);
+  errno = saved;
 }

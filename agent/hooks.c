@@ -8,8 +8,8 @@
  *     still checked);
  *   - sigaction and signal (signals.c keeps the program's view of fatal
  *     signals);
- *   - the exec family and posix_spawn (children.c marks programs that are
- *     not traced);
+ *   - the exec family, posix_spawn, system and popen (children.c marks
+ *     programs that are not traced);
  *   - dlopen (RTLD_DEEPBIND would bypass these hooks) and dlclose (the
  *     module map is kept for stacks inside unloaded objects).
  * malloc_usable_size is wrapped too: a full-mode block's header is not the
@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -38,7 +39,7 @@
  * in the middle of a vfork child's exec. */
 #define HOOKS_NEXT_LIST(X)                                                  \
   X(__libc_start_main) X(exit) X(__cxa_atexit) X(on_exit) X(execve) X(execv) X(execvp) X(execvpe)      \
-  X(fexecve) X(posix_spawn) X(posix_spawnp) X(dlopen) X(dlclose)
+  X(fexecve) X(posix_spawn) X(posix_spawnp) X(system) X(popen) X(dlopen) X(dlclose)
 enum {
 #define X(name) HOOKS_NEXT_##name,
   HOOKS_NEXT_LIST(X)
@@ -222,35 +223,45 @@ AG_EXPORT int execve(const char *path, char *const argv[], char *const envp[]) {
   typedef int (*fn)(const char *, char *const[], char *const[]);
   HOOKS_NEXT(fn, execve);
   children_before_exec(path);
-  return hooks_next_execve(path, argv, envp);
+  int rc = hooks_next_execve(path, argv, envp);
+  children_exec_failed();
+  return rc;
 }
 
 AG_EXPORT int execv(const char *path, char *const argv[]) {
   typedef int (*fn)(const char *, char *const[]);
   HOOKS_NEXT(fn, execv);
   children_before_exec(path);
-  return hooks_next_execv(path, argv);
+  int rc = hooks_next_execv(path, argv);
+  children_exec_failed();
+  return rc;
 }
 
 AG_EXPORT int execvp(const char *file, char *const argv[]) {
   typedef int (*fn)(const char *, char *const[]);
   HOOKS_NEXT(fn, execvp);
   children_before_exec(file);
-  return hooks_next_execvp(file, argv);
+  int rc = hooks_next_execvp(file, argv);
+  children_exec_failed();
+  return rc;
 }
 
 AG_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[]) {
   typedef int (*fn)(const char *, char *const[], char *const[]);
   HOOKS_NEXT(fn, execvpe);
   children_before_exec(file);
-  return hooks_next_execvpe(file, argv, envp);
+  int rc = hooks_next_execvpe(file, argv, envp);
+  children_exec_failed();
+  return rc;
 }
 
 AG_EXPORT int fexecve(int fd, char *const argv[], char *const envp[]) {
   typedef int (*fn)(int, char *const[], char *const[]);
   HOOKS_NEXT(fn, fexecve);
   children_before_exec(argv[0] != NULL ? argv[0] : "(fexecve)");
-  return hooks_next_fexecve(fd, argv, envp);
+  int rc = hooks_next_fexecve(fd, argv, envp);
+  children_exec_failed();
+  return rc;
 }
 
 /* The execl family: the arguments up to the terminating NULL as execv's
@@ -292,8 +303,9 @@ AG_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_a
   typedef int (*fn)(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
                     char *const[], char *const[]);
   HOOKS_NEXT(fn, posix_spawn);
-  children_before_exec(path);
-  return hooks_next_posix_spawn(pid, path, actions, attr, argv, envp);
+  int rc = hooks_next_posix_spawn(pid, path, actions, attr, argv, envp);
+  if (rc == 0) children_spawned(path);
+  return rc;
 }
 
 AG_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
@@ -301,8 +313,25 @@ AG_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_
   typedef int (*fn)(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
                     char *const[], char *const[]);
   HOOKS_NEXT(fn, posix_spawnp);
-  children_before_exec(file);
-  return hooks_next_posix_spawnp(pid, file, actions, attr, argv, envp);
+  int rc = hooks_next_posix_spawnp(pid, file, actions, attr, argv, envp);
+  if (rc == 0) children_spawned(file);
+  return rc;
+}
+
+/* glibc's system and popen start the shell with a posix_spawn of their own. */
+AG_EXPORT int system(const char *command) {
+  typedef int (*fn)(const char *);
+  HOOKS_NEXT(fn, system);
+  if (command != NULL) children_spawned("/bin/sh");
+  return hooks_next_system(command);
+}
+
+AG_EXPORT FILE *popen(const char *command, const char *mode) {
+  typedef FILE *(*fn)(const char *, const char *);
+  HOOKS_NEXT(fn, popen);
+  FILE *f = hooks_next_popen(command, mode);
+  if (f != NULL) children_spawned("/bin/sh");
+  return f;
 }
 
 /* ---- loaded objects ------------------------------------------------------------- */

@@ -503,7 +503,8 @@ static void run_poll(void *ctx) {
 }
 
 /* The programs the traced processes executed, which were not traced (the
- * agent leaves raw.PID.exec, holding the path, before each exec): a hint
+ * agent leaves raw.PID.exec, holding the path, before each exec, and
+ * raw.PID.exec.N for each program it starts without a fork): a hint
  * about --trace-children.  Returns 1 when the main process itself exec'd. */
 static int run_exec_hints(const run_options *o, const char *dir, pid_t main_pid) {
   if (o->trace_children) return 0;
@@ -513,8 +514,12 @@ static int run_exec_hints(const run_options *o, const char *dir, pid_t main_pid)
   char names[3][128];
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
-    int pid, consumed = 0;
-    if (sscanf(e->d_name, "raw.%d.exec%n", &pid, &consumed) != 1 || e->d_name[consumed] != 0) continue;
+    int pid, consumed = 0, nth = 0, after = 0;
+    if (sscanf(e->d_name, "raw.%d.exec%n", &pid, &consumed) != 1) continue;
+    /* raw.PID.exec.N: the Nth program PID started by posix_spawn, system or popen */
+    if (e->d_name[consumed] != 0 &&
+        (sscanf(e->d_name + consumed, ".%d%n", &nth, &after) != 1 || e->d_name[consumed + after] != 0))
+      continue;
     char path[PATH_MAX], program[PATH_MAX] = "";
     snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
     FILE *f = fopen(path, "r");
@@ -522,7 +527,7 @@ static int run_exec_hints(const run_options *o, const char *dir, pid_t main_pid)
       if (fgets(program, sizeof program, f) != NULL) program[strcspn(program, "\n")] = 0;
       fclose(f);
     }
-    if (pid == main_pid) {
+    if (pid == main_pid && nth == 0) {
       main_execd = 1;
       warnf("%s executed %s, which was not traced: its leaks are not reported (--trace-children traces "
             "the programs it runs)", o->prog_argv[0], program[0] ? program : "another program");
