@@ -120,6 +120,9 @@ int cmd_report(int argc, char **argv) {
     if ((snap->graph != NULL || snap->retention != NULL) && snap->summary[SNAP_REACHABLE].bytes > 0)
       printf("leakscope retain %s shows who holds the still reachable memory.\n", o.input);
     printf("\n");
+  } else if (strcmp(snap->mode, "sample") == 0) {
+    render_text_heap_summary(stdout, snap);
+    printf("No leak check in %s (a sample-mode run makes none): the sites below are sampled.\n\n", o.input);
   }
   if (o.lifetimes && !snap->has_lifetimes) {
     errorf("report: %s has no lifetimes (they come from a sample-mode raw snapshot: "

@@ -1,8 +1,8 @@
 /*
  * read/load.h: the one place that tells an input's format by its content
- * (read/load.c), for every command: the gate reads Valgrind XML itself
- * (read/vgxml.h) and the snapshots through load_as; everything else loads
- * any file with load_snapshot.
+ * (read/load.c), for every command: the gate streams Valgrind XML itself
+ * (read/vgxml.h, any size in bounded memory) and reads the rest through
+ * load_as; everything else loads any file with load_snapshot.
  */
 #ifndef LEAKSCOPE_READ_LOAD_H
 #define LEAKSCOPE_READ_LOAD_H
@@ -22,9 +22,8 @@ typedef enum {
  * cannot be opened or holds nothing but blanks. */
 int load_detect(const char *path, load_format *format, char *err, size_t errlen);
 
-/* Read the file at path in the given format (not LOAD_VGXML, which is no
- * snapshot: it goes to the pprof reader, which says so); NULL with a
- * one-line reason in err. */
+/* Read the file at path in the given format; NULL with a one-line reason
+ * in err (for a file no reader takes, what its start looked like). */
 snapshot *load_as(const char *path, load_format format, char *err, size_t errlen);
 
 /* load_detect, then load_as. */

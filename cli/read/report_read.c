@@ -159,6 +159,41 @@ static int read_record(rr *r, const json_t *rec, size_t i) {
   return 0;
 }
 
+/* One allocation site of "sites". */
+static int read_site(rr *r, const json_t *o, size_t i) {
+  char where[64];
+  snprintf(where, sizeof where, "sites[%zu]", i);
+  if (!json_is_object(o)) return bad(r, where, "not an object");
+  uint64_t inuse_bytes, inuse_blocks, alloc_bytes, alloc_blocks;
+  snap_site site = {0};
+  if (get_u64(r, o, "inuse_bytes", where, 0, &inuse_bytes) != 0 ||
+      get_u64(r, o, "inuse_blocks", where, 0, &inuse_blocks) != 0 ||
+      get_u64(r, o, "alloc_bytes", where, 0, &alloc_bytes) != 0 ||
+      get_u64(r, o, "alloc_blocks", where, 0, &alloc_blocks) != 0 || read_stack(r, o, where, &site.stack) != 0)
+    return -1;
+  if (inuse_bytes > INT64_MAX || inuse_blocks > INT64_MAX || alloc_bytes > INT64_MAX || alloc_blocks > INT64_MAX)
+    return bad(r, where, "a count out of range");
+  site.inuse_bytes = (int64_t)inuse_bytes;
+  site.inuse_objects = (int64_t)inuse_blocks;
+  site.alloc_bytes = (int64_t)alloc_bytes;
+  site.alloc_objects = (int64_t)alloc_blocks;
+  if (snap_add_site(r->snap, &site) < 0) return bad(r, where, "out of memory");
+  return 0;
+}
+
+/* A report without "sites" (written before they were): each loss record's
+ * blocks, live at exit, stand for its stack's site. */
+static int sites_from_records(rr *r) {
+  snapshot *s = r->snap;
+  for (uint32_t i = 0; i < s->nleaks; i++) {
+    const snap_leak *l = &s->leaks[i];
+    snap_site site = {.stack = l->stack, .inuse_bytes = (int64_t)l->bytes, .inuse_objects = (int64_t)l->blocks,
+                      .alloc_bytes = (int64_t)l->bytes, .alloc_objects = (int64_t)l->blocks};
+    if (snap_add_site(s, &site) < 0) return bad(r, "records", "out of memory");
+  }
+  return 0;
+}
+
 static int read_summary(rr *r, const json_t *sum) {
   if (!json_is_object(sum)) return bad(r, "summary", "not an object");
   for (int k = 0; k <= SNAP_KIND_COUNT; k++) {
@@ -370,6 +405,7 @@ static int read_top(rr *r, const json_t *root) {
   if (mode != NULL && strcmp(mode, "full") != 0 && strcmp(mode, "sample") != 0)
     return bad(r, "mode", "neither \"full\" nor \"sample\"");
   if (mode != NULL) s->mode = mode;
+  if (get_u64(r, root, "sample_interval", "", 1, &s->sample_interval) != 0) return -1;
   const json_t *records = json_object_get(root, "records");
   if (records != NULL && !json_is_array(records)) return bad(r, "records", "not an array");
   for (size_t i = 0; i < json_array_size(records); i++)
@@ -379,7 +415,21 @@ static int read_top(rr *r, const json_t *root) {
   } else {
     snap_recount(s);
   }
-  s->has_leak_check = v != NULL || records != NULL;
+  /* without "leak_check" (older reports): a full-mode report with findings */
+  int has_findings = v != NULL || records != NULL;
+  const json_t *check = json_object_get(root, "leak_check");
+  if (check != NULL && !json_is_boolean(check)) return bad(r, "leak_check", "not a boolean");
+  s->has_leak_check = check != NULL ? json_is_true(check) : has_findings && strcmp(s->mode, "sample") != 0;
+  if (!s->has_leak_check) {
+    s->nleaks = 0;
+    memset(s->summary, 0, sizeof s->summary);
+    memset(&s->suppressed, 0, sizeof s->suppressed);
+  }
+  const json_t *sites = json_object_get(root, "sites");
+  if (sites != NULL && !json_is_array(sites)) return bad(r, "sites", "not an array");
+  for (size_t i = 0; i < json_array_size(sites); i++)
+    if (read_site(r, json_array_get(sites, i), i) != 0) return -1;
+  if (sites == NULL && sites_from_records(r) != 0) return -1;
   if ((v = json_object_get(root, "totals")) != NULL && read_totals(r, v) != 0) return -1;
   if ((v = json_object_get(root, "retention")) != NULL && read_retention(r, v) != 0) return -1;
   return 0;

@@ -1,7 +1,9 @@
 /*
  * render/json.c: the JSON report, schema leakscope-report/1 (docs/REPORT.md):
  * command, pid, exit code, mode, the summary by kind, and the loss records
- * largest first, each with its symbolized stack.  Extra fields: a record's
+ * largest first, each with its symbolized stack ("leak_check" says whether
+ * there was one: without it, no summary and no records), then the
+ * allocation sites with their stacks.  Extra fields: a record's
  * "indirect_bytes" and "suppressed" (the suppression's name), a frame's
  * "inlined", "totals", and "retention" (who holds the still-reachable
  * memory).  Written with jansson to PATH.tmp, then renamed.
@@ -12,6 +14,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/outfile.h"
@@ -101,27 +104,8 @@ static json_t *json_retention(const snapshot *snap) {
                    retainers, "sites", sites);
 }
 
-static json_t *json_report(const snapshot *snap) {
-  json_t *root = json_object();
-  json_object_set_new(root, "schema", json_string("leakscope-report/1"));
-  json_t *command = json_array();
-  for (int i = 0; i < snap->argc; i++) json_array_append_new(command, json_string(snap->argv[i]));
-  json_object_set_new(root, "command", command);
-  json_object_set_new(root, "pid", json_integer(snap->pid));
-  json_object_set_new(root, "exit_code", snap->exit_code >= 0 ? json_integer(snap->exit_code) : json_null());
-  if (snap->signal > 0) json_object_set_new(root, "signal", json_integer(snap->signal));
-  json_object_set_new(root, "mode", json_string(snap->mode));
-  if (snap->nwarnings > 0) {
-    json_t *warnings = json_array();
-    for (uint32_t i = 0; i < snap->nwarnings; i++) json_array_append_new(warnings, json_string(snap->warnings[i]));
-    json_object_set_new(root, "agent_warnings", warnings);
-  }
-  if (snap->nfailures > 0) {
-    json_t *failures = json_object();
-    for (uint32_t i = 0; i < snap->nfailures; i++)
-      json_object_set_new(failures, snap->failures[i].name, json_integer((json_int_t)snap->failures[i].count));
-    json_object_set_new(root, "agent_failures", failures);
-  }
+/* The leak check's findings: the summary by kind and the loss records. */
+static void json_report_leaks(const snapshot *snap, json_t *root) {
   json_t *summary = json_object();
   for (int k = 0; k < SNAP_KIND_COUNT; k++)
     json_object_set_new(summary, snap_kind_name((snap_kind)k),
@@ -139,6 +123,68 @@ static json_t *json_report(const snapshot *snap) {
     json_array_append_new(records, rec);
   }
   json_object_set_new(root, "records", records);
+}
+
+static int json_site_order(const void *pa, const void *pb) {
+  const snap_site *a = *(const snap_site *const *)pa, *b = *(const snap_site *const *)pb;
+  if (a->inuse_bytes != b->inuse_bytes) return a->inuse_bytes > b->inuse_bytes ? -1 : 1;
+  if (a->alloc_bytes != b->alloc_bytes) return a->alloc_bytes > b->alloc_bytes ? -1 : 1;
+  return a->stack < b->stack ? -1 : a->stack > b->stack;
+}
+
+/* The allocation sites, most bytes in use first; NULL when out of memory. */
+static json_t *json_sites(const snapshot *snap) {
+  const snap_site **order = malloc((snap->nsites ? snap->nsites : 1) * sizeof *order);
+  json_t *sites = json_array();
+  if (order == NULL || sites == NULL) {
+    free(order);
+    json_decref(sites);
+    return NULL;
+  }
+  for (uint32_t i = 0; i < snap->nsites; i++) order[i] = &snap->sites[i];
+  qsort(order, snap->nsites, sizeof *order, json_site_order);
+  for (uint32_t i = 0; i < snap->nsites; i++) {
+    const snap_site *s = order[i];
+    if (s->alloc_objects == 0 && s->inuse_objects == 0) continue;
+    json_array_append_new(sites, json_pack("{s:I,s:I,s:I,s:I,s:o}", "inuse_bytes", (json_int_t)s->inuse_bytes,
+                                           "inuse_blocks", (json_int_t)s->inuse_objects, "alloc_bytes",
+                                           (json_int_t)s->alloc_bytes, "alloc_blocks",
+                                           (json_int_t)s->alloc_objects, "stack", json_stack(snap, s->stack)));
+  }
+  free(order);
+  return sites;
+}
+
+static json_t *json_report(const snapshot *snap) {
+  json_t *root = json_object();
+  json_object_set_new(root, "schema", json_string("leakscope-report/1"));
+  json_t *command = json_array();
+  for (int i = 0; i < snap->argc; i++) json_array_append_new(command, json_string(snap->argv[i]));
+  json_object_set_new(root, "command", command);
+  json_object_set_new(root, "pid", json_integer(snap->pid));
+  json_object_set_new(root, "exit_code", snap->exit_code >= 0 ? json_integer(snap->exit_code) : json_null());
+  if (snap->signal > 0) json_object_set_new(root, "signal", json_integer(snap->signal));
+  json_object_set_new(root, "mode", json_string(snap->mode));
+  if (snap->sample_interval > 1) json_object_set_new(root, "sample_interval", json_integer((json_int_t)snap->sample_interval));
+  if (snap->nwarnings > 0) {
+    json_t *warnings = json_array();
+    for (uint32_t i = 0; i < snap->nwarnings; i++) json_array_append_new(warnings, json_string(snap->warnings[i]));
+    json_object_set_new(root, "agent_warnings", warnings);
+  }
+  if (snap->nfailures > 0) {
+    json_t *failures = json_object();
+    for (uint32_t i = 0; i < snap->nfailures; i++)
+      json_object_set_new(failures, snap->failures[i].name, json_integer((json_int_t)snap->failures[i].count));
+    json_object_set_new(root, "agent_failures", failures);
+  }
+  json_object_set_new(root, "leak_check", json_boolean(snap->has_leak_check));
+  if (snap->has_leak_check) json_report_leaks(snap, root);
+  json_t *sites = json_sites(snap);
+  if (sites == NULL) {
+    json_decref(root);
+    return NULL;
+  }
+  json_object_set_new(root, "sites", sites);
   json_object_set_new(root, "totals",
                       json_pack("{s:I,s:I,s:I,s:I,s:I}", "allocs", (json_int_t)snap->total_allocs,
                                 "frees", (json_int_t)snap->total_frees, "bytes_allocated",

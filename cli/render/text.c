@@ -48,13 +48,16 @@ void render_text_heap_summary(FILE *out, const snapshot *snap) {
   char a[32], b[32], c[32];
   int sampled = snap->sample_interval > 1;
   fprintf(out, "==%d== HEAP SUMMARY (%s):\n", pid,
-          sampled ? "sampled; in-use figures are estimates" : "exact");
+          sampled ? "sampled; in-use bytes are estimates" : "exact");
   if (sampled)
     fprintf(out, "==%d==     mean sampling interval: %s bytes\n", pid,
             text_commas(snap->sample_interval, a, sizeof a));
+  /* every allocation and free is counted, sampled or not: the blocks in use are exact */
+  uint64_t blocks = sampled && snap->total_allocs >= snap->total_frees && snap->total_allocs > 0
+                        ? snap->total_allocs - snap->total_frees : snap->inuse_objects;
   fprintf(out, "==%d==     in use at %s: %s bytes in %s blocks\n", pid,
           snap->reason ? snap->reason : "exit", text_commas(snap->inuse_bytes, a, sizeof a),
-          text_commas(snap->inuse_objects, b, sizeof b));
+          text_commas(blocks, b, sizeof b));
   fprintf(out, "==%d==   total heap usage: %s allocs, %s frees, %s bytes allocated\n", pid,
           text_commas(snap->total_allocs, a, sizeof a), text_commas(snap->total_frees, b, sizeof b),
           text_commas(snap->total_bytes_allocated, c, sizeof c));

@@ -1,0 +1,58 @@
+#!/bin/sh
+# test_inputs.sh: every command reads every input through one loader: a
+# JSON report's sites in `report`, `flame` and `report --profile` as in
+# `diff`; a sample-mode report shows its sampled sites and no leak
+# summary; `report` and `flame` read Valgrind XML; a file no reader takes
+# gets one line saying what it looked like.
+. "$(dirname "$0")/../harness/common.sh"
+cd "$T" || exit 1
+VGXML="$LEAKSCOPE_ROOT/tests/golden/inputs/vg.xml"
+"$LEAKSCOPE" run --report r.json -- "$PROGS/gate_leaks" >/dev/null 2>&1 || fail "run --report"
+
+# report: the site table of a full-mode report (gate_leaks' in-use blocks)
+"$LEAKSCOPE" report r.json >rep.txt || fail "report r.json"
+grep -q '^Top [1-9][0-9]* of [1-9][0-9]* allocation sites' rep.txt || fail "report of a JSON report has no sites: $(cat rep.txt)"
+grep -q 'gate_leaks.c' rep.txt || fail "report sites lack the program's frames: $(cat rep.txt)"
+# flame: the same bytes
+"$LEAKSCOPE" flame r.json -o r.svg >/dev/null 2>&1 || fail "flame r.json"
+grep -q 'gate_leaks.c\|main' r.svg || fail "flame of a report has no frames"
+grep -q '>0 bytes<\|(0 bytes' r.svg && fail "flame of a report is empty"
+# report --profile: a profile with the report's in-use bytes, read back
+"$LEAKSCOPE" report r.json --profile r.pb.gz >/dev/null || fail "report --profile"
+"$LEAKSCOPE" report r.pb.gz >prof.txt || fail "report of the written profile"
+total() { sed -n 's/^Top .*(total \([0-9]*\) bytes.*/\1/p' "$1"; }
+[ -n "$(total rep.txt)" ] && [ "$(total prof.txt)" = "$(total rep.txt)" ] \
+  || fail "profile total $(total prof.txt) != report total $(total rep.txt)"
+[ "$(total rep.txt)" -gt 0 ] || fail "report total is 0"
+
+# a sample-mode report: sampled sites, no leak summary
+"$LEAKSCOPE" run --sample=4096 --report s.json -- "$PROGS/leak_big" >/dev/null 2>&1 || fail "run --sample --report"
+"$LEAKSCOPE" report s.json >s.txt || fail "report s.json"
+grep -q 'LEAK SUMMARY' s.txt && fail "sample-mode report shows a LEAK SUMMARY: $(cat s.txt)"
+grep -q 'No leak check in s.json' s.txt || fail "sample-mode report does not say it has no leak check: $(cat s.txt)"
+grep -q '^Top [1-9][0-9]* of [1-9][0-9]* allocation sites' s.txt || fail "sample-mode report: no sites: $(cat s.txt)"
+# the HEAP SUMMARY's blocks are the exact count (allocs - frees), the bytes an estimate
+$PY - <<'PYEOF' || fail "sample HEAP SUMMARY: $(cat s.txt)"
+import json, re
+t = json.load(open("s.json"))["totals"]
+text = open("s.txt").read()
+m = re.search(r"in use at exit: [0-9,]+ bytes in ([0-9,]+) blocks", text)
+assert m, text
+assert int(m.group(1).replace(",", "")) == t["allocs"] - t["frees"], (m.group(1), t)
+PYEOF
+
+# Valgrind XML as input
+"$LEAKSCOPE" report "$VGXML" >vg.txt || fail "report vg.xml: $(cat vg.txt)"
+grep -q 'LEAK SUMMARY' vg.txt && grep -q 'definitely lost' vg.txt || fail "report vg.xml: no leak summary: $(cat vg.txt)"
+grep -q 'session_new' vg.txt || fail "report vg.xml: no frames: $(cat vg.txt)"
+"$LEAKSCOPE" flame "$VGXML" -o vg.svg >/dev/null 2>&1 || fail "flame vg.xml"
+grep -q session_new vg.svg || fail "flame vg.xml has no frames"
+
+# a file no reader takes: one line saying what it looks like
+echo "hello world" >hello.txt
+expect_usage_error "text file" "$LEAKSCOPE" report hello.txt
+grep -q 'hello.txt: not a file leakscope reads .*text starting "hello world' "$T/err" || fail "text file: $(cat "$T/err")"
+printf '\001\002\003\004' >bin.dat
+expect_usage_error "binary file" "$LEAKSCOPE" flame bin.dat -o x.svg
+grep -q 'bin.dat: not a file leakscope reads .*binary data starting 01 02 03 04' "$T/err" || fail "binary file: $(cat "$T/err")"
+echo "test_inputs: all checks passed"
