@@ -206,6 +206,8 @@ static int collect_snapshot(gate_data *d, uint32_t input, snapshot *s, const cha
   prepare_opts p = {.flags = PREPARE_SYMBOLIZE | PREPARE_RETAIN};
   if (prepare_snapshot(s, &p, err, errlen) != 0) return -1;
   if (s->has_leak_check && collect_leaks(d, input, s, path, err, errlen) != 0) return -1;
+  d->inputs[input].has_leak_check = s->has_leak_check;
+  d->inputs[input].mode = strcmp(s->mode, "sample") == 0 ? "sample" : "full";
   if (collect_holders(d, input, s, err, errlen) != 0) return -1;
   d->inputs[input].has_inuse = 1;
   d->inputs[input].inuse_bytes = live_bytes(s);
@@ -223,7 +225,12 @@ int gate_collect(gate_data *d, const char *path, char *err, size_t errlen) {
     }
     int64_t in = gate_data_add_input(d, path, "valgrind-xml");
     int rc = in < 0 ? -1 : collect_xml(d, (uint32_t)in, f, path, err, errlen);
-    if (in < 0) snprintf(err, errlen, "out of memory");
+    if (in < 0) {
+      snprintf(err, errlen, "out of memory");
+    } else {
+      d->inputs[in].has_leak_check = 1;
+      d->inputs[in].mode = "full";
+    }
     fclose(f);
     return rc;
   }

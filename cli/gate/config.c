@@ -14,6 +14,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "util/size.h"
+
 #define CONFIG_MAX_BYTES (1 << 20)
 
 typedef struct {
@@ -89,6 +91,19 @@ static int scalar_u64(cfgparse *c, const char *key, uint64_t *out) {
   }
   *out = v;
   return 0;
+}
+
+/* The scalar in c->ev as a number of bytes: a whole number with an
+ * optional K, M, G or T suffix (util/size.h), as every option takes it. */
+static int scalar_bytes(cfgparse *c, const char *key, uint64_t *out) {
+  if (size_parse(scalar(c), out) == 0) return 0;
+  return fail_at(c, c->ev.start_mark.line,
+                 "'%s' must be a number of bytes (a whole number, or with a suffix: 64K, 1M, 2G)", key);
+}
+
+static int parse_bytes(cfgparse *c, const char *key, uint64_t *out) {
+  if (value_scalar(c, key) != 0) return -1;
+  return scalar_bytes(c, key, out);
 }
 
 static int parse_u64(cfgparse *c, const char *key, uint64_t *out) {
@@ -167,7 +182,7 @@ static int kind_key(cfgparse *c, const char *key, size_t line, void *ctx) {
   else if (strcmp(key, "blocks") == 0) l = &k->cfg->blocks[k->kind];
   else return fail_at(c, line, "unknown key '%s' (expected bytes or blocks)", key);
   l->set = 1;
-  return parse_u64(c, key, &l->value);
+  return l == &k->cfg->bytes[k->kind] ? parse_bytes(c, key, &l->value) : parse_u64(c, key, &l->value);
 }
 
 static int leak_key(cfgparse *c, const char *key, size_t line, void *ctx) {
@@ -182,7 +197,7 @@ static int leak_key(cfgparse *c, const char *key, size_t line, void *ctx) {
   if (next(c) != 0) return -1;
   if (c->ev.type == YAML_SCALAR_EVENT) {
     cfg->bytes[k].set = 1;
-    return scalar_u64(c, key, &cfg->bytes[k].value);
+    return scalar_bytes(c, key, &cfg->bytes[k].value);
   }
   if (c->ev.type != YAML_MAPPING_START_EVENT)
     return fail_at(c, line, "'%s' must be a number of bytes or {bytes: N, blocks: N}", key);
@@ -229,7 +244,7 @@ static int budget_key(cfgparse *c, const char *key, size_t line, void *ctx) {
   if (cfg->has_budget)
     return fail_at(c, line, "%s", "budget takes one of max_heap_mb or max_inuse_bytes");
   cfg->has_budget = 1;
-  if (strcmp(key, "max_inuse_bytes") == 0) return parse_u64(c, key, &cfg->max_inuse_bytes);
+  if (strcmp(key, "max_inuse_bytes") == 0) return parse_bytes(c, key, &cfg->max_inuse_bytes);
   if (strcmp(key, "max_heap_mb") == 0) {
     uint64_t mb;
     if (parse_u64(c, key, &mb) != 0) return -1;

@@ -60,6 +60,8 @@ typedef struct {
   const char *format;   /* "valgrind-xml", "report", "profile" */
   int has_inuse;
   uint64_t inuse_bytes;
+  int has_leak_check;   /* it holds a leak check's findings (a sample-mode report does not) */
+  const char *mode;     /* "full" or "sample" (static strings) */
 } gate_input;
 
 typedef struct {

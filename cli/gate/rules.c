@@ -73,9 +73,31 @@ static int leak_rule(gate_results *res, gate_data *d, const gate_config *cfg, sn
   return 0;
 }
 
+/* Leak rules need a leak check: every report among the inputs must carry
+ * one (a sample-mode report does not), and so must one input at least
+ * (profiles alone have none).  0, or -2 with err naming the input. */
+static int leak_inputs_checked(const gate_data *d, char *err, size_t errlen) {
+  const gate_input *unchecked = NULL;
+  int any = 0;
+  for (uint32_t i = 0; i < d->ninputs; i++) {
+    const gate_input *in = &d->inputs[i];
+    if (in->has_leak_check) any = 1;
+    else if (unchecked == NULL || strcmp(unchecked->format, "report") != 0) unchecked = in;
+  }
+  if (any && (unchecked == NULL || strcmp(unchecked->format, "report") != 0)) return 0;
+  snprintf(err, errlen,
+           "leak rules need a leak check, and %s has none (a %s-mode %s): run the program in full mode "
+           "(leakscope run --report FILE, without --sample) or give Valgrind XML",
+           unchecked->path, unchecked->mode ? unchecked->mode : "sample", unchecked->format);
+  return -2;
+}
+
 static int leak_rules(const gate_config *cfg, gate_data *d, gate_results *res, char *err,
                       size_t errlen) {
   char name[64];
+  int any_rule = cfg->suppressed.set;
+  for (int k = 0; k < SNAP_KIND_COUNT; k++) any_rule |= cfg->bytes[k].set | cfg->blocks[k].set;
+  if (any_rule && d->ninputs > 0 && leak_inputs_checked(d, err, errlen) != 0) return -2;
   if (d->nholders > 1) qsort(d->holders, d->nholders, sizeof *d->holders, by_bytes_held);
   for (int k = 0; k < SNAP_KIND_COUNT; k++) {
     const char *kn = snap_kind_name((snap_kind)k);
