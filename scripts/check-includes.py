@@ -45,7 +45,7 @@ CLI_EXTERNAL = {"include": 0, "agent": len(CLI_LAYERS) - 1}
 # agent/unwind/ are the module "unwind".
 AGENT_ORDER = [
     "base", "glibc", "spin", "slots", "options", "failures", "sys", "ticks", "state", "tstate",
-    "maps", "stacktab", "lifetimes", "blocks", "sampler", "unwind", "threads", "world", "modules", "got", "scan",
+    "maps", "scanindex", "stacktab", "lifetimes", "blocks", "sampler", "unwind", "threads", "world", "modules", "got", "scan",
     "snapwrite", "stats", "trigger", "control", "signals", "children", "record",
     "agent", "hooks", "attach", "api",
 ]
