@@ -66,7 +66,12 @@ static void blocks_scan(uintptr_t from, uintptr_t to, const char *data, int in_p
         blocks_word(a - 8, from, to, data, in_place, &long_size) != 0)
       continue;
     blocks_info b;
-    if (blocks_decode(h, p, shift, (size_t)chunk_word, long_size, &b)) fn(p, &b, arg);
+    if (!blocks_decode(h, p, shift, (size_t)chunk_word, long_size, &b)) continue;
+    fn(p, &b, arg);
+    /* no header inside glibc's block: go on at the next chunk (glibc's
+     * usable bytes end 8 bytes into it) */
+    uintptr_t next_chunk = ((uintptr_t)b.glibc + glibc_usable_from_word((size_t)chunk_word)) & ~(uintptr_t)15;
+    if (next_chunk > a + 16) a = next_chunk - 16;
   }
 }
 
