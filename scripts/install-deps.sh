@@ -7,7 +7,7 @@ check_only=0
 [ "${1:-}" = "--check" ] && check_only=1
 PKGS="gcc g++ make pkg-config libunwind-dev libdw-dev libelf-dev zlib1g-dev libexpat1-dev
 libyaml-dev libjansson-dev libmicrohttpd-dev valgrind sqlite3 perl python3 git
-golang-go prometheus"
+golang-go prometheus strace"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
