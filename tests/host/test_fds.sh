@@ -1,0 +1,31 @@
+# test_fds.sh: the agent holds no descriptor the program can see.  A
+# program that lists /proc/self/fd when main starts and after 64 MiB of
+# allocations sees the same numbers as alone: under run in full and sample
+# mode, with periodic profiles, a snapshot signal and --http (the agent's
+# control thread runs), preloaded by hand in both modes, each with stdin
+# open and closed (a descriptor of the agent's would take 0 then).
+. "$(dirname "$0")/../harness/common.sh"
+cd "$T" || exit 2
+prog="$PROGS/host_fds"
+
+check() {  # what, command... (runs prog with stdin from $stdin_mode)
+  what="$1"; shift
+  if [ "$stdin_mode" = closed ]; then "$@" "$prog" >got.out 2>got.err <&-; else "$@" "$prog" >got.out 2>got.err </dev/null; fi
+  rc=$?
+  [ $rc = 0 ] || fail "$what, stdin $stdin_mode: exit $rc: $(cat got.err)"
+  cmp -s want.out got.out || fail "$what, stdin $stdin_mode: descriptors [$(tr '\n' ' ' <got.out)], alone [$(tr '\n' ' ' <want.out)]"
+}
+
+for stdin_mode in open closed; do
+  if [ $stdin_mode = closed ]; then "$prog" >want.out <&-; else "$prog" >want.out </dev/null; fi
+  grep -q "^later:" want.out || fail "host_fds alone: $(cat want.out)"
+  check "run" "$LEAKSCOPE" run --
+  check "run --sample" "$LEAKSCOPE" run --sample=4K --
+  check "run --interval" "$LEAKSCOPE" run --interval 0.1 --profile "$T/p.pb.gz" --
+  check "run --snapshot-signal" "$LEAKSCOPE" run --snapshot-signal USR2 --
+  check "run --http" "$LEAKSCOPE" run --http 127.0.0.1:0 --
+  check "run --sample --budget" "$LEAKSCOPE" run --sample=4K --budget 100K,dump --profile "$T/b.pb.gz" --
+  check "preloaded" env LD_PRELOAD="$LEAKSCOPE_AGENT" LEAKSCOPE_OPTIONS="out=$T/raw.%p"
+  check "preloaded, sample mode" env LD_PRELOAD="$LEAKSCOPE_AGENT" LEAKSCOPE_OPTIONS="out=$T/raw.%p,sample=4096"
+done
+echo ok
