@@ -127,6 +127,40 @@ int signals_init(signals_fatal_fn on_fatal) {
   return rc;
 }
 
+/* glibc's sigaction tells only what the kernel keeps: the handler, the
+ * flags, the restorer and the first 64 signals of the mask (the rest of
+ * the caller's sa_mask is left as it was). */
+#define SIGNALS_KERNEL_MASK_BYTES 8
+
+static void signals_tell(const struct sigaction *view, struct sigaction *old) {
+  old->sa_handler = view->sa_handler;
+  memcpy(&old->sa_mask, &view->sa_mask, SIGNALS_KERNEL_MASK_BYTES);
+  old->sa_flags = view->sa_flags;
+  old->sa_restorer = view->sa_restorer;
+}
+
+/* The program sets the default action of sig: what the kernel would keep
+ * of act is learnt by installing it for a moment (sig blocked in this
+ * thread meanwhile), then the agent's handler stands for it. */
+static int signals_set_default(int sig, const struct sigaction *act) {
+  sigset_t just, was, all;
+  sigemptyset(&just);
+  sigaddset(&just, sig);
+  pthread_sigmask(SIG_BLOCK, &just, &was);
+  struct sigaction kept;
+  int rc = __sigaction(sig, act, NULL);
+  if (rc == 0) rc = __sigaction(sig, NULL, &kept);
+  if (rc == 0) {
+    sigfillset(&all);
+    rc = signals_install_ours(sig, &all);
+  }
+  if (rc == 0) signals_program[sig] = kept;
+  int saved = errno;
+  pthread_sigmask(SIG_SETMASK, &was, NULL);
+  errno = saved;
+  return rc;
+}
+
 int signals_sigaction(int sig, const struct sigaction *act, struct sigaction *old) {
   if (sig <= 0 || sig >= SIGNALS_MAX || !signals_is_fatal(sig) || signals_is_agents(sig) ||
       signals_on_fatal == NULL)
@@ -139,10 +173,7 @@ int signals_sigaction(int sig, const struct sigaction *act, struct sigaction *ol
   }
   if (act != NULL) {
     if (act->sa_handler == SIG_DFL) {
-      sigset_t all;
-      sigfillset(&all);
-      if (signals_install_ours(sig, &all) != 0) return -1;
-      signals_program[sig] = *act;
+      if (signals_set_default(sig, act) != 0) return -1;
     } else {
       int was_ours = atomic_exchange(&signals_ours[sig], 0);
       if (__sigaction(sig, act, NULL) != 0) {
@@ -151,7 +182,7 @@ int signals_sigaction(int sig, const struct sigaction *act, struct sigaction *ol
       }
     }
   }
-  if (old != NULL) *old = before;
+  if (old != NULL) signals_tell(&before, old);
   return 0;
 }
 
