@@ -140,6 +140,15 @@ static int leak_order(const void *pa, const void *pb) {
   return a->stack < b->stack ? -1 : a->stack > b->stack;
 }
 
+int snap_loss_record_cmp(const snap_leak *a, const snap_leak *b) {
+  unsigned __int128 ta = (unsigned __int128)a->bytes + a->indirect_bytes;
+  unsigned __int128 tb = (unsigned __int128)b->bytes + b->indirect_bytes;
+  if (ta != tb) return ta < tb ? -1 : 1;
+  if (a->kind != b->kind) return a->kind > b->kind ? -1 : 1; /* snap_kind runs the other way */
+  if (a->blocks != b->blocks) return a->blocks < b->blocks ? -1 : 1;
+  return a->stack < b->stack ? -1 : a->stack > b->stack;
+}
+
 void snap_sort_leaks(snapshot *snap) {
   if (snap->nleaks > 1) qsort(snap->leaks, snap->nleaks, sizeof *snap->leaks, leak_order);
 }

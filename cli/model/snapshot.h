@@ -281,6 +281,14 @@ void snap_recount(snapshot *snap);
  * loss record size), then kind. */
 void snap_sort_leaks(snapshot *snap);
 
+/* memcheck's order of loss records (mc_leakcheck.c's cmp_LossRecords),
+ * which numbers them "loss record 1 of n" upward: by whole size (own and
+ * indirect bytes), then kind (memcheck's Reachedness: still reachable,
+ * possibly, indirectly, definitely lost), then blocks, then stack (the
+ * older stack first, as memcheck's ExeContexts).  Records equal in all of
+ * these still get numbers of their own (callers break ties by index). */
+int snap_loss_record_cmp(const snap_leak *a, const snap_leak *b);
+
 /* The module a location's address falls in, or -1. */
 int32_t snap_module_for(const snapshot *snap, uint64_t address);
 

@@ -70,7 +70,7 @@ void render_text_summary(FILE *out, const snapshot *snap, int max_records, int s
     fprintf(out, "==%d== no leak check in this snapshot (mode %s)\n", pid, snap->mode);
     return;
   }
-  /* memcheck numbers loss records from the smallest to the largest */
+  /* each record's number is its place in memcheck's order, smallest first */
   uint32_t total_records = 0;
   for (uint32_t i = 0; i < snap->nleaks; i++) total_records += snap->leaks[i].suppressed_by == NULL;
   int printed = 0;
@@ -80,20 +80,23 @@ void render_text_summary(FILE *out, const snapshot *snap, int max_records, int s
     if (!show_all && (l->kind == SNAP_INDIRECT || l->kind == SNAP_REACHABLE)) continue;
     if (max_records > 0 && printed >= max_records) break;
     uint64_t rank = 1;
-    for (uint32_t j = 0; j < snap->nleaks; j++) {
-      const snap_leak *o = &snap->leaks[j];
-      if (o->suppressed_by == NULL && o->bytes + o->indirect_bytes < l->bytes + l->indirect_bytes) rank++;
-    }
+    for (uint32_t j = 0; j < snap->nleaks; j++)
+      if (snap->leaks[j].suppressed_by == NULL) {
+        int order = snap_loss_record_cmp(&snap->leaks[j], l);
+        rank += order < 0 || (order == 0 && j < i);
+      }
+    char blocks[32], number[32], of[32];
+    text_commas(l->blocks, blocks, sizeof blocks);
+    text_commas(rank, number, sizeof number);
+    text_commas(total_records, of, sizeof of);
     if (l->indirect_bytes)
-      fprintf(out, "==%d== %s (%s direct, %s indirect) bytes in %" PRIu64
-                   " blocks are %s in loss record %" PRIu64 " of %u\n",
+      fprintf(out, "==%d== %s (%s direct, %s indirect) bytes in %s blocks are %s in loss record %s of %s\n",
               pid, text_commas(l->bytes + l->indirect_bytes, a, sizeof a),
-              text_commas(l->bytes, b, sizeof b), text_commas(l->indirect_bytes, c, sizeof c),
-              l->blocks, snap_kind_words(l->kind), rank, total_records);
+              text_commas(l->bytes, b, sizeof b), text_commas(l->indirect_bytes, c, sizeof c), blocks,
+              snap_kind_words(l->kind), number, of);
     else
-      fprintf(out, "==%d== %s bytes in %" PRIu64 " blocks are %s in loss record %" PRIu64 " of %u\n",
-              pid, text_commas(l->bytes, a, sizeof a), l->blocks, snap_kind_words(l->kind), rank,
-              total_records);
+      fprintf(out, "==%d== %s bytes in %s blocks are %s in loss record %s of %s\n", pid,
+              text_commas(l->bytes, a, sizeof a), blocks, snap_kind_words(l->kind), number, of);
     render_stack(out, snap, l->stack, pid);
     fprintf(out, "==%d==\n", pid);
     printed++;

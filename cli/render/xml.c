@@ -93,16 +93,11 @@ static void put_error(FILE *f, const snapshot *s, const snap_leak *l, uint32_t u
 
 static const snapshot *sort_snap;
 
-/* memcheck prints loss records smallest first. */
+/* memcheck prints loss records smallest first, in its order. */
 static int smaller_first(const void *pa, const void *pb) {
-  const snap_leak *a = &sort_snap->leaks[*(const uint32_t *)pa];
-  const snap_leak *b = &sort_snap->leaks[*(const uint32_t *)pb];
-  unsigned __int128 ta = (unsigned __int128)a->bytes + a->indirect_bytes;
-  unsigned __int128 tb = (unsigned __int128)b->bytes + b->indirect_bytes;
-  if (ta != tb) return ta < tb ? -1 : 1;
-  if (a->blocks != b->blocks) return a->blocks < b->blocks ? -1 : 1;
-  if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
-  return a->stack < b->stack ? -1 : a->stack > b->stack;
+  uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+  int c = snap_loss_record_cmp(&sort_snap->leaks[a], &sort_snap->leaks[b]);
+  return c != 0 ? c : a < b ? -1 : a > b;
 }
 
 static void put_suppcounts(FILE *f, const snapshot *s) {
