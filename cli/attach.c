@@ -46,7 +46,7 @@
 #include "util/msg.h"
 #include "util/opt.h"
 
-enum { AT_SAMPLE, AT_PROFILE, AT_INTERVAL, AT_HTTP, AT_DURATION, AT_DEPTH };
+enum { AT_SAMPLE, AT_PROFILE, AT_INTERVAL, AT_HTTP, AT_DURATION, AT_DEPTH, AT_OUTPUT_DIR };
 const opt_spec cmd_attach_opts[] = {
     [AT_SAMPLE] = {"--sample", OPT_EQUALS, "[=BYTES]",
                    "mean sampling interval (default 512K; attach is always sampled);\n"
@@ -56,6 +56,8 @@ const opt_spec cmd_attach_opts[] = {
     [AT_HTTP] = {"--http", OPT_VALUE, " ADDR:PORT", "serve /debug/pprof/heap and /metrics while attached"},
     [AT_DURATION] = {"--duration", OPT_VALUE, " SECONDS", "detach after SECONDS (default: at Ctrl-C or SIGTERM)"},
     [AT_DEPTH] = {"--depth", OPT_VALUE, " N", "stack frames kept per allocation (default 24, max 64)"},
+    [AT_OUTPUT_DIR] = {"--output-dir", OPT_VALUE, " DIR",
+                       "where --http keeps its last profile (default the temporary directory)"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -65,7 +67,7 @@ const opt_spec cmd_attach_opts[] = {
 
 typedef struct {
   uint64_t sample;
-  const char *profile, *http;
+  const char *profile, *http, *output_dir;
   double interval, duration;
   int depth;
   pid_t pid;
@@ -158,6 +160,7 @@ static int attach_parse_options(int argc, char **argv, attach_options *o) {
     case AT_DURATION:
       if (attach_seconds("--duration", v, &o->duration) != 0) return -1;
       break;
+    case AT_OUTPUT_DIR: o->output_dir = v; break;
     case AT_DEPTH: {
       char *end;
       long n = strtol(v, &end, 10);
@@ -561,7 +564,10 @@ int cmd_attach(int argc, char **argv) {
   }
   r.attached_ns = attach_now_ns();
   fprintf(stderr, "leakscope: attached to %d in %.1f ms\n", (int)o.pid, (double)total_stop / 1e6);
-  if (http) http_set_target(http, o.pid);
+  if (http) {
+    http_set_target(http, o.pid);
+    http_keep_in(http, o.output_dir);
+  }
 
   uint64_t deadline = o.duration > 0 ? r.attached_ns + (uint64_t)(o.duration * 1e9) : 0;
   int exited = 0, execd = 0;

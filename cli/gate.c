@@ -21,14 +21,18 @@
 #include "util/opt.h"
 #include "util/outfile.h"
 
-enum { GATE_CONFIG, GATE_JSON, GATE_SARIF, GATE_JUNIT, GATE_SOURCE_ROOT };
+enum { GATE_CONFIG, GATE_JSON, GATE_SARIF, GATE_JUNIT, GATE_SOURCE_ROOT, GATE_OUTPUT_DIR };
 const opt_spec cmd_gate_opts[] = {
     [GATE_CONFIG] = {"--config", OPT_VALUE | OPT_REQUIRED, " FILE", "the YAML thresholds (required)"},
-    [GATE_JSON] = {"--json", OPT_VALUE, " OUT", "the result as JSON (default: assert_result.json)"},
+    [GATE_JSON] = {"--json", OPT_VALUE, " OUT",
+                   "the result as JSON (default assert_result.json in --output-dir)"},
     [GATE_SARIF] = {"--sarif", OPT_VALUE, " OUT", "the failures as SARIF 2.1.0, for code scanning"},
     [GATE_JUNIT] = {"--junit", OPT_VALUE, " OUT", "the rules as JUnit XML test cases"},
     [GATE_SOURCE_ROOT] = {"--source-root", OPT_VALUE, " DIR",
                           "source paths under DIR become relative in SARIF"},
+    [GATE_OUTPUT_DIR] = {"--output-dir", OPT_VALUE, " DIR",
+                         "where assert_result.json goes without --json (default the\n"
+                         "temporary directory, as assert_result.PID.json)"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -40,10 +44,12 @@ static void gate_usage(char *buf, size_t buflen) {
 }
 
 typedef struct {
-  const char *config, *json, *sarif, *junit, *source_root;
+  const char *config, *json, *sarif, *junit, *source_root, *output_dir;
   char **inputs;
   int ninputs;
+  int json_unnamed;         /* json is the default one: announce where it went */
   char cwd[4096];
+  char json_default[4096];
 } gate_args;
 
 static int parse_args(int argc, char **argv, gate_args *a) {
@@ -56,7 +62,8 @@ static int parse_args(int argc, char **argv, gate_args *a) {
   char usage[320];
   gate_usage(usage, sizeof usage);
   const char **values[] = {[GATE_CONFIG] = &a->config, [GATE_JSON] = &a->json, [GATE_SARIF] = &a->sarif,
-                           [GATE_JUNIT] = &a->junit, [GATE_SOURCE_ROOT] = &a->source_root};
+                           [GATE_JUNIT] = &a->junit, [GATE_SOURCE_ROOT] = &a->source_root,
+                           [GATE_OUTPUT_DIR] = &a->output_dir};
   int bad = 0, only_inputs = 0;
   for (int i = 0; i < argc && !bad; i++) {
     if (only_inputs || argv[i][0] != '-') {
@@ -90,7 +97,14 @@ static int parse_args(int argc, char **argv, gate_args *a) {
     free(a->inputs);
     return -1;
   }
-  if (a->json == NULL) a->json = "assert_result.json";
+  if (a->json == NULL) { /* never the current directory unasked */
+    char name[64];
+    if (a->output_dir != NULL) snprintf(name, sizeof name, "assert_result.json");
+    else snprintf(name, sizeof name, "assert_result.%d.json", (int)getpid());
+    outfile_in_dir(a->output_dir, name, a->json_default, sizeof a->json_default);
+    a->json = a->json_default;
+    a->json_unnamed = 1;
+  }
   /* SARIF URIs are relative to the repository; CI runs from its root. */
   if (a->source_root == NULL) a->source_root = getcwd(a->cwd, sizeof a->cwd);
   return 0;
@@ -120,6 +134,7 @@ static int write_outputs(const gate_args *a, gate_results *res, gate_data *d) {
     if (paths[i] != NULL) rc = outfile_commit(&outs[i], err, sizeof err);
   for (int i = 0; i < opened; i++) outfile_abort(&outs[i]);
   if (rc != 0) errorf("gate: %s", err);
+  else if (a->json_unnamed) notef("gate: result written to %s", a->json);
   return rc;
 }
 

@@ -35,6 +35,7 @@
 #include "supervise.h"
 #include "util/msg.h"
 #include "util/opt.h"
+#include "util/outfile.h"
 #include "util/text.h"
 #include "util/vec.h"
 
@@ -42,7 +43,7 @@
 enum {
   RUN_REPORT, RUN_XML, RUN_PROFILE, RUN_SAMPLE, RUN_INTERVAL, RUN_HTTP, RUN_SUPPRESSIONS,
   RUN_ERROR_EXITCODE, RUN_BUDGET, RUN_TRACE, RUN_CAPTURE_GROWTH, RUN_TRACE_CHILDREN, RUN_DEPTH,
-  RUN_SHOW_REACHABLE, RUN_SNAPSHOT_SIGNAL
+  RUN_SHOW_REACHABLE, RUN_SNAPSHOT_SIGNAL, RUN_QUIET, RUN_LOG_FILE, RUN_OUTPUT_DIR
 };
 const opt_spec cmd_run_opts[] = {
     [RUN_REPORT] = {"--report", OPT_VALUE, " FILE", "JSON leak report (%p in FILE = pid)"},
@@ -72,6 +73,13 @@ const opt_spec cmd_run_opts[] = {
     [RUN_SNAPSHOT_SIGNAL] = {"--snapshot-signal", OPT_VALUE, " SIG",
                              "`kill -SIG PID` makes the agent write a snapshot (with --profile:\n"
                              "a numbered profile)"},
+    [RUN_QUIET] = {"--quiet", 0, NULL, "no summary on stderr, and no line saying where outputs went"},
+    [RUN_LOG_FILE] = {"--log-file", OPT_VALUE, " FILE",
+                      "leakscope's own output (summary, notes, warnings) to FILE instead\n"
+                      "of stderr, from PROG's start on (%p in FILE = PROG's pid)"},
+    [RUN_OUTPUT_DIR] = {"--output-dir", OPT_VALUE, " DIR",
+                        "where the files no option names go (budget and growth profiles,\n"
+                        "--http's last profile); default the temporary directory"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -209,6 +217,9 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
       break;
     }
     case RUN_TRACE_CHILDREN: o->trace_children = 1; break;
+    case RUN_QUIET: o->quiet = 1; break;
+    case RUN_LOG_FILE: o->log_file = v; break;
+    case RUN_OUTPUT_DIR: o->output_dir = v; break;
     case RUN_SHOW_REACHABLE: o->show_reachable = 1; break;
     case RUN_SNAPSHOT_SIGNAL:
       o->snapshot_signal = run_parse_signal(v);
@@ -331,33 +342,47 @@ static void run_agent_notes(const snapshot *snap) {
             snap->pid, (unsigned long long)snap->failures[i].count, snap->failures[i].name);
 }
 
+/* The memcheck-style text on stderr: the leak summary when the exit scan
+ * ran (whatever files are written too), else the heap summary when no
+ * file is. */
+static void run_summary(const run_options *o, const snapshot *snap, const char *report_path) {
+  if (o->quiet) return;
+  if (snap->has_leak_check) {
+    render_text_summary(stderr, snap, 10, o->show_reachable);
+    if (snap->summary[SNAP_REACHABLE].bytes > 0 && report_path != NULL)
+      fprintf(stderr, "==%d== leakscope retain %s shows who holds the still reachable memory\n", snap->pid,
+              report_path);
+    else if (snap->summary[SNAP_REACHABLE].bytes > 0)
+      fprintf(stderr, "==%d== Rerun with --report FILE, then leakscope retain FILE, to see who holds the "
+                      "still reachable memory\n", snap->pid);
+  } else if (!o->report && !o->profile && !o->xml) {
+    render_text_heap_summary(stderr, snap);
+  }
+}
+
 /* Outputs for one process's exit snapshot; returns 1 if it has leaks, -1 on a write error. */
 static int run_outputs(const run_options *o, snapshot *snap, int is_main) {
-  char err[512], path[PATH_MAX];
+  char err[512], path[PATH_MAX], report_path[PATH_MAX];
   int rc = run_has_leaks(snap);
   fflush(stdout);
   run_agent_notes(snap);
+  if (o->report) run_output_name(o->report, snap->pid, is_main, report_path, sizeof report_path);
+  run_summary(o, snap, o->report ? report_path : NULL);
   if (o->report) {
-    run_output_name(o->report, snap->pid, is_main, path, sizeof path);
-    if (render_json_report(snap, path, err, sizeof err) != 0) {
+    if (render_json_report(snap, report_path, err, sizeof err) != 0) {
       errorf("%s", err);
       rc = -1;
+    } else if (!o->quiet) {
+      notef("report of process %d written to %s", snap->pid, report_path);
     }
-  } else if (snap->has_leak_check) {
-    fflush(stdout);
-    render_text_summary(stderr, snap, 10, o->show_reachable);
-    if (snap->summary[SNAP_REACHABLE].bytes > 0)
-      fprintf(stderr, "==%d== Rerun with --report FILE, then leakscope retain FILE, to see who holds the "
-                      "still reachable memory\n", snap->pid);
-  } else if (!o->profile && !o->xml) {
-    fflush(stdout);
-    render_text_heap_summary(stderr, snap);
   }
   if (o->xml) {
     run_output_name(o->xml, snap->pid, is_main, path, sizeof path);
     if (render_xml(snap, path, err, sizeof err) != 0) {
       errorf("%s", err);
       rc = -1;
+    } else if (!o->quiet) {
+      notef("memcheck XML of process %d written to %s", snap->pid, path);
     }
   }
   if (o->profile) {
@@ -365,6 +390,8 @@ static int run_outputs(const run_options *o, snapshot *snap, int is_main) {
     if (pprof_write(snap, path, err, sizeof err) != 0) {
       errorf("%s", err);
       rc = -1;
+    } else if (!o->quiet) {
+      notef("heap profile of process %d written to %s", snap->pid, path);
     }
   }
   return rc;
@@ -446,8 +473,10 @@ static void run_use_periodic(const run_options *o, const char *raw, const run_sn
   }
   if (traced && trace_add(state->trace, snap) != 0) warnf("--trace: out of memory");
   if (profile) {
-    const char *pattern = o->profile ? o->profile : growth ? "leakscope-growth.%p.pb.gz" : "leakscope-budget.%p.pb.gz";
-    run_numbered_name(pattern, f->pid, ++state->seq, out, sizeof out);
+    char unnamed[PATH_MAX];
+    outfile_in_dir(o->output_dir, growth ? "leakscope-growth.%p.pb.gz" : "leakscope-budget.%p.pb.gz", unnamed,
+                   sizeof unnamed);
+    run_numbered_name(o->profile ? o->profile : unnamed, f->pid, ++state->seq, out, sizeof out);
     if (pprof_write(snap, out, err, sizeof err) != 0) {
       warnf("%s", err);
     } else if (budget) {
@@ -544,6 +573,17 @@ static int run_exec_hints(const run_options *o, const char *dir, pid_t main_pid)
   return main_execd;
 }
 
+/* --log-file: from now on (PROG has started, with the stderr it was
+ * given) leakscope's own stderr goes to the file, %p being PROG's pid. */
+static void run_log_to(const char *pattern, int pid) {
+  char path[PATH_MAX];
+  run_expand(pattern, pid, path, sizeof path);
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
+    warnf("cannot log to %s: %s (the log stays on stderr)", path, strerror(errno));
+  if (fd >= 0 && fd != STDERR_FILENO) close(fd);
+}
+
 /* The run's private directory, and the snapshots left in it. */
 static void run_remove_dir(const char *dir) {
   DIR *d = opendir(dir);
@@ -580,10 +620,13 @@ int cmd_run(int argc, char **argv) {
       return EXIT_USAGE;
     }
   }
-  const char *outputs[] = {o.report, o.xml, o.profile, o.trace};
-  for (size_t i = 0; i < 4; i++) {
+  char dir_probe[PATH_MAX];
+  outfile_in_dir(o.output_dir, "leakscope-output", dir_probe, sizeof dir_probe);
+  const char *outputs[] = {o.report, o.xml, o.profile, o.trace, o.log_file, dir_probe};
+  for (size_t i = 0; i < sizeof outputs / sizeof *outputs; i++) {
     if (outputs[i] && run_check_writable(outputs[i]) != 0) {
-      errorf("cannot write %s: %s", outputs[i], strerror(errno));
+      if (i == 5) errorf("cannot write in %s: %s", o.output_dir ? o.output_dir : "the temporary directory", strerror(errno));
+      else errorf("cannot write %s: %s", outputs[i], strerror(errno));
       return EXIT_USAGE;
     }
   }
@@ -608,7 +651,11 @@ int cmd_run(int argc, char **argv) {
     run_remove_dir(dir);
     return EXIT_USAGE;
   }
-  if (http) http_set_target(http, child);
+  if (http) {
+    http_set_target(http, child);
+    http_keep_in(http, o.output_dir);
+  }
+  if (o.log_file != NULL) run_log_to(o.log_file, (int)child);
 
   /* Snapshots may arrive while PROG runs (interval, signal, budget dumps):
    * then poll for them; otherwise just wait. */
@@ -664,6 +711,8 @@ int cmd_run(int argc, char **argv) {
     if (trace_write(periodic.trace, o.trace, text_basename(o.prog_argv[0]), (int)child, err, sizeof err) != 0) {
       errorf("%s", err);
       failed = 1;
+    } else if (!o.quiet) {
+      notef("trace written to %s", o.trace);
     }
     trace_free(periodic.trace);
   }

@@ -11,6 +11,9 @@
 
 typedef struct {
   const char *report, *xml, *profile, *http, *trace;
+  const char *log_file;     /* --log-file: leakscope's own output, NULL: stderr */
+  const char *output_dir;   /* --output-dir: unnamed outputs, NULL: the temporary directory */
+  int quiet;
   uint64_t sample;          /* 0: full mode */
   double interval;          /* seconds, 0: none */
   const char *supp[RUN_MAX_SUPP];

@@ -41,6 +41,7 @@
 #include "pipeline/prepare.h"
 #include "render/pprof_write.h"
 #include "util/msg.h"
+#include "util/outfile.h"
 
 #define HTTP_MEMORY_LIMIT (32 * 1024)
 #define HTTP_MAX_CONNECTIONS 128
@@ -253,12 +254,17 @@ http_server *http_start(const char *address, const char *dir, char *err, size_t 
 
 void http_set_target(http_server *h, pid_t pid) { atomic_store(&h->pid, (int)pid); }
 
-/* Keep the last snapshot as ./leakscope-http.PID.pb.gz. */
+void http_keep_in(http_server *h, const char *dir) {
+  snprintf(h->keep_dir, sizeof h->keep_dir, "%s", dir ? dir : "");
+}
+
+/* Keep the last snapshot as leakscope-http.PID.pb.gz in the output directory. */
 static void http_keep_last(http_server *h) {
   int pid = atomic_load(&h->pid);
-  char raw[PATH_MAX + 32], out[64], err[512];
+  char raw[PATH_MAX + 32], name[64], out[PATH_MAX + 64], err[512];
   snprintf(raw, sizeof raw, "%s/raw.%d", h->dir, pid);
-  snprintf(out, sizeof out, "leakscope-http.%d.pb.gz", pid);
+  snprintf(name, sizeof name, "leakscope-http.%d.pb.gz", pid);
+  outfile_in_dir(h->keep_dir, name, out, sizeof out);
   prepare_opts p = {.flags = PREPARE_SYMBOLIZE};
   snapshot *exit_snap = access(raw, R_OK) == 0 ? prepare_load(raw, &p, err, sizeof err) : NULL;
   const snapshot *last = exit_snap ? exit_snap : h->current ? h->current->snap : NULL;

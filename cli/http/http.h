@@ -24,6 +24,9 @@ typedef struct http_server http_server;
  * with a one-line reason in err when the address is bad or taken. */
 http_server *http_start(const char *address, const char *dir, char *err, size_t errlen);
 void http_set_target(http_server *h, pid_t pid);
+/* Where http_stop keeps the last profile, leakscope-http.PID.pb.gz: dir
+ * (--output-dir), or with NULL (the default) the temporary directory. */
+void http_keep_in(http_server *h, const char *dir);
 /* Close the port, keep the last profile (see http/http.c); h may be NULL. */
 void http_stop(http_server *h);
 

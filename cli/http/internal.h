@@ -67,6 +67,7 @@ typedef struct {
 
 struct http_server {
   char dir[PATH_MAX];
+  char keep_dir[PATH_MAX];       /* where the last profile is kept ("": the temporary directory) */
   char url[160];                 /* http://ADDR:PORT, for messages */
   unsigned ctl_seq;              /* the last request file written (under ctl_lock) */
   _Atomic int pid;               /* the target, 0 until http_set_target */

@@ -1,5 +1,5 @@
 /*
- * util/msg.c: one-line error and warning messages on stderr (see util/msg.h).
+ * util/msg.c: one-line error, warning and note messages on stderr (see util/msg.h).
  */
 #include "util/msg.h"
 
@@ -23,5 +23,12 @@ void warnf(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vmessage("warning: ", fmt, ap);
+  va_end(ap);
+}
+
+void notef(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vmessage("", fmt, ap);
   va_end(ap);
 }

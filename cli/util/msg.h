@@ -14,5 +14,8 @@ enum {
 
 void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* What the command did that the user should know, such as where it wrote
+ * a file: "leakscope: TEXT". */
+void notef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * util/outfile.c: output files through a temporary name and a rename (see
- * util/outfile.h).
+ * util/outfile.c: output files through a temporary name and a rename, and
+ * where a file the user did not name goes (see util/outfile.h).
  */
 #include "util/outfile.h"
 
@@ -66,4 +66,11 @@ int outfile_close(outfile *o, int ok, char *err, size_t errlen) {
     return -1;
   }
   return outfile_finish(o, err, errlen) == 0 ? outfile_commit(o, err, errlen) : -1;
+}
+
+void outfile_in_dir(const char *dir, const char *name, char *buf, size_t buflen) {
+  if (dir == NULL || *dir == '\0') dir = getenv("TMPDIR");
+  if (dir == NULL || *dir == '\0') dir = "/tmp";
+  size_t n = strlen(dir);
+  snprintf(buf, buflen, "%s%s%s", dir, n > 0 && dir[n - 1] == '/' ? "" : "/", name);
 }

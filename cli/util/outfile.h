@@ -35,6 +35,11 @@ int outfile_finish(outfile *o, char *err, size_t errlen);
 int outfile_commit(outfile *o, char *err, size_t errlen);
 /* Close and remove whatever is left; nothing to do after outfile_commit. */
 void outfile_abort(outfile *o);
+/* Where a file the user did not name goes: dir (an --output-dir), else
+ * the system's temporary directory ($TMPDIR, or /tmp), never the current
+ * one; "DIR/name" into buf. */
+void outfile_in_dir(const char *dir, const char *name, char *buf, size_t buflen);
+
 /* When ok, finish and commit: 0, or -1 with a reason; otherwise abort and
  * return -1, leaving err as the caller's writer set it. */
 int outfile_close(outfile *o, int ok, char *err, size_t errlen);

@@ -15,7 +15,7 @@ start_leaker 3000 4
 pid=$LEAKER
 sleep 0.3
 tasks_before=$(tasks $pid)
-"$LEAKSCOPE" attach --sample=8K --duration 2 --interval 0.5 --http 127.0.0.1:0 --profile "$T/p.pb.gz" $pid \
+"$LEAKSCOPE" attach --sample=8K --duration 2 --interval 0.5 --http 127.0.0.1:0 --output-dir "$T" --profile "$T/p.pb.gz" $pid \
   >"$T/attach.out" 2>"$T/attach.err" &
 att=$!
 n=0

@@ -18,8 +18,15 @@ for mode in "" "--sample"; do
   [ -f "$T/p.1.pb.gz" ] || fail "dump: no budget profile ($mode): $(cat "$T/err")"
   $PY "$CHECK" "$T/p.1.pb.gz" | grep -q "grow_step" || fail "dump: the profile lacks grow_step ($mode)"
 
-  "$LEAKSCOPE" run $mode --budget 10M,abort -- "$P" >/dev/null 2>"$T/err"; rc=$?
+  "$LEAKSCOPE" run $mode --budget 10M,abort --output-dir "$T" -- "$P" >/dev/null 2>"$T/err"; rc=$?
   [ $rc -eq 134 ] || fail "abort: exit $rc, want 134 (SIGABRT) ($mode)"
   ls "$T"/leakscope-budget.*.pb.gz >/dev/null 2>&1 || fail "abort: no budget profile kept ($mode)"
+  grep -q "profile written to $T/leakscope-budget\." "$T/err" || fail "abort: the profile is not announced: $(cat "$T/err")"
+  # no --output-dir: the temporary directory, never the current one
+  mkdir -p "$T/tmp" "$T/cwd"
+  (cd "$T/cwd" && TMPDIR=$T/tmp "$LEAKSCOPE" run $mode --budget 10M,dump -- "$P" >/dev/null 2>"$T/err")
+  [ -z "$(ls "$T/cwd")" ] || fail "dump wrote to the current directory: $(ls "$T/cwd")"
+  ls "$T"/tmp/leakscope-budget.*.pb.gz >/dev/null 2>&1 || fail "dump: no budget profile in TMPDIR ($mode): $(cat "$T/err")"
+  rm -f "$T"/tmp/leakscope-budget.*
 done
 exit 0

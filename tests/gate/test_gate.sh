@@ -75,8 +75,19 @@ leak_summary:
   definitely_lost: {bytes: 1000, blocks: 3}
 EOF
 
+# 0. without --json nor --output-dir, nothing is written to the current
+#    directory: assert_result.PID.json in $TMPDIR, announced
+mkdir gate_tmp
+TMPDIR=$T/gate_tmp gate_rc 1 --config strict.yaml leaks.xml
+[ -e assert_result.json ] && fail "the gate wrote assert_result.json to the current directory unasked"
+kept=$(ls gate_tmp/assert_result.*.json 2>/dev/null)
+[ -n "$kept" ] || fail "no assert_result.PID.json in TMPDIR: $(ls gate_tmp)"
+grep -q "^leakscope: gate: result written to $T/gate_tmp/assert_result\.[0-9]*\.json\$" "$T/stderr" ||
+  fail "where the result went is not said: $(cat "$T/stderr")"
+
 # 1. real valgrind XML: the numbers are memcheck's LEAK SUMMARY
-gate_rc 1 --config strict.yaml --sarif out.sarif --junit junit.xml leaks.xml
+gate_rc 1 --config strict.yaml --output-dir . --sarif out.sarif --junit junit.xml leaks.xml
+grep -q "result written to ./assert_result.json" "$T/stderr" || fail "--output-dir .: $(cat "$T/stderr")"
 v=$(values assert_result.json)
 echo "strict on valgrind XML: $v"
 case "$v" in

@@ -12,7 +12,8 @@ SIM=$PROGS/http_server_sim
 cd "$T" || exit 2
 
 # -- a run that ends with status 7 ------------------------------------------
-"$LEAKSCOPE" run --http 127.0.0.1:0 -- "$SIM" 25 1 7 >sim.out 2>run.err &
+mkdir tmp
+TMPDIR=$T/tmp "$LEAKSCOPE" run --http 127.0.0.1:0 -- "$SIM" 25 1 7 >sim.out 2>run.err &
 LS=$!
 URL=$($PROBE url run.err) || fail "the server did not start: $(cat run.err)"
 PORT=${URL##*:}
@@ -91,14 +92,16 @@ rc=$?
 [ $rc -eq 7 ] || fail "leakscope exited $rc, not the program's 7: $(cat run.err)"
 $PROBE closed 127.0.0.1 "$PORT" || fail "the port stayed open after the target exited"
 grep -q '^iterations [0-9]* per_second' sim.out || fail "the program did not finish: $(cat sim.out)"
-kept=$(ls leakscope-http.*.pb.gz 2>/dev/null)
+# the last profile goes to the temporary directory, never the current one
+ls leakscope-http.*.pb.gz >/dev/null 2>&1 && fail "the last profile was kept in the current directory"
+kept=$(ls "$T"/tmp/leakscope-http.*.pb.gz 2>/dev/null)
 [ -n "$kept" ] || fail "no kept profile: $(cat run.err)"
 grep -q "is kept in $kept" run.err || fail "the kept profile is not announced"
 "$LEAKSCOPE" report "$kept" | grep -q sim_open_session || fail "the kept profile lacks the site"
-rm -f leakscope-http.*.pb.gz
+rm -f "$T"/tmp/leakscope-http.*.pb.gz
 
 # -- the target never waits for the server: stop the supervisor -------------
-"$LEAKSCOPE" run --http 127.0.0.1:0 -- "$SIM" 2 >sim2.out 2>run2.err &
+"$LEAKSCOPE" run --http 127.0.0.1:0 --output-dir . -- "$SIM" 2 >sim2.out 2>run2.err &
 LS=$!
 $PROBE url run2.err >/dev/null || fail "the second server did not start"
 kill -STOP $LS
@@ -110,7 +113,7 @@ rm -f leakscope-http.*.pb.gz
 
 # -- a crash: the server ends, the exit snapshot (the agent reports a fatal
 # signal as memcheck does) is the last profile kept ---------------------------
-"$LEAKSCOPE" run --http 127.0.0.1:0 -- "$SIM" 8 1 crash >sim3.out 2>run3.err &
+"$LEAKSCOPE" run --http 127.0.0.1:0 --output-dir "$T" -- "$SIM" 8 1 crash >sim3.out 2>run3.err &
 LS=$!
 URL=$($PROBE url run3.err) || fail "the third server did not start"
 $PROBE get "$URL/debug/pprof/heap" h3.pb.gz | grep -q '^200 ' || fail "heap before the crash"
@@ -118,6 +121,6 @@ wait $LS
 rc=$?
 [ $rc -eq 139 ] || fail "a crashed target must give 139, got $rc: $(cat run3.err)"
 $PROBE closed 127.0.0.1 "${URL##*:}" || fail "the port stayed open after the crash"
-grep -q 'the last heap profile (exit snapshot) is kept in leakscope-http' run3.err ||
+grep -q "the last heap profile (exit snapshot) is kept in $T/leakscope-http" run3.err ||
   fail "no profile kept after the crash: $(cat run3.err)"
 echo "ok"

@@ -13,7 +13,7 @@ for tool in promtool prometheus go; do
 done
 cd "$T" || exit 2
 
-"$LEAKSCOPE" run --http 127.0.0.1:0 -- "$SIM" 40 >sim.out 2>run.err &
+"$LEAKSCOPE" run --http 127.0.0.1:0 --output-dir . -- "$SIM" 40 >sim.out 2>run.err &
 LS=$!
 URL=$($PROBE url run.err) || fail "the server did not start: $(cat run.err)"
 PORT=${URL##*:}
