@@ -9,7 +9,7 @@
 # free that after the detach: glibc's own block, never one with a header.)
 . "$(dirname "$0")/../harness/common.sh"
 . "$LEAKSCOPE_ROOT/tests/attach/lib.sh"
-ITERS=2500
+ITERS=5000 # ms the program runs: the checks after the detach need it still running on a loaded machine
 export ATTACH_LEAKER_KEYS=40
 
 "$PROGS/attach_leaker" "$T/plain.state" $ITERS 3 >"$T/plain.out" 2>"$T/plain.err"
