@@ -7,6 +7,9 @@
  *
  *   leakscope flame PROFILE [-o OUT.svg] [--folded [OUT]] [--sample-type T]
  *                           [--title T] [--inverted] [--lines]
+ *
+ * Without -o or --folded the SVG is NAME.svg in the current directory, for
+ * an input NAME.pb.gz (or .json, .raw, ...), and a line says so.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -28,12 +31,15 @@ typedef struct {
   const char *input, *svg, *folded_path, *title;
   int folded, inverted, lines;
   sample_type type;
+  char default_svg[512]; /* the SVG's name when neither -o nor --folded is given */
 } flame_options;
 
 enum { FLAME_OUTPUT, FLAME_OUTPUT_LONG, FLAME_FOLDED, FLAME_SAMPLE_TYPE, FLAME_TITLE, FLAME_INVERTED,
        FLAME_LINES };
 const opt_spec cmd_flame_opts[] = {
-    [FLAME_OUTPUT] = {"-o", OPT_VALUE, " OUT.svg", "the SVG flame graph (also --output)"},
+    [FLAME_OUTPUT] = {"-o", OPT_VALUE, " OUT.svg",
+                      "the SVG flame graph (also --output); without -o and --folded,\n"
+                      "NAME.svg for an input NAME.pb.gz (or .json, .raw, ...)"},
     [FLAME_OUTPUT_LONG] = {"--output", OPT_VALUE | OPT_HIDDEN, " OUT.svg", NULL},
     [FLAME_FOLDED] = {"--folded", OPT_EQUALS, " [OUT]",
                       "folded stacks (\"a;b;c 123\" lines) to OUT, or to stdout without\n"
@@ -46,6 +52,22 @@ const opt_spec cmd_flame_opts[] = {
     [FLAME_LINES] = {"--lines", 0, NULL, "one frame per source line, not per function"},
     {NULL, 0, NULL, NULL},
 };
+
+/* "NAME.svg" for an input "DIR/NAME.pb.gz" (or .pb, .json, .raw, .xml,
+ * .gz, .folded), in the current directory. */
+static void flame_default_name(const char *input, char *buf, size_t buflen) {
+  static const char *const exts[] = {".pb.gz", ".pb", ".json", ".raw", ".xml", ".gz", ".folded"};
+  const char *base = text_basename(input);
+  size_t n = strlen(base);
+  for (size_t i = 0; i < sizeof exts / sizeof *exts; i++) {
+    size_t e = strlen(exts[i]);
+    if (n > e && strcmp(base + n - e, exts[i]) == 0) {
+      n -= e;
+      break;
+    }
+  }
+  snprintf(buf, buflen, "%.*s.svg", (int)n, base);
+}
 
 static int flame_parse(int argc, char **argv, flame_options *o) {
   memset(o, 0, sizeof *o);
@@ -95,9 +117,9 @@ static int flame_parse(int argc, char **argv, flame_options *o) {
     errorf("usage: leakscope flame PROFILE%s", synopsis);
     return -1;
   }
-  if (o->svg == NULL && !o->folded) {
-    errorf("flame: no output: give -o OUT.svg and/or --folded [OUT]");
-    return -1;
+  if (o->svg == NULL && !o->folded) { /* the flame graph, named after the input */
+    flame_default_name(o->input, o->default_svg, sizeof o->default_svg);
+    o->svg = o->default_svg;
   }
   return 0;
 }
@@ -134,6 +156,7 @@ int cmd_flame(int argc, char **argv) {
       errorf("%s", err);
       goto out;
     }
+    if (o.svg == o.default_svg) notef("flame graph written to %s (-o OUT.svg names it)", o.svg);
   }
   if (o.folded) {
     if (o.folded_path != NULL) {

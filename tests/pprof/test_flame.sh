@@ -78,7 +78,14 @@ usage_case() {  # description, args...
   [ "$(wc -l <"$T/err")" -eq 1 ] || fail "flame $what: $(cat "$T/err")"
   [ ! -e "$T/x.svg" ] || fail "flame $what wrote output"
 }
-usage_case "without output" "$T/s.raw"
+# without -o or --folded: NAME.svg in the current directory, and a line says so
+mkdir "$T/cwd"
+(cd "$T/cwd" && "$LEAKSCOPE" flame "$T/s.pb.gz" >"$T/out" 2>"$T/err") || fail "flame without -o: $(cat "$T/err")"
+[ -s "$T/cwd/s.svg" ] || fail "flame without -o wrote no s.svg: $(ls "$T/cwd")"
+grep -q "^leakscope: flame graph written to s.svg" "$T/err" || fail "the default file is not announced: $(cat "$T/err")"
+grep -q "<svg" "$T/cwd/s.svg" || fail "s.svg is not an SVG"
+"$LEAKSCOPE" help flame | grep -q -- "--inverted  *an icicle graph" || fail "--inverted is not described"
+"$LEAKSCOPE" help flame | grep -q -- "--lines  *one frame per source line" || fail "--lines is not described"
 usage_case "without input" -o "$T/x.svg"
 usage_case "with a bad sample type" "$T/s.raw" -o "$T/x.svg" --sample-type cpu
 usage_case "with an unknown option" "$T/s.raw" -o "$T/x.svg" --bogus
