@@ -11,9 +11,9 @@
  *                         [--top N] [--suppressions FILE] [--json OUT] [--xml OUT]
  *                         [--profile OUT] [--lifetimes]
  *
- * --lifetimes adds, for a sample-mode raw snapshot, how long the freed
- * objects of the top sites lived (by decade) and the share of temporary
- * ones (freed within 1 ms).
+ * --lifetimes adds, for an input with lifetimes (a raw snapshot, or a JSON
+ * report of one), each site's allocations, temporaries and lifetimes
+ * (render/top.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,8 +125,8 @@ int cmd_report(int argc, char **argv) {
     printf("No leak check in %s (a sample-mode run makes none): the sites below are sampled.\n\n", o.input);
   }
   if (o.lifetimes && !snap->has_lifetimes) {
-    errorf("report: %s has no lifetimes (they come from a sample-mode raw snapshot: "
-           "leakscope run --sample, or the agent with mode=sample)", o.input);
+    errorf("report: %s has no lifetimes (they come from a raw snapshot or a report of leakscope run, "
+           "or the agent's own snapshots; not from a profile or Valgrind XML)", o.input);
     goto out;
   }
   if (render_top(stdout, snap, o.type, o.top) < 0 ||

@@ -80,7 +80,11 @@ typedef struct {
   int64_t alloc_bytes;
   int64_t inuse_objects;
   int64_t inuse_bytes;
-  int64_t died[SNAP_LIFETIME_BUCKETS]; /* freed objects by lifetime (sample mode's estimate) */
+  int64_t died[SNAP_LIFETIME_BUCKETS]; /* freed objects by lifetime (full mode exact, sample
+                                        * mode an estimate); see has_lifetimes */
+  /* full mode's exact lifetime statistics (has_lifetime_stats) */
+  int64_t temporaries;      /* freed before their thread's next allocation (heaptrack's temporaries) */
+  uint64_t lifetime_max_ns, lifetime_p50_ns, lifetime_p90_ns; /* of the freed objects */
 } snap_site;
 
 /* One loss record: the blocks of one kind allocated at one stack. */
@@ -254,7 +258,10 @@ typedef struct snapshot {
   snap_graph *graph;         /* the retention graph, NULL when the snapshot has none */
   snap_retention *retention; /* computed from it, or read from a report; NULL if neither */
 
-  int has_lifetimes; /* sites carry lifetime histograms (sample mode) */
+  int has_lifetimes; /* sites carry lifetime histograms (died[]) */
+  int has_lifetime_stats; /* and exact temporaries, median, p90 and max (full mode) */
+  uint64_t peak_bytes; /* the largest live heap seen (docs/FORMAT.md "peak"); see has_peak */
+  int has_peak;
   int symbolized; /* locations carry lines */
   snap_arena_chunk *arena;
 } snapshot;

@@ -159,6 +159,34 @@ static int read_record(rr *r, const json_t *rec, size_t i) {
   return 0;
 }
 
+/* A site's "lifetimes": freed_by_decade, and all or none of temporaries,
+ * median_ns, p90_ns and max_ns (full mode's exact statistics). */
+static int read_lifetimes(rr *r, const json_t *o, const char *site_where, snap_site *site) {
+  char where[96];
+  snprintf(where, sizeof where, "%s.lifetimes", site_where);
+  if (!json_is_object(o)) return bad(r, where, "not an object");
+  const json_t *decades = json_object_get(o, "freed_by_decade");
+  if (!json_is_array(decades) || json_array_size(decades) != SNAP_LIFETIME_BUCKETS)
+    return bad(r, where, "freed_by_decade is not an array of 10 counts");
+  for (int k = 0; k < SNAP_LIFETIME_BUCKETS; k++) {
+    const json_t *v = json_array_get(decades, (size_t)k);
+    if (!json_is_integer(v) || json_integer_value(v) < 0) return bad(r, where, "freed_by_decade is not an array of 10 counts");
+    site->died[k] = (int64_t)json_integer_value(v);
+  }
+  r->snap->has_lifetimes = 1;
+  if (json_object_get(o, "temporaries") == NULL) return 0;
+  uint64_t temporaries;
+  if (get_u64(r, o, "temporaries", where, 0, &temporaries) != 0 ||
+      get_u64(r, o, "median_ns", where, 0, &site->lifetime_p50_ns) != 0 ||
+      get_u64(r, o, "p90_ns", where, 0, &site->lifetime_p90_ns) != 0 ||
+      get_u64(r, o, "max_ns", where, 0, &site->lifetime_max_ns) != 0)
+    return -1;
+  if (temporaries > INT64_MAX) return bad(r, where, "temporaries out of range");
+  site->temporaries = (int64_t)temporaries;
+  r->snap->has_lifetime_stats = 1;
+  return 0;
+}
+
 /* One allocation site of "sites". */
 static int read_site(rr *r, const json_t *o, size_t i) {
   char where[64];
@@ -177,6 +205,8 @@ static int read_site(rr *r, const json_t *o, size_t i) {
   site.inuse_objects = (int64_t)inuse_blocks;
   site.alloc_bytes = (int64_t)alloc_bytes;
   site.alloc_objects = (int64_t)alloc_blocks;
+  const json_t *lifetimes = json_object_get(o, "lifetimes");
+  if (lifetimes != NULL && read_lifetimes(r, lifetimes, where, &site) != 0) return -1;
   if (snap_add_site(r->snap, &site) < 0) return bad(r, where, "out of memory");
   return 0;
 }
@@ -211,6 +241,13 @@ static int read_summary(rr *r, const json_t *sum) {
   return 0;
 }
 
+static int read_peak(rr *r, const json_t *t) {
+  if (json_object_get(t, "peak_bytes") == NULL) return 0;
+  if (get_u64(r, t, "peak_bytes", "totals", 0, &r->snap->peak_bytes) != 0) return -1;
+  r->snap->has_peak = 1;
+  return 0;
+}
+
 static int read_totals(rr *r, const json_t *t) {
   if (!json_is_object(t)) return bad(r, "totals", "not an object");
   snapshot *s = r->snap;
@@ -218,7 +255,7 @@ static int read_totals(rr *r, const json_t *t) {
          get_u64(r, t, "frees", "totals", 1, &s->total_frees) |
          get_u64(r, t, "bytes_allocated", "totals", 1, &s->total_bytes_allocated) |
          get_u64(r, t, "inuse_bytes", "totals", 1, &s->inuse_bytes) |
-         get_u64(r, t, "inuse_blocks", "totals", 1, &s->inuse_objects);
+         get_u64(r, t, "inuse_blocks", "totals", 1, &s->inuse_objects) | read_peak(r, t);
 }
 
 static int read_command(rr *r, const json_t *cmd) {

@@ -24,6 +24,7 @@ typedef struct {
   uint32_t nstack_ids;
   size_t cap_stack_ids;
   hmap locs;           /* pc -> location index */
+  hmap sites;          /* raw stack id -> site index, for the lifetime lines */
   const char **argv;
   int argc;
   size_t cap_argv;
@@ -97,6 +98,12 @@ static int64_t raw_find_stack(const raw_reader *r, uint64_t id) {
     else hi = mid;
   }
   return lo < r->nstack_ids && r->stack_ids[lo] == id ? (int64_t)r->stack_index[lo] : -1;
+}
+
+/* The site of a raw stack id (its "site" line came first), or NULL. */
+static snap_site *raw_site_of(const raw_reader *r, uint64_t id) {
+  uint64_t index;
+  return hmap_get(&r->sites, id, &index) && index < r->snap->nsites ? &r->snap->sites[index] : NULL;
 }
 
 /* The stack of a leak or graph record: the scan may name a stack that had
@@ -278,7 +285,8 @@ static int raw_line(raw_reader *r, char *line, char *err, size_t errlen) {
     }
     snap_site site = {.stack = (uint32_t)si, .alloc_objects = (int64_t)b, .alloc_bytes = (int64_t)c,
                       .inuse_objects = (int64_t)d, .inuse_bytes = (int64_t)e};
-    if (snap_add_site(snap, &site) < 0) return -1;
+    int64_t index = snap_add_site(snap, &site);
+    if (index < 0 || hmap_put(&r->sites, a, (uint64_t)index) != 0) return -1;
   } else if (KEY("leak")) {
     while (*p == ' ') p++;
     static const char letters[] = "DIPR";
@@ -309,13 +317,25 @@ static int raw_line(raw_reader *r, char *line, char *err, size_t errlen) {
     if (raw_u64(&p, &a, 10)) return -1;
     for (int k = 0; k < SNAP_LIFETIME_BUCKETS; k++)
       if (raw_u64(&p, &died[k], 10)) return -1;
-    int64_t si = raw_find_stack(r, a);
-    for (uint32_t i = 0; si >= 0 && i < snap->nsites; i++) { /* sample mode: a few hundred sites */
-      if (snap->sites[i].stack != (uint32_t)si) continue;
-      for (int k = 0; k < SNAP_LIFETIME_BUCKETS; k++) snap->sites[i].died[k] += (int64_t)died[k];
-      snap->has_lifetimes = 1;
-      break;
-    }
+    snap_site *site = raw_site_of(r, a);
+    if (site == NULL) return 0; /* a stack without a site line: nothing to attach it to */
+    for (int k = 0; k < SNAP_LIFETIME_BUCKETS; k++) site->died[k] += (int64_t)died[k];
+    snap->has_lifetimes = 1;
+  } else if (KEY("lifetime_stats")) {
+    if (raw_u64(&p, &a, 10) || raw_u64(&p, &b, 10) || raw_u64(&p, &c, 10) || raw_u64(&p, &d, 10) ||
+        raw_u64(&p, &e, 10) || b > INT64_MAX)
+      return -1;
+    snap_site *site = raw_site_of(r, a);
+    if (site == NULL) return 0;
+    site->temporaries = (int64_t)b;
+    site->lifetime_max_ns = c;
+    site->lifetime_p50_ns = d;
+    site->lifetime_p90_ns = e;
+    snap->has_lifetime_stats = 1;
+  } else if (KEY("peak")) {
+    if (raw_u64(&p, &a, 10)) return -1;
+    snap->peak_bytes = a;
+    snap->has_peak = 1;
   } else if (KEY("leakcheck")) {
     snap->has_leak_check = 1;
   } else if (KEY("total")) {
@@ -392,6 +412,7 @@ snapshot *snap_raw_read(const char *path, char *err, size_t errlen) {
   free(r.stack_ids);
   free(r.stack_index);
   hmap_free(&r.locs);
+  hmap_free(&r.sites);
   free(r.argv);
   if (!ok) {
     snap_free(r.snap);

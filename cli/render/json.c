@@ -132,6 +132,21 @@ static int json_site_order(const void *pa, const void *pb) {
   return a->stack < b->stack ? -1 : a->stack > b->stack;
 }
 
+/* A site's lifetimes: its freed objects by decade, and in full mode the
+ * exact temporaries, median, p90 and longest lifetime. */
+static json_t *json_lifetimes(const snapshot *snap, const snap_site *s) {
+  json_t *decades = json_array();
+  for (int k = 0; k < SNAP_LIFETIME_BUCKETS; k++) json_array_append_new(decades, json_integer((json_int_t)s->died[k]));
+  json_t *o = json_pack("{s:o}", "freed_by_decade", decades);
+  if (snap->has_lifetime_stats) {
+    json_object_set_new(o, "temporaries", json_integer((json_int_t)s->temporaries));
+    json_object_set_new(o, "median_ns", json_integer((json_int_t)s->lifetime_p50_ns));
+    json_object_set_new(o, "p90_ns", json_integer((json_int_t)s->lifetime_p90_ns));
+    json_object_set_new(o, "max_ns", json_integer((json_int_t)s->lifetime_max_ns));
+  }
+  return o;
+}
+
 /* The allocation sites, most bytes in use first; NULL when out of memory. */
 static json_t *json_sites(const snapshot *snap) {
   const snap_site **order = malloc((snap->nsites ? snap->nsites : 1) * sizeof *order);
@@ -146,10 +161,11 @@ static json_t *json_sites(const snapshot *snap) {
   for (uint32_t i = 0; i < snap->nsites; i++) {
     const snap_site *s = order[i];
     if (s->alloc_objects == 0 && s->inuse_objects == 0) continue;
-    json_array_append_new(sites, json_pack("{s:I,s:I,s:I,s:I,s:o}", "inuse_bytes", (json_int_t)s->inuse_bytes,
-                                           "inuse_blocks", (json_int_t)s->inuse_objects, "alloc_bytes",
-                                           (json_int_t)s->alloc_bytes, "alloc_blocks",
-                                           (json_int_t)s->alloc_objects, "stack", json_stack(snap, s->stack)));
+    json_t *site = json_pack("{s:I,s:I,s:I,s:I,s:o}", "inuse_bytes", (json_int_t)s->inuse_bytes, "inuse_blocks",
+                             (json_int_t)s->inuse_objects, "alloc_bytes", (json_int_t)s->alloc_bytes,
+                             "alloc_blocks", (json_int_t)s->alloc_objects, "stack", json_stack(snap, s->stack));
+    if (snap->has_lifetimes) json_object_set_new(site, "lifetimes", json_lifetimes(snap, s));
+    json_array_append_new(sites, site);
   }
   free(order);
   return sites;
@@ -191,6 +207,8 @@ static json_t *json_report(const snapshot *snap) {
                                 (json_int_t)snap->total_bytes_allocated, "inuse_bytes",
                                 (json_int_t)snap->inuse_bytes, "inuse_blocks",
                                 (json_int_t)snap->inuse_objects));
+  if (snap->has_peak)
+    json_object_set_new(json_object_get(root, "totals"), "peak_bytes", json_integer((json_int_t)snap->peak_bytes));
   if (snap->retention != NULL) json_object_set_new(root, "retention", json_retention(snap));
   return root;
 }

@@ -111,9 +111,95 @@ static int render_top_site_by_freed(const void *pa, const void *pb, void *arg) {
   return a > b ? -1 : a < b;
 }
 
+/* Sites by allocations, most first. */
+static int render_top_site_by_allocs(const void *pa, const void *pb, void *arg) {
+  const snapshot *snap = arg;
+  const snap_site *a = &snap->sites[*(const uint32_t *)pa], *b = &snap->sites[*(const uint32_t *)pb];
+  if (a->alloc_objects != b->alloc_objects) return a->alloc_objects > b->alloc_objects ? -1 : 1;
+  return a->stack < b->stack ? -1 : a->stack > b->stack;
+}
+
+/* The decade a share of a site's freed objects reaches (for sample
+ * mode's median and p90): "<1 ms"; "-" when nothing was freed. */
+static void render_top_decade_quantile(const snap_site *s, double q, char *buf, size_t len) {
+  static const char *const bounds[SNAP_LIFETIME_BUCKETS] = {"<1 us", "<10 us", "<100 us", "<1 ms", "<10 ms",
+                                                           "<100 ms", "<1 s", "<10 s", "<100 s", ">100 s"};
+  int64_t freed = render_top_freed(s), seen = 0;
+  snprintf(buf, len, "-");
+  for (int k = 0; k < SNAP_LIFETIME_BUCKETS && freed > 0; k++) {
+    seen += s->died[k];
+    if ((double)seen >= q * (double)freed) {
+      snprintf(buf, len, "%s", bounds[k]);
+      return;
+    }
+  }
+}
+
+/* Per site: allocations, freed objects, temporaries (full mode: exact),
+ * median, p90 and longest lifetime (full mode: exact; sample mode: the
+ * decade they fall in), most allocations first. */
+static int render_top_lifetime_stats(FILE *out, const snapshot *snap, long top) {
+  uint32_t *order = malloc((snap->nsites ? snap->nsites : 1) * sizeof *order);
+  if (order == NULL) return -1;
+  uint32_t n = 0;
+  int64_t allocs = 0, temporaries = 0;
+  for (uint32_t i = 0; i < snap->nsites; i++) {
+    if (snap->sites[i].alloc_objects <= 0 || snap->sites[i].stack >= snap->nstacks) continue;
+    order[n++] = i;
+    allocs += snap->sites[i].alloc_objects;
+    temporaries += snap->sites[i].temporaries;
+  }
+  qsort_r(order, n, sizeof *order, render_top_site_by_allocs, (void *)snap);
+  uint32_t shown = top == 0 || (uint64_t)top > n ? n : (uint32_t)top;
+  int exact = snap->has_lifetime_stats;
+  fprintf(out, "Lifetimes, top %u of %u sites by allocations (%s):\n", shown, n,
+          exact ? "exact" : "estimates from the samples; lifetimes by decade");
+  fprintf(out, "%14s %14s %18s %10s %10s %10s  %s\n", "allocations", "freed", "temporary", "median", "p90", "max",
+          "stack (allocation site first)");
+  char frames[1024], a[32], f[32], t[48], p50[32], p90[32], max[32];
+  for (uint32_t r = 0; r < shown; r++) {
+    const snap_site *s = &snap->sites[order[r]];
+    int64_t freed = render_top_freed(s);
+    text_commas((uint64_t)s->alloc_objects, a, sizeof a);
+    text_commas((uint64_t)freed, f, sizeof f);
+    if (exact) {
+      char count[32];
+      text_commas((uint64_t)s->temporaries, count, sizeof count);
+      snprintf(t, sizeof t, "%s (%.0f%%)", count, 100.0 * (double)s->temporaries / (double)s->alloc_objects);
+    } else {
+      snprintf(t, sizeof t, "-");
+    }
+    if (exact && freed > 0) {
+      text_duration(s->lifetime_p50_ns, p50, sizeof p50);
+      text_duration(s->lifetime_p90_ns, p90, sizeof p90);
+      text_duration(s->lifetime_max_ns, max, sizeof max);
+    } else if (exact) {
+      snprintf(p50, sizeof p50, "-");
+      snprintf(p90, sizeof p90, "-");
+      snprintf(max, sizeof max, "-");
+    } else {
+      render_top_decade_quantile(s, 0.5, p50, sizeof p50);
+      render_top_decade_quantile(s, 0.9, p90, sizeof p90);
+      render_top_decade_quantile(s, 1.0, max, sizeof max);
+    }
+    render_top_frames(snap, &snap->stacks[s->stack], frames, sizeof frames);
+    fprintf(out, "%14s %14s %18s %10s %10s %10s  %s\n", a, f, t, p50, p90, max, frames);
+  }
+  if (exact && allocs > 0) {
+    char count[32], total[32];
+    fprintf(out, "Temporary allocations (freed before their thread's next allocation): %s of %s (%.1f%%).\n",
+            text_commas((uint64_t)temporaries, count, sizeof count), text_commas((uint64_t)allocs, total, sizeof total),
+            100.0 * (double)temporaries / (double)allocs);
+  }
+  free(order);
+  return 0;
+}
+
 int render_top_lifetimes(FILE *out, const snapshot *snap, long top) {
   static const char *const heads[SNAP_LIFETIME_BUCKETS] = {"<1us", "<10us", "<100us", "<1ms", "<10ms",
                                                           "<100ms", "<1s", "<10s", "<100s", "longer"};
+  fprintf(out, "\n");
+  if (render_top_lifetime_stats(out, snap, top) != 0) return -1;
   uint32_t *order = malloc((snap->nsites ? snap->nsites : 1) * sizeof *order);
   if (order == NULL) return -1;
   uint32_t n = 0;
@@ -127,9 +213,8 @@ int render_top_lifetimes(FILE *out, const snapshot *snap, long top) {
   }
   qsort_r(order, n, sizeof *order, render_top_site_by_freed, (void *)snap);
   uint32_t shown = top == 0 || (uint64_t)top > n ? n : (uint32_t)top;
-  fprintf(out,
-          "\nLifetimes of freed objects, top %u of %u sites by objects freed (estimates from the samples):\n"
-          "%12s", shown, n, "freed");
+  fprintf(out, "\nLifetimes of freed objects, top %u of %u sites by objects freed (%s):\n%12s", shown, n,
+          snap->has_lifetime_stats ? "exact" : "estimates from the samples", "freed");
   for (int k = 0; k < SNAP_LIFETIME_BUCKETS; k++) fprintf(out, " %6s", heads[k]);
   fprintf(out, "  stack (allocation site first)\n");
   char frames[1024];
@@ -144,7 +229,7 @@ int render_top_lifetimes(FILE *out, const snapshot *snap, long top) {
     render_top_frames(snap, &snap->stacks[s->stack], frames, sizeof frames);
     fprintf(out, "  %s\n", frames);
   }
-  if (freed > 0)
+  if (freed > 0 && !snap->has_lifetime_stats) /* without the exact count: the share freed within 1 ms */
     fprintf(out, "Temporary allocations (freed within 1 ms): %.1f%% of %" PRId64 " freed objects.\n",
             100.0 * (double)temporary / (double)freed, freed);
   free(order);

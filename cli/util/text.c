@@ -130,3 +130,15 @@ const char *text_nearest(const char *word, const char *const *words, size_t n) {
   }
   return best;
 }
+
+void text_duration(uint64_t ns, char *buf, size_t buflen) {
+  static const char *const units[] = {"ns", "us", "ms", "s"};
+  double v = (double)ns;
+  int u = 0;
+  while (u < 3 && v >= 1000.0) {
+    v /= 1000.0;
+    u++;
+  }
+  if (u == 0) snprintf(buf, buflen, "%llu ns", (unsigned long long)ns);
+  else snprintf(buf, buflen, v < 10 ? "%.2f %s" : v < 100 ? "%.1f %s" : "%.0f %s", v, units[u]);
+}

@@ -32,6 +32,10 @@ unsigned text_distance(const char *a, const char *b);
  * least 1), else NULL. */
 const char *text_nearest(const char *word, const char *const *words, size_t n);
 
+/* A duration for people, in buf: "812 ns", "1.2 us", "8.06 ms", "1.67 s"
+ * (three significant digits at most). */
+void text_duration(uint64_t ns, char *buf, size_t buflen);
+
 /* Append to buf (buflen bytes, *at used) as snprintf would, never past the
  * end: a text that does not fit is cut and *at stops at buflen. */
 void text_append(char *buf, size_t buflen, size_t *at, const char *fmt, ...)
