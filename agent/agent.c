@@ -191,6 +191,8 @@ __attribute__((constructor)) static void agent_constructor(void) {
   guard_leave_self(was);
 }
 
+size_t agent_dtv_bytes(void) { return (size_t)GLIBC_DTV_ENTRY_SIZE * (size_t)agent_tls_modules; }
+
 /* ---- the end ------------------------------------------------------------------ */
 
 /* The end, from exit (sig 0: status is the exit status) or from a fatal

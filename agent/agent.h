@@ -5,6 +5,8 @@
 #ifndef LEAKSCOPE_AGENT_AGENT_H
 #define LEAKSCOPE_AGENT_AGENT_H
 
+#include <stddef.h>
+
 #include "base.h"
 
 /* Tracking starts: options, tables, unwinder, handlers.  The first call
@@ -16,6 +18,9 @@ AG_HIDDEN void agent_start(void);
 /* Tracking set up by `leakscope attach` (attach.c) instead: 0, or -1 with
  * why (NULL when the agent is tracking already). */
 AG_HIDDEN int agent_start_attached(const char **why);
+
+/* The bytes the agent's own TLS modules add to every thread's DTV. */
+AG_HIDDEN size_t agent_dtv_bytes(void);
 
 /* The process ends with status: stop the other threads, release glibc's
  * and libstdc++'s own memory, scan, write the exit snapshot.  Runs once,

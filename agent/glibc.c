@@ -5,6 +5,7 @@
 #include "glibc.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <pthread.h>
 
 /* A block's chunk must be at least the block plus its header and 16-byte
@@ -25,6 +26,38 @@ size_t glibc_usable_size(void *p) {
   if (glibc_next_usable_size != NULL) return glibc_next_usable_size(p);
   /* glibc's musable(): an mmapped chunk has two header words, others one */
   return glibc_chunk_usable(p);
+}
+
+/* ld.so's executable segment, found by the address of one of its
+ * functions (__tls_get_addr: ld.so's, exported since GLIBC_2.3). */
+uintptr_t glibc_ldso_code_lo, glibc_ldso_code_hi;
+
+typedef struct {
+  uintptr_t inside, lo, hi;
+} glibc_code_search;
+
+static int glibc_find_code(struct dl_phdr_info *info, size_t size, void *arg) {
+  (void)size;
+  glibc_code_search *s = arg;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X)) continue;
+    uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+    if (s->inside >= lo && s->inside < hi) {
+      s->lo = lo;
+      s->hi = hi;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static void glibc_find_ldso(void) {
+  glibc_code_search s = {(uintptr_t)dlsym(RTLD_DEFAULT, "__tls_get_addr"), 0, 0};
+  if (s.inside != 0 && dl_iterate_phdr(glibc_find_code, &s) == 1) {
+    glibc_ldso_code_lo = s.lo;
+    glibc_ldso_code_hi = s.hi;
+  }
 }
 
 int glibc_check(const char **why) {
@@ -51,5 +84,6 @@ int glibc_check(const char **why) {
     *why = "this thread has no DTV";
     return -1;
   }
+  glibc_find_ldso();
   return 0;
 }

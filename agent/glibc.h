@@ -18,7 +18,9 @@
  *   - the thread pointer (%fs base) points at the TCB, whose first word is
  *     its own address and whose second is the DTV pointer; the DTV is
  *     calloc'ed with one 16-byte entry before the pointer (the counter);
- *     each TLS module has one 16-byte entry.
+ *     each TLS module has one 16-byte entry;
+ *   - a thread's DTV is the only block ld.so's own code callocs in 16-byte
+ *     elements (allocate_dtv: calloc(entries, sizeof(dtv_t))).
  */
 #ifndef LEAKSCOPE_AGENT_GLIBC_H
 #define LEAKSCOPE_AGENT_GLIBC_H
@@ -117,12 +119,22 @@ static inline uintptr_t glibc_dtv_block_of(uintptr_t tp) {
   return dtv ? dtv - GLIBC_DTV_ENTRY_SIZE : 0;
 }
 
+/* ld.so's executable segment, found by glibc_check (0 and 0 until then). */
+AG_HIDDEN extern uintptr_t glibc_ldso_code_lo, glibc_ldso_code_hi;
+
+/* Is a calloc of elements of size bytes, returning to ra, ld.so's calloc of
+ * a new thread's DTV? */
+static inline int glibc_is_dtv_calloc(const void *ra, size_t size) {
+  return size == GLIBC_DTV_ENTRY_SIZE && (uintptr_t)ra >= glibc_ldso_code_lo && (uintptr_t)ra < glibc_ldso_code_hi;
+}
+
 /* glibc's own malloc_usable_size (the agent exports one of its own). */
 AG_HIDDEN size_t glibc_usable_size(void *p);
 
 /* Checks the facts above that can be checked in this process (chunk
- * headers of a small and a large block, the TCB's self pointer, the DTV);
- * 0 when they hold, else -1 with a one-line reason in *why. */
+ * headers of a small and a large block, the TCB's self pointer, the DTV)
+ * and finds ld.so's code; 0 when they hold, else -1 with a one-line reason
+ * in *why. */
 AG_HIDDEN int glibc_check(const char **why);
 
 #endif

@@ -47,6 +47,10 @@ static inline int record_sample_skip(size_t size) {
   return 1;
 }
 
+/* This thread's last counted allocation had bytes that are not the
+ * program's (the agent's entries of a DTV): its bytes allocated less them. */
+static inline void record_discount(size_t bytes) { ag_thread.bytes_allocated -= bytes; }
+
 /* Sample mode's fast path for a free: true (and counted) when p cannot be
  * a sampled block, which are page-aligned.  The mask is 0 where the
  * countdown is (see above), so there every free takes the slow path. */

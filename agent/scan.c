@@ -552,7 +552,7 @@ static int scan_write_graph(sys_writer *w, const world_thread *threads, int nthr
 
 /* ---- the whole check --------------------------------------------------- */
 
-int scan_run(sys_writer *w, const scan_request *rq) {
+int scan_run(sys_writer *w, const scan_request *rq, uint64_t *agent_bytes) {
   const world_thread *threads = rq->threads;
   int nthreads = rq->nthreads;
   uintptr_t self_sp = rq->self_sp;
@@ -584,7 +584,10 @@ int scan_run(sys_writer *w, const scan_request *rq) {
                                  : glibc_dtv_block();
     uint64_t ours = (uint64_t)GLIBC_DTV_ENTRY_SIZE * (uint64_t)rq->agent_tls_modules;
     int64_t i = dtv ? scan_find(dtv) : -1;
-    if (i >= 0 && S.blocks[i].start == dtv && S.blocks[i].size >= ours) S.blocks[i].not_ours = (uint16_t)ours;
+    if (i >= 0 && S.blocks[i].start == dtv && S.blocks[i].size >= ours && S.blocks[i].not_ours == 0) {
+      S.blocks[i].not_ours = (uint16_t)ours;
+      *agent_bytes += ours;
+    }
   }
 
   scan_roots(threads, nthreads, self_sp);

@@ -21,7 +21,9 @@ typedef struct {
   int retain;              /* also write the retention graph */
 } scan_request;
 
-/* Run the leak check; 0, or -1 when it ran out of memory. */
-AG_HIDDEN int scan_run(sys_writer *w, const scan_request *rq);
+/* Run the leak check; 0, or -1 when it ran out of memory.  *agent_bytes:
+ * the bytes of live blocks that are the agent's (its entries in the live
+ * threads' DTVs), which the records leave out. */
+AG_HIDDEN int scan_run(sys_writer *w, const scan_request *rq, uint64_t *agent_bytes);
 
 #endif

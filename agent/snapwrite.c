@@ -212,7 +212,8 @@ static int snapwrite_file(const char *path, const char *reason, const scan_reque
   sys_unmap(snapwrite_table, table_bytes);
   snapwrite_table = NULL;
 
-  if (scan != NULL && scan_run(&w, scan) != 0)
+  uint64_t agent_bytes = 0; /* in live blocks: not the program's */
+  if (scan != NULL && scan_run(&w, scan, &agent_bytes) != 0)
     sys_warn("the leak scan ran out of memory; no leak records written");
   snapwrite_failures(&w);
   snapwrite_warnings(&w);
@@ -233,7 +234,7 @@ static int snapwrite_file(const char *path, const char *reason, const scan_reque
   sys_putc(&w, ' ');
   sys_put_u64(&w, (uint64_t)inuse_objects);
   sys_putc(&w, ' ');
-  sys_put_u64(&w, (uint64_t)snapwrite_inuse_bytes);
+  sys_put_u64(&w, (uint64_t)snapwrite_inuse_bytes - agent_bytes);
   sys_put(&w, "\nend\n");
   int rc = sys_flush(&w);
   if (close(fd) != 0) rc = -1;

@@ -2,7 +2,10 @@
 # regen-expected.sh: (for maintainers) regenerate tests/accuracy/expected.txt,
 # memcheck's LEAK SUMMARY for each leak-check accuracy program
 # (tests/progs/leak_*), by running each twice under valgrind and refusing
-# numbers that differ between the two runs.  Build the programs first
+# numbers that differ between the two runs; and expected-totals.txt, its
+# HEAP SUMMARY of each one-process program whose still-reachable memory is
+# compared (allocations, frees, bytes allocated, bytes and blocks in use at
+# exit).  Build the programs first
 # (make test-build); PROGS overrides where they are.
 #   sh tests/accuracy/regen-expected.sh
 # The second column of expected.txt says whether test_leaks.sh compares
@@ -18,6 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 : "${PROGS:=$root/build/tests/progs}"
 out="$here/expected.txt"
+totals_out="$here/expected-totals.txt"
 work=$(mktemp -d /tmp/leakscope-regen.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
@@ -95,6 +99,12 @@ summaries() {
   echo "# Do not edit by hand: change tests/progs/leak_* and rerun regen-expected.sh."
   echo "# name reachable possible def_bytes def_blocks ind_bytes ind_blocks pos_bytes pos_blocks reach_bytes reach_blocks"
 } >"$work/expected"
+{
+  echo "# expected-totals.txt: memcheck's HEAP SUMMARY for each one-process accuracy program,"
+  echo "# written by regen-expected.sh ($(valgrind --version), $(ldd --version | head -n 1 | sed 's/^ldd //'))."
+  echo "# Do not edit by hand: change tests/progs/leak_* and rerun regen-expected.sh."
+  echo "# name allocs frees bytes_allocated inuse_bytes inuse_blocks"
+} >"$work/totals"
 echo "$programs" | while read -r name cmp poss procs; do
   [ -n "$name" ] || continue
   [ -x "$PROGS/$name" ] || { echo "regen-expected.sh: $PROGS/$name is not built (make test-build)" >&2; exit 2; }
@@ -112,7 +122,17 @@ echo "$programs" | while read -r name cmp poss procs; do
   while read -r line_name numbers; do
     echo "$line_name $cmp $poss $numbers"
   done <"$work/$name.sum1"
+  if [ "$procs" = one ] && [ "$cmp" = yes ]; then
+    t1=$(sh "$here/vg-totals.sh" "$work/$name.1"/vg.*.log) || exit 2
+    t2=$(sh "$here/vg-totals.sh" "$work/$name.2"/vg.*.log) || exit 2
+    if [ "$t1" != "$t2" ]; then
+      echo "regen-expected.sh: $name: memcheck's totals differ between two runs: $t1, $t2" >&2
+      exit 2
+    fi
+    echo "$name $t1" >>"$work/totals"
+  fi
   echo "regen-expected.sh: $name done" >&2
 done >>"$work/expected" || exit 2
 mv "$work/expected" "$out.tmp" && mv "$out.tmp" "$out" || exit 2
-echo "regen-expected.sh: wrote $out"
+mv "$work/totals" "$totals_out.tmp" && mv "$totals_out.tmp" "$totals_out" || exit 2
+echo "regen-expected.sh: wrote $out and $totals_out"
