@@ -401,11 +401,11 @@ void http_agent_snap_release(http_snap *s) {
   free(s);
 }
 
-int http_agent_render_pprof(http_server *h, const snapshot *snap, unsigned char **data,
-                            size_t *len, char *err, size_t errlen) {
+int http_agent_render_pprof(http_server *h, const snapshot *snap, const char *default_type,
+                            unsigned char **data, size_t *len, char *err, size_t errlen) {
   char path[PATH_MAX + 64];
   snprintf(path, sizeof path, "%s/http.%" PRIu64 ".pb.gz", h->dir, atomic_fetch_add(&h->file_seq, 1));
-  if (pprof_write(snap, path, err, errlen) != 0) return -1;
+  if (pprof_write_as(snap, path, default_type, err, errlen) != 0) return -1;
   FILE *f = fopen(path, "rb");
   unlink(path);
   if (f == NULL) {
@@ -431,7 +431,7 @@ int http_agent_snap_pprof(http_server *h, http_snap *s, const unsigned char **da
                           char *err, size_t errlen) {
   pthread_mutex_lock(&s->lock);
   int rc = 0;
-  if (s->pprof == NULL) rc = http_agent_render_pprof(h, s->snap, &s->pprof, &s->pprof_len, err, errlen);
+  if (s->pprof == NULL) rc = http_agent_render_pprof(h, s->snap, NULL, &s->pprof, &s->pprof_len, err, errlen);
   *data = s->pprof;
   *len = s->pprof_len;
   pthread_mutex_unlock(&s->lock);

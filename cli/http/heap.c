@@ -13,6 +13,9 @@
  *                                 profile format ("heapprofile", values
  *                                 unsampled) with symbolized frames under
  *                                 each stack, then the statistics
+ *   /debug/pprof/allocs           the same samples with alloc_space as the
+ *                                 default sample type, as Go serves it
+ *                                 (?seconds=N and ?debug=1 too)
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -34,6 +37,8 @@ void http_heap_index(http_server *h, http_reply *r) {
       "<tr><td><a href=\"heap?debug=1\">heap?debug=1</a></td><td>the same as text</td></tr>\n"
       "<tr><td><a href=\"heap?seconds=30\">heap?seconds=30</a></td>"
       "<td>allocations during the next 30 seconds</td></tr>\n"
+      "<tr><td><a href=\"allocs\">allocs</a></td><td>the same samples, alloc_space first</td></tr>\n"
+      "<tr><td><a href=\"symbol\">symbol</a></td><td>addresses to function names (for pprof)</td></tr>\n"
       "<tr><td><a href=\"/metrics\">/metrics</a></td><td>Prometheus metrics</td></tr>\n"
       "<tr><td><a href=\"/debug/leakscope/stats\">/debug/leakscope/stats</a></td>"
       "<td>statistics as JSON</td></tr>\n</table>\n</body></html>\n",
@@ -187,7 +192,7 @@ static void http_error(http_reply *r, unsigned status, const char *what, const c
   http_reply_text(r, status, "text/plain; charset=utf-8", "%s: %s\n", what, err);
 }
 
-void http_heap(http_server *h, long seconds, int debug, http_reply *r) {
+void http_heap(http_server *h, long seconds, int debug, const char *default_type, http_reply *r) {
   char err[512];
   http_snap *older = NULL, *newer;
   if (seconds > 0) {
@@ -209,7 +214,7 @@ void http_heap(http_server *h, long seconds, int debug, http_reply *r) {
     http_error(r, 503, "cannot take a snapshot", err);
     return;
   }
-  if (older == NULL && !debug) {
+  if (older == NULL && !debug && default_type == NULL) {
     const unsigned char *data;
     size_t len;
     if (http_agent_snap_pprof(h, newer, &data, &len, err, sizeof err) != 0) {
@@ -247,14 +252,15 @@ void http_heap(http_server *h, long seconds, int debug, http_reply *r) {
   } else {
     unsigned char *data;
     size_t len;
-    if (http_agent_render_pprof(h, &view, &data, &len, err, sizeof err) != 0) {
+    if (http_agent_render_pprof(h, &view, default_type, &data, &len, err, sizeof err) != 0) {
       http_error(r, 500, "cannot render the profile", err);
     } else {
       r->body = (char *)data;
       r->len = len;
       r->status = 200;
       r->type = "application/octet-stream";
-      r->disposition = "attachment; filename=\"heap-delta.pb.gz\"";
+      r->disposition = default_type != NULL ? "attachment; filename=\"allocs.pb.gz\""
+                                            : "attachment; filename=\"heap-delta.pb.gz\"";
     }
   }
   free(delta);

@@ -11,7 +11,11 @@
  * warning when it is not loopback.  Port 0 picks a free port.  The URL is
  * printed on stderr once the server listens.
  *
- * Limits: only GET and HEAD (405 otherwise), no request body (413),
+ * A port in use is an error, whoever holds it: the socket is bound
+ * without SO_REUSEPORT, so two servers never split one port's requests.
+ *
+ * Limits: only GET and HEAD (405 otherwise; POST for /debug/pprof/symbol
+ * only, with a body of at most HTTP_SYMBOL_BODY_LIMIT), no request body (413),
  * request line and headers within HTTP_MEMORY_LIMIT (libmicrohttpd answers
  * 414 or 431 above it, 400 for a malformed request), at most
  * HTTP_MAX_CONNECTIONS connections, and a connection idle for
@@ -42,10 +46,13 @@
 #include "render/pprof_write.h"
 #include "util/msg.h"
 #include "util/outfile.h"
+#include "util/vec.h"
 
 #define HTTP_MEMORY_LIMIT (32 * 1024)
 #define HTTP_MAX_CONNECTIONS 128
 #define HTTP_IDLE_SECONDS 5
+#define HTTP_SYMBOL_URL "/debug/pprof/symbol"
+#define HTTP_SYMBOL_BODY_LIMIT (4 * 1024 * 1024) /* addresses of a symbolz POST */
 
 /* Parse ADDR:PORT into a socket address; 0, or -1 with err. */
 int http_reply_text(http_reply *r, unsigned status, const char *type, const char *fmt, ...) {
@@ -152,14 +159,16 @@ static long http_query_long(struct MHD_Connection *c, const char *name, long max
 
 static void http_route(http_server *h, struct MHD_Connection *c, const char *url, http_reply *r) {
   const char *text = "text/plain; charset=utf-8";
-  if (strcmp(url, "/debug/pprof/heap") == 0) {
+  if (strcmp(url, "/debug/pprof/heap") == 0 || strcmp(url, "/debug/pprof/allocs") == 0) {
     long seconds = http_query_long(c, "seconds", HTTP_MAX_SECONDS);
     long debug = http_query_long(c, "debug", 1);
     long gc = http_query_long(c, "gc", 1); /* accepted: there is no collector to run */
     if (seconds == -2 || debug == -2 || gc == -2)
       http_reply_text(r, 400, text, "bad query: seconds=0..%d, debug=0|1, gc=0|1\n", HTTP_MAX_SECONDS);
     else
-      http_heap(h, seconds, debug > 0, r);
+      http_heap(h, seconds, debug > 0, strcmp(url, "/debug/pprof/allocs") == 0 ? "alloc_space" : NULL, r);
+  } else if (strcmp(url, HTTP_SYMBOL_URL) == 0) {
+    http_symbol(h, NULL, 0, r);
   } else if (strcmp(url, "/debug/pprof/") == 0 || strcmp(url, "/debug/pprof") == 0) {
     http_heap_index(h, r);
   } else if (strcmp(url, "/metrics") == 0) {
@@ -175,16 +184,72 @@ static void http_route(http_server *h, struct MHD_Connection *c, const char *url
   }
 }
 
+/* A POST to HTTP_SYMBOL_URL: its body, read as it comes. */
+typedef struct {
+  char *body;
+  size_t len, cap;
+} http_post;
+
+static int http_first_call_marker; /* *con_cls of a request without a body */
+
+static void http_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                           enum MHD_RequestTerminationCode toe) {
+  (void)cls, (void)c, (void)toe;
+  if (con_cls == NULL) return; /* a connection closed before any request */
+  if (*con_cls != NULL && *con_cls != &http_first_call_marker) {
+    http_post *post = *con_cls;
+    free(post->body);
+    free(post);
+  }
+  *con_cls = NULL;
+}
+
+/* The calls of a POST to HTTP_SYMBOL_URL: the first allocates its body,
+ * the next ones append to it, the last (no data) answers. */
+static enum MHD_Result http_symbol_post(http_server *h, struct MHD_Connection *c, const char *upload_data,
+                                        size_t *upload_data_size, void **con_cls) {
+  http_reply r = {0};
+  const char *text = "text/plain; charset=utf-8";
+  http_post *post = *con_cls;
+  if (post == NULL) {
+    const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (length != NULL && strtoull(length, NULL, 10) > HTTP_SYMBOL_BODY_LIMIT) {
+      http_reply_text(&r, MHD_HTTP_CONTENT_TOO_LARGE, text, "at most %d bytes of addresses\n", HTTP_SYMBOL_BODY_LIMIT);
+      return http_send(c, &r);
+    }
+    if ((post = calloc(1, sizeof *post)) == NULL) return MHD_NO;
+    *con_cls = post;
+    return MHD_YES;
+  }
+  if (*upload_data_size != 0) {
+    size_t n = *upload_data_size;
+    *upload_data_size = 0;
+    if (post->len == SIZE_MAX) return MHD_YES; /* too long already */
+    if (post->len + n > HTTP_SYMBOL_BODY_LIMIT || vec_reserve(&post->body, &post->cap, post->len + n, 1) != 0) {
+      post->len = SIZE_MAX; /* answered 413 at the end */
+      return MHD_YES;
+    }
+    memcpy(post->body + post->len, upload_data, n);
+    post->len += n;
+    return MHD_YES;
+  }
+  if (post->len == SIZE_MAX)
+    http_reply_text(&r, MHD_HTTP_CONTENT_TOO_LARGE, text, "at most %d bytes of addresses\n", HTTP_SYMBOL_BODY_LIMIT);
+  else
+    http_symbol(h, post->body, post->len, &r);
+  return http_send(c, &r);
+}
+
 static enum MHD_Result http_handle(void *cls, struct MHD_Connection *c, const char *url,
                                    const char *method, const char *version, const char *upload_data,
                                    size_t *upload_data_size, void **con_cls) {
   http_server *h = cls;
-  static int first_call_marker;
-  if (*con_cls == NULL) {
+  if (*con_cls == NULL)
     /* a new request on this connection's thread: yield the CPU to the target */
     setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
-    *con_cls = &first_call_marker;
-  }
+  if (strcmp(method, MHD_HTTP_METHOD_POST) == 0 && strcmp(url, HTTP_SYMBOL_URL) == 0)
+    return http_symbol_post(h, c, upload_data, upload_data_size, con_cls);
+  if (*con_cls == NULL) *con_cls = &http_first_call_marker;
   http_reply r = {0};
   const char *text = "text/plain; charset=utf-8";
   if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
@@ -233,13 +298,17 @@ http_server *http_start(const char *address, const char *dir, char *err, size_t 
                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_SECONDS,
                                MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
                                MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
-                               MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+                               MHD_OPTION_NOTIFY_COMPLETED, http_completed, (void *)NULL, MHD_OPTION_END);
+  int bind_errno = errno;
   int watch_rc = h->daemon != NULL ? http_agent_watch_start(h) : 0;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   if (h->daemon == NULL || watch_rc != 0) {
-    snprintf(err, errlen, h->daemon == NULL ? "cannot serve HTTP on %s (address in use or not available)"
-                                            : "cannot start the HTTP watcher thread for %s",
-             address);
+    if (h->daemon == NULL)
+      snprintf(err, errlen, "cannot serve HTTP on %s: %s", address,
+               bind_errno == EADDRINUSE ? "the port is in use (by another program or another leakscope)"
+                                        : strerror(bind_errno));
+    else
+      snprintf(err, errlen, "cannot start the HTTP watcher thread for %s", address);
     if (h->daemon != NULL) MHD_stop_daemon(h->daemon);
     free(h);
     return NULL;

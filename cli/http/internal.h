@@ -7,8 +7,9 @@
  *   http/agent.c    talking to the target's agent over the control pipe:
  *                   statistics (cached), snapshots (shared, coalesced),
  *                   the background snapshot, leak suspects, /proc/PID/status
- *   http/heap.c     /debug/pprof/ and /debug/pprof/heap (profile, delta,
- *                   debug=1 text)
+ *   http/heap.c     /debug/pprof/, /debug/pprof/heap and /debug/pprof/allocs
+ *                   (profile, delta, debug=1 text)
+ *   http/symbol.c   /debug/pprof/symbol (addresses to function names)
  *   http/metrics.c  /metrics (Prometheus text 0.0.4) and
  *                   /debug/leakscope/stats (JSON)
  *
@@ -106,9 +107,10 @@ void http_agent_snap_release(http_snap *s);
 /* The snapshot's gzip'd pprof profile (rendered once, owned by s). */
 int http_agent_snap_pprof(http_server *h, http_snap *s, const unsigned char **data, size_t *len,
                           char *err, size_t errlen);
-/* Render any snapshot to a gzip'd profile in memory (malloc'd). */
-int http_agent_render_pprof(http_server *h, const snapshot *snap, unsigned char **data,
-                            size_t *len, char *err, size_t errlen);
+/* Render any snapshot to a gzip'd profile in memory (malloc'd), its
+ * default_sample_type default_type (NULL: unset, inuse_space). */
+int http_agent_render_pprof(http_server *h, const snapshot *snap, const char *default_type,
+                            unsigned char **data, size_t *len, char *err, size_t errlen);
 int http_agent_suspects(http_server *h);
 int http_agent_proc_read(int pid, http_proc *out);
 /* A key for a stack that is the same in every snapshot of one process. */
@@ -135,8 +137,16 @@ int http_reply_text(http_reply *r, unsigned status, const char *type, const char
 
 /* ---- http/heap.c ------------------------------------------------------- */
 void http_heap_index(http_server *h, http_reply *r);
-/* seconds: -1 none; debug: 0 or 1. */
-void http_heap(http_server *h, long seconds, int debug, http_reply *r);
+/* seconds: -1 none; debug: 0 or 1; default_type: the profile's default
+ * sample type (NULL: inuse_space, the heap profile; "alloc_space": Go's
+ * allocs profile, the same samples). */
+void http_heap(http_server *h, long seconds, int debug, const char *default_type, http_reply *r);
+
+/* ---- http/symbol.c ----------------------------------------------------- */
+/* /debug/pprof/symbol as Go serves it: "num_symbols: 1", then for each
+ * address of the '+'-separated list (a POST body; NULL for a GET) a line
+ * "0xADDR function". */
+void http_symbol(http_server *h, const char *addresses, size_t len, http_reply *r);
 
 /* ---- http/metrics.c ---------------------------------------------------- */
 void http_metrics(http_server *h, http_reply *r);

@@ -3,7 +3,8 @@
  * (docs/FORMATS.md section 2), the way Go's runtime/pprof writes heap
  * profiles:
  * sample types alloc_objects/count, alloc_space/bytes, inuse_objects/count,
- * inuse_space/bytes (default_sample_type unset, so inuse_space), period type
+ * inuse_space/bytes (default_sample_type unset, so inuse_space, unless
+ * asked: alloc_space for Go's allocs profile), period type
  * space/bytes, one sample per allocation site with a numeric "bytes" label,
  * and mappings, locations and functions carrying names and lines so that
  * the profile reads the same on another machine.
@@ -30,6 +31,7 @@ enum {
   PROFILE_SAMPLE_TYPE = 1, PROFILE_SAMPLE = 2, PROFILE_MAPPING = 3, PROFILE_LOCATION = 4,
   PROFILE_FUNCTION = 5, PROFILE_STRING_TABLE = 6, PROFILE_TIME_NANOS = 9,
   PROFILE_DURATION_NANOS = 10, PROFILE_PERIOD_TYPE = 11, PROFILE_PERIOD = 12,
+  PROFILE_DEFAULT_SAMPLE_TYPE = 14,
   VALUETYPE_TYPE = 1, VALUETYPE_UNIT = 2,
   SAMPLE_LOCATION_ID = 1, SAMPLE_VALUE = 2, SAMPLE_LABEL = 3,
   LABEL_KEY = 1, LABEL_NUM = 3,
@@ -55,6 +57,7 @@ typedef struct {
   uint32_t nfuncs;
   size_t capfuncs;
   hmap func_index;   /* name << 32 | filename (string indices) -> function id */
+  const char *default_type; /* default_sample_type, NULL: unset (inuse_space) */
 } pprof_write_state;
 
 /* The string table index of s (NULL is ""), adding it if new; -1 on OOM. */
@@ -264,6 +267,10 @@ static int pprof_write_encode(pprof_write_state *st, pb_buf *out, char *err, siz
       pb_put_int(out, PROFILE_PERIOD,
                  snap->sample_interval > 1 ? (int64_t)snap->sample_interval : 1) < 0)
     goto oom;
+  if (st->default_type != NULL) {
+    int64_t type = pprof_write_string(st, st->default_type);
+    if (type < 0 || pb_put_int(out, PROFILE_DEFAULT_SAMPLE_TYPE, type) < 0) goto oom;
+  }
   for (uint32_t i = 0; i < st->nstrings; i++)
     if (pb_put_bytes(out, PROFILE_STRING_TABLE, st->strings[i], strlen(st->strings[i])) < 0)
       goto oom;
@@ -317,9 +324,14 @@ out:
 }
 
 int pprof_write(const snapshot *snap, const char *path, char *err, size_t errlen) {
+  return pprof_write_as(snap, path, NULL, err, errlen);
+}
+
+int pprof_write_as(const snapshot *snap, const char *path, const char *default_type, char *err, size_t errlen) {
   pprof_write_state st;
   memset(&st, 0, sizeof st);
   st.snap = snap;
+  st.default_type = default_type;
   pb_buf out = {0};
   int rc = -1;
   if (pprof_write_encode(&st, &out, err, errlen) == 0) {

@@ -11,5 +11,8 @@
 
 /* Write path (through PATH.tmp); 0, or -1 with a reason in err. */
 int pprof_write(const snapshot *snap, const char *path, char *err, size_t errlen);
+/* The same with default_sample_type set to default_type ("alloc_space"
+ * for Go's allocs profile; NULL leaves it unset: inuse_space). */
+int pprof_write_as(const snapshot *snap, const char *path, const char *default_type, char *err, size_t errlen);
 
 #endif
