@@ -18,6 +18,7 @@
 #include "spin.h"
 
 #define SYS_MAX_MAPS 4096
+#define SYS_PAGE 4096 /* x86-64's page: mmap's granularity */
 
 static sys_range sys_maps[SYS_MAX_MAPS];
 static int sys_nmaps;
@@ -30,7 +31,9 @@ void *sys_map(size_t size) {
   spin_acquire(&sys_maps_lock);
   if (sys_nmaps < SYS_MAX_MAPS) {
     sys_maps[sys_nmaps].start = (uintptr_t)p;
-    sys_maps[sys_nmaps].end = (uintptr_t)p + size;
+    /* the whole last page is the agent's: the kernel may merge the next
+     * mapping with it, and the program's part starts at a page */
+    sys_maps[sys_nmaps].end = (uintptr_t)p + ((size + SYS_PAGE - 1) & ~(size_t)(SYS_PAGE - 1));
     sys_nmaps++;
   }
   spin_release(&sys_maps_lock);
