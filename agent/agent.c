@@ -20,6 +20,7 @@
 #include "glibc.h"
 #include "got.h"
 #include "lifetimes.h"
+#include "livescan.h"
 #include "modules.h"
 #include "options.h"
 #include "sampler.h"
@@ -39,6 +40,7 @@ extern void __libc_freeres(void) __attribute__((weak));
 extern void _ZN9__gnu_cxx9__freeresEv(void) __attribute__((weak));
 
 static int agent_tls_modules = 1; /* TLS modules the agent brought (itself, libunwind) */
+static int agent_live_ready;       /* live retention snapshots may stop the world */
 
 static int agent_count_tls(struct dl_phdr_info *info, size_t size, void *arg) {
   if (info->dlpi_tls_modid != 0) ++*(int *)arg;
@@ -124,8 +126,12 @@ void agent_start(void) {
   int was = guard_enter(threads_self(), GUARD_AGENT);
   unwind_init();
   modules_init();
-  if (!options_sample_mode() && ag_opt.leak_check && world_install_handlers() != 0)
+  /* the stop signal parks threads for the exit scan, and for the live
+   * retention snapshots the supervisor may ask for (control) */
+  if (((!options_sample_mode() && ag_opt.leak_check) || ag_opt.control) && world_install_handlers() != 0)
     sys_warn("cannot install the thread-stop handler; the leak scan will not stop threads");
+  else if (ag_opt.control)
+    agent_live_ready = 1;
   pthread_atfork(agent_fork_prepare, agent_fork_parent, agent_fork_child);
   if (signals_init(agent_on_fatal_signal) != 0)
     sys_warn("cannot handle every fatal signal; a program killed by one may leave no report");
@@ -188,6 +194,7 @@ __attribute__((constructor)) static void agent_constructor(void) {
   if (unwind_prime() != 0) sys_warn("libunwind.so.8 not found; comparing with glibc backtrace() instead");
   dl_iterate_phdr(agent_count_tls, &tls_after);
   agent_tls_modules = 1 + tls_after - tls_before;
+  if (agent_live_ready) livescan_enable(agent_tls_modules);
   guard_leave_self(was);
 }
 
@@ -222,7 +229,7 @@ static void agent_finish(int status, int sig) {
   /* nothing the process does from here on is recorded */
   int was = guard_enter_self(GUARD_TABLES);
   if (leak_check) {
-    scan_request scan = {threads, nthreads, self_sp, agent_tls_modules, ag_opt.retain};
+    scan_request scan = {threads, nthreads, self_sp, agent_tls_modules, ag_opt.retain, 0, NULL};
     snapwrite("exit", &scan);
     world_release();
   } else {

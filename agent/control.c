@@ -41,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "livescan.h"
 #include "options.h"
 #include "snapwrite.h"
 #include "state.h"
@@ -138,6 +139,7 @@ static void *control_main(void *arg) {
     struct timespec ts = {timeout / 1000, (long)(timeout % 1000) * 1000000};
     nanosleep(&ts, NULL);
     for (char c; ag_opt.control && (c = control_next_request()) != 0;) control_command(c);
+    if (ag_opt.control) livescan_poll();
     if (atomic_exchange(&control_requested, 0)) snapwrite("request", NULL);
     if (next && sys_now_ns() >= next) {
       snapwrite("interval", NULL);

@@ -8,7 +8,7 @@
 static _Atomic uint64_t failures_counts[FAILURE_COUNT];
 
 static const char *const failures_names[FAILURE_COUNT] = {
-    "live_block", "stack", "sample", "lifetime", "scan_mark", "scan_blocks",
+    "live_block", "stack", "sample", "lifetime", "scan_mark", "scan_blocks", "heap_walk",
 };
 
 void failures_note(failure_kind kind) {

@@ -19,6 +19,7 @@ typedef enum {
   FAILURE_LIFETIME,       /* a freed sample's lifetime was dropped */
   FAILURE_SCAN_MARK,      /* the scan's mark stack was full: a block may be misclassified */
   FAILURE_SCAN_BLOCKS,    /* more live blocks than the scan had room for */
+  FAILURE_HEAP_WALK,      /* a heap whose chunks could not be walked (sample mode's live retention) */
   FAILURE_COUNT
 } failure_kind;
 

@@ -15,6 +15,14 @@
  *     malloc_usable_size answers;
  *   - non-main arenas live in heaps of HEAP_MAX_SIZE (64 MiB) aligned to
  *     their size, starting with a heap_info {ar_ptr, prev, size, ...};
+ *   - walking the chunks (sample mode's live retention, chunks.c): a
+ *     chunk's size word (flags masked) leads to the next chunk, whose
+ *     PREV_INUSE bit (1) says whether this one is in use; the main arena's
+ *     chunks run from the start of [heap] to its end (the top chunk ends
+ *     at the break), a non-main heap's from after its heap_info (48 bytes)
+ *     or, in an arena's first heap, after the arena's malloc_state (2200
+ *     bytes) at ar_ptr, to heap_info.size; a chunk of 16 bytes is a
+ *     fencepost that ends a heap glibc left;
  *   - the thread pointer (%fs base) points at the TCB, whose first word is
  *     its own address and whose second is the DTV pointer; the DTV is
  *     calloc'ed with one 16-byte entry before the pointer (the counter);
@@ -73,6 +81,12 @@ static inline size_t glibc_usable_from_word(size_t word) {
 static inline size_t glibc_chunk_usable(const void *p) { return glibc_usable_from_word(glibc_chunk_header(p)); }
 /* An mmapped chunk: how far its mapping starts before the chunk. */
 static inline size_t glibc_chunk_mmap_offset(const void *p) { return ((const size_t *)p)[-2]; }
+
+#define GLIBC_CHUNK_PREV_INUSE ((size_t)0x1)
+#define GLIBC_CHUNK_MIN 32                  /* MINSIZE */
+#define GLIBC_CHUNK_FENCEPOST 16            /* the end of a heap glibc left */
+#define GLIBC_HEAP_INFO_SIZE 48             /* sizeof (heap_info), 2.35 and later */
+#define GLIBC_MSTATE_SIZE 2200              /* sizeof (struct malloc_state) */
 
 /* The start of a non-main arena's heap that would hold address a. */
 static inline uintptr_t glibc_heap_base(uintptr_t a) { return a & ~(GLIBC_HEAP_MAX_SIZE - 1); }

@@ -51,9 +51,10 @@ typedef struct {
 } scan_block;
 _Static_assert(sizeof(scan_block) == 32, "a scan block is 32 bytes");
 
-/* The block glibc handed out, of which b is the program's part. */
+/* The block glibc handed out, of which b is the program's part (shift 0:
+ * the same block, a chunk sample mode's walk found). */
 static inline const void *scan_glibc_block(const scan_block *b) {
-  return (const void *)(b->start - ((uintptr_t)1 << b->shift));
+  return (const void *)(b->start - (b->shift ? (uintptr_t)1 << b->shift : 0));
 }
 
 /* The bytes memcheck would count for a block. */
@@ -561,7 +562,8 @@ int scan_run(sys_writer *w, const scan_request *rq, uint64_t *agent_bytes) {
   threads_counts counts = threads_totals();
   S.cap = (counts.allocs > counts.frees ? counts.allocs - counts.frees : 0) + 65536; /* and the internal blocks */
   S.blocks = scan_alloc(S.cap * sizeof *S.blocks);
-  if (S.blocks == NULL || blocks_foreach(scan_collect, NULL, 1) != 0) return -1;
+  if (S.blocks == NULL) return -1;
+  if ((rq->collect ? rq->collect(scan_collect, NULL) : blocks_foreach(scan_collect, NULL, 1)) != 0) return -1;
   S.lo = S.n ? S.blocks[0].start : 1;
   S.hi = 0;
   for (uint64_t i = 0; i < S.n; i++) {
@@ -592,12 +594,12 @@ int scan_run(sys_writer *w, const scan_request *rq, uint64_t *agent_bytes) {
 
   scan_roots(threads, nthreads, self_sp);
 
-  for (uint64_t i = 0; i < S.n; i++) {
+  for (uint64_t i = 0; i < S.n && !rq->graph_only; i++) {
     if (S.blocks[i].state != SCAN_UNREACHED) continue;
     scan_push((uint32_t)i);
     scan_drain_clique((uint32_t)i);
   }
-  if (scan_write_records(w) != 0) return -1;
+  if (!rq->graph_only && scan_write_records(w) != 0) return -1;
   if (rq->retain && scan_write_graph(w, threads, nthreads, self_sp) != 0) return -1;
   return 0;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "base.h"
+#include "blocks.h"
 #include "sys.h"
 #include "world.h"
 
@@ -19,6 +20,10 @@ typedef struct {
   uintptr_t self_sp;       /* the scanning thread's stack pointer: below it is the scan's own */
   int agent_tls_modules;   /* DTV entries the agent's own TLS modules add to every thread's DTV */
   int retain;              /* also write the retention graph */
+  int graph_only;          /* the retention graph alone: no leak records (a live snapshot) */
+  /* where the blocks come from: blocks_foreach's headers when NULL, else
+   * this (sample mode's chunk walk, chunks.h); in address order */
+  int (*collect)(blocks_visit_fn fn, void *arg);
 } scan_request;
 
 /* Run the leak check; 0, or -1 when it ran out of memory.  *agent_bytes:

@@ -183,7 +183,8 @@ uint64_t snapwrite_count(void) { return atomic_load(&snapwrite_written); }
 
 /* Write one snapshot to path (through path.tmp); the caller holds
  * GUARD_TABLES, since live-table locks are taken here. */
-static int snapwrite_file(const char *path, const char *reason, const scan_request *scan) {
+static int snapwrite_file(const char *path, const char *reason, const scan_request *scan,
+                          void (*tail)(sys_writer *w)) {
   char tmp[640];
   if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) return -1;
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -235,7 +236,9 @@ static int snapwrite_file(const char *path, const char *reason, const scan_reque
   sys_put_u64(&w, (uint64_t)inuse_objects);
   sys_putc(&w, ' ');
   sys_put_u64(&w, (uint64_t)snapwrite_inuse_bytes - agent_bytes);
-  sys_put(&w, "\nend\n");
+  sys_putc(&w, '\n');
+  if (tail != NULL) tail(&w);
+  sys_put(&w, "end\n");
   int rc = sys_flush(&w);
   if (close(fd) != 0) rc = -1;
   if (rc != 0 || rename(tmp, path) != 0) {
@@ -248,10 +251,11 @@ static int snapwrite_file(const char *path, const char *reason, const scan_reque
 }
 
 /* One snapshot at a time, inside the guard (live-table locks are taken). */
-static int snapwrite_guarded(const char *path, const char *reason, const scan_request *scan) {
+static int snapwrite_guarded(const char *path, const char *reason, const scan_request *scan,
+                             void (*tail)(sys_writer *w)) {
   int was = guard_enter_self(GUARD_TABLES);
   snapwrite_lock();
-  int rc = snapwrite_file(path, reason, scan);
+  int rc = snapwrite_file(path, reason, scan, tail);
   snapwrite_unlock();
   guard_leave_self(was);
   return rc;
@@ -265,7 +269,11 @@ int snapwrite(const char *reason, const scan_request *scan) {
     int seq = atomic_fetch_add(&snapwrite_seq, 1) + 1;
     snprintf(path + len, sizeof path - len, ".%d.%s", seq, reason);
   }
-  return snapwrite_guarded(path, reason, scan);
+  return snapwrite_guarded(path, reason, scan, NULL);
 }
 
-int snapwrite_to(const char *path, const char *reason) { return snapwrite_guarded(path, reason, NULL); }
+int snapwrite_to(const char *path, const char *reason) { return snapwrite_guarded(path, reason, NULL, NULL); }
+
+int snapwrite_live(const char *path, const scan_request *scan, void (*tail)(sys_writer *w)) {
+  return snapwrite_guarded(path, "retain", scan, tail);
+}

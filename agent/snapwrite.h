@@ -17,6 +17,9 @@
 AG_HIDDEN int snapwrite(const char *reason, const scan_request *scan);
 /* A snapshot (no leak check) to a path the caller names (the C API). */
 AG_HIDDEN int snapwrite_to(const char *path, const char *reason);
+/* The live retention snapshot (livescan.c's child, reason "retain") to
+ * path, with the scan's graph and, before "end", the lines tail writes. */
+AG_HIDDEN int snapwrite_live(const char *path, const scan_request *scan, void (*tail)(sys_writer *w));
 /* Snapshots written so far. */
 AG_HIDDEN uint64_t snapwrite_count(void);
 

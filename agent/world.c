@@ -47,6 +47,8 @@ _Atomic int world_stop_requested;
 static pid_t world_stopper_tid;
 static world_thread *world_table;
 static _Atomic int world_table_len;
+/* Bumped by world_resume: parked threads wait for it to change. */
+static _Atomic unsigned world_generation;
 
 static world_thread *world_slot_for(pid_t tid) {
   int n = atomic_load(&world_table_len);
@@ -65,8 +67,13 @@ static int world_is_stopped(world_thread *slot) {
 
 /* ---- with a signal ---------------------------------------------------------- */
 
-/* Fill this thread's slot from its context, then wait for the end. */
-static __attribute__((noreturn)) void world_park(const mcontext_t *mc) {
+static long world_syscall(long nr, long a, long b, long c, long d);
+
+/* Fill this thread's slot from its context, then wait for world_resume
+ * (or the end of the process). */
+static void world_park(const mcontext_t *mc) {
+  unsigned generation = atomic_load(&world_generation);
+  if (!atomic_load(&world_stop_requested)) return; /* resumed meanwhile */
   world_thread *slot = world_slot_for(sys_gettid());
   if (slot != NULL) {
     slot->nregs = glibc_scan_registers(mc, slot->regs);
@@ -75,7 +82,8 @@ static __attribute__((noreturn)) void world_park(const mcontext_t *mc) {
     slot->tp = glibc_thread_pointer();
     world_mark_stopped(slot);
   }
-  for (;;) pause();
+  while (atomic_load(&world_generation) == generation)
+    world_syscall(SYS_futex, (long)&world_generation, FUTEX_WAIT_PRIVATE, (long)generation, 0);
 }
 
 static void world_on_stop(int sig, siginfo_t *info, void *context) {
@@ -249,6 +257,15 @@ void world_release(void) {
   int status;
   waitpid(world_helper.pid, &status, __WALL);
   world_helper.pid = 0;
+}
+
+void world_resume(void) {
+  world_release(); /* the helper's end detaches the threads it holds: they run on */
+  if (world_helper.stack != NULL) sys_unmap(world_helper.stack, WORLD_HELPER_STACK);
+  memset(&world_helper, 0, sizeof world_helper);
+  atomic_store(&world_stop_requested, 0);
+  atomic_fetch_add(&world_generation, 1);
+  world_syscall(SYS_futex, (long)&world_generation, FUTEX_WAKE_PRIVATE, 1 << 30, 0);
 }
 
 /* ---- both ------------------------------------------------------------------------- */

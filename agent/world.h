@@ -1,7 +1,8 @@
 /*
- * world.h: stopping the world for the exit scan (world.c): every other
- * thread of the process stops with its registers and stack pointer known,
- * and stays stopped until the process ends.
+ * world.h: stopping the world (world.c): every other thread of the
+ * process stops with its registers and stack pointer known, and stays
+ * stopped until the process ends (the exit scan) or world_resume (the
+ * live retention snapshot, livescan.c).
  */
 #ifndef LEAKSCOPE_AGENT_WORLD_H
 #define LEAKSCOPE_AGENT_WORLD_H
@@ -31,6 +32,9 @@ AG_HIDDEN int world_stop(world_thread *out, int max);
 /* After the exit snapshot: the helper that holds threads with ptrace goes
  * (the threads stay where they are until the process ends). */
 AG_HIDDEN void world_release(void);
+/* After world_stop: every thread runs on, as it was; the next world_stop
+ * starts afresh. */
+AG_HIDDEN void world_resume(void);
 
 AG_HIDDEN extern _Atomic int world_stop_requested;
 AG_HIDDEN void world_park_slow(void);

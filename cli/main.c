@@ -48,9 +48,10 @@ static const command commands[] = {
      "Merges the allocation stacks of any input into a call tree and writes it as an SVG flame graph\n"
      "and/or as folded stacks (flamegraph.pl, speedscope, inferno).",
      0},
-    {"retain", cmd_retain, cmd_retain_opts, "FILE", "who holds the still-reachable memory",
+    {"retain", cmd_retain, cmd_retain_opts, "[FILE]", "who holds the still-reachable memory",
      "Names the variables, threads and structures that hold a report's still-reachable memory, with\n"
-     "the memory each retains and the pointer path to it.",
+     "the memory each retains and the pointer path to it. FILE, or with --pid a program running under\n"
+     "leakscope run is asked now (stopped a few milliseconds while a copy of it is made).",
      0},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)

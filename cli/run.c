@@ -646,7 +646,9 @@ int cmd_run(int argc, char **argv) {
     return EXIT_USAGE;
   }
 
-  pid_t child = supervise_start(&o, prog, agent, dir, http != NULL);
+  /* the agent takes requests (control) whether or not the HTTP server
+   * runs: `leakscope retain --pid` asks for live retention snapshots */
+  pid_t child = supervise_start(&o, prog, agent, dir, 1);
   if (child < 0) {
     run_remove_dir(dir);
     return EXIT_USAGE;

@@ -17,7 +17,8 @@ int supervise_find_agent(char *out, size_t outlen);
 
 /* Fork and exec PROG (prog, o->prog_argv) with the agent preloaded and
  * LEAKSCOPE_OPTIONS telling it o's settings, the snapshot directory dir
- * and, with control set, that the HTTP server leaves requests there (the
+ * and, with control set, that requests are left there (the HTTP server's,
+ * `leakscope retain --pid`'s; the
  * agent holds no descriptor of ours: docs/LIVE.md).  Then forward SIGTERM and SIGHUP to it and ignore
  * SIGINT and SIGQUIT (the terminal sends those to PROG itself).  Returns
  * the child's pid, or -1 after a one-line error (the child, if any, has

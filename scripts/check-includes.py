@@ -28,6 +28,7 @@ CLI_LAYERS = [
     ["model"],
     ["read", "analyze", "render"],
     ["pipeline"],
+    ["live"],
     ["gate", "http"],
     [""],
 ]
@@ -45,8 +46,8 @@ CLI_EXTERNAL = {"include": 0, "agent": len(CLI_LAYERS) - 1}
 # agent/unwind/ are the module "unwind".
 AGENT_ORDER = [
     "base", "glibc", "spin", "slots", "options", "failures", "sys", "ticks", "state", "tstate",
-    "maps", "scanindex", "stacktab", "lifetimes", "blocks", "sampler", "unwind", "threads", "world", "modules", "got", "scan",
-    "snapwrite", "stats", "trigger", "control", "signals", "children", "record",
+    "maps", "scanindex", "stacktab", "lifetimes", "blocks", "sampler", "chunks", "unwind", "threads", "world", "modules", "got", "scan",
+    "snapwrite", "livescan", "stats", "trigger", "control", "signals", "children", "record",
     "agent", "hooks", "attach", "api",
 ]
 AGENT_RANKS = {module: rank for rank, module in enumerate(AGENT_ORDER)}

@@ -17,10 +17,18 @@
  *              tree's top level), grouped by root and allocation stack,
  *              with the shortest pointer path to the one retaining most;
  *   sites      allocation stacks by the bytes their blocks retain, a block
- *              under another block of the same stack counted once.
+ *              under another block of the same stack counted once;
+ *   held       per allocation stack, the root whose subtree holds its
+ *              blocks and how many (sample mode: estimated from the sampled
+ *              blocks, each weighed by 1/P(sampled); the live retention
+ *              snapshot of a sample-mode target has every block in use,
+ *              the unsampled ones without a stack);
+ *   chain      if asked, the shortest pointer path from a root to the
+ *              block holding one address (gdb's "who points at it").
  */
 #include "analyze/retain.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +61,8 @@ typedef struct {
   uint32_t *root_group; /* per graph root line: its group */
   uint64_t tls_below;   /* the largest module TLS offset: every static TLS block lies in
                          * [tp - tls_below, tp) of its thread */
+  int want_chain;       /* retain_compute_for was given an address */
+  uint64_t chain_address;
 } retain_ctx;
 
 /* A group being looked up: its identity. */
@@ -302,6 +312,131 @@ static int retain_by_bytes_site(const void *pa, const void *pb) {
   return a->stack < b->stack ? -1 : a->stack > b->stack;
 }
 
+/* What a block of the held table counts for: 1 block of its bytes, or in
+ * sample mode a sampled block's weight 1/(1 - exp(-bytes/R)) (an
+ * unsampled block, whose stack has no frames, counts for nothing: the
+ * samples stand for it). */
+static double retain_weight(const snapshot *snap, const snap_gnode *node) {
+  if (snap->sample_interval <= 1) return 1.0;
+  if (snap->stacks[node->stack].nlocs == 0 || node->bytes == 0) return 0.0;
+  double p = -expm1(-(double)node->bytes / (double)snap->sample_interval);
+  return p > 0 ? 1.0 / p : 0.0;
+}
+
+typedef struct {
+  int32_t root;
+  uint32_t stack;
+  double blocks, bytes;
+} retain_held_acc;
+
+static int retain_by_root_then_stack(const void *pa, const void *pb) {
+  const retain_held_acc *a = pa, *b = pb;
+  if (a->stack != b->stack) return a->stack < b->stack ? -1 : 1;
+  return a->root < b->root ? -1 : a->root > b->root;
+}
+
+static int retain_by_stack_then_bytes(const void *pa, const void *pb) {
+  const snap_rheld *a = pa, *b = pb;
+  if (a->stack != b->stack) return a->stack < b->stack ? -1 : 1;
+  if (a->bytes != b->bytes) return a->bytes > b->bytes ? -1 : 1;
+  return a->root < b->root ? -1 : a->root > b->root;
+}
+
+/* Held: for each block, the root whose subtree it is in (the top-level
+ * block above it has that root as immediate dominator, or the top:
+ * several roots), summed by (stack, root). */
+static int retain_fill_held(retain_ctx *c, const retain_graph *rg, const uint32_t *idom, const uint32_t *order,
+                            uint32_t norder, const uint32_t *root_index, snap_retention *out) {
+  const snap_graph *g = c->g;
+  uint32_t *under = malloc(((size_t)rg->n + 1) * sizeof *under); /* a block's root node, or the top */
+  retain_held_acc *acc = malloc(((size_t)g->nnodes + 1) * sizeof *acc);
+  if (under == NULL || acc == NULL) {
+    free(under);
+    free(acc);
+    return -1;
+  }
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < norder; i++) {
+    uint32_t v = order[i];
+    if (v >= g->nnodes) continue;
+    under[v] = idom[v] >= g->nnodes ? idom[v] : under[idom[v]]; /* preorder: the dominator first */
+    double w = retain_weight(c->snap, &g->nodes[v]);
+    if (w == 0.0) continue;
+    int32_t root = under[v] < rg->top ? (int32_t)root_index[under[v] - g->nnodes] : -1;
+    acc[n++] = (retain_held_acc){root, g->nodes[v].stack, w, w * (double)g->nodes[v].bytes};
+  }
+  qsort(acc, n, sizeof *acc, retain_by_root_then_stack);
+  uint32_t groups = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    if (groups > 0 && acc[groups - 1].root == acc[i].root && acc[groups - 1].stack == acc[i].stack) {
+      acc[groups - 1].blocks += acc[i].blocks;
+      acc[groups - 1].bytes += acc[i].bytes;
+    } else {
+      acc[groups++] = acc[i];
+    }
+  }
+  out->nheld = groups;
+  out->held = snap_alloc(c->snap, (groups ? groups : 1) * sizeof *out->held);
+  if (out->held != NULL)
+    for (uint32_t i = 0; i < groups; i++)
+      out->held[i] = (snap_rheld){acc[i].root, acc[i].stack, (uint64_t)(acc[i].blocks + 0.5),
+                                  (uint64_t)(acc[i].bytes + 0.5)};
+  free(under);
+  free(acc);
+  if (out->held == NULL) return -1;
+  qsort(out->held, out->nheld, sizeof *out->held, retain_by_stack_then_bytes);
+  return 0;
+}
+
+/* The reachable block holding address a (nodes are in address order), or
+ * RETAIN_NONE. */
+static uint32_t retain_node_at(const snap_graph *g, uint64_t a) {
+  uint32_t lo = 0, hi = g->nnodes;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (g->nodes[mid].address <= a) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == 0) return RETAIN_NONE;
+  const snap_gnode *n = &g->nodes[lo - 1];
+  return a - n->address < (n->bytes ? n->bytes : 1) ? lo - 1 : RETAIN_NONE;
+}
+
+/* The shortest path (parent[]: the BFS from the top) from a root to the
+ * block v, the block last; 0 or -1 (out of memory). */
+static int retain_path_to(retain_ctx *c, const retain_graph *rg, const uint32_t *parent,
+                          const uint32_t *root_index, uint32_t v, snap_retainer *r) {
+  const snap_graph *g = c->g;
+  uint32_t len = 0;
+  for (uint32_t u = v; u < g->nnodes; u = parent[u]) len++;
+  r->path_root = retain_root_of(rg, g->nnodes, parent, root_index, v);
+  r->npath = len;
+  r->path = snap_alloc(c->snap, (len ? len : 1) * sizeof *r->path);
+  if (r->path == NULL) return -1;
+  uint32_t u = v;
+  for (uint32_t j = len; j-- > 0; u = parent[u])
+    r->path[j] = (snap_rstep){g->nodes[u].address, g->nodes[u].bytes, g->nodes[u].stack};
+  return 0;
+}
+
+/* The chain to the block holding the asked address, when it is reachable. */
+static int retain_fill_chain(retain_ctx *c, const retain_graph *rg, const uint32_t *idom, const uint64_t *rbytes,
+                             const uint64_t *rblocks, const uint32_t *parent, const uint32_t *root_index,
+                             snap_retention *out) {
+  const snap_graph *g = c->g;
+  out->chain_address = c->chain_address;
+  uint32_t v = retain_node_at(g, c->chain_address);
+  if (v == RETAIN_NONE || idom[v] == DOMTREE_NONE || parent[v] == RETAIN_NONE) return 0;
+  const snap_gnode *node = &g->nodes[v];
+  uint32_t top = v;
+  while (idom[top] < g->nnodes) top = idom[top];
+  int32_t root = idom[top] < rg->top ? (int32_t)root_index[idom[top] - g->nnodes] : -1;
+  out->chain = (snap_retainer){root, node->stack, 1, node->bytes, rbytes[v], rblocks[v], node->address, -1, NULL, 0};
+  if (retain_path_to(c, rg, parent, root_index, v, &out->chain) != 0) return -1;
+  out->has_chain = 1;
+  return 0;
+}
+
 /* The retainers: blocks whose immediate dominator is a root (or the top),
  * with their paths; the largest RETAIN_KEEP_RETAINERS kept. */
 static int retain_fill_retainers(retain_ctx *c, const retain_graph *rg, const uint32_t *idom,
@@ -346,19 +481,10 @@ static int retain_fill_retainers(retain_ctx *c, const retain_graph *rg, const ui
   for (uint32_t i = 0; i < out->nretainers; i++) {
     snap_retainer *r = &out->retainers[i];
     *r = all[i].r;
-    uint32_t v = all[i].node;
-    uint32_t len = 0;
-    for (uint32_t u = v; u < g->nnodes; u = parent[u]) len++;
-    r->path_root = retain_root_of(rg, g->nnodes, parent, root_index, v);
-    r->npath = len;
-    r->path = snap_alloc(c->snap, (len ? len : 1) * sizeof *r->path);
-    if (r->path == NULL) {
+    if (retain_path_to(c, rg, parent, root_index, all[i].node, r) != 0) {
       free(all);
       return -1;
     }
-    uint32_t u = v;
-    for (uint32_t j = len; j-- > 0; u = parent[u])
-      r->path[j] = (snap_rstep){g->nodes[u].address, g->nodes[u].bytes, g->nodes[u].stack};
   }
   free(all);
   return 0;
@@ -488,6 +614,8 @@ static int retain_analyze(retain_ctx *c, snap_retention *out) {
   out->shared_blocks = out->reachable_blocks - rooted_blocks;
   if (retain_fill_retainers(c, &rg, idom, rbytes, rblocks, parent, root_index, out) != 0) goto done;
   if (retain_fill_sites(c, &rg, idom, order, norder, rbytes, rblocks, out) != 0) goto done;
+  if (retain_fill_held(c, &rg, idom, order, norder, root_index, out) != 0) goto done;
+  if (c->want_chain && retain_fill_chain(c, &rg, idom, rbytes, rblocks, parent, root_index, out) != 0) goto done;
   rc = 0;
 done:
   free(rg.first);
@@ -503,12 +631,14 @@ done:
   return rc;
 }
 
-int retain_compute(snapshot *snap, char *err, size_t errlen) {
+int retain_compute(snapshot *snap, char *err, size_t errlen) { return retain_compute_for(snap, 0, 0, err, errlen); }
+
+int retain_compute_for(snapshot *snap, int want_chain, uint64_t address, char *err, size_t errlen) {
   if (snap->graph == NULL) {
     snprintf(err, errlen, "no retention graph in this snapshot");
     return -1;
   }
-  retain_ctx c = {.snap = snap, .g = snap->graph};
+  retain_ctx c = {.snap = snap, .g = snap->graph, .want_chain = want_chain, .chain_address = address};
   for (uint32_t m = 0; m < snap->nmodules; m++)
     if (snap->modules[m].tls_size != 0 && snap->modules[m].tls_offset > c.tls_below)
       c.tls_below = snap->modules[m].tls_offset;

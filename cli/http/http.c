@@ -175,6 +175,9 @@ static void http_route(http_server *h, struct MHD_Connection *c, const char *url
     http_metrics(h, r);
   } else if (strcmp(url, "/debug/leakscope/stats") == 0) {
     http_metrics_stats_json(h, r);
+  } else if (strcmp(url, "/debug/leakscope/retain") == 0) {
+    http_retain(h, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format"),
+                MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "addr"), r);
   } else if (strcmp(url, "/") == 0) {
     http_reply_text(r, 200, "text/html; charset=utf-8",
                     "<!DOCTYPE html>\n<html><body><a href=\"/debug/pprof/\">/debug/pprof/</a> "

@@ -12,6 +12,7 @@
  *   http/symbol.c   /debug/pprof/symbol (addresses to function names)
  *   http/metrics.c  /metrics (Prometheus text 0.0.4) and
  *                   /debug/leakscope/stats (JSON)
+ *   http/retain.c   /debug/leakscope/retain (a live retention snapshot)
  *
  * Functions return 0 on success and -1 with a one-line reason in err.
  */
@@ -151,5 +152,9 @@ void http_symbol(http_server *h, const char *addresses, size_t len, http_reply *
 /* ---- http/metrics.c ---------------------------------------------------- */
 void http_metrics(http_server *h, http_reply *r);
 void http_metrics_stats_json(http_server *h, http_reply *r);
+
+/* ---- http/retain.c ----------------------------------------------------- */
+/* format: NULL, "text" or "json"; addr: NULL or the ?addr= text. */
+void http_retain(http_server *h, const char *format, const char *addr, http_reply *r);
 
 #endif

@@ -202,6 +202,15 @@ typedef struct {
   uint64_t retained_bytes, retained_blocks; /* by its blocks, counting nested ones once */
 } snap_rsite;
 
+/* The blocks of one allocation stack that one root alone keeps alive (in
+ * its dominator subtree, at any depth); sample mode: estimates from the
+ * sampled blocks, each weighed by 1/P(sampled). */
+typedef struct {
+  int32_t root;   /* index in roots (-1: held only through several roots) */
+  uint32_t stack;
+  uint64_t blocks, bytes;
+} snap_rheld;
+
 typedef struct {
   uint64_t reachable_bytes, reachable_blocks;
   uint64_t shared_bytes, shared_blocks; /* reachable from several roots: retained by none */
@@ -211,10 +220,27 @@ typedef struct {
   uint32_t nretainers;
   snap_rsite *sites;                    /* largest first */
   uint32_t nsites;
+  snap_rheld *held;                     /* by stack, then bytes (largest first) */
+  uint32_t nheld;
+  /* retain_compute_for's address: the block that holds it (its shortest
+   * pointer path from a root, the block last), when it is reachable */
+  int has_chain;
+  uint64_t chain_address;
+  snap_retainer chain;
 } snap_retention;
 
 /* An arena for the snapshot's strings and small objects. */
 typedef struct snap_arena_chunk snap_arena_chunk;
+
+/* A live retention snapshot's own figures (agent/livescan.c; FORMAT.md's
+ * live_ lines): how long the program was stopped, and the child's cost. */
+typedef struct {
+  int present;
+  uint64_t pause_ns;         /* the program stopped: the world stop and the copy */
+  uint64_t threads;          /* other threads stopped */
+  uint64_t scan_ns, scan_cpu_ns; /* the child's scan and write, wall and CPU */
+  uint64_t child_private_kb; /* memory the child held alone at its end */
+} snap_live;
 
 typedef struct snapshot {
   /* where it came from */
@@ -256,6 +282,7 @@ typedef struct snapshot {
   uint64_t inuse_objects, inuse_bytes;
 
   snap_graph *graph;         /* the retention graph, NULL when the snapshot has none */
+  snap_live live;            /* a live retention snapshot's figures */
   snap_retention *retention; /* computed from it, or read from a report; NULL if neither */
 
   int has_lifetimes; /* sites carry lifetime histograms (died[]) */

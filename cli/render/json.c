@@ -65,6 +65,13 @@ static json_t *json_rstep(const snapshot *snap, const snap_rstep *s) {
 
 static json_t *json_root_index(int32_t i) { return i >= 0 ? json_integer(i) : json_null(); }
 
+/* A pointer path: the root it starts at and its steps. */
+static json_t *json_path(const snapshot *snap, const snap_retainer *t) {
+  json_t *path = json_array();
+  for (uint32_t s = 0; s < t->npath; s++) json_array_append_new(path, json_rstep(snap, &t->path[s]));
+  return path;
+}
+
 static json_t *json_retention(const snapshot *snap) {
   const snap_retention *r = snap->retention;
   json_t *roots = json_array(), *retainers = json_array(), *sites = json_array();
@@ -81,8 +88,7 @@ static json_t *json_retention(const snapshot *snap) {
     const snap_retainer *t = &r->retainers[i];
     char address[32];
     snprintf(address, sizeof address, "0x%" PRIx64, t->address);
-    json_t *path = json_array();
-    for (uint32_t s = 0; s < t->npath; s++) json_array_append_new(path, json_rstep(snap, &t->path[s]));
+    json_t *path = json_path(snap, t);
     json_array_append_new(
         retainers, json_pack("{s:o,s:I,s:I,s:I,s:I,s:s,s:o,s:o,s:o}", "root", json_root_index(t->root),
                              "blocks", (json_int_t)t->blocks, "bytes", (json_int_t)t->bytes,
@@ -102,6 +108,38 @@ static json_t *json_retention(const snapshot *snap) {
                    json_amount(r->reachable_bytes, r->reachable_blocks), "shared",
                    json_amount(r->shared_bytes, r->shared_blocks), "roots", roots, "retainers",
                    retainers, "sites", sites);
+}
+
+json_t *render_json_retention(const snapshot *snap) {
+  const snap_retention *r = snap->retention;
+  json_t *o = json_retention(snap);
+  json_object_set_new(o, "pid", json_integer(snap->pid));
+  json_object_set_new(o, "mode", json_string(snap->mode ? snap->mode : "full"));
+  if (snap->live.present)
+    json_object_set_new(o, "live", json_pack("{s:I,s:I,s:I,s:I,s:I}", "pause_ns", (json_int_t)snap->live.pause_ns,
+                                             "threads", (json_int_t)snap->live.threads, "scan_ns",
+                                             (json_int_t)snap->live.scan_ns, "scan_cpu_ns",
+                                             (json_int_t)snap->live.scan_cpu_ns, "child_private_kb",
+                                             (json_int_t)snap->live.child_private_kb));
+  json_t *held = json_array();
+  for (uint32_t i = 0; i < r->nheld; i++) {
+    const snap_rheld *x = &r->held[i];
+    json_array_append_new(held, json_pack("{s:o,s:I,s:I,s:o}", "root", json_root_index(x->root), "blocks",
+                                          (json_int_t)x->blocks, "bytes", (json_int_t)x->bytes, "stack",
+                                          json_stack(snap, x->stack)));
+  }
+  json_object_set_new(o, "held", held);
+  if (r->has_chain) {
+    const snap_retainer *c = &r->chain;
+    char address[32], block[32];
+    snprintf(address, sizeof address, "0x%" PRIx64, r->chain_address);
+    snprintf(block, sizeof block, "0x%" PRIx64, c->address);
+    json_object_set_new(o, "chain", json_pack("{s:s,s:s,s:I,s:o,s:o,s:o,s:o}", "address", address, "block", block,
+                                              "bytes", (json_int_t)c->bytes, "stack", json_stack(snap, c->stack),
+                                              "root", json_root_index(c->root), "path_root",
+                                              json_root_index(c->path_root), "path", json_path(snap, c)));
+  }
+  return o;
 }
 
 /* The leak check's findings: the summary by kind and the loss records. */
@@ -209,7 +247,9 @@ static json_t *json_report(const snapshot *snap) {
                                 (json_int_t)snap->inuse_objects));
   if (snap->has_peak)
     json_object_set_new(json_object_get(root, "totals"), "peak_bytes", json_integer((json_int_t)snap->peak_bytes));
-  if (snap->retention != NULL) json_object_set_new(root, "retention", json_retention(snap));
+  /* a live retention snapshot's has its holders, figures and chain too */
+  if (snap->retention != NULL)
+    json_object_set_new(root, "retention", snap->live.present ? render_json_retention(snap) : json_retention(snap));
   return root;
 }
 

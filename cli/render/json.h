@@ -20,5 +20,11 @@ int render_json_dump(json_t *root, const char *path, size_t flags, char *err, si
 /* The same to an open stream (name for messages). */
 int render_json_dumpf(json_t *root, FILE *f, size_t flags, const char *name, char *err,
                       size_t errlen);
+/* A snapshot's retention section as the report has it, with the pid,
+ * the mode, each stack's holders ("held": root, blocks, bytes, stack;
+ * sample mode: estimates), a live snapshot's figures ("live") and the chain to an
+ * address ("chain", when retain_compute_for found one); NULL when out of
+ * memory.  The caller owns the reference. */
+json_t *render_json_retention(const snapshot *snap);
 
 #endif

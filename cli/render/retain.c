@@ -8,6 +8,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render/text.h"
@@ -34,7 +35,7 @@ static void render_retain_frames(const snapshot *snap, uint32_t stack, int max_f
       shown++;
     }
   }
-  if (!shown) snprintf(buf, buflen, "(no stack)");
+  if (!shown) snprintf(buf, buflen, "%s", snap->sample_interval > 1 ? "(not sampled)" : "(no stack)");
 }
 
 static void render_retain_stack(FILE *out, const snapshot *snap, uint32_t stack, int pid, int max_frames) {
@@ -50,7 +51,7 @@ static void render_retain_stack(FILE *out, const snapshot *snap, uint32_t stack,
       shown++;
     }
   }
-  if (!shown) fprintf(out, "==%d==    (no stack)\n", pid);
+  if (!shown) fprintf(out, "==%d==    %s\n", pid, snap->sample_interval > 1 ? "(not sampled)" : "(no stack)");
 }
 
 static void render_retain_step(FILE *out, const snapshot *snap, const snap_rstep *s) {
@@ -134,4 +135,66 @@ void render_retain_text(FILE *out, const snapshot *snap, int top) {
             text_commas(s->blocks, c, sizeof c), leaf);
   }
   if (r->nsites == 0) fprintf(out, "==%d==   (none)\n", pid);
+}
+
+void render_retain_live_text(FILE *out, const snapshot *snap) {
+  if (!snap->live.present) return;
+  char a[32];
+  fprintf(out, "==%d== taken live: the program was stopped %.3f ms (%s other threads); the copy was scanned in %.1f ms "
+               "and held %s KiB of its own\n",
+          snap->pid, (double)snap->live.pause_ns / 1e6, text_commas(snap->live.threads, a, sizeof a),
+          (double)snap->live.scan_ns / 1e6, text_commas(snap->live.child_private_kb, a, sizeof a));
+}
+
+void render_retain_chain_text(FILE *out, const snapshot *snap) {
+  const snap_retention *r = snap->retention;
+  int pid = snap->pid;
+  if (r == NULL) return;
+  if (!r->has_chain) {
+    fprintf(out, "==%d== 0x%" PRIx64 " is in no reachable block (free memory, a leaked block, or not the heap)\n", pid,
+            r->chain_address);
+    return;
+  }
+  const snap_retainer *c = &r->chain;
+  char a[32];
+  fprintf(out, "==%d== 0x%" PRIx64 " is %" PRIu64 " bytes into a %s-byte block at 0x%" PRIx64 ", allocated\n", pid,
+          r->chain_address, r->chain_address - c->address, text_commas(c->bytes, a, sizeof a), c->address);
+  render_retain_stack(out, snap, c->stack, pid, 8);
+  const char *root = c->path_root >= 0 && (uint32_t)c->path_root < r->nroots ? r->roots[c->path_root].name : "?";
+  fprintf(out, "==%d==  pointed at from: %s", pid, root);
+  for (uint32_t i = 0; i < c->npath; i++) {
+    fprintf(out, "\n==%d==          ", pid);
+    render_retain_step(out, snap, &c->path[i]);
+  }
+  fprintf(out, "\n");
+  if (c->root < 0) fprintf(out, "==%d==  (other roots reach it too: no one root holds it alone)\n", pid);
+}
+
+static int render_retain_by_held_bytes(const void *pa, const void *pb) {
+  const snap_rheld *a = *(const snap_rheld *const *)pa, *b = *(const snap_rheld *const *)pb;
+  if (a->bytes != b->bytes) return a->bytes > b->bytes ? -1 : 1;
+  return a->stack < b->stack ? -1 : a->stack > b->stack;
+}
+
+void render_retain_held_text(FILE *out, const snapshot *snap, int top) {
+  const snap_retention *r = snap->retention;
+  int pid = snap->pid;
+  if (r == NULL) return;
+  fprintf(out, "==%d== Allocation sites by the root holding them%s:\n", pid,
+          snap->sample_interval > 1 ? " (estimated from the sampled blocks)" : "");
+  const snap_rheld **order = malloc((r->nheld ? r->nheld : 1) * sizeof *order);
+  if (order == NULL) return;
+  for (uint32_t i = 0; i < r->nheld; i++) order[i] = &r->held[i];
+  qsort(order, r->nheld, sizeof *order, render_retain_by_held_bytes);
+  uint32_t shown = 0;
+  for (; shown < r->nheld && (top <= 0 || shown < (uint32_t)top); shown++) {
+    const snap_rheld *x = order[shown];
+    char a[32], b[32], frames[2048];
+    render_retain_frames(snap, x->stack, 3, frames, sizeof frames);
+    const char *root = x->root >= 0 && (uint32_t)x->root < r->nroots ? r->roots[x->root].name : "several roots";
+    fprintf(out, "==%d==   %15s bytes in %s blocks from %s\n==%d==                   held by %s\n", pid,
+            text_commas(x->bytes, a, sizeof a), text_commas(x->blocks, b, sizeof b), frames, pid, root);
+  }
+  if (shown == 0) fprintf(out, "==%d==   (none)\n", pid);
+  free(order);
 }

@@ -142,3 +142,20 @@ void text_duration(uint64_t ns, char *buf, size_t buflen) {
   if (u == 0) snprintf(buf, buflen, "%llu ns", (unsigned long long)ns);
   else snprintf(buf, buflen, v < 10 ? "%.2f %s" : v < 100 ? "%.1f %s" : "%.0f %s", v, units[u]);
 }
+
+int text_address(const char *s, uint64_t *out) {
+  int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+  const char *p = hex ? s + 2 : s;
+  if (*p == '\0' || strlen(p) > (hex ? 16u : 20u)) return -1;
+  uint64_t v = 0;
+  for (; *p; p++) {
+    int d = *p >= '0' && *p <= '9' ? *p - '0'
+            : hex && *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+            : hex && *p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
+    if (d < 0) return -1;
+    if (!hex && v > (UINT64_MAX - (uint64_t)d) / 10) return -1;
+    v = v * (hex ? 16 : 10) + (uint64_t)d;
+  }
+  *out = v;
+  return 0;
+}

@@ -21,6 +21,9 @@ const char *text_commas(uint64_t v, char *buf, size_t buflen);
 /* A value for people, in buf: "1.5 MiB" (bytes, powers of 1024) or "12.3k"
  * (a count, powers of 1000); below one unit "512 B" or "512". */
 void text_human(int64_t v, int bytes, char *buf, size_t buflen);
+/* An address as a user writes it: 0x and hex digits, or decimal digits,
+ * the whole string; 0, or -1 when it is not one. */
+int text_address(const char *s, uint64_t *out);
 
 /* The edit distance (insertions, deletions, substitutions, transpositions
  * of neighbours) between a and b, for "did you mean" suggestions; words
