@@ -455,7 +455,8 @@ static int attach_output(const attach_run *r, const char *raw) {
     }
   } else {
     render_text_heap_summary(stdout, snap);
-    if (render_top(stdout, snap, SAMPLE_INUSE_SPACE, 10) != 0) rc = -1;
+    render_top_view view = {0, RENDER_TOP_DEPTH};
+    if (render_top(stdout, snap, SAMPLE_INUSE_SPACE, 10, &view) != 0) rc = -1;
   }
   snap_free(snap);
   return rc;

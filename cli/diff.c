@@ -14,16 +14,18 @@
 #include "pipeline/prepare.h"
 #include "util/msg.h"
 #include "util/opt.h"
+#include "util/text.h"
 
-enum { DIFF_SAMPLE_TYPE, DIFF_TOP };
+enum { DIFF_SAMPLE_TYPE, DIFF_TOP, DIFF_DEPTH };
 const opt_spec cmd_diff_opts[] = {
     [DIFF_SAMPLE_TYPE] = {"--sample-type", OPT_VALUE, " TYPE",
                           "what growth is measured in: inuse_space (default), inuse_objects,\n"
                           "alloc_space or alloc_objects"},
     [DIFF_TOP] = {"--top", OPT_VALUE, " N", "the N sites that changed most (default 20)"},
+    [DIFF_DEPTH] = {"--depth", OPT_VALUE, " N", "frames shown per site (default 3; 0: the whole stack)"},
     {NULL, 0, NULL, NULL},
 };
-#define DIFF_FRAMES 3
+#define DIFF_FRAMES 3 /* frames shown per site unless --depth says */
 
 static snapshot *load(const char *path) {
   char err[1024];
@@ -41,34 +43,50 @@ static void percent_text(int64_t base, int64_t now, char *buf, size_t len) {
   else snprintf(buf, len, "%+.1f%%", p);
 }
 
-static void print_table(const growth *g, sample_type type, unsigned top) {
+/* v with thousands separators, signed when asked: "+1,024", "-3", "0". */
+static const char *diff_number(int64_t v, int sign, char *buf, size_t len) {
+  char digits[32];
+  text_commas(v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, digits, sizeof digits);
+  snprintf(buf, len, "%s%s", v < 0 ? "-" : sign && v > 0 ? "+" : "", digits);
+  return buf;
+}
+
+/* v for people in the type's unit: "+1.5 MiB", "-12 B", "+3.2k". */
+static const char *diff_human(int64_t v, sample_type type, char *buf, size_t len) {
+  char human[32];
+  text_human(v < 0 ? -v : v, sample_type_is_bytes(type), human, sizeof human);
+  snprintf(buf, len, "%s%s", v < 0 ? "-" : v > 0 ? "+" : "", human);
+  return buf;
+}
+
+static void print_table(const growth *g, sample_type type, unsigned top, unsigned depth) {
   const char *unit = sample_type_unit(type);
-  printf("%14s %9s %14s %14s  %s\n", "growth", "percent", "base", "new", "site (leaf first)");
+  printf("%16s %11s %9s %16s %16s  %s\n", unit, "", "percent", "base", "new", "site (leaf first)");
   unsigned shown = 0;
   for (uint32_t i = 0; i < g->n && shown < top; i++) {
     const growth_site *s = &g->sites[i];
     if (s->now == s->base) continue;
-    char pct[32], frames[1200] = "", frame[512];
+    char pct[32], frames[8192] = "", frame[1024], change[40], human[40], base[40], now[40];
+    size_t at = 0;
     percent_text(s->base, s->now, pct, sizeof pct);
-    for (unsigned f = 0; f < DIFF_FRAMES && growth_frame(s->key, f, frame, sizeof frame) == 0;
-         f++) {
-      size_t used = strlen(frames);
-      snprintf(frames + used, sizeof frames - used, "%s%s", f ? " < " : "", frame);
-    }
-    printf("%+14lld %9s %14lld %14lld  %s\n", (long long)(s->now - s->base), pct,
-           (long long)s->base, (long long)s->now, frames[0] ? frames : "(empty stack)");
+    for (unsigned f = 0; (depth == 0 || f < depth) && growth_frame(s->key, f, frame, sizeof frame) == 0; f++)
+      text_append(frames, sizeof frames, &at, "%s%s", f ? " < " : "", frame);
+    printf("%16s %11s %9s %16s %16s  %s\n", diff_number(s->now - s->base, 1, change, sizeof change),
+           diff_human(s->now - s->base, type, human, sizeof human), pct, diff_number(s->base, 0, base, sizeof base),
+           diff_number(s->now, 0, now, sizeof now), frames[0] ? frames : "(empty stack)");
     shown++;
   }
-  if (shown == 0) printf("%14s\n", "(no site changed)");
-  char pct[32];
+  if (shown == 0) printf("%16s\n", "(no site changed)");
+  char pct[32], base[40], now[40], change[40], human[40];
   percent_text(g->base_total, g->new_total, pct, sizeof pct);
-  printf("total %s: base %lld, new %lld, growth %+lld (%s)\n", unit, (long long)g->base_total,
-         (long long)g->new_total, (long long)(g->new_total - g->base_total), pct);
+  printf("total %s: base %s, new %s, growth %s (%s, %s)\n", unit, diff_number(g->base_total, 0, base, sizeof base),
+         diff_number(g->new_total, 0, now, sizeof now), diff_number(g->new_total - g->base_total, 1, change, sizeof change),
+         diff_human(g->new_total - g->base_total, type, human, sizeof human), pct);
 }
 
 int cmd_diff(int argc, char **argv) {
   sample_type type = SAMPLE_INUSE_SPACE;
-  unsigned top = 20;
+  unsigned top = 20, depth = DIFF_FRAMES;
   const char *paths[2];
   int npaths = 0;
   char usage[256], synopsis[200];
@@ -104,6 +122,12 @@ int cmd_diff(int argc, char **argv) {
       top = (unsigned)n;
       break;
     }
+    case DIFF_DEPTH: {
+      long n;
+      if (opt_count("diff", "--depth", v, &n) != 0) return EXIT_USAGE;
+      depth = n > 1000 ? 1000 : (unsigned)n;
+      break;
+    }
     }
   }
   if (npaths != 2) {
@@ -117,6 +141,10 @@ int cmd_diff(int argc, char **argv) {
     snap_free(base);
     return EXIT_USAGE;
   }
+  const char *base_program = snap_program(base), *new_program = snap_program(now);
+  if (base_program != NULL && new_program != NULL && strcmp(base_program, new_program) != 0)
+    warnf("diff: %s comes from %s and %s from %s: the sites of two programs rarely match", paths[0], base_program,
+          paths[1], new_program);
   growth g;
   char err[256];
   int rc = growth_compute(&base, 1, &now, 1, type, &g, err, sizeof err);
@@ -126,7 +154,7 @@ int cmd_diff(int argc, char **argv) {
     errorf("diff: %s", err);
     return EXIT_USAGE;
   }
-  print_table(&g, type, top);
+  print_table(&g, type, top, depth);
   growth_free(&g);
   return EXIT_OK;
 }

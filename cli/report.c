@@ -40,9 +40,11 @@ typedef struct {
   const char *suppressions;
   const char *json, *xml, *profile;
   int lifetimes;
+  render_top_view view; /* --depth, --show-below-main */
 } report_options;
 
-enum { REPORT_SAMPLE_TYPE, REPORT_TOP, REPORT_SUPPRESSIONS, REPORT_JSON, REPORT_XML, REPORT_PROFILE, REPORT_LIFETIMES };
+enum { REPORT_SAMPLE_TYPE, REPORT_TOP, REPORT_SUPPRESSIONS, REPORT_JSON, REPORT_XML, REPORT_PROFILE, REPORT_LIFETIMES,
+       REPORT_DEPTH, REPORT_SHOW_BELOW_MAIN };
 const opt_spec cmd_report_opts[] = {
     [REPORT_SAMPLE_TYPE] = {"--sample-type", OPT_VALUE, " TYPE",
                             "what the site table ranks by: inuse_space (default), inuse_objects,\n"
@@ -56,6 +58,10 @@ const opt_spec cmd_report_opts[] = {
     [REPORT_LIFETIMES] = {"--lifetimes", 0, NULL,
                           "per site: allocations, temporaries (freed before the thread's next\n"
                           "allocation) and lifetimes (median, p90, max)"},
+    [REPORT_DEPTH] = {"--depth", OPT_VALUE, " N",
+                      "frames shown per site in the tables (default 5; 0: the whole stack)"},
+    [REPORT_SHOW_BELOW_MAIN] = {"--show-below-main", 0, NULL,
+                                "show the frames below main too (libc's start), as memcheck's option"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -69,6 +75,13 @@ static int report_set(void *ctx, int option, const char *v) {
   case REPORT_XML: o->xml = v; break;
   case REPORT_PROFILE: o->profile = v; break;
   case REPORT_LIFETIMES: o->lifetimes = 1; break;
+  case REPORT_SHOW_BELOW_MAIN: o->view.frames |= FRAMES_BELOW_MAIN; break;
+  case REPORT_DEPTH: {
+    long depth;
+    if (opt_count("report", "--depth", v, &depth) != 0) return -1;
+    o->view.depth = depth > 1000 ? 1000 : (unsigned)depth;
+    break;
+  }
   }
   return 0;
 }
@@ -77,6 +90,7 @@ static int report_parse(int argc, char **argv, report_options *o) {
   memset(o, 0, sizeof *o);
   o->type = SAMPLE_INUSE_SPACE;
   o->top = 10;
+  o->view.depth = RENDER_TOP_DEPTH;
   return opt_parse_input(cmd_report_opts, argc, argv, "report", report_set, o, &o->input);
 }
 
@@ -116,7 +130,7 @@ int cmd_report(int argc, char **argv) {
     goto out;
   }
   if (snap->has_leak_check) {
-    render_text_summary(stdout, snap, 10, 0);
+    render_text_summary(stdout, snap, 10, 0, o.view.frames);
     if ((snap->graph != NULL || snap->retention != NULL) && snap->summary[SNAP_REACHABLE].bytes > 0)
       printf("leakscope retain %s shows who holds the still reachable memory.\n", o.input);
     printf("\n");
@@ -129,8 +143,8 @@ int cmd_report(int argc, char **argv) {
            "or the agent's own snapshots; not from a profile or Valgrind XML)", o.input);
     goto out;
   }
-  if (render_top(stdout, snap, o.type, o.top) < 0 ||
-      (o.lifetimes && render_top_lifetimes(stdout, snap, o.top) < 0)) {
+  if (render_top(stdout, snap, o.type, o.top, &o.view) < 0 ||
+      (o.lifetimes && render_top_lifetimes(stdout, snap, o.top, &o.view) < 0)) {
     errorf("report: out of memory");
     goto out;
   }

@@ -25,6 +25,7 @@
 #include "analyze/supp.h"
 #include "commands.h"
 #include "http/http.h"
+#include "model/frames.h"
 #include "pipeline/prepare.h"
 #include "read/load.h"
 #include "render/json.h"
@@ -43,7 +44,7 @@
 enum {
   RUN_REPORT, RUN_XML, RUN_PROFILE, RUN_SAMPLE, RUN_INTERVAL, RUN_HTTP, RUN_SUPPRESSIONS,
   RUN_ERROR_EXITCODE, RUN_BUDGET, RUN_TRACE, RUN_CAPTURE_GROWTH, RUN_TRACE_CHILDREN, RUN_DEPTH,
-  RUN_SHOW_REACHABLE, RUN_SNAPSHOT_SIGNAL, RUN_QUIET, RUN_LOG_FILE, RUN_OUTPUT_DIR
+  RUN_SHOW_REACHABLE, RUN_SNAPSHOT_SIGNAL, RUN_QUIET, RUN_LOG_FILE, RUN_OUTPUT_DIR, RUN_SHOW_BELOW_MAIN
 };
 const opt_spec cmd_run_opts[] = {
     [RUN_REPORT] = {"--report", OPT_VALUE, " FILE", "JSON leak report (%p in FILE = pid)"},
@@ -80,6 +81,8 @@ const opt_spec cmd_run_opts[] = {
     [RUN_OUTPUT_DIR] = {"--output-dir", OPT_VALUE, " DIR",
                         "where the files no option names go (budget and growth profiles,\n"
                         "--http's last profile); default the temporary directory"},
+    [RUN_SHOW_BELOW_MAIN] = {"--show-below-main", 0, NULL,
+                             "the summary's stacks go on below main (libc's start), as memcheck's"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -218,6 +221,7 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
     }
     case RUN_TRACE_CHILDREN: o->trace_children = 1; break;
     case RUN_QUIET: o->quiet = 1; break;
+    case RUN_SHOW_BELOW_MAIN: o->show_below_main = 1; break;
     case RUN_LOG_FILE: o->log_file = v; break;
     case RUN_OUTPUT_DIR: o->output_dir = v; break;
     case RUN_SHOW_REACHABLE: o->show_reachable = 1; break;
@@ -348,7 +352,7 @@ static void run_agent_notes(const snapshot *snap) {
 static void run_summary(const run_options *o, const snapshot *snap, const char *report_path) {
   if (o->quiet) return;
   if (snap->has_leak_check) {
-    render_text_summary(stderr, snap, 10, o->show_reachable);
+    render_text_summary(stderr, snap, 10, o->show_reachable, o->show_below_main ? FRAMES_BELOW_MAIN : 0);
     if (snap->summary[SNAP_REACHABLE].bytes > 0 && report_path != NULL)
       fprintf(stderr, "==%d== leakscope retain %s shows who holds the still reachable memory\n", snap->pid,
               report_path);

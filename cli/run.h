@@ -23,6 +23,7 @@ typedef struct {
   const char *budget_action;
   int trace_children;
   int show_reachable;
+  int show_below_main;
   int depth;
   int snapshot_signal;       /* 0: none */
   double growth_percent;     /* --capture-growth: 0: none */

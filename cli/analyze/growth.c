@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/frames.h"
 #include "util/hmap.h"
 #include "util/text.h"
 #include "util/vec.h"
@@ -50,10 +51,13 @@ static int stack_key(const snapshot *s, uint32_t stack, char **buf, size_t *cap)
   if (*cap == 0 && key_put(buf, &len, cap, "") != 0) return -1;
   (*buf)[0] = '\0';
   const snap_stack *st = &s->stacks[stack];
-  for (uint32_t i = 0; i < st->nlocs; i++) {
+  uint32_t first, end, n = 0;
+  frames_range(s, st, FRAMES_FOLD_ALLOCATORS, &first, &end);
+  for (uint32_t i = 0; i < st->nlocs && n < end; i++) {
     if (st->locs[i] >= s->nlocations) continue;
     const snap_location *loc = &s->locations[st->locs[i]];
     if (loc->nlines == 0) {
+      if (n++ < first) continue;
       const snap_module *m = loc->module >= 0 && (uint32_t)loc->module < s->nmodules
                                  ? &s->modules[loc->module]
                                  : NULL;
@@ -65,9 +69,12 @@ static int stack_key(const snapshot *s, uint32_t stack, char **buf, size_t *cap)
       if (key_put(buf, &len, cap, frame) != 0) return -1;
       continue;
     }
-    for (uint32_t j = 0; j < loc->nlines; j++) {
+    for (uint32_t j = 0; j < loc->nlines && n < end; j++) {
+      if (n++ < first) continue;
       const snap_line *ln = &loc->lines[j];
-      if (ln->function != NULL && ln->file != NULL)
+      if (ln->function != NULL && ln->file != NULL && ln->line > 0)
+        snprintf(frame, sizeof frame, "%s (%s:%lld)", ln->function, text_basename(ln->file), (long long)ln->line);
+      else if (ln->function != NULL && ln->file != NULL)
         snprintf(frame, sizeof frame, "%s (%s)", ln->function, text_basename(ln->file));
       else if (ln->function != NULL)
         snprintf(frame, sizeof frame, "%s", ln->function);
@@ -130,6 +137,68 @@ static int by_growth(const void *pa, const void *pb) {
   return strcmp(a->key, b->key);
 }
 
+/* key without its line numbers ("f (a.c:12)" -> "f (a.c)"), malloc'd. */
+static char *key_without_lines(const char *key) {
+  char *out = malloc(strlen(key) + 1), *o = out;
+  if (out == NULL) return NULL;
+  for (const char *p = key; *p; p++) {
+    if (*p == ':') { /* ":123)" before a separator or the end */
+      const char *q = p + 1;
+      while (*q >= '0' && *q <= '9') q++;
+      if (q > p + 1 && *q == ')' && (q[1] == GROWTH_SEP || q[1] == '\0')) {
+        p = q - 1;
+        continue;
+      }
+    }
+    *o++ = *p;
+  }
+  *o = '\0';
+  return out;
+}
+
+/* Two builds of the same code: a site only in the base and a site only in
+ * the new snapshots whose stacks differ in line numbers alone, and are the
+ * only such pair, are one site (under the new key).  0, or -1 on OOM. */
+static int match_moved_lines(growth *g) {
+  hmap gone = {0}, came = {0}; /* key without lines -> index, or UINT64_MAX when not unique */
+  uint32_t n = g->n;
+  char **plain = calloc(n ? n : 1, sizeof *plain);
+  int rc = -1;
+  if (plain == NULL) return -1;
+  for (uint32_t i = 0; i < g->n; i++) {
+    growth_site *s = &g->sites[i];
+    if ((s->base == 0) == (s->now == 0)) continue; /* on both sides (or neither): matched already */
+    if ((plain[i] = key_without_lines(s->key)) == NULL) goto out;
+    hmap *side = s->now == 0 ? &gone : &came;
+    uint64_t seen;
+    if (hmap_put_str(side, plain[i], hmap_get_str(side, plain[i], &seen) ? UINT64_MAX : i) != 0) goto out;
+  }
+  for (uint32_t i = 0; i < g->n; i++) {
+    uint64_t a, b;
+    if (plain[i] == NULL || g->sites[i].base != 0 || !hmap_get_str(&came, plain[i], &a) || a != i ||
+        !hmap_get_str(&gone, plain[i], &b) || b == UINT64_MAX)
+      continue;
+    g->sites[i].base = g->sites[b].base;
+    g->sites[b].base = 0; /* emptied: dropped below */
+  }
+  uint32_t kept = 0;
+  for (uint32_t i = 0; i < g->n; i++) {
+    if (g->sites[i].base == 0 && g->sites[i].now == 0 && plain[i] != NULL) {
+      free(g->sites[i].key);
+      continue;
+    }
+    g->sites[kept++] = g->sites[i];
+  }
+  g->n = kept;
+  rc = 0;
+out:
+  hmap_free(&gone);
+  hmap_free(&came);
+  for (uint32_t i = 0; i < n; i++) free(plain[i]);
+  free(plain);
+  return rc;
+}
+
 int growth_compute(snapshot *const *base, uint32_t nbase, snapshot *const *now, uint32_t nnow,
                    sample_type type, growth *out, char *err, size_t errlen) {
   memset(out, 0, sizeof *out);
@@ -139,10 +208,12 @@ int growth_compute(snapshot *const *base, uint32_t nbase, snapshot *const *now, 
   for (uint32_t i = 0; i < nnow; i++)
     if (add_snapshot(&t, now[i], 1, type, &out->new_total) != 0) goto oom;
   hmap_free(&t.index);
+  if (match_moved_lines(out) != 0) goto oom_matched;
   if (out->n > 1) qsort(out->sites, out->n, sizeof *out->sites, by_growth);
   return 0;
 oom:
   hmap_free(&t.index);
+oom_matched:
   growth_free(out);
   snprintf(err, errlen, "out of memory");
   return -1;

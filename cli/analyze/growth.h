@@ -2,11 +2,15 @@
  * analyze/growth.h: heap growth per allocation site between two sets of
  * snapshots (the gate's baseline rule and `leakscope diff`).
  *
- * Sites are matched across snapshots by their symbolized stack, the way
- * pprof's function granularity does: each frame is "function (file
- * basename)", or "file:line" without a function, or "module+0xoffset"
- * when unsymbolized - so two builds of the same code, whose addresses and
- * line numbers differ, still match.  Stacks with the same key are summed.
+ * Sites are matched across snapshots by their symbolized stack from the
+ * user's code that allocated (the allocator's frames at the top folded,
+ * model/frames.h): each frame is "function (file basename:line)", or
+ * "file:line" without a function, or "module+0xoffset" when unsymbolized
+ * - so two mallocs in one function are two sites, and two builds of the
+ * same code, whose addresses differ, still match.  When the line numbers
+ * moved between the builds, a site found only in the base and one found
+ * only in the new snapshots whose keys differ in line numbers alone (the
+ * only such pair) are one site.  Stacks with the same key are summed.
  * A snapshot without sites (a JSON report) contributes its leak records:
  * their bytes and blocks as in-use space and objects.
  */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pipeline/prepare.h"
+#include "util/msg.h"
 #include "util/vec.h"
 
 static gate_result *add(gate_results *res, const char *rule) {
@@ -150,6 +151,15 @@ static int baseline_rules(const gate_config *cfg, gate_data *d, gate_results *re
   prepare_opts p = {.flags = PREPARE_SYMBOLIZE};
   snapshot *base = prepare_load(cfg->baseline_profile, &p, err, errlen);
   if (base == NULL) return -2;
+  const char *base_program = snap_program(base);
+  for (uint32_t i = 0; i < d->nprofiles && base_program != NULL; i++) {
+    const char *program = snap_program(d->profiles[i]);
+    if (program != NULL && strcmp(program, base_program) != 0) {
+      warnf("gate: the baseline %s comes from %s and an input from %s: the sites of two programs rarely match",
+            cfg->baseline_profile, base_program, program);
+      break;
+    }
+  }
   growth *g = &res->baseline;
   int rc = growth_compute(&base, 1, d->profiles, d->nprofiles, SAMPLE_INUSE_SPACE, g, err, errlen);
   snap_free(base);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
 #include "util/vec.h"
 
 struct snap_arena_chunk {
@@ -159,4 +160,12 @@ int32_t snap_module_for(const snapshot *snap, uint64_t address) {
     if (address >= m->start && address < m->limit) return (int32_t)i;
   }
   return -1;
+}
+
+const char *snap_program(const snapshot *snap) {
+  if (snap->exe != NULL && snap->exe[0] != '\0') return text_basename(snap->exe);
+  if (snap->argc > 0 && snap->argv[0] != NULL && snap->argv[0][0] != '\0') return text_basename(snap->argv[0]);
+  if (snap->nmodules > 0 && snap->modules[0].path != NULL && snap->modules[0].path[0] != '\0')
+    return text_basename(snap->modules[0].path);
+  return NULL;
 }

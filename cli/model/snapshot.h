@@ -323,6 +323,11 @@ void snap_sort_leaks(snapshot *snap);
  * these still get numbers of their own (callers break ties by index). */
 int snap_loss_record_cmp(const snap_leak *a, const snap_leak *b);
 
+/* The program a snapshot comes from, as a file name without its folder:
+ * the executable, else argv[0], else the first module's file (a profile's
+ * main binary); NULL when it does not say. */
+const char *snap_program(const snapshot *snap);
+
 /* The module a location's address falls in, or -1. */
 int32_t snap_module_for(const snapshot *snap, uint64_t address);
 

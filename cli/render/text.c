@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/frames.h"
 #include "util/text.h"
 
 void render_text_frame(const snapshot *snap, const snap_location *loc, uint32_t line_index,
@@ -25,13 +26,16 @@ void render_text_frame(const snapshot *snap, const snap_location *loc, uint32_t 
     snprintf(buf, buflen, "0x%" PRIx64 " (in %s)", loc->address, object ? object : "?");
 }
 
-static void render_stack(FILE *out, const snapshot *snap, uint32_t stack, int pid) {
+static void render_stack(FILE *out, const snapshot *snap, uint32_t stack, int pid, unsigned frames) {
   const snap_stack *st = &snap->stacks[stack];
   int first = 1;
+  uint32_t shown_first, shown_end, n = 0;
+  frames_range(snap, st, frames, &shown_first, &shown_end);
   for (uint32_t i = 0; i < st->nlocs; i++) {
     const snap_location *loc = &snap->locations[st->locs[i]];
     uint32_t nlines = loc->nlines ? loc->nlines : 1;
-    for (uint32_t l = 0; l < nlines; l++) {
+    for (uint32_t l = 0; l < nlines; l++, n++) {
+      if (n < shown_first || n >= shown_end) continue;
       char frame[1024];
       render_text_frame(snap, loc, l, frame, sizeof frame);
       fprintf(out, "==%d==    %s 0x%" PRIX64 ": %s\n", pid, first ? "at" : "by", loc->address, frame);
@@ -61,15 +65,28 @@ void render_text_heap_summary(FILE *out, const snapshot *snap) {
   fprintf(out, "==%d==   total heap usage: %s allocs, %s frees, %s bytes allocated\n", pid,
           text_commas(snap->total_allocs, a, sizeof a), text_commas(snap->total_frees, b, sizeof b),
           text_commas(snap->total_bytes_allocated, c, sizeof c));
+  if (snap->has_peak)
+    fprintf(out, "==%d==     peak live heap: %s bytes%s\n", pid, text_commas(snap->peak_bytes, a, sizeof a),
+            sampled ? " (estimate)" : "");
 }
 
-void render_text_summary(FILE *out, const snapshot *snap, int max_records, int show_all) {
+void render_text_summary(FILE *out, const snapshot *snap, int max_records, int show_all, unsigned frames) {
   int pid = snap->pid;
   char a[32], b[32], c[32];
   if (!snap->has_leak_check) {
     fprintf(out, "==%d== no leak check in this snapshot (mode %s)\n", pid, snap->mode);
     return;
   }
+  /* memcheck's HEAP SUMMARY, and the peak live heap it does not have */
+  fprintf(out, "==%d== HEAP SUMMARY:\n", pid);
+  fprintf(out, "==%d==     in use at exit: %s bytes in %s blocks\n", pid, text_commas(snap->inuse_bytes, a, sizeof a),
+          text_commas(snap->inuse_objects, b, sizeof b));
+  fprintf(out, "==%d==   total heap usage: %s allocs, %s frees, %s bytes allocated\n", pid,
+          text_commas(snap->total_allocs, a, sizeof a), text_commas(snap->total_frees, b, sizeof b),
+          text_commas(snap->total_bytes_allocated, c, sizeof c));
+  if (snap->has_peak)
+    fprintf(out, "==%d==     peak live heap: %s bytes\n", pid, text_commas(snap->peak_bytes, a, sizeof a));
+  fprintf(out, "==%d==\n", pid);
   /* each record's number is its place in memcheck's order, smallest first */
   uint32_t total_records = 0;
   for (uint32_t i = 0; i < snap->nleaks; i++) total_records += snap->leaks[i].suppressed_by == NULL;
@@ -97,7 +114,7 @@ void render_text_summary(FILE *out, const snapshot *snap, int max_records, int s
     else
       fprintf(out, "==%d== %s bytes in %s blocks are %s in loss record %s of %s\n", pid,
               text_commas(l->bytes, a, sizeof a), blocks, snap_kind_words(l->kind), number, of);
-    render_stack(out, snap, l->stack, pid);
+    render_stack(out, snap, l->stack, pid, frames);
     fprintf(out, "==%d==\n", pid);
     printed++;
   }

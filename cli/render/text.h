@@ -12,12 +12,14 @@
 
 #include "model/snapshot.h"
 
-/* The largest loss records (at most max_records, 0 = all; definite and
- * possible ones, and indirect and still reachable ones too with show_all)
- * then the LEAK SUMMARY. */
-void render_text_summary(FILE *out, const snapshot *snap, int max_records, int show_all);
-/* The heap totals (in use, allocs, frees, bytes allocated) for a snapshot
- * without a leak check; needs no symbols. */
+/* The HEAP SUMMARY (in use at exit, the totals, the peak live heap), the
+ * largest loss records (at most max_records, 0 = all; definite and
+ * possible ones, and indirect and still reachable ones too with show_all),
+ * each stack's frames as frames (model/frames.h) says, then the LEAK
+ * SUMMARY. */
+void render_text_summary(FILE *out, const snapshot *snap, int max_records, int show_all, unsigned frames);
+/* The heap totals (in use, allocs, frees, bytes allocated, the peak) for a
+ * snapshot without a leak check; needs no symbols. */
 void render_text_heap_summary(FILE *out, const snapshot *snap);
 
 /* One frame of a location as text: "function (file:line)" or "0xADDR (object)". */

@@ -10,20 +10,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/frames.h"
 #include "util/text.h"
 
-#define RENDER_TOP_FRAMES 5 /* frames shown per site */
-
-/* The first frames of a stack, innermost first: "fn file:line < fn ...". */
-static void render_top_frames(const snapshot *snap, const snap_stack *stack, char *buf, size_t len) {
+/* The frames of a stack a table shows, innermost first: "fn file:line <
+ * fn ...", the allocator's frames folded, at most view->depth of them. */
+static void render_top_frames(const snapshot *snap, const snap_stack *stack, const render_top_view *view, char *buf,
+                              size_t len) {
   size_t at = 0;
-  int shown = 0, more = 0;
+  uint32_t shown = 0, n = 0, first, end;
+  int more = 0;
   buf[0] = '\0';
-  for (uint32_t k = 0; k < stack->nlocs && stack->locs[k] < snap->nlocations; k++) {
+  frames_range(snap, stack, view->frames | FRAMES_FOLD_ALLOCATORS, &first, &end);
+  for (uint32_t k = 0; k < stack->nlocs && stack->locs[k] < snap->nlocations && n < end; k++) {
     const snap_location *loc = &snap->locations[stack->locs[k]];
     uint32_t nlines = loc->nlines ? loc->nlines : 1;
-    for (uint32_t l = 0; l < nlines; l++) {
-      if (shown == RENDER_TOP_FRAMES) {
+    for (uint32_t l = 0; l < nlines && n < end; l++, n++) {
+      if (n < first) continue;
+      if (view->depth > 0 && shown == view->depth) {
         more = 1;
         break;
       }
@@ -62,7 +66,7 @@ static int render_top_site_order(const void *pa, const void *pb, void *arg) {
   return a->stack < b->stack ? -1 : a->stack > b->stack;
 }
 
-int render_top(FILE *out, const snapshot *snap, sample_type type, long top) {
+int render_top(FILE *out, const snapshot *snap, sample_type type, long top, const render_top_view *view) {
   uint32_t *order = malloc((snap->nsites ? snap->nsites : 1) * sizeof *order);
   if (order == NULL) return -1;
   uint32_t n = 0;
@@ -76,24 +80,25 @@ int render_top(FILE *out, const snapshot *snap, sample_type type, long top) {
   if (n > 1) qsort_r(order, n, sizeof *order, render_top_site_order, &by);
   uint32_t shown = top == 0 || (uint64_t)top > n ? n : (uint32_t)top;
   int bytes = sample_type_is_bytes(type);
-  char human[64];
+  char human[64], count[32];
   text_human(total, bytes, human, sizeof human);
-  fprintf(out, "Top %u of %u allocation sites by %s (total %" PRId64 " %s, %s)", shown, n,
-          sample_type_name(type), total, sample_type_unit(type), human);
+  fprintf(out, "Top %u of %u allocation sites by %s (total %s %s, %s)", shown, n, sample_type_name(type),
+          text_commas((uint64_t)(total < 0 ? 0 : total), count, sizeof count), sample_type_unit(type), human);
   if (snap->mode != NULL && strcmp(snap->mode, "sample") == 0 && snap->sample_interval > 1)
-    fprintf(out, ", sampled every %" PRIu64 " bytes on average", snap->sample_interval);
+    fprintf(out, ", sampled every %s bytes on average", text_commas(snap->sample_interval, count, sizeof count));
   fprintf(out, ":\n%14s %10s %8s %8s  %s\n", sample_type_unit(type), "", "flat%", "cum%",
           "stack (allocation site first)");
   double cum = 0;
-  char frames[1024];
+  char frames[8192];
   for (uint32_t r = 0; r < shown; r++) {
     const snap_site *site = &snap->sites[order[r]];
     int64_t v = sample_type_value(site, type);
     double pct = total ? 100.0 * (double)v / (double)total : 0.0;
     cum += pct;
     text_human(v, bytes, human, sizeof human);
-    render_top_frames(snap, &snap->stacks[site->stack], frames, sizeof frames);
-    fprintf(out, "%14" PRId64 " %10s %7.2f%% %7.2f%%  %s\n", v, human, pct, cum, frames);
+    render_top_frames(snap, &snap->stacks[site->stack], view, frames, sizeof frames);
+    fprintf(out, "%14s %10s %7.2f%% %7.2f%%  %s\n", text_commas((uint64_t)(v < 0 ? 0 : v), count, sizeof count),
+            human, pct, cum, frames);
   }
   free(order);
   return 0;
@@ -138,7 +143,7 @@ static void render_top_decade_quantile(const snap_site *s, double q, char *buf, 
 /* Per site: allocations, freed objects, temporaries (full mode: exact),
  * median, p90 and longest lifetime (full mode: exact; sample mode: the
  * decade they fall in), most allocations first. */
-static int render_top_lifetime_stats(FILE *out, const snapshot *snap, long top) {
+static int render_top_lifetime_stats(FILE *out, const snapshot *snap, long top, const render_top_view *view) {
   uint32_t *order = malloc((snap->nsites ? snap->nsites : 1) * sizeof *order);
   if (order == NULL) return -1;
   uint32_t n = 0;
@@ -156,7 +161,7 @@ static int render_top_lifetime_stats(FILE *out, const snapshot *snap, long top) 
           exact ? "exact" : "estimates from the samples; lifetimes by decade");
   fprintf(out, "%14s %14s %18s %10s %10s %10s  %s\n", "allocations", "freed", "temporary", "median", "p90", "max",
           "stack (allocation site first)");
-  char frames[1024], a[32], f[32], t[48], p50[32], p90[32], max[32];
+  char frames[8192], a[32], f[32], t[48], p50[32], p90[32], max[32];
   for (uint32_t r = 0; r < shown; r++) {
     const snap_site *s = &snap->sites[order[r]];
     int64_t freed = render_top_freed(s);
@@ -182,7 +187,7 @@ static int render_top_lifetime_stats(FILE *out, const snapshot *snap, long top) 
       render_top_decade_quantile(s, 0.9, p90, sizeof p90);
       render_top_decade_quantile(s, 1.0, max, sizeof max);
     }
-    render_top_frames(snap, &snap->stacks[s->stack], frames, sizeof frames);
+    render_top_frames(snap, &snap->stacks[s->stack], view, frames, sizeof frames);
     fprintf(out, "%14s %14s %18s %10s %10s %10s  %s\n", a, f, t, p50, p90, max, frames);
   }
   if (exact && allocs > 0) {
@@ -195,11 +200,11 @@ static int render_top_lifetime_stats(FILE *out, const snapshot *snap, long top) 
   return 0;
 }
 
-int render_top_lifetimes(FILE *out, const snapshot *snap, long top) {
+int render_top_lifetimes(FILE *out, const snapshot *snap, long top, const render_top_view *view) {
   static const char *const heads[SNAP_LIFETIME_BUCKETS] = {"<1us", "<10us", "<100us", "<1ms", "<10ms",
                                                           "<100ms", "<1s", "<10s", "<100s", "longer"};
   fprintf(out, "\n");
-  if (render_top_lifetime_stats(out, snap, top) != 0) return -1;
+  if (render_top_lifetime_stats(out, snap, top, view) != 0) return -1;
   uint32_t *order = malloc((snap->nsites ? snap->nsites : 1) * sizeof *order);
   if (order == NULL) return -1;
   uint32_t n = 0;
@@ -217,7 +222,7 @@ int render_top_lifetimes(FILE *out, const snapshot *snap, long top) {
           snap->has_lifetime_stats ? "exact" : "estimates from the samples", "freed");
   for (int k = 0; k < SNAP_LIFETIME_BUCKETS; k++) fprintf(out, " %6s", heads[k]);
   fprintf(out, "  stack (allocation site first)\n");
-  char frames[1024];
+  char frames[8192];
   for (uint32_t r = 0; r < shown; r++) {
     const snap_site *s = &snap->sites[order[r]];
     int64_t f = render_top_freed(s);
@@ -226,7 +231,7 @@ int render_top_lifetimes(FILE *out, const snapshot *snap, long top) {
       if (s->died[k] == 0) fprintf(out, " %6s", ".");
       else fprintf(out, " %5.1f%%", 100.0 * (double)s->died[k] / (double)f);
     }
-    render_top_frames(snap, &snap->stacks[s->stack], frames, sizeof frames);
+    render_top_frames(snap, &snap->stacks[s->stack], view, frames, sizeof frames);
     fprintf(out, "  %s\n", frames);
   }
   if (freed > 0 && !snap->has_lifetime_stats) /* without the exact count: the share freed within 1 ms */

@@ -1,0 +1,46 @@
+/*
+ * model/frames.c: the frames of a stack the text outputs show: allocator
+ * frames folded, frames below main hidden (see model/frames.h).
+ */
+#include "model/frames.h"
+
+#include <string.h>
+
+int frames_is_allocator(const char *function) {
+  static const char *const prefixes[] = {
+      "operator new", /* operator new(unsigned long), new[], the aligned and nothrow ones */
+      "std::",        /* std::allocator<T>::allocate, its traits, a vector's storage, a string's _M_create */
+      "__gnu_cxx::",  /* __gnu_cxx::new_allocator<T>::allocate */
+  };
+  static const char *const names[] = {"strdup", "__strdup", "strndup", "__strndup", "wcsdup", "__wcsdup"};
+  if (function == NULL) return 0;
+  for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+    if (strncmp(function, prefixes[i], strlen(prefixes[i])) == 0) return 1;
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (strcmp(function, names[i]) == 0) return 1;
+  return 0;
+}
+
+/* The function of a stack's frame (location k, line l), or NULL. */
+static const char *frames_function(const snapshot *snap, const snap_stack *st, uint32_t k, uint32_t l) {
+  if (st->locs[k] >= snap->nlocations) return NULL;
+  const snap_location *loc = &snap->locations[st->locs[k]];
+  return l < loc->nlines ? loc->lines[l].function : NULL;
+}
+
+void frames_range(const snapshot *snap, const snap_stack *st, unsigned flags, uint32_t *first, uint32_t *end) {
+  uint32_t n = 0, leading_allocators = 0, after_main = 0;
+  int folding = (flags & FRAMES_FOLD_ALLOCATORS) != 0;
+  for (uint32_t k = 0; k < st->nlocs; k++) {
+    uint32_t nlines = 1;
+    if (st->locs[k] < snap->nlocations && snap->locations[st->locs[k]].nlines > 0)
+      nlines = snap->locations[st->locs[k]].nlines;
+    for (uint32_t l = 0; l < nlines; l++, n++) {
+      const char *function = frames_function(snap, st, k, l);
+      if (folding && n == leading_allocators && frames_is_allocator(function)) leading_allocators++;
+      if (function != NULL && strcmp(function, "main") == 0) after_main = n + 1;
+    }
+  }
+  *first = leading_allocators < n ? leading_allocators : 0;
+  *end = after_main > *first && !(flags & FRAMES_BELOW_MAIN) ? after_main : n;
+}
