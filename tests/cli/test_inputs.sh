@@ -20,7 +20,7 @@ grep -q '>0 bytes<\|(0 bytes' r.svg && fail "flame of a report is empty"
 # report --profile: a profile with the report's in-use bytes, read back
 "$LEAKSCOPE" report r.json --profile r.pb.gz >/dev/null || fail "report --profile"
 "$LEAKSCOPE" report r.pb.gz >prof.txt || fail "report of the written profile"
-total() { sed -n 's/^Top .*(total \([0-9]*\) bytes.*/\1/p' "$1"; }
+total() { sed -n 's/^Top .*(total \([0-9,]*\) bytes.*/\1/p' "$1" | tr -d ,; }
 [ -n "$(total rep.txt)" ] && [ "$(total prof.txt)" = "$(total rep.txt)" ] \
   || fail "profile total $(total prof.txt) != report total $(total rep.txt)"
 [ "$(total rep.txt)" -gt 0 ] || fail "report total is 0"

@@ -295,7 +295,7 @@ r = {x["rule"]: x for x in d["rules"]}
 g = r["baseline.max_growth_percent"]
 assert abs(g["value"] - 600000 * 100 / 1700000) < 1e-6 and g["status"] == "fail", g
 assert g["offenders"] == [{"growth_bytes": 600000, "base_bytes": 1000000, "new_bytes": 1600000,
-    "frames": ["cache_put (cache_put.c)", "handle (handle.c)", "main (main.c)"]}], g
+    "frames": ["cache_put (cache_put.c:10)", "handle (handle.c:10)", "main (main.c:10)"]}], g
 s = r["baseline.max_site_growth_percent"]
 assert s["status"] == "pass" and abs(s["value"] - 600000 * 100 / 1700000) < 1e-6, s
 b = r["budget.max_inuse_bytes"]
@@ -311,10 +311,10 @@ case "$(values budget.json)" in "fail budget.max_inuse_bytes=72993:fail") ;; *) 
 # diff: sites ranked by growth, totals line
 "$LEAKSCOPE" diff base.pb.gz new.pb.gz >diff.txt || fail "diff failed"
 cat diff.txt
-sed -n 2p diff.txt | grep -q '^ *+600000 *+60.0% *1000000 *1600000  cache_put (cache_put.c) < handle (handle.c) < main (main.c)$' \
+sed -n 2p diff.txt | grep -q '^ *+600,000 *+585.9 KiB *+60.0% *1,000,000 *1,600,000  cache_put (cache_put.c:10) < handle (handle.c:10) < main (main.c:10)$' \
   || fail "diff: first site"
-grep -q '^ *+50000 *new *0 *50000  fresh (fresh.c) < main (main.c)$' diff.txt || fail "diff: new site"
-tail -n 1 diff.txt | grep -q '^total bytes: base 1700000, new 2300000, growth +600000 (+35.3%)$' || fail "diff: totals"
+grep -q '^ *+50,000 *+48.8 KiB *new *0 *50,000  fresh (fresh.c:10) < main (main.c:10)$' diff.txt || fail "diff: new site"
+tail -n 1 diff.txt | grep -q '^total bytes: base 1,700,000, new 2,300,000, growth +600,000 (+585.9 KiB, +35.3%)$' || fail "diff: totals"
 "$LEAKSCOPE" diff --sample-type alloc_space --top 1 base.pb.gz new.pb.gz >diff2.txt || fail "diff --sample-type"
 [ "$(wc -l <diff2.txt)" -eq 3 ] || fail "diff --top 1: $(cat diff2.txt)"
 "$LEAKSCOPE" diff --sample-type bogus base.pb.gz new.pb.gz 2>/dev/null; [ $? -eq 2 ] || fail "diff bad type"

@@ -61,7 +61,7 @@ case = suite.find("testcase")
 assert case.get("name") == "baseline.max_growth_percent", case.attrib
 text = case.find("failure").text
 assert "+4000 bytes (1000 -> 5000) at:" in text, text
-assert "    grow??<&>?x (site.c)\n" in text, repr(text)
+assert "    grow??<&>?x (site.c:10)\n" in text, repr(text)
 PYEOF
 echo "ok: JUnit is well-formed for names that are not UTF-8"
 

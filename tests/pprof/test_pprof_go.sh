@@ -70,15 +70,15 @@ EOF
 (cd "$T" && "$GO" build -o heapgo heapgo.go) 2>"$T/err" || fail "go build: $(cat "$T/err")"
 "$T/heapgo" "$T/go1.pb.gz" 1 || fail "heapgo"
 "$LEAKSCOPE" report "$T/go1.pb.gz" >"$T/go1.txt" 2>"$T/err" || fail "report of a Go profile: $(cat "$T/err")"
-row=$(awk '/^ *[0-9]+ / { print; exit }' "$T/go1.txt")
+row=$(awk '/^ *[0-9][0-9,]* / { print; exit }' "$T/go1.txt")
 case "$row" in *main.leakyCache*heapgo.go:*main.main*) ;; *) fail "Go profile top row: $row" ;; esac
 # 100 blocks of 64 KiB are live (plus, on some runs, a small slice from the same line)
-echo "$row" | awk '{ exit !($1 >= 6553600 && $1 < 6553600 + 65536) }' || fail "Go profile: 100 x 64 KiB live: $row"
+echo "$row" | awk '{ gsub(",", "", $1); exit !($1 >= 6553600 && $1 < 6553600 + 65536) }' || fail "Go profile: 100 x 64 KiB live: $row"
 "$LEAKSCOPE" report "$T/go1.pb.gz" --sample-type alloc_objects >/dev/null || fail "alloc_objects of a Go profile"
 "$T/heapgo" "$T/go2.pb.gz" 524288 || fail "heapgo sampled"
 "$LEAKSCOPE" report "$T/go2.pb.gz" >"$T/go2.txt" 2>"$T/err" || fail "report of a sampled Go profile: $(cat "$T/err")"
 grep -q 'main.leakyCache' "$T/go2.txt" || fail "sampled Go profile: $(cat "$T/go2.txt")"
-grep -q 'sampled every 524288 bytes' "$T/go2.txt" || fail "sampled Go profile: rate: $(cat "$T/go2.txt")"
+grep -q 'sampled every 524,288 bytes' "$T/go2.txt" || fail "sampled Go profile: rate: $(cat "$T/go2.txt")"
 "$LEAKSCOPE" flame "$T/go2.pb.gz" --folded "$T/go2.folded" -o "$T/go2.svg" || fail "flame of a Go profile"
 grep -q '^runtime.main;main.main;main.leakyCache [0-9]*$' "$T/go2.folded" || fail "Go folded: $(cat "$T/go2.folded")"
 # and our writer turns a Go profile into one go tool pprof still reads
@@ -86,7 +86,7 @@ grep -q '^runtime.main;main.main;main.leakyCache [0-9]*$' "$T/go2.folded" || fai
 "$GO" tool pprof -top "$T/go3.pb.gz" >"$T/top" 2>"$T/err" || fail "pprof on a rewritten Go profile"
 grep -Eq ' main.leakyCache$' "$T/top" || fail "rewritten Go profile: $(cat "$T/top")"
 "$GO" tool pprof -raw "$T/go3.pb.gz" >"$T/rawout" 2>"$T/err" || fail "pprof -raw on a rewritten Go profile"
-live=$(echo "$row" | awk '{ print $1 }')
+live=$(echo "$row" | awk '{ gsub(",", "", $1); print $1 }')
 awk -v v="$live:" '$4 == v { found = 1 } END { exit !found }' "$T/rawout" ||
   fail "rewritten Go profile: no sample with inuse_space $live: $(cat "$T/rawout")"
 echo "ok"

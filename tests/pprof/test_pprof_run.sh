@@ -47,7 +47,7 @@ within "$2" 100000000 25 || fail "sample: churn alloc_space $2, truth 100000000"
 
 # report and flame read what run wrote
 "$LEAKSCOPE" report "$T/full.pb.gz" >"$T/top" 2>"$T/err" || fail "report: $(cat "$T/err")"
-awk '/^ *[0-9]+ / { print; exit }' "$T/top" | grep -q '^ *104857600 .*pprof_keep_live pprof_run.c:' ||
+awk '/^ *[0-9][0-9,]* / { print; exit }' "$T/top" | grep -q '^ *104,857,600 .*pprof_keep_live pprof_run.c:' ||
   fail "report of the run's profile: $(cat "$T/top")"
 "$LEAKSCOPE" flame "$T/sample.pb.gz" --sample-type alloc_space --folded >"$T/folded" ||
   fail "flame of the run's profile"

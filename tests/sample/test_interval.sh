@@ -23,8 +23,8 @@ for mode in "" "--sample=16K"; do
   # profile holds more than the first
   first=$(ls "$T"/p.[0-9]*.pb.gz | sort_numbered | head -1)
   last=$(ls "$T"/p.[0-9]*.pb.gz | sort_numbered | tail -1)
-  a=$("$LEAKSCOPE" report --sample-type inuse_space "$first" | sed -n 's/.*(total \([0-9]*\) bytes.*/\1/p')
-  b=$("$LEAKSCOPE" report --sample-type inuse_space "$last" | sed -n 's/.*(total \([0-9]*\) bytes.*/\1/p')
+  a=$("$LEAKSCOPE" report --sample-type inuse_space "$first" | sed -n 's/.*(total \([0-9,]*\) bytes.*/\1/p' | tr -d ,)
+  b=$("$LEAKSCOPE" report --sample-type inuse_space "$last" | sed -n 's/.*(total \([0-9,]*\) bytes.*/\1/p' | tr -d ,)
   [ -n "$a" ] && [ -n "$b" ] || fail "report printed no total line"
   [ "$b" -gt "$a" ] || fail "the live heap did not grow between periodic profiles ($a -> $b)"
 done
