@@ -177,7 +177,7 @@ static void attach_note(const char *suffix, const char *text) {
   if (ag_opt.out[0] == 0 || sys_expand_path(ag_opt.out, sys_getpid(), path, sizeof path - 16) != 0) return;
   strcat(path, suffix);
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = sys_open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) return;
   size_t n = strlen(text);
   int ok = write(fd, text, n) == (ssize_t)n && write(fd, "\n", 1) == 1;
@@ -366,7 +366,7 @@ static int attach_lock_dir(char *dir, size_t len) {
 static void attach_clean_dir(void) {
   char dir[OPTIONS_PATH_MAX];
   if (attach_lock_dir(dir, sizeof dir) != 0) return;
-  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = sys_open(dir, O_RDONLY | O_DIRECTORY, 0);
   if (fd < 0) return;
   char buf[4096];
   for (;;) {
@@ -413,7 +413,7 @@ static void attach_detach(void) {
 /* Does a process hold the supervisor's lock?  A file that cannot be
  * opened for another reason than its absence counts as held. */
 static int attach_supervisor_alive(void) {
-  int fd = open(ag_opt.attach, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  int fd = sys_open(ag_opt.attach, O_RDONLY | O_NOFOLLOW, 0);
   if (fd < 0) return errno != ENOENT && errno != ENOTDIR;
   int held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
   close(fd); /* and with it the shared lock, if we got it */

@@ -67,7 +67,7 @@ static int children_marker_name(pid_t pid, const char *suffix, char *name, size_
 
 static void children_write_marker(const char *name, const char *path) {
   /* no shared buffer: a vfork child runs this in its parent's memory */
-  int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = sys_open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) return;
   if (write(fd, path, strlen(path)) < 0 || write(fd, "\n", 1) < 0) unlink(name);
   close(fd);

@@ -59,7 +59,7 @@ static int control_write_stats(void) {
   snprintf(tmp, sizeof tmp, "%s.stats.tmp", path);
   snprintf(path + strlen(path), 8, ".stats");
   static sys_writer w;
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = sys_open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) return -1;
   sys_writer_open(&w, fd);
   sys_put(&w, "leakscope-stats 1\n");
@@ -124,6 +124,9 @@ static void *control_main(void *arg) {
   sigdelset(&mask, SIGSEGV);
   sigdelset(&mask, SIGBUS);
   pthread_sigmask(SIG_BLOCK, &mask, NULL);
+  /* its files (requests, snapshots, statistics) in a table of its own */
+  if (sys_private_files(ag_opt.warnings != AG_WARNINGS_SNAPSHOT && !ag_opt.quiet) != 0)
+    sys_warn("the control thread shares the program's descriptors");
   uint64_t period = (uint64_t)(ag_opt.interval * 1e9);
   uint64_t next = period ? sys_now_ns() + period : 0;
   uint64_t next_tick = ag_opt.growth > 0 ? sys_now_ns() + 1000000000u : 0;

@@ -218,7 +218,7 @@ static void got_maps_line(const char *p, const char *end) {
 
 /* The protection of every pending candidate's page; 0, or -1. */
 static int got_read_protections(void) {
-  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  int fd = sys_open("/proc/self/maps", O_RDONLY, 0);
   if (fd < 0) return -1;
   static char buf[8192]; /* under got_lock */
   size_t have = 0;

@@ -187,7 +187,7 @@ static int snapwrite_file(const char *path, const char *reason, const scan_reque
                           void (*tail)(sys_writer *w)) {
   char tmp[640];
   if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) return -1;
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = sys_open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) {
     sys_warn_stderr("cannot write the snapshot file");
     return -1;

@@ -7,9 +7,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -157,9 +159,58 @@ void sys_unsetenv(const char *name) {
     do e[0] = e[1]; while (*e++ != NULL);
 }
 
+/* The agent's descriptors are moved to the top of the first 1024 (below
+ * the soft limit), as valgrind keeps its own: the program's next open
+ * gets the number it would get without the agent, even while the agent
+ * writes a snapshot. */
+#define SYS_FD_CEILING 1024
+#define SYS_FD_ROOM 32
+
+int sys_open(const char *path, int flags, mode_t mode) {
+  int fd = open(path, flags | O_CLOEXEC, mode);
+  if (fd < 0) return -1;
+  struct rlimit limit;
+  long top = SYS_FD_CEILING;
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < (rlim_t)top) top = (long)limit.rlim_cur;
+  if (fd >= top - SYS_FD_ROOM) return fd;
+  int saved = errno;
+  int high = fcntl(fd, F_DUPFD_CLOEXEC, top - SYS_FD_ROOM);
+  if (high >= 0) {
+    close(fd);
+    fd = high;
+  }
+  errno = saved; /* no room up there: the low one it is */
+  return fd;
+}
+
+/* close_range(first, last), by hand where the kernel lacks it. */
+static void sys_close_range(unsigned first, unsigned last) {
+  if (first > last || close_range(first, last, 0) == 0) return;
+  for (unsigned fd = first; fd <= last && fd < SYS_FD_CEILING; fd++) close((int)fd);
+}
+
+int sys_private_files(int keep_stderr) {
+  if (unshare(CLONE_FILES) != 0) return -1;
+  /* the copies of the program's descriptors go at once: held here, they
+   * would keep its pipes open after it closes them */
+  int err = keep_stderr ? fcntl(2, F_DUPFD_CLOEXEC, 3) : -1;
+  if (err >= 0) {
+    sys_close_range(0, (unsigned)err - 1);
+    sys_close_range((unsigned)err + 1, ~0u);
+  } else {
+    sys_close_range(0, ~0u);
+  }
+  /* 0, 1 and 2 taken, so that the thread's own files never get them */
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  int ok = null == 0 && fcntl(0, F_DUPFD_CLOEXEC, 1) == 1 &&
+           (err >= 0 ? dup3(err, 2, O_CLOEXEC) == 2 : fcntl(0, F_DUPFD_CLOEXEC, 2) == 2);
+  if (err >= 0) close(err);
+  return ok ? 0 : -1;
+}
+
 ssize_t sys_read_file(const char *path, char *buf, size_t cap) {
   if (cap == 0) return -1;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  int fd = sys_open(path, O_RDONLY, 0);
   if (fd < 0) return -1;
   size_t used = 0;
   while (used < cap - 1) {
@@ -190,7 +241,7 @@ static uintptr_t sys_hex(const char **p, const char *end) {
 }
 
 int sys_find_mapping(uintptr_t addr, uintptr_t *start, uintptr_t *end, int *main_stack) {
-  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  int fd = sys_open("/proc/self/maps", O_RDONLY, 0);
   if (fd < 0) return -1;
   char buf[4096];
   size_t have = 0;
@@ -234,7 +285,7 @@ struct sys_dirent64 {
 };
 
 int sys_foreach_thread(int (*fn)(pid_t tid, void *arg), void *arg) {
-  int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = sys_open("/proc/self/task", O_RDONLY | O_DIRECTORY, 0);
   if (fd < 0) return -1;
   char buf[4096];
   int stop = 0;

@@ -33,6 +33,18 @@ AG_HIDDEN pid_t sys_gettid(void);
 /* Send sig to thread tid of this process; 0, or -1 (ESRCH: it is gone). */
 AG_HIDDEN int sys_tgkill(pid_t tid, int sig);
 
+/* open(path, flags | O_CLOEXEC, mode), the descriptor moved out of the
+ * program's way (to the top of the first 1024); -1 and errno on failure. */
+AG_HIDDEN int sys_open(const char *path, int flags, mode_t mode);
+
+/* The calling thread gets a descriptor table of its own (unshare), with
+ * none of the program's descriptors in it but a copy of stderr when
+ * keep_stderr is set (/dev/null in its place otherwise, and as 0 and 1):
+ * the files it opens then are invisible to the program and never take a
+ * number the program would get.  0, or -1 (the table may be shared still,
+ * or empty: the thread's warnings may be lost). */
+AG_HIDDEN int sys_private_files(int keep_stderr);
+
 /* A warning: "leakscope: msg\n" on stderr with raw writes, unless the
  * quiet option is set, or kept for the snapshots with warnings=snapshot
  * (the supervisor prints them with the process's pid; the first

@@ -3,7 +3,9 @@
 # allocations sees the same numbers as alone: under run in full and sample
 # mode, with periodic profiles, a snapshot signal and --http (the agent's
 # control thread runs), preloaded by hand in both modes, each with stdin
-# open and closed (a descriptor of the agent's would take 0 then).
+# open and closed (a descriptor of the agent's would take 0 then); and
+# while periodic snapshots are written, each open the program makes gets
+# the lowest free number (the agent's files are opened out of its way).
 . "$(dirname "$0")/../harness/common.sh"
 cd "$T" || exit 2
 prog="$PROGS/host_fds"
@@ -21,7 +23,7 @@ for stdin_mode in open closed; do
   grep -q "^later:" want.out || fail "host_fds alone: $(cat want.out)"
   check "run" "$LEAKSCOPE" run --
   check "run --sample" "$LEAKSCOPE" run --sample=4K --
-  check "run --interval" "$LEAKSCOPE" run --interval 0.1 --profile "$T/p.pb.gz" --
+  check "run --interval" "$LEAKSCOPE" run --interval 0.03 --profile "$T/p.pb.gz" --
   check "run --snapshot-signal" "$LEAKSCOPE" run --snapshot-signal USR2 --
   check "run --http" "$LEAKSCOPE" run --http 127.0.0.1:0 --
   check "run --sample --budget" "$LEAKSCOPE" run --sample=4K --budget 100K,dump --profile "$T/b.pb.gz" --
