@@ -11,7 +11,11 @@
  *   - the exec family, posix_spawn, system and popen (children.c marks
  *     programs that are not traced);
  *   - dlopen (RTLD_DEEPBIND would bypass these hooks) and dlclose (the
- *     module map is kept for stacks inside unloaded objects).
+ *     module map is kept for stacks inside unloaded objects);
+ *   - operator new[] and its variants, only to note the entry point for
+ *     the allocation's stack (record.c): the C++ runtime's own operator
+ *     new[] does the work (it calls operator new, which calls malloc), so
+ *     a block from new[] is told from one from new, as memcheck tells them.
  * malloc_usable_size is wrapped too: a full-mode block's header is not the
  * program's.  The functions behind the shims that are not
  * the malloc family are found with dlsym(RTLD_NEXT) on first use.
@@ -169,6 +173,50 @@ AG_EXPORT void *pvalloc(size_t size) {
 AG_EXPORT void cfree(void *p) { free(p); }
 
 AG_EXPORT size_t malloc_usable_size(void *p) { return p != NULL ? record_usable_size(p) : 0; }
+
+/* operator new[] (size, [alignment,] [nothrow]): the C++ runtime's, with
+ * this entry point noted for the allocation it makes (record.c); the note
+ * is put back after the call (the runtime's bad_alloc, thrown through
+ * here, leaves it for the next capture, which does not find its caller's
+ * frame and ignores it).  Without a runtime defining it (cannot happen
+ * for a program calling it) it fails as new_handler-less new does. */
+enum { HOOKS_NEW_ARRAY_VARIANTS = 4 };
+static void *hooks_new_next[HOOKS_NEW_ARRAY_VARIANTS];
+
+/* The C++ runtime's variant i (name), looked up on its first call: a C
+ * program never calls one, so never looks one up (a failed dlsym leaves
+ * dlerror's buffer behind, which the program would be charged for).  What
+ * dlsym allocates is the agent's (the guard). */
+static void *hooks_new_resolve(int i, const char *name) {
+  void *f = __atomic_load_n(&hooks_new_next[i], __ATOMIC_ACQUIRE);
+  if (f == NULL) {
+    int was = guard_enter_self(GUARD_AGENT);
+    f = dlsym(RTLD_NEXT, name);
+    guard_leave(&ag_thread, was);
+    __atomic_store_n(&hooks_new_next[i], f, __ATOMIC_RELEASE);
+  }
+  return f;
+}
+
+#define HOOKS_NEW_ARRAY(i, name, params, args)                                \
+  typedef void *(*hooks_##name##_fn) params;                                  \
+  AG_EXPORT void *name params {                                               \
+    hooks_##name##_fn hooks_next_##name = (hooks_##name##_fn)hooks_new_resolve(i, #name); \
+    if (hooks_next_##name == NULL) abort();                                   \
+    ag_tstate *st = &ag_thread;                                               \
+    uintptr_t ret = st->entry_ret, pc = st->entry_pc;                         \
+    st->entry_ret = (uintptr_t)__builtin_return_address(0);                   \
+    st->entry_pc = (uintptr_t)&name + 1; /* a return address into it */      \
+    void *p = hooks_next_##name args;                                         \
+    st->entry_ret = ret;                                                      \
+    st->entry_pc = pc;                                                        \
+    return p;                                                                 \
+  }
+HOOKS_NEW_ARRAY(0, _Znam, (size_t size), (size))
+HOOKS_NEW_ARRAY(1, _ZnamRKSt9nothrow_t, (size_t size, const void *nothrow), (size, nothrow))
+HOOKS_NEW_ARRAY(2, _ZnamSt11align_val_t, (size_t size, size_t align), (size, align))
+HOOKS_NEW_ARRAY(3, _ZnamSt11align_val_tRKSt9nothrow_t, (size_t size, size_t align, const void *nothrow),
+                (size, align, nothrow))
 
 /* ---- the ends of the program ---------------------------------------------- */
 

@@ -125,13 +125,38 @@ static void *record_nested_alloc(record_kind kind, size_t align, size_t size) {
 /* The caller's stack id; its allocation counts grow by objects and bytes
  * (sample mode: objects x 1000 and the unbiased bytes).  The same stack as
  * this thread's last capture keeps its id without being looked up. */
+/* An allocation made on behalf of an entry point hooks.c notes (operator
+ * new[], which reaches malloc through libstdc++'s operator new): its
+ * stack from the entry point's caller on, under one frame standing for
+ * the entry point, as memcheck shows it (memcheck replaces operator new[]
+ * itself).  The note is used once.  The new depth. */
+static int record_entry_stack(ag_tstate *st, uintptr_t *pcs, int depth) {
+  uintptr_t ret = st->entry_ret;
+  st->entry_ret = 0;
+  for (int k = 0; k < depth; k++) {
+    if (pcs[k] != ret) continue;
+    int kept = depth - k < UNWIND_MAX_DEPTH ? depth - k : UNWIND_MAX_DEPTH - 1;
+    memmove(pcs + 1, pcs + k, (size_t)kept * sizeof *pcs);
+    pcs[0] = st->entry_pc;
+    return kept + 1;
+  }
+  return depth;
+}
+
 static uint32_t record_stack_here(uint64_t objects, uint64_t bytes) {
   uintptr_t pcs[UNWIND_MAX_DEPTH];
   int same;
   int depth = unwind_capture(pcs, ag_opt.depth, &same);
   ag_tstate *st = &ag_thread;
-  uint32_t stack = same && st->last_stack != 0 ? st->last_stack : stacktab_intern(pcs, depth);
-  st->last_stack = stack;
+  uint32_t stack;
+  if (AG_UNLIKELY(st->entry_ret != 0)) {
+    /* not the stack the capture saw: neither reused nor kept for reuse */
+    stack = stacktab_intern(pcs, record_entry_stack(st, pcs, depth));
+    st->last_stack = 0;
+  } else {
+    stack = same && st->last_stack != 0 ? st->last_stack : stacktab_intern(pcs, depth);
+    st->last_stack = stack;
+  }
   stacktab_entry *e = stacktab_get(stack);
   if (e != NULL) {
     atomic_fetch_add_explicit(&e->alloc_objects, objects, memory_order_relaxed);

@@ -4,7 +4,11 @@
  *
  * Valgrind's stacks start with the allocation function itself (memcheck
  * replaces malloc), ours with its caller; so a Valgrind suppression whose
- * first frame names an allocation function may skip it.
+ * first frame names a function of the malloc family may skip it.  C++'s
+ * entry points are frames of ours too (libstdc++'s operator new, the
+ * agent's operator new[]), and strdup's caller of malloc is strdup: those
+ * frames match as they are.  A fun: pattern matches a frame's symbol
+ * (mangled, as memcheck matches) or its display name.
  */
 #include "analyze/supp.h"
 
@@ -246,11 +250,14 @@ static int supp_lsan_match(const char *pat, const char *s) {
 typedef struct {
   const char *function, *file, *object;
   int64_t line;
+  const char *system_name; /* the mangled symbol, NULL when it is function */
 } supp_frameinfo;
 
 static int supp_frame_matches(const supp_frame *f, const supp_frameinfo *fi) {
   switch (f->type) {
-    case SUPP_FUN: return supp_glob(f->pattern, fi->function ? fi->function : "???");
+    case SUPP_FUN:
+      return (fi->system_name != NULL && supp_glob(f->pattern, fi->system_name)) ||
+             supp_glob(f->pattern, fi->function ? fi->function : "???");
     case SUPP_OBJ: return supp_glob(f->pattern, fi->object ? fi->object : "???");
     case SUPP_SRC: {
       const char *base = text_basename(fi->file);
@@ -278,8 +285,7 @@ static int supp_match_from(const supp_entry *e, int fi, const supp_frameinfo *st
 
 static int supp_is_allocator(const char *pattern) {
   static const char *const names[] = {"malloc", "calloc", "realloc", "memalign", "posix_memalign",
-                                      "aligned_alloc", "valloc", "pvalloc", "reallocarray", "_Zn*",
-                                      "operator new*", "strdup", "strndup"};
+                                      "aligned_alloc", "valloc", "pvalloc", "reallocarray"};
   for (size_t i = 0; i < sizeof names / sizeof *names; i++)
     if (supp_glob(pattern, names[i]) || supp_glob(names[i], pattern)) return 1;
   return 0;
@@ -315,7 +321,7 @@ int supp_apply(const supp_set *set, snapshot *snap) {
       for (uint32_t k = 0; k < nlines && n < 512; k++) {
         const snap_line *line = k < loc->nlines ? &loc->lines[k] : NULL;
         frames[n++] = (supp_frameinfo){line ? line->function : NULL, line ? line->file : NULL, object,
-                                       line ? line->line : 0};
+                                       line ? line->line : 0, line ? line->system_name : NULL};
       }
     }
     for (int i = 0; i < set->n; i++) {

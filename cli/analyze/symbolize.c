@@ -198,14 +198,14 @@ static void module_close(sym_module *sm) {
 
 /* ---- ELF symbol table ---- */
 
+/* Among aliases at one address, the name memcheck shows: fewest leading
+ * underscores first (strdup, not __strdup; malloc, not __libc_malloc),
+ * then global before weak before local. */
 static int sym_rank(const GElf_Sym *sym, const char *name) {
   int bind = GELF_ST_BIND(sym->st_info);
-  int rank = bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 4 : 8;
-  while (*name == '_' && rank % 4 < 3) { /* __libc_malloc after malloc */
-    rank++;
-    name++;
-  }
-  return rank;
+  int underscores = 0;
+  while (name[underscores] == '_' && underscores < 7) underscores++;
+  return underscores * 4 + (bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2);
 }
 
 static int sym_order(const void *pa, const void *pb) {
@@ -270,12 +270,16 @@ static const sym_entry *symtab_find(const sym_entry *syms, size_t n, uint64_t a)
 }
 
 /* The function symbol containing pc, or NULL; *oom on a failure. */
-static const char *symtab_lookup(sym_module *sm, uint64_t pc, int *oom) {
+static const sym_entry *symtab_entry(sym_module *sm, uint64_t pc, int *oom) {
   if (!sm->syms_built && symtab_build(sm) != 0) {
     *oom = 1;
     return NULL;
   }
-  const sym_entry *s = symtab_find(sm->syms, sm->nsyms, pc);
+  return symtab_find(sm->syms, sm->nsyms, pc);
+}
+
+static const char *symtab_lookup(sym_module *sm, uint64_t pc, int *oom) {
+  const sym_entry *s = symtab_entry(sm, pc, oom);
   return s ? s->name : NULL;
 }
 
@@ -396,10 +400,85 @@ static const char *die_raw_name(Dwarf_Die *die) {
   return plain != NULL ? plain : name;
 }
 
-static int buf_push(sym_ctx *c, const char *function, const char *file, int64_t line) {
+static int is_mangled(const char *name) { return name != NULL && name[0] == '_' && name[1] == 'Z'; }
+
+/* A name with the scopes GCC leaves out of DW_AT_name and gives no
+ * linkage name for (internal linkage: static functions, anonymous
+ * namespaces): "(anonymous namespace)::Local::make", from the namespaces
+ * and classes around the function's declaration; NULL when it has none
+ * (a C function) or on a failure. */
+static const char *die_scoped_name(sym_ctx *c, Dwarf_Die *die, const char *plain) {
+  Dwarf_Die decl = *die, next;
+  Dwarf_Attribute attr;
+  for (int k = 0; k < 4; k++) { /* the inlined instance's origin, a definition's declaration */
+    if (dwarf_formref_die(dwarf_attr(&decl, DW_AT_abstract_origin, &attr), &next) != NULL ||
+        dwarf_formref_die(dwarf_attr(&decl, DW_AT_specification, &attr), &next) != NULL)
+      decl = next;
+    else
+      break;
+  }
+  Dwarf_Die *scopes = NULL;
+  int n = dwarf_getscopes_die(&decl, &scopes);
+  char name[1024];
+  size_t at = 0;
+  for (int i = n - 1; i >= 1; i--) { /* scopes[0] is decl, scopes[n-1] the unit */
+    int tag = dwarf_tag(&scopes[i]);
+    if (tag != DW_TAG_namespace && tag != DW_TAG_class_type && tag != DW_TAG_structure_type &&
+        tag != DW_TAG_union_type)
+      continue;
+    const char *scope = dwarf_diename(&scopes[i]);
+    int w = snprintf(name + at, sizeof name - at, "%s::", scope ? scope : "(anonymous namespace)");
+    if (w < 0 || (size_t)w >= sizeof name - at) break;
+    at += (size_t)w;
+  }
+  free(scopes);
+  if (at == 0) return NULL;
+  snprintf(name + at, sizeof name - at, "%s", plain);
+  const char *out = snap_str(c->snap, name);
+  if (out == NULL) c->oom = 1;
+  return out;
+}
+
+/* The name of one frame's function DIE: its mangled linkage name
+ * demangled; for the function the code belongs to (physical), the ELF
+ * symbol when it starts where the function does (its mangled name has
+ * the scopes and parameters GCC leaves out of the DWARF of functions with
+ * internal linkage, and among C aliases it is the one memcheck shows:
+ * strdup for __strdup); else the DWARF name with its scopes. */
+static const char *frame_name(sym_ctx *c, sym_module *sm, Dwarf_Die *die, Dwarf_Die *cudie, Dwarf_Addr bias,
+                              uint64_t pc, int physical, const char **system_name) {
+  const char *raw = die_raw_name(die);
+  *system_name = NULL;
+  if (is_mangled(raw)) {
+    *system_name = snap_str(c->snap, raw);
+    return intern_name(c, raw);
+  }
+  if (physical) {
+    const sym_entry *s = symtab_entry(sm, pc, &c->oom);
+    Dwarf_Addr entry = 0;
+    if (dwarf_entrypc(die, &entry) != 0) {
+      Dwarf_Addr base, start, end;
+      entry = dwarf_ranges(die, 0, &base, &start, &end) > 0 ? start : 0;
+    }
+    if (s != NULL && entry != 0 && s->addr == entry + bias) {
+      if (is_mangled(s->name)) *system_name = snap_str(c->snap, s->name);
+      return intern_name(c, s->name);
+    }
+    if (raw == NULL) return intern_name(c, s != NULL ? s->name : NULL);
+  }
+  if (raw == NULL) return NULL;
+  int lang = dwarf_srclang(cudie);
+  if (lang == DW_LANG_C_plus_plus || lang == DW_LANG_C_plus_plus_11 || lang == DW_LANG_C_plus_plus_14) {
+    const char *scoped = die_scoped_name(c, die, raw);
+    if (scoped != NULL || c->oom) return scoped;
+  }
+  return intern_name(c, raw);
+}
+
+static int buf_push(sym_ctx *c, const char *function, const char *file, int64_t line, const char *system_name) {
   line_buf *b = &c->buf;
   if (vec_reserve(&b->lines, &b->cap, b->n + 1, sizeof *b->lines) != 0) return -1;
-  b->lines[b->n++] = (snap_line){function, file, line};
+  b->lines[b->n++] = (snap_line){function, file, line, system_name};
   return 0;
 }
 
@@ -410,7 +489,11 @@ static int symbolize_pc(sym_ctx *c, sym_module *sm, uint64_t pc) {
   int line = 0;
   Dwarf_Addr bias = 0;
   Dwarf_Die *cudie = dwfl_module_addrdie(sm->mod, pc, &bias);
-  Dwfl_Line *dl = dwfl_module_getsrc(sm->mod, pc);
+  /* a unit whose address ranges do not hold pc (code without debug
+   * information right after it, such as _start after main) has no line
+   * and no function for it */
+  if (cudie != NULL && dwarf_haspc(cudie, pc - bias) != 1) cudie = NULL;
+  Dwfl_Line *dl = cudie != NULL ? dwfl_module_getsrc(sm->mod, pc) : NULL;
   if (dl != NULL) {
     file = intern_file(c, dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL), cudie);
     if (c->oom) return -1;
@@ -429,9 +512,9 @@ static int symbolize_pc(sym_ctx *c, sym_module *sm, uint64_t pc) {
     size_t nfiles = 0;
     if (n > 1 && dwarf_getsrcfiles(cudie, &files, &nfiles) != 0) files = NULL;
     for (int i = n - 1; i >= 0; i--) {
-      const char *name = intern_name(c, die_raw_name(&chain[i]));
-      if (name == NULL && i == 0) name = intern_name(c, symtab_lookup(sm, pc, &c->oom));
-      if (c->oom || buf_push(c, name, file, file ? line : 0) != 0) return -1;
+      const char *system_name;
+      const char *name = frame_name(c, sm, &chain[i], cudie, bias, pc, i == 0, &system_name);
+      if (c->oom || buf_push(c, name, file, file ? line : 0, system_name) != 0) return -1;
       if (i == 0) break;
       /* The caller's line: where chain[i] was inlined into chain[i-1]. */
       Dwarf_Attribute attr;
@@ -449,10 +532,11 @@ static int symbolize_pc(sym_ctx *c, sym_module *sm, uint64_t pc) {
     }
     return 0;
   }
-  const char *name = intern_name(c, symtab_lookup(sm, pc, &c->oom));
+  const char *raw = symtab_lookup(sm, pc, &c->oom);
+  const char *name = intern_name(c, raw);
   if (c->oom) return -1;
   if (name == NULL && file == NULL) return 0;
-  return buf_push(c, name, file, file ? line : 0);
+  return buf_push(c, name, file, file ? line : 0, is_mangled(raw) ? snap_str(c->snap, raw) : NULL);
 }
 
 /* ---- the snapshot ---- */

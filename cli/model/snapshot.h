@@ -39,6 +39,8 @@ typedef struct {
   const char *function; /* demangled when possible; NULL if unknown */
   const char *file;     /* NULL if unknown */
   int64_t line;         /* 0 if unknown */
+  const char *system_name; /* the symbol's own (mangled) name when it differs
+                            * from function: "_ZL10make_arrayi"; else NULL */
 } snap_line;
 
 /* One program counter, symbolized into zero or more lines: lines[0] is the

@@ -52,7 +52,7 @@ typedef struct {
 } pprof_read_id;
 
 typedef struct {
-  const char *name, *file;
+  const char *name, *file, *system_name;
 } pprof_read_func;
 
 typedef struct {
@@ -326,6 +326,8 @@ static int pprof_read_functions(pprof_read_ctx *c) {
     if (rc < 0) return pprof_read_fail(c, "corrupt profile: malformed function %u", i);
     if (id == 0) return pprof_read_fail(c, "corrupt profile: function %u has id 0", i);
     if (c->funcs[i].name == NULL || c->funcs[i].name[0] == '\0') c->funcs[i].name = system_name;
+    else if (system_name != NULL && system_name[0] != '\0' && strcmp(system_name, c->funcs[i].name) != 0)
+      c->funcs[i].system_name = system_name;
     c->func_ids.ids[i] = (pprof_read_id){id, i};
   }
   return pprof_read_ids_done(c, &c->func_ids, "function");
@@ -419,6 +421,7 @@ static int pprof_read_line(pprof_read_ctx *c, const pb_field *msg, snap_line *li
                            (unsigned long long)function_id);
   line->function = c->funcs[fi].name && c->funcs[fi].name[0] ? c->funcs[fi].name : NULL;
   line->file = c->funcs[fi].file && c->funcs[fi].file[0] ? c->funcs[fi].file : NULL;
+  line->system_name = c->funcs[fi].system_name;
   return 0;
 }
 

@@ -83,9 +83,10 @@ static int32_t module_index(rr *r, const char *path) {
 
 static int read_frame(rr *r, const json_t *fr, const char *where, uint32_t *loc_out) {
   if (!json_is_object(fr)) return bad(r, where, "not an object");
-  const char *addr, *fn, *file, *obj;
+  const char *addr, *fn, *file, *obj, *symbol;
   uint64_t line = 0, address;
   if (get_str(r, fr, "address", where, &addr) != 0 || get_str(r, fr, "function", where, &fn) != 0 ||
+      get_str(r, fr, "symbol", where, &symbol) != 0 ||
       get_str(r, fr, "file", where, &file) != 0 || get_str(r, fr, "object", where, &obj) != 0 ||
       get_u64(r, fr, "line", where, 1, &line) != 0)
     return -1;
@@ -105,6 +106,7 @@ static int read_frame(rr *r, const json_t *fr, const char *where, uint32_t *loc_
     l->function = fn;
     l->file = file;
     l->line = (int64_t)line;
+    l->system_name = symbol;
     loc.lines = l;
     loc.nlines = 1;
   }

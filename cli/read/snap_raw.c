@@ -76,7 +76,8 @@ static int64_t raw_location(raw_reader *r, uint64_t pc) {
 }
 
 /* Does pc lie in the agent's own code (libleakscope.so)?  Its frames head
- * no stack (the agent removes them as it captures), but one stands between
+ * no stack (the agent removes them as it captures) but the one standing
+ * for an entry point it notes (operator new[]), and one stands between
  * main and libc's start (the agent watches main return). */
 static int raw_is_agent_pc(raw_reader *r, uint64_t pc) {
   if (r->agent_module < 0) {
@@ -255,9 +256,11 @@ static int raw_line(raw_reader *r, char *line, char *err, size_t errlen) {
     if (raw_u64(&p, &a, 10)) return -1;
     uint32_t locs[256];
     uint32_t n = 0;
-    while (*p == ' ') {
+    for (int first = 1; *p == ' '; first = 0) {
       if (raw_u64(&p, &b, 16)) return -1;
-      if (raw_is_agent_pc(r, b)) continue; /* the agent's frame below main */
+      /* the agent's frame below main goes; one at the leaf stays: it
+       * stands for the entry point the program called (operator new[]) */
+      if (!first && raw_is_agent_pc(r, b)) continue;
       int64_t li = raw_location(r, b);
       if (li < 0) return -1;
       if (n < 256) locs[n++] = (uint32_t)li;

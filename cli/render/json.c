@@ -37,6 +37,7 @@ static json_t *json_stack(const snapshot *snap, uint32_t stack) {
       json_t *frame = json_pack("{s:s}", "address", address);
       const snap_line *line = l < loc->nlines ? &loc->lines[l] : NULL;
       if (line && line->function) json_object_set_new(frame, "function", json_string(line->function));
+      if (line && line->system_name) json_object_set_new(frame, "symbol", json_string(line->system_name));
       if (line && line->file) json_object_set_new(frame, "file", json_string(line->file));
       if (line && line->line > 0) json_object_set_new(frame, "line", json_integer(line->line));
       if (object && object[0]) json_object_set_new(frame, "object", json_string(object));

@@ -73,13 +73,13 @@ static int64_t pprof_write_string(pprof_write_state *st, const char *s) {
 }
 
 /* The id (1-based) of the function, adding it if new; -1 on OOM.  Its
- * system name is its name. */
+ * system name is its symbol's (mangled) name, or its name. */
 static int64_t pprof_write_function(pprof_write_state *st, const snap_line *line) {
   pprof_write_func f;
   f.name = pprof_write_string(st, line->function);
-  f.system_name = f.name;
+  f.system_name = line->system_name != NULL ? pprof_write_string(st, line->system_name) : f.name;
   f.filename = pprof_write_string(st, line->file);
-  if (f.name < 0 || f.filename < 0) return -1;
+  if (f.name < 0 || f.system_name < 0 || f.filename < 0) return -1;
   uint64_t key = (uint64_t)f.name << 32 | (uint64_t)f.filename, id;
   if (hmap_get(&st->func_index, key, &id)) return (int64_t)id;
   if (vec_reserve(&st->funcs, &st->capfuncs, (size_t)st->nfuncs + 1, sizeof *st->funcs) != 0 ||

@@ -37,10 +37,10 @@ static snapshot *make_snapshot(void) {
   snap_add_module(snap, &libc);
   /* location 0: make_node inlined into build_tree; 1: main; 2: libc, no lines */
   snap_line *l0 = snap_alloc(snap, 2 * sizeof *l0);
-  l0[0] = (snap_line){snap_str(snap, "make_node"), snap_str(snap, "tree.c"), 12};
-  l0[1] = (snap_line){snap_str(snap, "build_tree"), snap_str(snap, "tree.c"), 40};
+  l0[0] = (snap_line){snap_str(snap, "make_node"), snap_str(snap, "tree.c"), 12, NULL};
+  l0[1] = (snap_line){snap_str(snap, "build_tree"), snap_str(snap, "tree.c"), 40, NULL};
   snap_line *l1 = snap_alloc(snap, sizeof *l1);
-  l1[0] = (snap_line){snap_str(snap, "main"), snap_str(snap, "main.c"), 7};
+  l1[0] = (snap_line){snap_str(snap, "main"), snap_str(snap, "main.c"), 7, NULL};
   snap_location locs[3] = {{0x555555555136, 0, 2, l0}, {0x555555555200, 0, 1, l1},
                            {0x7f00000023ab, 1, 0, NULL}};
   for (int i = 0; i < 3; i++) snap_add_location(snap, &locs[i]);
