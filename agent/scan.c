@@ -185,16 +185,17 @@ static void scan_malloc_range(const scan_block *b, uintptr_t *from, uintptr_t *t
 static int scan_is_file_map(const maps_entry *m) { return m != NULL && !m->anonymous && !m->special; }
 
 /* memcheck's test for a vtable (aligned_ptr_above_page0_is_vtable_addr):
- * an aligned address above page 0 in a readable file mapping, whose first
- * SCAN_VTABLE_MAX_CHECK words (within the mapping) hold at least two
- * non-null pointers, each into an executable file mapping; the first word
- * that is neither null nor such a pointer says no. */
+ * an aligned address above page 0 in a readable file mapping, whose words
+ * from a to a + SCAN_VTABLE_MAX_CHECK words (inclusive: 21 of them), and
+ * not the mapping's last word, hold at least two non-null pointers, each
+ * into an executable file mapping; the first word that is neither null
+ * nor such a pointer says no. */
 static int scan_is_vtable_addr(uintptr_t a) {
   if ((a & 7) || a < SCAN_PAGE) return 0;
   const maps_entry *m = scan_map_for(a);
   if (!scan_is_file_map(m) || m->perms[0] != 'r') return 0;
-  uintptr_t last = a + (SCAN_VTABLE_MAX_CHECK - 1) * 8;
-  if (last > m->end - 8) last = m->end - 8;
+  uintptr_t last = a + SCAN_VTABLE_MAX_CHECK * 8;
+  if (last > m->end - 1 - 8) last = m->end - 1 - 8; /* memcheck's bound: the mapping's last byte, less a word */
   int functions = 0;
   for (uintptr_t at = a; at <= last; at += 8) {
     uintptr_t fn = *(const uintptr_t *)at;

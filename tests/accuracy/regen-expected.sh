@@ -52,6 +52,7 @@ leak_signal_term yes exact one
 leak_signal_segv yes exact one
 leak_ctor yes exact one
 leak_equal_records yes exact one
+leak_vtable_lookalike yes exact one
 "
 
 command -v valgrind >/dev/null || { echo "regen-expected.sh: valgrind is not installed" >&2; exit 2; }
