@@ -40,21 +40,19 @@ struct lifetimes_table {
   uint64_t mask, used;
   lifetimes_table *older; /* outgrown tables, released with this one */
   uint64_t bytes;         /* this table's mapping */
-  _Alignas(64) lifetimes_slot slots[]; /* a group of four slots is one cache line */
+  lifetimes_slot slots[];
 };
 
 static uint64_t lifetimes_split[LIFETIMES_BINS]; /* the decade boundary inside bin f, or UINT64_MAX */
 static uint64_t lifetimes_boundary[LIFETIMES_DECADES - 1]; /* 1 us, 10 us, ... 100 s in ticks */
 static lifetimes_table *lifetimes_retired; /* under the thread registry's lock */
 
-/* A stack's cells lie in groups of four (two neighbouring bins, each in
- * two halves): a group fills one cache line from a slot chosen by the
- * stack and the group, so the bins a stack's blocks fall in share a few
- * lines while the groups of all stacks spread evenly over the table (runs
- * of a whole stack's cells side by side merged into long probe chains:
- * 55 probes a put on malloc_mt with 65536 live blocks a thread). */
+/* A stack's cells lie side by side from a slot chosen by the stack alone
+ * (the two halves of a bin in neighbouring slots), so that the bins a
+ * stack's blocks fall in, a few octaves wide, share a few cache lines. */
 static uint64_t lifetimes_hash(uintptr_t key) {
-  return ((uint64_t)(key >> 2) * 0x9e3779b97f4a7c15u >> 20) << 2 | (key & 3);
+  return ((uint64_t)(key >> LIFETIMES_KEY_SHIFT) * 0x9e3779b97f4a7c15u >> 24) +
+         ((key & ((UINT64_C(1) << LIFETIMES_KEY_SHIFT) - 1)) >> 1);
 }
 
 static inline unsigned lifetimes_bin(uint64_t t) {
