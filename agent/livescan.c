@@ -47,7 +47,7 @@ static struct {
   world_thread *threads;
   pid_t child;           /* the running child, 0 if none */
   uint64_t child_started_ns;
-  uint64_t stop_started_ns, pause_ns;
+  uint64_t stop_started_ns, stop_ns, pause_ns;
   int nthreads;
 } L;
 
@@ -82,6 +82,7 @@ static void livescan_refuse(unsigned long long id, const char *why) {
 /* The child's own figures, the snapshot's last lines before "end". */
 static void livescan_tail(sys_writer *w) {
   sys_put_field(w, "live_pause_ns", L.pause_ns);
+  sys_put_field(w, "live_stop_ns", L.stop_ns);
   sys_put_field(w, "live_threads", (uint64_t)L.nthreads);
   sys_put_field(w, "live_scan_ns", sys_now_ns() - L.stop_started_ns - L.pause_ns);
   struct rusage ru;
@@ -140,6 +141,7 @@ static void livescan_start(unsigned long long id) {
   }
   L.stop_started_ns = sys_now_ns();
   L.nthreads = world_stop(L.threads, LIVESCAN_MAX_THREADS);
+  L.stop_ns = sys_now_ns() - L.stop_started_ns;
   long pid = syscall(SYS_clone, 0L /* no CLONE_VM, no exit signal */, 0L, 0L, 0L, 0L);
   if (pid == 0) livescan_child(id);
   world_resume();

@@ -239,6 +239,7 @@ typedef struct snap_arena_chunk snap_arena_chunk;
 typedef struct {
   int present;
   uint64_t pause_ns;         /* the program stopped: the world stop and the copy */
+  uint64_t stop_ns;          /* of which the world stop */
   uint64_t threads;          /* other threads stopped */
   uint64_t scan_ns, scan_cpu_ns; /* the child's scan and write, wall and CPU */
   uint64_t child_private_kb; /* memory the child held alone at its end */

@@ -339,11 +339,12 @@ static int raw_line(raw_reader *r, char *line, char *err, size_t errlen) {
     if (raw_u64(&p, &a, 10)) return -1;
     snap->peak_bytes = a;
     snap->has_peak = 1;
-  } else if (line[0] == 'l' && (KEY("live_pause_ns") || KEY("live_threads") || KEY("live_scan_ns") ||
+  } else if (line[0] == 'l' && (KEY("live_pause_ns") || KEY("live_stop_ns") || KEY("live_threads") || KEY("live_scan_ns") ||
                                 KEY("live_scan_cpu_ns") || KEY("live_child_private_kb"))) {
     if (raw_u64(&p, &a, 10)) return -1;
     snap->live.present = 1;
     uint64_t *field = KEY("live_pause_ns")      ? &snap->live.pause_ns
+                      : KEY("live_stop_ns")     ? &snap->live.stop_ns
                       : KEY("live_threads")     ? &snap->live.threads
                       : KEY("live_scan_ns")     ? &snap->live.scan_ns
                       : KEY("live_scan_cpu_ns") ? &snap->live.scan_cpu_ns

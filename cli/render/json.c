@@ -117,7 +117,8 @@ json_t *render_json_retention(const snapshot *snap) {
   json_object_set_new(o, "pid", json_integer(snap->pid));
   json_object_set_new(o, "mode", json_string(snap->mode ? snap->mode : "full"));
   if (snap->live.present)
-    json_object_set_new(o, "live", json_pack("{s:I,s:I,s:I,s:I,s:I}", "pause_ns", (json_int_t)snap->live.pause_ns,
+    json_object_set_new(o, "live", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "pause_ns", (json_int_t)snap->live.pause_ns,
+                                             "stop_ns", (json_int_t)snap->live.stop_ns,
                                              "threads", (json_int_t)snap->live.threads, "scan_ns",
                                              (json_int_t)snap->live.scan_ns, "scan_cpu_ns",
                                              (json_int_t)snap->live.scan_cpu_ns, "child_private_kb",

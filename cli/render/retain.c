@@ -140,9 +140,10 @@ void render_retain_text(FILE *out, const snapshot *snap, int top) {
 void render_retain_live_text(FILE *out, const snapshot *snap) {
   if (!snap->live.present) return;
   char a[32];
-  fprintf(out, "==%d== taken live: the program was stopped %.3f ms (%s other threads); the copy was scanned in %.1f ms "
-               "and held %s KiB of its own\n",
+  fprintf(out, "==%d== taken live: the program was stopped %.3f ms (%s other threads; %.3f ms to stop them, the rest "
+               "to copy the process); the copy was scanned in %.1f ms and held %s KiB of its own\n",
           snap->pid, (double)snap->live.pause_ns / 1e6, text_commas(snap->live.threads, a, sizeof a),
+          (double)snap->live.stop_ns / 1e6,
           (double)snap->live.scan_ns / 1e6, text_commas(snap->live.child_private_kb, a, sizeof a));
 }
 
