@@ -1,8 +1,12 @@
 /*
  * gate/sarif.c: SARIF 2.1.0 for code-scanning UIs (docs/FORMATS.md section 6).
  * One result per kept unsuppressed leak record (the GATE_KEEP largest of
- * each kind), located at its allocation site: the first frame with a file
- * and a line.  Rule ids are stable per kind (leak/definitely-lost, ...);
+ * each kind), located at its allocation site in the user's code: the first
+ * frame with a line in a file under --source-root (model/frames.h), else
+ * the first outside the system's directories; a record with neither (a
+ * leak inside a library) gets its first frame's function as a logical
+ * location.  tool.driver names leakscope, its version and where to read
+ * about it.  Rule ids are stable per kind (leak/definitely-lost, ...);
  * partialFingerprints carry a hash of the kind and the stack's functions
  * and file names (not their lines, so an unrelated edit elsewhere keeps the
  * alert's identity) plus the allocation site's line.  The whole stack goes into result.stacks.
@@ -13,9 +17,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/frames.h"
 #include "render/json.h"
 #include "util/hmap.h"
 #include "util/text.h"
+#include "util/version.h"
 
 static const char *const rule_ids[SNAP_KIND_COUNT] = {
     "leak/definitely-lost", "leak/indirectly-lost", "leak/possibly-lost", "leak/still-reachable"};
@@ -70,10 +76,19 @@ static uint64_t fnv(uint64_t h, const char *s) {
   return hmap_fnv(hmap_fnv(h, s, s ? strlen(s) : 0), "\xff", 1);
 }
 
+/* The record's first frame with a line in the user's code, or NULL: under
+ * root when one is given (the gate's default is the current directory),
+ * else (or when no frame is under it) outside the system's directories. */
+static const gate_frame *user_site(const gate_record *r, const char *root) {
+  for (int pass = root != NULL && root[0] != '\0' ? 0 : 1; pass < 2; pass++)
+    for (uint32_t i = 0; i < r->nframes; i++)
+      if (r->frames[i].line > 0 && frames_is_user(r->frames[i].file, r->frames[i].obj, pass == 0 ? root : NULL))
+        return &r->frames[i];
+  return NULL;
+}
+
 static json_t *result_json(const gate_record *r, const gate_data *d, const char *root) {
-  const gate_frame *site = NULL;
-  for (uint32_t i = 0; i < r->nframes && site == NULL; i++)
-    if (r->frames[i].file != NULL && r->frames[i].line > 0) site = &r->frames[i];
+  const gate_frame *site = user_site(r, root);
 
   char msg[1024], where[600] = "";
   if (site != NULL)
@@ -152,9 +167,10 @@ int gate_sarif_write(gate_data *d, const char *source_root, FILE *f, const char 
     }
   }
   json_t *root = oom ? NULL
-                     : json_pack("{s:s,s:s,s:[{s:{s:{s:s,s:o}},s:o}]}", "$schema",
+                     : json_pack("{s:s,s:s,s:[{s:{s:{s:s,s:s,s:s,s:o}},s:o}]}", "$schema",
                                  "https://json.schemastore.org/sarif-2.1.0.json", "version",
-                                 "2.1.0", "runs", "tool", "driver", "name", "leakscope",
+                                 "2.1.0", "runs", "tool", "driver", "name", "leakscope", "version",
+                                 LEAKSCOPE_VERSION, "informationUri", LEAKSCOPE_INFORMATION_URI,
                                  "rules", rules, "results", results);
   if (root == NULL) {
     if (oom) {

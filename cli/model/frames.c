@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "util/text.h"
+
 int frames_is_allocator(const char *function) {
   static const char *const prefixes[] = {
       "operator new", /* operator new(unsigned long), new[], the aligned and nothrow ones */
@@ -19,6 +21,22 @@ int frames_is_allocator(const char *function) {
   for (size_t i = 0; i < sizeof names / sizeof *names; i++)
     if (strcmp(function, names[i]) == 0) return 1;
   return 0;
+}
+
+static int frames_under(const char *path, const char *dir) {
+  size_t n = strlen(dir);
+  while (n > 1 && dir[n - 1] == '/') n--;
+  return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+int frames_is_user(const char *file, const char *object, const char *source_root) {
+  static const char *const system[] = {"/usr", "/lib", "/lib64", "/lib32", "/libx32", "/opt/rh", "/snap"};
+  if (file == NULL || file[0] != '/') return 0;
+  if (object != NULL && strcmp(text_basename(object), "libleakscope.so") == 0) return 0; /* an entry point */
+  if (source_root != NULL && source_root[0] != '\0') return frames_under(file, source_root);
+  for (size_t i = 0; i < sizeof system / sizeof *system; i++)
+    if (frames_under(file, system[i]) || (object != NULL && frames_under(object, system[i]))) return 0;
+  return 1;
 }
 
 /* The function of a stack's frame (location k, line l), or NULL. */

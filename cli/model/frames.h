@@ -28,6 +28,15 @@ enum {
  * program's frames above it. */
 int frames_is_allocator(const char *function);
 
+/* Is a frame with this source file and object the user's code, where a
+ * finding points (SARIF's location, an LSan suppression's frame)?  Under
+ * source_root when there is one (NULL or "": none); otherwise a file with
+ * its whole path outside the system's directories (/usr, /lib, ...) in
+ * an object outside them.  A relative file is a library's debug
+ * information (Debian's "string/strdup.c"), never the user's: the
+ * symbolizer joins the user's files to their compilation directory. */
+int frames_is_user(const char *file, const char *object, const char *source_root);
+
 /* The frames of st to show, as positions in the stack's frames (0 the
  * innermost): [*first, *end).  Folding never removes every frame (a stack
  * of allocator frames only is shown whole), and the range ends after the

@@ -3,7 +3,10 @@
 # leakscope runs (no valgrind needed): leak rules over a sample-mode report
 # (no leak check: one line naming the input, exit 2), byte thresholds with
 # size suffixes, FAIL lines naming their inputs and the worst offender's
-# stack, and one casing for the verdicts.
+# stack, and one casing for the verdicts; SARIF results point at the
+# user's code (a strdup leak at its caller, not string/strdup.c; a
+# std::vector's storage at the program's line, not new_allocator.h), and
+# tool.driver has a version and an informationUri.
 . "$(dirname "$0")/../harness/common.sh"
 cd "$T" || exit 1
 "$LEAKSCOPE" run --report full.json -- "$PROGS/gate_leaks" >/dev/null 2>&1 || fail "run --report"
@@ -45,4 +48,38 @@ grep -q '^gate: FAIL$' out || fail "verdict: $(cat out)"
 printf 'leak_summary:\n  definitely_lost: 1Q\n' >badsize.yaml
 "$LEAKSCOPE" gate --config badsize.yaml full.json >out 2>err
 [ $? -eq 2 ] && grep -q "badsize.yaml:2: 'definitely_lost' must be a number of bytes" err || fail "bad size: $(cat err)"
+
+# SARIF: the first frame in the user's code
+"$LEAKSCOPE" run --report cxx.json -- "$PROGS/leak_cxx" >/dev/null 2>&1 || fail "run leak_cxx"
+"$LEAKSCOPE" run --report entry.json -- "$PROGS/supp_entry" >/dev/null 2>&1 || fail "run supp_entry"
+printf 'leak_summary:\n  definitely_lost: 0\n' >any.yaml
+"$LEAKSCOPE" gate --config any.yaml --json out.json --sarif out.sarif --source-root "$LEAKSCOPE_ROOT/tests" \
+  cxx.json entry.json >out 2>err
+[ $? -eq 1 ] || fail "gate for SARIF: $(cat out err)"
+$PY - <<'PYEOF' || fail "SARIF locations"
+import json
+d = json.load(open("out.sarif"))
+drv = d["runs"][0]["tool"]["driver"]
+assert drv["name"] == "leakscope" and drv["version"] and drv["informationUri"].startswith("https://"), drv
+res = d["runs"][0]["results"]
+assert len(res) >= 8, len(res)
+uris = set()
+for r in res:
+    loc = r["locations"][0]["physicalLocation"]
+    uri = loc["artifactLocation"]["uri"]
+    uris.add(uri)
+    assert uri in ("progs/leak_cxx.cc", "progs/supp_entry.cc"), (uri, r["message"])
+    assert loc["region"]["startLine"] > 0
+assert uris == {"progs/leak_cxx.cc", "progs/supp_entry.cc"}, uris
+strdup = [r for r in res if r["properties"]["bytes"] == 13]
+assert strdup and "outer::inner::mk" in strdup[0]["message"]["text"], strdup
+PYEOF
+# without --source-root (the current directory here, outside the tree): outside /usr
+"$LEAKSCOPE" gate --config any.yaml --json out.json --sarif out2.sarif cxx.json entry.json >out 2>err
+$PY - "$LEAKSCOPE_ROOT" <<'PYEOF' || fail "SARIF locations without --source-root"
+import json, sys
+for r in json.load(open("out2.sarif"))["runs"][0]["results"]:
+    uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.startswith("file://" + sys.argv[1] + "/tests/progs/"), uri
+PYEOF
 echo "test_gate_checks: all checks passed"
