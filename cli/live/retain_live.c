@@ -19,7 +19,7 @@
 #include "pipeline/prepare.h"
 
 #define LIVE_POLL_MS 5
-#define LIVE_PICKUP_MS 3000 /* an agent polls its requests every 20 ms: one not read by then is not polled */
+#define LIVE_PICKUP_MS 30000 /* the agent polls every 20 ms, between the other snapshots it writes */
 
 void live_target_in_dir(live_target *t, const char *dir, int pid) {
   t->pid = pid;
@@ -142,7 +142,7 @@ static int live_ask(const live_target *t, unsigned long long id, char *err, size
 /* The agent's answer to request id: the snapshot's path in snapshot_path,
  * 0; or -1 with why (its .err line, a timeout, the target gone). */
 static int live_wait(const live_target *t, unsigned long long id, int timeout_ms, char *snapshot_path,
-                     size_t pathlen, char *err, size_t errlen) {
+                     size_t pathlen, int *busy, char *err, size_t errlen) {
   char req[PATH_MAX + 32], refused[PATH_MAX + 64];
   snprintf(req, sizeof req, "%s.retain.req", t->out);
   snprintf(snapshot_path, pathlen, "%s.retain.%llu", t->out, id);
@@ -157,6 +157,7 @@ static int live_wait(const live_target *t, unsigned long long id, int timeout_ms
       fclose(f);
       unlink(refused);
       line[strcspn(line, "\n")] = 0;
+      *busy = strncmp(line, "busy:", 5) == 0; /* agent/livescan.c's refusal while its child runs */
       snprintf(err, errlen, "the target's agent: %s", line[0] ? line : "the request was refused");
       return -1;
     }
@@ -197,7 +198,7 @@ snapshot *live_retain(const live_target *t, int want_chain, uint64_t address, in
   unsigned long long id = (unsigned long long)getpid() * 100000u + atomic_fetch_add(&counter, 1) % 100000u;
   char path[PATH_MAX + 64];
   snapshot *snap = NULL;
-  if (live_ask(t, id, err, errlen) == 0 && live_wait(t, id, timeout_ms, path, sizeof path, err, errlen) == 0) {
+  if (live_ask(t, id, err, errlen) == 0 && live_wait(t, id, timeout_ms, path, sizeof path, busy, err, errlen) == 0) {
     prepare_opts p = {.flags = PREPARE_SYMBOLIZE_WARN};
     snap = prepare_load(path, &p, err, errlen);
     unlink(path);

@@ -32,6 +32,9 @@ def main(path, mode, entries, body):
     slack = 0 if mode == "full" else entries * 2 * 16
     if not want <= got <= want + slack:
         die("g_cache retains %d bytes, want %d (+%d)" % (got, want, slack))
+    big = [x for x in roots if x.get("kind") == "global" and x.get("symbol") == "g_big"]
+    if not big or not (1 << 20) <= big[0]["retained_bytes"] <= (1 << 20) + 8192:
+        die("g_big (an mmapped block of 1 MiB) is not held as such: %s" % big)
     stack_roots = [x for x in roots if x.get("kind") == "stack" and 50000 <= x["retained_bytes"] <= 50100]
     if not stack_roots:
         die("no thread stack retains the 50,000-byte local block: %s" % [(x["name"], x["retained_bytes"]) for x in roots])

@@ -1,5 +1,6 @@
 /* live_cache: a running program for the live retention tests.  A global
- * cache (g_cache, a list) holds ENTRIES bodies of BODY bytes; a block is
+ * cache (g_cache, a list) holds ENTRIES bodies of BODY bytes, g_big one
+ * block of 1 MiB (an mmapped chunk); a block is
  * held by main's stack alone; a second thread holds one in its TLS.  It
  * forks a child and waits for it at the end (its own wait must see it),
  * writes the address of one cached body to ADDRFILE, then runs until
@@ -20,6 +21,7 @@ struct entry {
 };
 
 struct entry *g_cache;
+char *g_big; /* one block glibc mmaps */
 static __thread char *t_scratch;
 static volatile int stop_worker;
 
@@ -64,6 +66,8 @@ int main(int argc, char **argv) {
     _exit(7);
   }
   fill_cache(entries, len);
+  g_big = malloc(1 << 20);
+  memset(g_big, 3, 1 << 20);
   char *volatile local_only = malloc(50000);
   memset(local_only, 2, 50000);
   pthread_t t;
