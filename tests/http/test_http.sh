@@ -13,7 +13,8 @@ cd "$T" || exit 2
 
 # -- a run that ends with status 7 ------------------------------------------
 mkdir tmp
-TMPDIR=$T/tmp "$LEAKSCOPE" run --http 127.0.0.1:0 -- "$SIM" 25 1 7 >sim.out 2>run.err &
+# (it runs until the checks are done: SIM_STOP_FILE)
+SIM_STOP_FILE=$T/stop TMPDIR=$T/tmp "$LEAKSCOPE" run --http 127.0.0.1:0 -- "$SIM" 600 1 7 >sim.out 2>run.err &
 LS=$!
 URL=$($PROBE url run.err) || fail "the server did not start: $(cat run.err)"
 PORT=${URL##*:}
@@ -87,6 +88,7 @@ idle=$($PROBE idle 127.0.0.1 "$PORT" 20) || fail "idle client not dropped"
 echo "idle client dropped after $idle s"
 $PROBE get "$URL/metrics" | grep -q '^leakscope_up 1$' || fail "server stopped answering after faults"
 
+touch "$T/stop"
 wait $LS
 rc=$?
 [ $rc -eq 7 ] || fail "leakscope exited $rc, not the program's 7: $(cat run.err)"

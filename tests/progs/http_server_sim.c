@@ -10,6 +10,11 @@
  * when EXIT is "crash").
  *
  *   http_server_sim [SECONDS [THREADS [EXIT]]]     defaults: 5 1 0
+ *
+ * With SIM_STOP_FILE=DIR/NAME in the environment it also ends as soon as
+ * that file exists or DIR is gone (checked every 64 requests), so a test can
+ * give it a long SECONDS that a loaded machine never runs out of, and end it
+ * when done, or by removing its scratch directory when it fails.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -19,6 +24,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SIM_CACHE 1024
 
@@ -60,12 +66,24 @@ static char *sim_handle_request(uint64_t n) {
   return reply;
 }
 
+/* SIM_STOP_FILE exists, or its directory is gone. */
+static int sim_stop_asked(const char *path) {
+  if (access(path, F_OK) == 0) return 1;
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", path);
+  char *slash = strrchr(dir, '/');
+  if (slash == NULL) return 0;
+  *slash = 0;
+  return access(dir[0] ? dir : "/", F_OK) != 0;
+}
+
 static void *sim_worker(void *arg) {
   uint64_t *count = arg;
   char *cache[SIM_CACHE] = {0};
   session *sessions = NULL; /* grows forever: the leak */
   uint64_t n = 0;
   double end = sim_now() + sim_seconds;
+  const char *stop_file = getenv("SIM_STOP_FILE");
   while (!sim_stop) {
     for (int k = 0; k < 64; k++, n++) {
       char *reply = sim_handle_request(n);
@@ -73,7 +91,7 @@ static void *sim_worker(void *arg) {
       cache[n % SIM_CACHE] = reply;
     }
     sessions = sim_open_session(sessions, n);
-    if (sim_now() >= end) break;
+    if (sim_now() >= end || (stop_file != NULL && sim_stop_asked(stop_file))) break;
   }
   for (int i = 0; i < SIM_CACHE; i++) free(cache[i]);
   *count = n;
