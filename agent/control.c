@@ -3,7 +3,9 @@
  * ask for snapshots while the program runs: the supervisor's requests
  * (the control option: files OUT.req.SEQ), the control signal (a user's
  * `kill -SIG` sets a flag this thread polls), periodic snapshots
- * (interval), or the growth watch (growth, one tick a second).  Working
+ * (interval), the leak watch's snapshots (watch, OUT.SEQ.watch every watch
+ * seconds, which `leakscope run --watch` reads), or the growth watch
+ * (growth, one tick a second).  Working
  * from its own thread, it answers even when the program is idle and never
  * allocates.  Snapshot files are named by
  * snapwrite: OUT.SEQ.REASON.
@@ -129,6 +131,8 @@ static void *control_main(void *arg) {
     sys_warn("the control thread shares the program's descriptors");
   uint64_t period = (uint64_t)(ag_opt.interval * 1e9);
   uint64_t next = period ? sys_now_ns() + period : 0;
+  uint64_t watch_period = (uint64_t)(ag_opt.watch * 1e9);
+  uint64_t next_watch = watch_period ? sys_now_ns() + watch_period : 0;
   uint64_t next_tick = ag_opt.growth > 0 ? sys_now_ns() + 1000000000u : 0;
   for (;;) {
     if (control_tick_hook != NULL) control_tick_hook();
@@ -139,6 +143,11 @@ static void *control_main(void *arg) {
       uint64_t ms = next > now ? (next - now) / 1000000 : 0;
       if (ms < (uint64_t)timeout) timeout = (int)ms;
     }
+    if (next_watch) {
+      uint64_t now = sys_now_ns();
+      uint64_t ms = next_watch > now ? (next_watch - now) / 1000000 : 0;
+      if (ms < (uint64_t)timeout) timeout = (int)ms;
+    }
     struct timespec ts = {timeout / 1000, (long)(timeout % 1000) * 1000000};
     nanosleep(&ts, NULL);
     for (char c; ag_opt.control && (c = control_next_request()) != 0;) control_command(c);
@@ -147,6 +156,11 @@ static void *control_main(void *arg) {
     if (next && sys_now_ns() >= next) {
       snapwrite("interval", NULL);
       next += period;
+    }
+    if (next_watch && sys_now_ns() >= next_watch) {
+      snapwrite("watch", NULL);
+      next_watch += watch_period;
+      if (next_watch < sys_now_ns()) next_watch = sys_now_ns() + watch_period; /* no burst after a long one */
     }
     uint64_t now = sys_now_ns();
     if (next_tick && now >= next_tick) {
@@ -168,7 +182,8 @@ int control_start(void) {
     sa.sa_flags = SA_RESTART;
     if (sigaction(ag_opt.control_signal, &sa, NULL) != 0) return -1;
   }
-  if (!ag_opt.control && ag_opt.control_signal <= 0 && ag_opt.interval <= 0 && ag_opt.growth <= 0)
+  if (!ag_opt.control && ag_opt.control_signal <= 0 && ag_opt.interval <= 0 && ag_opt.growth <= 0 &&
+      ag_opt.watch <= 0)
     return 0;
   control_next_seq = 1; /* a second attach's supervisor numbers its requests from 1 again */
   pthread_attr_t attr;

@@ -524,7 +524,7 @@ int cmd_attach(int argc, char **argv) {
     goto done;
   }
   if (attach_write_options(&r, options, sizeof options) != 0) goto done;
-  if (o.http != NULL && (http = http_start(o.http, r.dir, err, sizeof err)) == NULL) {
+  if (o.http != NULL && (http = http_start(o.http, r.dir, NULL, err, sizeof err)) == NULL) {
     errorf("%s", err);
     goto done;
   }

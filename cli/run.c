@@ -26,6 +26,7 @@
 #include "commands.h"
 #include "http/http.h"
 #include "model/frames.h"
+#include "leakwatch.h"
 #include "pipeline/prepare.h"
 #include "read/load.h"
 #include "render/json.h"
@@ -44,7 +45,8 @@
 enum {
   RUN_REPORT, RUN_XML, RUN_PROFILE, RUN_SAMPLE, RUN_INTERVAL, RUN_HTTP, RUN_SUPPRESSIONS,
   RUN_ERROR_EXITCODE, RUN_BUDGET, RUN_TRACE, RUN_CAPTURE_GROWTH, RUN_TRACE_CHILDREN, RUN_DEPTH,
-  RUN_SHOW_REACHABLE, RUN_SNAPSHOT_SIGNAL, RUN_QUIET, RUN_LOG_FILE, RUN_OUTPUT_DIR, RUN_SHOW_BELOW_MAIN
+  RUN_SHOW_REACHABLE, RUN_SNAPSHOT_SIGNAL, RUN_QUIET, RUN_LOG_FILE, RUN_OUTPUT_DIR, RUN_SHOW_BELOW_MAIN, RUN_WATCH,
+  RUN_WATCH_PERIOD
 };
 const opt_spec cmd_run_opts[] = {
     [RUN_REPORT] = {"--report", OPT_VALUE, " FILE", "JSON leak report (%p in FILE = pid)"},
@@ -83,6 +85,11 @@ const opt_spec cmd_run_opts[] = {
                         "--http's last profile); default the temporary directory"},
     [RUN_SHOW_BELOW_MAIN] = {"--show-below-main", 0, NULL,
                              "the summary's stacks go on below main (libc's start), as memcheck's"},
+    [RUN_WATCH] = {"--watch", OPT_EQUALS, "[=SECONDS]",
+                   "name the allocation sites whose live bytes keep rising through\n"
+                   "a window of SECONDS (default 60) while PROG runs"},
+    /* the watch's snapshot period (default a thirtieth of the window), for tests */
+    [RUN_WATCH_PERIOD] = {"--watch-period", OPT_VALUE | OPT_HIDDEN, NULL, NULL},
     {NULL, 0, NULL, NULL},
 };
 
@@ -219,6 +226,24 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
       }
       break;
     }
+    case RUN_WATCH: {
+      char *end = NULL;
+      o->watch = v == NULL ? RUN_WATCH_DEFAULT : strtod(v, &end);
+      if (v != NULL && (*v == 0 || *end != 0 || !(o->watch >= 1 && o->watch <= 86400))) {
+        errorf("bad --watch value '%s' (want SECONDS, 1..86400)", v);
+        return -1;
+      }
+      break;
+    }
+    case RUN_WATCH_PERIOD: {
+      char *end;
+      o->watch_period = strtod(v, &end);
+      if (*end != 0 || !(o->watch_period >= 0.01 && o->watch_period <= 3600)) {
+        errorf("bad --watch-period value '%s' (want SECONDS, 0.01..3600)", v);
+        return -1;
+      }
+      break;
+    }
     case RUN_TRACE_CHILDREN: o->trace_children = 1; break;
     case RUN_QUIET: o->quiet = 1; break;
     case RUN_SHOW_BELOW_MAIN: o->show_below_main = 1; break;
@@ -242,6 +267,16 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
     return -1;
   }
   o->prog_argv = argv + i;
+  o->watch_announce = o->watch > 0;
+  if (o->watch == 0 && o->http != NULL) { /* /metrics counts its suspects: a watch at the old watcher's pace */
+    o->watch = RUN_WATCH_DEFAULT;
+    if (o->watch_period == 0) o->watch_period = RUN_WATCH_HTTP_PERIOD;
+  }
+  if (o->watch > 0 && o->watch_period == 0) o->watch_period = o->watch / RUN_WATCH_POINTS;
+  if (o->watch > 0 && o->watch / o->watch_period > 4096) {
+    errorf("--watch-period is too short for a window of %g seconds (at most 4096 snapshots a window)", o->watch);
+    return -1;
+  }
   if (o->interval > 0 && o->profile == NULL && o->http == NULL) {
     errorf("--interval needs --profile FILE (where the profiles go)");
     return -1;
@@ -364,8 +399,10 @@ static void run_summary(const run_options *o, const snapshot *snap, const char *
   }
 }
 
-/* Outputs for one process's exit snapshot; returns 1 if it has leaks, -1 on a write error. */
-static int run_outputs(const run_options *o, snapshot *snap, int is_main) {
+/* Outputs for one process's exit snapshot (the main one's report has the
+ * leak watch's suspects, with --watch); returns 1 if it has leaks, -1 on a
+ * write error. */
+static int run_outputs(const run_options *o, snapshot *snap, int is_main, leakwatch *lw) {
   char err[512], path[PATH_MAX], report_path[PATH_MAX];
   int rc = run_has_leaks(snap);
   fflush(stdout);
@@ -373,7 +410,8 @@ static int run_outputs(const run_options *o, snapshot *snap, int is_main) {
   if (o->report) run_output_name(o->report, snap->pid, is_main, report_path, sizeof report_path);
   run_summary(o, snap, o->report ? report_path : NULL);
   if (o->report) {
-    if (render_json_report(snap, report_path, err, sizeof err) != 0) {
+    json_t *suspects = lw != NULL && o->watch_announce ? leakwatch_report(lw) : NULL;
+    if (render_json_report_suspects(snap, suspects, report_path, err, sizeof err) != 0) {
       errorf("%s", err);
       rc = -1;
     } else if (!o->quiet) {
@@ -412,6 +450,7 @@ typedef struct {
   char last_growth[PATH_MAX];
   trace_log *trace;
   int main_pid;
+  leakwatch *watch;   /* --watch (or --http), else NULL */
 } run_periodic;
 
 /* One periodic snapshot file: OUT.PID.SEQ.REASON in the run's directory. */
@@ -454,6 +493,10 @@ static void run_budget_message(const run_options *o, const snapshot *snap, const
 static void run_use_periodic(const run_options *o, const char *raw, const run_snapshot_file *f,
                              run_periodic *state) {
   char out[PATH_MAX], err[512];
+  if (strcmp(f->reason, "watch") == 0) { /* the leak watch's alone (a forked child's are dropped) */
+    if (state->watch != NULL && f->pid == state->main_pid) leakwatch_snapshot(state->watch, raw);
+    return;
+  }
   /* budget dumps and growth captures are kept even without --profile: they
    * are what the user asked for; clock snapshots asked for by --trace alone
    * make no profiles */
@@ -625,7 +668,7 @@ int cmd_run(int argc, char **argv) {
     }
   }
   char dir_probe[PATH_MAX];
-  outfile_in_dir(o.output_dir, "leakscope-output", dir_probe, sizeof dir_probe);
+  outfile_in_dir(o.output_dir, "leakscope-output.%p" /* %p: runs at once probe apart */, dir_probe, sizeof dir_probe);
   const char *outputs[] = {o.report, o.xml, o.profile, o.trace, o.log_file, dir_probe};
   for (size_t i = 0; i < sizeof outputs / sizeof *outputs; i++) {
     if (outputs[i] && run_check_writable(outputs[i]) != 0) {
@@ -643,9 +686,16 @@ int cmd_run(int argc, char **argv) {
    * they must still be able to write their snapshots here, so others may
    * create files in the directory, not list or remove anyone else's. */
   if (geteuid() == 0 && chmod(dir, 01733) != 0) warnf("cannot open %s to children that drop privileges", dir);
+  leakwatch *lw = NULL;
+  if (o.watch > 0 && (lw = leakwatch_new(o.watch, o.watch_period, o.sample, dir, o.output_dir, o.watch_announce)) == NULL) {
+    errorf("--watch: out of memory");
+    run_remove_dir(dir);
+    return EXIT_USAGE;
+  }
   http_server *http = NULL;
-  if (o.http != NULL && (http = http_start(o.http, dir, err, sizeof err)) == NULL) {
+  if (o.http != NULL && (http = http_start(o.http, dir, lw ? leakwatch_watch(lw) : NULL, err, sizeof err)) == NULL) {
     errorf("%s", err);
+    leakwatch_free(lw);
     run_remove_dir(dir);
     return EXIT_USAGE;
   }
@@ -654,11 +704,13 @@ int cmd_run(int argc, char **argv) {
    * runs: `leakscope retain --pid` asks for live retention snapshots */
   pid_t child = supervise_start(&o, prog, agent, dir, 1);
   if (child < 0) {
+    leakwatch_free(lw);
     run_remove_dir(dir);
     return EXIT_USAGE;
   }
   if (http) {
     http_set_target(http, child);
+    http_set_budget(http, o.budget);
     http_keep_in(http, o.output_dir);
   }
   if (o.log_file != NULL) run_log_to(o.log_file, (int)child);
@@ -667,9 +719,10 @@ int cmd_run(int argc, char **argv) {
    * then poll for them; otherwise just wait. */
   run_periodic periodic = {.o = &o, .dir = dir};
   periodic.main_pid = (int)child;
+  periodic.watch = lw;
   if (o.trace != NULL && (periodic.trace = trace_new()) == NULL) warnf("--trace: out of memory");
   int collect = o.interval > 0 || o.snapshot_signal > 0 || o.budget > 0 || o.growth_percent > 0 ||
-                o.trace != NULL;
+                o.trace != NULL || o.watch > 0;
   int status = supervise_wait(child, collect ? run_poll : NULL, &periodic);
   int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   run_collect_periodic(&o, dir, &periodic);
@@ -684,7 +737,7 @@ int cmd_run(int argc, char **argv) {
     snapshot *snap = run_load_snapshot(&o, main_raw, supp, o.nsupp, exit_code);
     if (snap != NULL) {
       if (periodic.trace != NULL && trace_add(periodic.trace, snap) != 0) warnf("--trace: out of memory");
-      int rc = run_outputs(&o, snap, 1);
+      int rc = run_outputs(&o, snap, 1, lw);
       leaks |= rc > 0;
       failed |= rc < 0;
       snap_free(snap);
@@ -708,7 +761,7 @@ int cmd_run(int argc, char **argv) {
     snprintf(raw, sizeof raw, "%s/%s", dir, e->d_name);
     snapshot *snap = run_load_snapshot(&o, raw, supp, o.nsupp, -1);
     if (snap == NULL) continue;
-    int rc = run_outputs(&o, snap, 0);
+    int rc = run_outputs(&o, snap, 0, NULL);
     leaks |= rc > 0;
     snap_free(snap);
   }
@@ -722,6 +775,7 @@ int cmd_run(int argc, char **argv) {
     }
     trace_free(periodic.trace);
   }
+  leakwatch_free(lw);
   run_remove_dir(dir);
   for (int i = 0; i < o.nsupp; i++) supp_free(supp[i]);
   if (failed && exit_code == 0) return EXIT_USAGE;

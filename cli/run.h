@@ -8,6 +8,9 @@
 #include <stdint.h>
 
 #define RUN_MAX_SUPP 16
+#define RUN_WATCH_DEFAULT 60 /* seconds: --watch's window, and --http's */
+#define RUN_WATCH_POINTS 30  /* the watch's snapshots a window */
+#define RUN_WATCH_HTTP_PERIOD 10 /* seconds: --http's silent watch, without --watch */
 
 typedef struct {
   const char *report, *xml, *profile, *http, *trace;
@@ -28,6 +31,9 @@ typedef struct {
   int snapshot_signal;       /* 0: none */
   double growth_percent;     /* --capture-growth: 0: none */
   double growth_window;      /* seconds */
+  double watch;              /* --watch: the window in seconds, 0: none */
+  double watch_period;       /* seconds between the watch's snapshots */
+  int watch_announce;        /* --watch given (--http alone watches silently, for /metrics) */
   char **prog_argv;
 } run_options;
 

@@ -116,6 +116,7 @@ static void supervise_build_env(const run_options *o, const char *agent, const c
   if (interval > 0) supervise_opt(opts, size, &n, AGENT_KEY(interval), "%.6f", interval);
   if (o->snapshot_signal > 0) supervise_opt(opts, size, &n, AGENT_KEY(control_signal), "%d", o->snapshot_signal);
   if (control) supervise_opt(opts, size, &n, AGENT_KEY(control), "1");
+  if (o->watch > 0) supervise_opt(opts, size, &n, AGENT_KEY(watch), "%.6f", o->watch_period);
   if (o->budget)
     supervise_opt(opts, size, &n, AGENT_KEY(budget), "%llu:%s", (unsigned long long)o->budget, o->budget_action);
   if (o->growth_percent > 0) {

@@ -11,10 +11,9 @@
  * HTTP_STATS_CACHE_MS and snapshots for HTTP_PROFILE_CACHE_MS, and only one
  * request of each kind is in flight; while it is, the others get the
  * previous answer if it is younger than HTTP_STALE_MS (so a slow snapshot
- * never holds up the scrapes), or wait for the new one.  A
- * watcher thread takes a snapshot every HTTP_WATCH_SECONDS so that the leak
- * suspects stay current; a leak suspect is a stack whose in-use bytes grew
- * in each of the last HTTP_SUSPECT_SNAPSHOTS snapshots.
+ * never holds up the scrapes), or wait for the new one.  The leak suspects
+ * are the leak watch's (cli/leakwatch.c feeds it from the agent's own watch
+ * snapshots; analyze/watch.h).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -24,9 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,7 +31,6 @@
 #include "pipeline/prepare.h"
 #include "read/load.h"
 #include "render/pprof_write.h"
-#include "util/hmap.h"
 
 #define HTTP_STATS_WAIT_MS 2000
 #define HTTP_SNAPSHOT_WAIT_MS 15000
@@ -216,99 +212,14 @@ int http_agent_proc_read(int pid, http_proc *out) {
 
 /* ---- snapshots ---------------------------------------------------------- */
 
-uint64_t http_agent_stack_key(const snapshot *snap, uint32_t stack) {
-  uint64_t hash = HMAP_FNV_BASIS;
-  if (stack >= snap->nstacks) return hash;
-  const snap_stack *st = &snap->stacks[stack];
-  for (uint32_t i = 0; i < st->nlocs; i++) {
-    uint64_t a = st->locs[i] < snap->nlocations ? snap->locations[st->locs[i]].address : 0;
-    unsigned char bytes[8]; /* least significant first, whatever the machine's order */
-    for (int b = 0; b < 8; b++) bytes[b] = (unsigned char)(a >> (8 * b));
-    hash = hmap_fnv(hash, bytes, sizeof bytes);
-  }
-  return hash ^ st->nlocs;
-}
-
-static int http_inuse_order(const void *pa, const void *pb) {
-  uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
-  return a < b ? -1 : a > b;
-}
-
-static int64_t http_inuse_find(const http_inuse *in, uint64_t key, int *found) {
-  size_t lo = 0, hi = in->n;
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    if (in->keys[mid] < key) lo = mid + 1;
-    else hi = mid;
-  }
-  *found = lo < in->n && in->keys[lo] == key;
-  return *found ? in->inuse[lo] : 0;
-}
-
-/* Add a snapshot to the history and recount the suspects (snap_lock held). */
-static void http_history_add(http_server *h, const snapshot *snap) {
-  http_inuse in = {NULL, NULL, 0};
-  uint64_t (*pairs)[2] = calloc(snap->nsites ? snap->nsites : 1, sizeof *pairs);
-  in.keys = calloc(snap->nsites ? snap->nsites : 1, sizeof *in.keys);
-  in.inuse = calloc(snap->nsites ? snap->nsites : 1, sizeof *in.inuse);
-  if (pairs == NULL || in.keys == NULL || in.inuse == NULL) {
-    free(pairs);
-    free(in.keys);
-    free(in.inuse);
-    return;
-  }
-  for (uint32_t i = 0; i < snap->nsites; i++) {
-    pairs[i][0] = http_agent_stack_key(snap, snap->sites[i].stack);
-    pairs[i][1] = (uint64_t)snap->sites[i].inuse_bytes;
-  }
-  qsort(pairs, snap->nsites, sizeof *pairs, http_inuse_order);
-  for (uint32_t i = 0; i < snap->nsites; i++) {
-    if (in.n > 0 && in.keys[in.n - 1] == pairs[i][0]) {
-      in.inuse[in.n - 1] += (int64_t)pairs[i][1];
-      continue;
-    }
-    in.keys[in.n] = pairs[i][0];
-    in.inuse[in.n++] = (int64_t)pairs[i][1];
-  }
-  free(pairs);
-  if (h->nhistory == HTTP_SUSPECT_SNAPSHOTS) {
-    free(h->history[0].keys);
-    free(h->history[0].inuse);
-    memmove(&h->history[0], &h->history[1], sizeof h->history[0] * (HTTP_SUSPECT_SNAPSHOTS - 1));
-    h->nhistory--;
-  }
-  h->history[h->nhistory++] = in;
-  int suspects = 0;
-  if (h->nhistory == HTTP_SUSPECT_SNAPSHOTS) {
-    const http_inuse *newest = &h->history[h->nhistory - 1];
-    for (size_t k = 0; k < newest->n; k++) {
-      int64_t later = newest->inuse[k];
-      int grew = 1;
-      for (int j = h->nhistory - 2; j >= 0 && grew; j--) {
-        int found;
-        int64_t earlier = http_inuse_find(&h->history[j], newest->keys[k], &found);
-        grew = found ? earlier < later : 0;
-        later = earlier;
-      }
-      suspects += grew;
-    }
-  }
-  h->suspects = suspects;
-}
-
-void http_agent_history_free(http_server *h) {
-  for (int i = 0; i < h->nhistory; i++) {
-    free(h->history[i].keys);
-    free(h->history[i].inuse);
-  }
-  h->nhistory = 0;
-}
-
-int http_agent_suspects(http_server *h) {
-  pthread_mutex_lock(&h->snap_lock);
-  int n = h->suspects;
-  pthread_mutex_unlock(&h->snap_lock);
-  return n;
+watch_suspect *http_agent_suspects(http_server *h, size_t *n) {
+  *n = 0;
+  if (h->watch == NULL) return NULL;
+  size_t all, current;
+  watch_suspect *list = watch_suspects(h->watch, &all, &current);
+  for (size_t i = 0; i < all; i++)
+    if (list[i].current) list[(*n)++] = list[i];
+  return list;
 }
 
 /* The name of an answer to 'h' in dir, if one is there. */
@@ -383,7 +294,6 @@ http_snap *http_agent_snapshot(http_server *h, int max_age_ms, char *err, size_t
     s->taken_ns = http_agent_now_ns();
     atomic_init(&s->refs, 2); /* the cache's and the caller's */
     pthread_mutex_init(&s->lock, NULL);
-    http_history_add(h, snap);
     if (h->current != NULL) http_agent_snap_release(h->current);
     h->current = s;
   }
@@ -436,41 +346,4 @@ int http_agent_snap_pprof(http_server *h, http_snap *s, const unsigned char **da
   *len = s->pprof_len;
   pthread_mutex_unlock(&s->lock);
   return rc;
-}
-
-/* ---- the watcher --------------------------------------------------------- */
-
-/* Server threads yield the CPU to the target: nice 10 for this thread. */
-static void *http_watch_main(void *arg) {
-  http_server *h = arg;
-  setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
-  pthread_mutex_lock(&h->watch_lock);
-  while (!atomic_load(&h->stopping)) {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += HTTP_WATCH_SECONDS;
-    pthread_cond_timedwait(&h->watch_cond, &h->watch_lock, &until);
-    if (atomic_load(&h->stopping)) break;
-    pthread_mutex_unlock(&h->watch_lock);
-    char err[256];
-    http_agent_snap_release(http_agent_snapshot(h, HTTP_WATCH_SECONDS * 1000 / 2, err, sizeof err));
-    pthread_mutex_lock(&h->watch_lock);
-  }
-  pthread_mutex_unlock(&h->watch_lock);
-  return NULL;
-}
-
-int http_agent_watch_start(http_server *h) {
-  if (pthread_create(&h->watcher, NULL, http_watch_main, h) != 0) return -1;
-  h->watcher_started = 1;
-  return 0;
-}
-
-void http_agent_watch_stop(http_server *h) {
-  if (!h->watcher_started) return;
-  pthread_mutex_lock(&h->watch_lock);
-  pthread_cond_broadcast(&h->watch_cond);
-  pthread_mutex_unlock(&h->watch_lock);
-  pthread_join(h->watcher, NULL);
-  h->watcher_started = 0;
 }

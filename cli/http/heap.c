@@ -128,8 +128,9 @@ static void http_heap_text(http_server *h, const snapshot *snap, http_reply *r) 
                   st.allocated_bytes, st.allocations);
     http_text_add(&t, "# frees_total = %" PRIu64 "\n# sampling_interval_bytes = %" PRIu64 "\n",
                   st.frees, st.sample_interval);
-    http_text_add(&t, "# snapshots_total = %" PRIu64 "\n# leak_suspects = %d\n", st.snapshots,
-                  http_agent_suspects(h));
+    size_t nsuspects;
+    free(http_agent_suspects(h, &nsuspects));
+    http_text_add(&t, "# snapshots_total = %" PRIu64 "\n# leak_suspects = %zu\n", st.snapshots, nsuspects);
   }
   if (t.failed) {
     free(t.buf);
@@ -159,14 +160,14 @@ static snap_site *http_delta_sites(const snapshot *older, const snapshot *newer)
     return NULL;
   }
   for (uint32_t i = 0; i < older->nsites; i++) {
-    old[i][0] = http_agent_stack_key(older, older->sites[i].stack);
+    old[i][0] = watch_stack_key(older, older->sites[i].stack);
     old[i][1] = (uint64_t)older->sites[i].alloc_objects;
     old[i][2] = (uint64_t)older->sites[i].alloc_bytes;
   }
   qsort(old, older->nsites, sizeof *old, http_key_order);
   for (uint32_t i = 0; i < newer->nsites; i++) {
     sites[i] = newer->sites[i];
-    uint64_t key = http_agent_stack_key(newer, sites[i].stack);
+    uint64_t key = watch_stack_key(newer, sites[i].stack);
     size_t lo = 0, hi = older->nsites;
     while (lo < hi) {
       size_t mid = (lo + hi) / 2;

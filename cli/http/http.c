@@ -270,7 +270,7 @@ static enum MHD_Result http_handle(void *cls, struct MHD_Connection *c, const ch
   return http_send(c, &r);
 }
 
-http_server *http_start(const char *address, const char *dir, char *err, size_t errlen) {
+http_server *http_start(const char *address, const char *dir, watch *suspects, char *err, size_t errlen) {
   struct sockaddr_storage sa;
   socklen_t salen;
   if (http_parse_address(address, &sa, &salen, err, errlen) != 0) return NULL;
@@ -280,11 +280,10 @@ http_server *http_start(const char *address, const char *dir, char *err, size_t 
     return NULL;
   }
   snprintf(h->dir, sizeof h->dir, "%s", dir);
+  h->watch = suspects;
   pthread_mutex_init(&h->ctl_lock, NULL);
   pthread_mutex_init(&h->stats_lock, NULL);
   pthread_mutex_init(&h->snap_lock, NULL);
-  pthread_mutex_init(&h->watch_lock, NULL);
-  pthread_cond_init(&h->watch_cond, NULL);
   pthread_cond_init(&h->stats_cond, NULL);
   pthread_cond_init(&h->snap_cond, NULL);
   /* The server's threads never die of SIGPIPE when a client is gone (they
@@ -303,16 +302,11 @@ http_server *http_start(const char *address, const char *dir, char *err, size_t 
                                MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
                                MHD_OPTION_NOTIFY_COMPLETED, http_completed, (void *)NULL, MHD_OPTION_END);
   int bind_errno = errno;
-  int watch_rc = h->daemon != NULL ? http_agent_watch_start(h) : 0;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (h->daemon == NULL || watch_rc != 0) {
-    if (h->daemon == NULL)
-      snprintf(err, errlen, "cannot serve HTTP on %s: %s", address,
-               bind_errno == EADDRINUSE ? "the port is in use (by another program or another leakscope)"
-                                        : strerror(bind_errno));
-    else
-      snprintf(err, errlen, "cannot start the HTTP watcher thread for %s", address);
-    if (h->daemon != NULL) MHD_stop_daemon(h->daemon);
+  if (h->daemon == NULL) {
+    snprintf(err, errlen, "cannot serve HTTP on %s: %s", address,
+             bind_errno == EADDRINUSE ? "the port is in use (by another program or another leakscope)"
+                                      : strerror(bind_errno));
     free(h);
     return NULL;
   }
@@ -346,19 +340,17 @@ static void http_keep_last(http_server *h) {
   snap_free(exit_snap);
 }
 
+void http_set_budget(http_server *h, uint64_t bytes) { h->budget = bytes; }
+
 void http_stop(http_server *h) {
   if (h == NULL) return;
   atomic_store(&h->stopping, 1);
-  http_agent_watch_stop(h);
   MHD_stop_daemon(h->daemon);
   http_keep_last(h);
   http_agent_snap_release(h->current);
-  http_agent_history_free(h);
   pthread_mutex_destroy(&h->ctl_lock);
   pthread_mutex_destroy(&h->stats_lock);
   pthread_mutex_destroy(&h->snap_lock);
-  pthread_mutex_destroy(&h->watch_lock);
-  pthread_cond_destroy(&h->watch_cond);
   pthread_cond_destroy(&h->stats_cond);
   pthread_cond_destroy(&h->snap_cond);
   free(h);

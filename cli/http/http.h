@@ -16,14 +16,21 @@
 #define LEAKSCOPE_HTTP_HTTP_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+#include "analyze/watch.h"
 
 typedef struct http_server http_server;
 
 /* Listen on address ("PORT", ":PORT", "HOST:PORT", "[IPV6]:PORT"); NULL
- * with a one-line reason in err when the address is bad or taken. */
-http_server *http_start(const char *address, const char *dir, char *err, size_t errlen);
+ * with a one-line reason in err when the address is bad or taken.
+ * suspects is the leak watch whose current suspects /metrics shows (the
+ * run feeds it; NULL: none). */
+http_server *http_start(const char *address, const char *dir, watch *suspects, char *err, size_t errlen);
 void http_set_target(http_server *h, pid_t pid);
+/* The live-heap budget /metrics shows (bytes, 0: none). */
+void http_set_budget(http_server *h, uint64_t bytes);
 /* Where http_stop keeps the last profile, leakscope-http.PID.pb.gz: dir
  * (--output-dir), or with NULL (the default) the temporary directory. */
 void http_keep_in(http_server *h, const char *dir);

@@ -6,7 +6,7 @@
  *                   routing, responses, start and stop, the kept profile
  *   http/agent.c    talking to the target's agent over the control pipe:
  *                   statistics (cached), snapshots (shared, coalesced),
- *                   the background snapshot, leak suspects, /proc/PID/status
+ *                   /proc/PID/status
  *   http/heap.c     /debug/pprof/, /debug/pprof/heap and /debug/pprof/allocs
  *                   (profile, delta, debug=1 text)
  *   http/symbol.c   /debug/pprof/symbol (addresses to function names)
@@ -31,8 +31,6 @@
 #define HTTP_STATS_CACHE_MS 250   /* scrapes within this share one answer */
 #define HTTP_PROFILE_CACHE_MS 1000 /* heap requests within this share one snapshot */
 #define HTTP_STALE_MS 5000        /* an answer this young serves while a new one is taken */
-#define HTTP_WATCH_SECONDS 10     /* background snapshot period (leak suspects) */
-#define HTTP_SUSPECT_SNAPSHOTS 4  /* a suspect grew across this many snapshots */
 #define HTTP_MAX_SECONDS 600      /* largest ?seconds= */
 
 /* The agent's statistics (the OUT.stats file, see agent/control.c). */
@@ -60,13 +58,6 @@ typedef struct {
   size_t pprof_len;
 } http_snap;
 
-/* One snapshot's in-use bytes per stack, for the leak suspects. */
-typedef struct {
-  uint64_t *keys;           /* stack keys (http_agent_stack_key), sorted */
-  int64_t *inuse;           /* inuse_bytes of each key */
-  size_t n;
-} http_inuse;
-
 struct http_server {
   char dir[PATH_MAX];
   char keep_dir[PATH_MAX];       /* where the last profile is kept ("": the temporary directory) */
@@ -83,19 +74,13 @@ struct http_server {
   http_stats stats;
   uint64_t stats_ns;             /* when stats was read, 0 = never */
 
-  pthread_mutex_t snap_lock;     /* guards the snapshot cache and history */
+  pthread_mutex_t snap_lock;     /* guards the snapshot cache */
   pthread_cond_t snap_cond;      /* a snapshot request finished */
   int snap_fetching;             /* a snapshot request is in flight */
   http_snap *current;            /* the newest snapshot */
-  http_inuse history[HTTP_SUSPECT_SNAPSHOTS]; /* newest last */
-  int nhistory;
-  int suspects;                  /* leak suspects by the newest history */
   _Atomic uint64_t file_seq;     /* names of the server's temporary files */
-
-  pthread_t watcher;
-  int watcher_started;
-  pthread_mutex_t watch_lock;
-  pthread_cond_t watch_cond;
+  watch *watch;                  /* the leak watch (its suspects), or NULL */
+  uint64_t budget;               /* --budget in bytes, 0: none */
 };
 
 /* ---- http/agent.c ------------------------------------------------------ */
@@ -112,15 +97,11 @@ int http_agent_snap_pprof(http_server *h, http_snap *s, const unsigned char **da
  * default_sample_type default_type (NULL: unset, inuse_space). */
 int http_agent_render_pprof(http_server *h, const snapshot *snap, const char *default_type,
                             unsigned char **data, size_t *len, char *err, size_t errlen);
-int http_agent_suspects(http_server *h);
+/* The leak watch's current suspects (malloc'd, *n of them; NULL and 0 when none). */
+watch_suspect *http_agent_suspects(http_server *h, size_t *n);
 int http_agent_proc_read(int pid, http_proc *out);
-/* A key for a stack that is the same in every snapshot of one process. */
-uint64_t http_agent_stack_key(const snapshot *snap, uint32_t stack);
 /* Sleep up to ms milliseconds; returns -1 early when the server stops. */
 int http_agent_sleep(http_server *h, int ms);
-int http_agent_watch_start(http_server *h);
-void http_agent_watch_stop(http_server *h);
-void http_agent_history_free(http_server *h);
 
 /* ---- http/http.c ------------------------------------------------------- */
 /* A response: status, content type, body (malloc'd, owned by the caller). */

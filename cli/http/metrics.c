@@ -39,8 +39,39 @@ static const http_metric http_metric_list[] = {
      "Mean bytes between heap samples; 0 when every allocation is tracked."},
     {"leakscope_snapshots_total", "counter", "Heap snapshots the agent has written."},
     {"leakscope_leak_suspects", "gauge",
-     "Allocation stacks whose in-use bytes grew in each of the last 4 snapshots the server took."},
+     "Allocation stacks whose live bytes kept rising through the leak watch's last window."},
+    {"leakscope_heap_budget_bytes", "gauge", "The live-heap budget of --budget (0: none)."},
 };
+
+#define HTTP_SUSPECT_SERIES 10 /* growth-rate series at most: the fastest suspects */
+
+static int http_suspect_faster(const void *pa, const void *pb) {
+  const watch_suspect *a = pa, *b = pb;
+  return a->bytes_per_second > b->bytes_per_second ? -1 : a->bytes_per_second < b->bytes_per_second;
+}
+
+/* A label value: the site with backslash, quote and newline escaped. */
+static void http_metric_label(FILE *f, const char *s) {
+  for (; *s; s++) {
+    if (*s == '\\' || *s == '"') fputc('\\', f);
+    if (*s == '\n') fputs("\\n", f);
+    else fputc(*s, f);
+  }
+}
+
+/* The growth rate of the fastest current suspects, one series each, by rank
+ * and site (HTTP_SUSPECT_SERIES at most, so the labels stay bounded). */
+static void http_metric_suspects(FILE *f, watch_suspect *list, size_t n) {
+  fprintf(f, "# HELP leakscope_leak_suspect_growth_bytes_per_second Growth rate of a leak suspect's live bytes "
+             "(the %d fastest; rank 1 is the fastest).\n"
+             "# TYPE leakscope_leak_suspect_growth_bytes_per_second gauge\n", HTTP_SUSPECT_SERIES);
+  qsort(list, n, sizeof *list, http_suspect_faster);
+  for (size_t i = 0; i < n && i < HTTP_SUSPECT_SERIES; i++) {
+    fprintf(f, "leakscope_leak_suspect_growth_bytes_per_second{rank=\"%zu\",site=\"", i + 1);
+    http_metric_label(f, list[i].site[0] ? list[i].site : "?");
+    fprintf(f, "\"} %.17g\n", list[i].bytes_per_second);
+  }
+}
 
 static void http_metric_put(FILE *f, int index, double value) {
   const http_metric *m = &http_metric_list[index];
@@ -62,15 +93,20 @@ void http_metrics(http_server *h, http_reply *r) {
   int up = http_agent_stats(h, &st, err, sizeof err) == 0;
   if (up) {
     int have_proc = http_agent_proc_read(st.pid, &proc) == 0;
+    size_t nsuspects;
+    watch_suspect *suspects = http_agent_suspects(h, &nsuspects);
     double values[] = {(double)st.live_bytes,      (double)st.live_objects,
                        (double)st.allocated_bytes, (double)st.allocations,
                        (double)st.frees,           (double)proc.mapped_bytes,
                        (double)proc.resident_bytes, (double)(st.sample_mode ? st.sample_interval : 0),
-                       (double)st.snapshots,       (double)http_agent_suspects(h)};
+                       (double)st.snapshots,       (double)nsuspects,
+                       (double)h->budget};
     for (int i = 0; i < (int)(sizeof values / sizeof *values); i++) {
       if (!have_proc && (i == 5 || i == 6)) continue;
       http_metric_put(f, i, values[i]);
     }
+    http_metric_suspects(f, suspects, nsuspects);
+    free(suspects);
   }
   fprintf(f,
           "# HELP leakscope_up 1 when the target answered the statistics request, 0 otherwise.\n"
@@ -124,7 +160,9 @@ void http_metrics_stats_json(http_server *h, http_reply *r) {
       fails |= json_object_set_new(o, "mapped_bytes", json_integer((json_int_t)proc.mapped_bytes));
       fails |= json_object_set_new(o, "resident_bytes", json_integer((json_int_t)proc.resident_bytes));
     }
-    fails |= json_object_set_new(o, "leak_suspects", json_integer(http_agent_suspects(h)));
+    size_t nsuspects;
+    free(http_agent_suspects(h, &nsuspects));
+    fails |= json_object_set_new(o, "leak_suspects", json_integer((json_int_t)nsuspects));
     fails |= json_object_set_new(o, "uptime_seconds", json_real((double)st.uptime_ns / 1e9));
   }
   char *text = fails ? NULL : json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

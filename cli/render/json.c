@@ -6,7 +6,8 @@
  * allocation sites with their stacks.  Extra fields: a record's
  * "indirect_bytes" and "suppressed" (the suppression's name), a frame's
  * "inlined", "totals", and "retention" (who holds the still-reachable
- * memory).  Written with jansson to PATH.tmp, then renamed.
+ * memory), and with `run --watch` "suspects" (the leak watch's, made by
+ * the caller).  Written with jansson to PATH.tmp, then renamed.
  */
 #include "render/json.h"
 
@@ -23,7 +24,7 @@ static json_t *json_amount(uint64_t bytes, uint64_t blocks) {
   return json_pack("{s:I,s:I}", "bytes", (json_int_t)bytes, "blocks", (json_int_t)blocks);
 }
 
-static json_t *json_stack(const snapshot *snap, uint32_t stack) {
+json_t *render_json_stack(const snapshot *snap, uint32_t stack) {
   json_t *frames = json_array();
   const snap_stack *st = &snap->stacks[stack];
   for (uint32_t i = 0; i < st->nlocs; i++) {
@@ -53,7 +54,7 @@ static json_t *json_rstep(const snapshot *snap, const snap_rstep *s) {
   char address[32];
   snprintf(address, sizeof address, "0x%" PRIx64, s->address);
   json_t *step = json_pack("{s:s,s:I}", "address", address, "bytes", (json_int_t)s->bytes);
-  json_t *frames = json_stack(snap, s->stack);
+  json_t *frames = render_json_stack(snap, s->stack);
   json_t *leaf = json_array_get(frames, 0);
   const char *keys[] = {"function", "file", "line", "object"};
   for (size_t i = 0; leaf != NULL && i < sizeof keys / sizeof *keys; i++) {
@@ -95,7 +96,7 @@ static json_t *json_retention(const snapshot *snap) {
                              "blocks", (json_int_t)t->blocks, "bytes", (json_int_t)t->bytes,
                              "retained_bytes", (json_int_t)t->retained_bytes, "retained_blocks",
                              (json_int_t)t->retained_blocks, "address", address, "stack",
-                             json_stack(snap, t->stack), "path_root", json_root_index(t->path_root),
+                             render_json_stack(snap, t->stack), "path_root", json_root_index(t->path_root),
                              "path", path));
   }
   for (uint32_t i = 0; i < r->nsites; i++) {
@@ -103,7 +104,7 @@ static json_t *json_retention(const snapshot *snap) {
     json_array_append_new(sites, json_pack("{s:I,s:I,s:I,s:o}", "blocks", (json_int_t)s->blocks,
                                            "retained_bytes", (json_int_t)s->retained_bytes,
                                            "retained_blocks", (json_int_t)s->retained_blocks, "stack",
-                                           json_stack(snap, s->stack)));
+                                           render_json_stack(snap, s->stack)));
   }
   return json_pack("{s:o,s:o,s:o,s:o,s:o}", "reachable",
                    json_amount(r->reachable_bytes, r->reachable_blocks), "shared",
@@ -159,7 +160,7 @@ static void json_report_leaks(const snapshot *snap, json_t *root) {
                             (json_int_t)l->bytes, "blocks", (json_int_t)l->blocks);
     if (l->indirect_bytes) json_object_set_new(rec, "indirect_bytes", json_integer((json_int_t)l->indirect_bytes));
     if (l->suppressed_by) json_object_set_new(rec, "suppressed", json_string(l->suppressed_by));
-    json_object_set_new(rec, "stack", json_stack(snap, l->stack));
+    json_object_set_new(rec, "stack", render_json_stack(snap, l->stack));
     json_array_append_new(records, rec);
   }
   json_object_set_new(root, "records", records);
@@ -203,7 +204,7 @@ static json_t *json_sites(const snapshot *snap) {
     if (s->alloc_objects == 0 && s->inuse_objects == 0) continue;
     json_t *site = json_pack("{s:I,s:I,s:I,s:I,s:o}", "inuse_bytes", (json_int_t)s->inuse_bytes, "inuse_blocks",
                              (json_int_t)s->inuse_objects, "alloc_bytes", (json_int_t)s->alloc_bytes,
-                             "alloc_blocks", (json_int_t)s->alloc_objects, "stack", json_stack(snap, s->stack));
+                             "alloc_blocks", (json_int_t)s->alloc_objects, "stack", render_json_stack(snap, s->stack));
     if (snap->has_lifetimes) json_object_set_new(site, "lifetimes", json_lifetimes(snap, s));
     json_array_append_new(sites, site);
   }
@@ -211,7 +212,7 @@ static json_t *json_sites(const snapshot *snap) {
   return sites;
 }
 
-static json_t *json_report(const snapshot *snap) {
+static json_t *json_report(const snapshot *snap, json_t *suspects) {
   json_t *root = json_object();
   json_object_set_new(root, "schema", json_string("leakscope-report/1"));
   json_t *command = json_array();
@@ -252,12 +253,19 @@ static json_t *json_report(const snapshot *snap) {
   /* a live retention snapshot's has its holders, figures and chain too */
   if (snap->retention != NULL)
     json_object_set_new(root, "retention", snap->live.present ? render_json_retention(snap) : json_retention(snap));
+  if (suspects != NULL) json_object_set_new(root, "suspects", suspects);
   return root;
 }
 
 int render_json_report(const snapshot *snap, const char *path, char *err, size_t errlen) {
-  json_t *root = json_report(snap);
+  return render_json_report_suspects(snap, NULL, path, err, errlen);
+}
+
+int render_json_report_suspects(const snapshot *snap, json_t *suspects, const char *path, char *err,
+                                size_t errlen) {
+  json_t *root = json_report(snap, suspects);
   if (root == NULL) {
+    json_decref(suspects);
     snprintf(err, errlen, "out of memory building the report");
     return -1;
   }
