@@ -35,6 +35,7 @@
 #include "render/trace.h"
 #include "render/xml.h"
 #include "supervise.h"
+#include "util/cgroup.h"
 #include "util/msg.h"
 #include "util/opt.h"
 #include "util/outfile.h"
@@ -62,7 +63,9 @@ const opt_spec cmd_run_opts[] = {
     [RUN_ERROR_EXITCODE] = {"--error-exitcode", OPT_VALUE, " N",
                             "exit N when unsuppressed definite/indirect/possible leaks exist"},
     /* (its help keeps the three spaces it has always had) */
-    [RUN_BUDGET] = {"--budget", OPT_VALUE, " SIZE[,warn|dump|abort]", " live-heap budget and what passing it does"},
+    [RUN_BUDGET] = {"--budget", OPT_VALUE, " SIZE[,warn|dump|abort]",
+                    " live-heap budget and what passing it does; SIZE may be\n"
+                    "PCT% of the memory limit of leakscope's cgroup"},
     [RUN_TRACE] = {"--trace", OPT_VALUE, " FILE",
                    "the heap over time as a Chrome trace (Perfetto), one point per\n"
                    "snapshot (every second unless --interval says otherwise)"},
@@ -140,6 +143,21 @@ static int run_parse_signal(const char *s) {
   return 0;
 }
 
+/* --budget PCT%: that share of the cgroup's memory limit, in o->budget;
+ * -1 after one line when there is no limit. */
+static int run_budget_of_cgroup(run_options *o) {
+  uint64_t limit;
+  char err[512];
+  if (cgroup_memory_limit(&limit, o->budget_limit_file, sizeof o->budget_limit_file, err, sizeof err) != 0) {
+    errorf("--budget %g%%: %s; give the budget in bytes instead", o->budget_percent, err);
+    return -1;
+  }
+  o->budget_limit = limit;
+  o->budget = (uint64_t)((double)limit * o->budget_percent / 100);
+  if (o->budget == 0) o->budget = 1;
+  return 0;
+}
+
 static int run_parse_options(int argc, char **argv, run_options *o) {
   memset(o, 0, sizeof *o);
   o->error_exitcode = -1;
@@ -205,10 +223,16 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
       char size[64];
       const char *comma = strchr(v, ',');
       snprintf(size, sizeof size, "%.*s", comma ? (int)(comma - v) : (int)strlen(v), v);
-      long long b = run_parse_size(size);
+      size_t len = strlen(size);
+      char *end = NULL;
+      int percent = len > 0 && size[len - 1] == '%';
+      if (percent) o->budget_percent = strtod(size, &end);
+      long long b = percent ? 0 : run_parse_size(size);
       const char *action = comma ? comma + 1 : "warn";
-      if (b <= 0 || (strcmp(action, "warn") && strcmp(action, "dump") && strcmp(action, "abort"))) {
-        errorf("bad --budget value '%s' (want SIZE[,warn|dump|abort])", v);
+      if ((percent ? end != size + len - 1 || !(o->budget_percent > 0 && o->budget_percent <= 100) : b <= 0) ||
+          (strcmp(action, "warn") && strcmp(action, "dump") && strcmp(action, "abort"))) {
+        errorf("bad --budget value '%s' (want SIZE[,warn|dump|abort], or PERCENT%% of the cgroup's memory limit, "
+               "up to 100%%)", v);
         return -1;
       }
       o->budget = (uint64_t)b;
@@ -267,6 +291,7 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
     return -1;
   }
   o->prog_argv = argv + i;
+  if (o->budget_percent > 0 && run_budget_of_cgroup(o) != 0) return -1;
   o->watch_announce = o->watch > 0;
   if (o->watch == 0 && o->http != NULL) { /* /metrics counts its suspects: a watch at the old watcher's pace */
     o->watch = RUN_WATCH_DEFAULT;
@@ -465,28 +490,45 @@ static int run_snapshot_file_order(const void *pa, const void *pb) {
   return a->seq != b->seq ? (a->seq < b->seq ? -1 : 1) : (a->pid < b->pid ? -1 : a->pid > b->pid);
 }
 
-/* "live heap 12.0 MiB passed the budget of 10.0 MiB; largest site 8.0 MiB
- * at f (x.c:3)" for a budget snapshot, then what was done about it. */
+#define RUN_BUDGET_SITES 3 /* the largest sites a budget message names */
+
+/* "live heap 12.0 MiB passed the budget of 10.0 MiB (80% of the cgroup's
+ * memory limit 12.5 MiB, FILE); largest sites 8.0 MiB at f (x.c:3), ..."
+ * for a budget snapshot, then what was done about it. */
 static void run_budget_message(const run_options *o, const snapshot *snap, const char *profile) {
-  char live[32], budget[32], top_bytes[32], top_frame[256] = "";
+  char live[32], budget[32], limit[32], of[PATH_MAX + 96] = "", sites[RUN_BUDGET_SITES * 240] = "";
   text_human((int64_t)snap->inuse_bytes, 1, live, sizeof live);
   text_human((int64_t)o->budget, 1, budget, sizeof budget);
-  const snap_site *top = NULL;
-  for (uint32_t i = 0; i < snap->nsites; i++)
-    if (top == NULL || snap->sites[i].inuse_bytes > top->inuse_bytes) top = &snap->sites[i];
-  if (top != NULL && top->inuse_bytes > 0) {
-    const snap_stack *st = &snap->stacks[top->stack];
-    text_human(top->inuse_bytes, 1, top_bytes, sizeof top_bytes);
-    if (st->nlocs > 0) {
-      char frame[200];
-      render_text_frame(snap, &snap->locations[st->locs[0]], 0, frame, sizeof frame);
-      snprintf(top_frame, sizeof top_frame, "; largest site %s at %s", top_bytes, frame);
-    }
+  if (o->budget_percent > 0) {
+    text_human((int64_t)o->budget_limit, 1, limit, sizeof limit);
+    snprintf(of, sizeof of, " (%g%% of the cgroup's memory limit %s, %s)", o->budget_percent, limit,
+             o->budget_limit_file);
   }
+  uint32_t top[RUN_BUDGET_SITES];
+  int ntop = 0;
+  for (uint32_t i = 0; i < snap->nsites; i++) { /* the largest few, largest first */
+    if (snap->sites[i].inuse_bytes <= 0 || snap->stacks[snap->sites[i].stack].nlocs == 0) continue;
+    int at = ntop < RUN_BUDGET_SITES ? ntop++ : RUN_BUDGET_SITES;
+    while (at > 0 && snap->sites[top[at - 1]].inuse_bytes < snap->sites[i].inuse_bytes) {
+      if (at < RUN_BUDGET_SITES) top[at] = top[at - 1];
+      at--;
+    }
+    if (at < RUN_BUDGET_SITES) top[at] = i;
+  }
+  size_t used = 0;
+  for (int k = 0; k < ntop; k++) {
+    const snap_site *site = &snap->sites[top[k]];
+    char bytes[32], frame[200];
+    text_human(site->inuse_bytes, 1, bytes, sizeof bytes);
+    render_text_frame(snap, &snap->locations[snap->stacks[site->stack].locs[0]], 0, frame, sizeof frame);
+    text_append(sites, sizeof sites, &used, "%s%s at %s", k ? ", " : ntop > 1 ? "; largest sites " : "; largest site ",
+                bytes, frame);
+  }
+  const char *then = strcmp(o->budget_action, "abort") == 0 ? "; the program is aborted, as asked" : "";
   if (profile != NULL)
-    warnf("live heap %s passed the budget of %s%s: profile written to %s", live, budget, top_frame, profile);
+    warnf("live heap %s passed the budget of %s%s%s: profile written to %s%s", live, budget, of, sites, profile, then);
   else
-    warnf("live heap %s passed the budget of %s%s", live, budget, top_frame);
+    warnf("live heap %s passed the budget of %s%s%s%s", live, budget, of, sites, then);
 }
 
 /* Profiles and trace points from one periodic snapshot. */

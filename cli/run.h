@@ -5,6 +5,7 @@
 #ifndef LEAKSCOPE_RUN_H
 #define LEAKSCOPE_RUN_H
 
+#include <limits.h>
 #include <stdint.h>
 
 #define RUN_MAX_SUPP 16
@@ -22,8 +23,11 @@ typedef struct {
   const char *supp[RUN_MAX_SUPP];
   int nsupp;
   int error_exitcode;       /* -1: none */
-  uint64_t budget;
+  uint64_t budget;           /* bytes, 0: none */
   const char *budget_action;
+  double budget_percent;     /* --budget PCT%: of the cgroup's memory limit, 0: bytes given */
+  uint64_t budget_limit;     /* that limit */
+  char budget_limit_file[PATH_MAX]; /* where it was read */
   int trace_children;
   int show_reachable;
   int show_below_main;
