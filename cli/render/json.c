@@ -129,7 +129,7 @@ json_t *render_json_retention(const snapshot *snap) {
     const snap_rheld *x = &r->held[i];
     json_array_append_new(held, json_pack("{s:o,s:I,s:I,s:o}", "root", json_root_index(x->root), "blocks",
                                           (json_int_t)x->blocks, "bytes", (json_int_t)x->bytes, "stack",
-                                          json_stack(snap, x->stack)));
+                                          render_json_stack(snap, x->stack)));
   }
   json_object_set_new(o, "held", held);
   if (r->has_chain) {
@@ -138,7 +138,7 @@ json_t *render_json_retention(const snapshot *snap) {
     snprintf(address, sizeof address, "0x%" PRIx64, r->chain_address);
     snprintf(block, sizeof block, "0x%" PRIx64, c->address);
     json_object_set_new(o, "chain", json_pack("{s:s,s:s,s:I,s:o,s:o,s:o,s:o}", "address", address, "block", block,
-                                              "bytes", (json_int_t)c->bytes, "stack", json_stack(snap, c->stack),
+                                              "bytes", (json_int_t)c->bytes, "stack", render_json_stack(snap, c->stack),
                                               "root", json_root_index(c->root), "path_root",
                                               json_root_index(c->path_root), "path", json_path(snap, c)));
   }
