@@ -36,7 +36,7 @@ real() {
   ran=$((ran + 1))
   env $envs "$@" <"$input" >"$T/$name.plain.out" 2>"$T/$name.plain.err"
   plain_rc=$?
-  env $envs timeout -k 5 120 "$LEAKSCOPE" run --report "$T/$name.json" -- "$@" \
+  env $envs timeout -k 5 120 "$LEAKSCOPE" run --quiet --report "$T/$name.json" -- "$@" \
     <"$input" >"$T/$name.ls.out" 2>"$T/$name.ls.err"
   ls_rc=$?
   env $envs valgrind --leak-check=full --show-leak-kinds=all --log-file="$T/$name.vg.log" "$@" \
