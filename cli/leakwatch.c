@@ -9,11 +9,14 @@
  * first snapshot another, and stderr gets one line:
  *
  *   leakscope: leak suspect: cache_put (service.c:41) < handle (service.c:88)
- *     grows 9.8 MiB/min (171234 bytes/s), 12.3 MiB live, found at 75.2 s;
+ *     grows 9.8 MiB/min (171234 bytes/s), 12.3 MiB live, held by global
+ *     g_cache (service) (12.3 MiB), found at 75.2 s;
  *     profile leakscope-suspect.PID.1.pb.gz; leakscope diff
  *     leakscope-suspect.PID.1.start.pb.gz leakscope-suspect.PID.1.pb.gz shows what grew
  *
- * (one line in fact).  The report's entry keeps the symbolized frames.
+ * (one line in fact).  Who holds the suspect's blocks comes from a live
+ * retention snapshot (live/retain_live.h) taken then.  The report's entry
+ * keeps the symbolized frames and the holders.
  */
 #include "leakwatch.h"
 
@@ -24,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "live/retain_live.h"
 #include "pipeline/prepare.h"
 #include "read/load.h"
 #include "render/json.h"
@@ -37,6 +41,8 @@
 #define LEAKWATCH_FULL_FLOOR ((double)(256 << 10)) /* bytes: the smallest rise that counts */
 #define LEAKWATCH_SAMPLE_FLOOR 8                   /* sampling intervals: the estimate's noise */
 #define LEAKWATCH_SITE_FRAMES 3
+#define LEAKWATCH_HOLDERS 4             /* held_by entries kept per suspect */
+#define LEAKWATCH_RETAIN_MS 30000       /* the wait for the live retention snapshot */
 
 /* A snapshot kept as a possible window start. */
 typedef struct {
@@ -168,8 +174,8 @@ static int leakwatch_start_profile(leakwatch *lw, const char *path) {
 }
 
 /* Say one new suspect (its stack in snap, symbolized) and keep its entry. */
-static void leakwatch_found(leakwatch *lw, const snapshot *snap, uint32_t stack, const char *now_profile,
-                            const char *start_profile, int profiles) {
+static void leakwatch_found(leakwatch *lw, const snapshot *snap, uint32_t stack, const snapshot *retained,
+                            const char *now_profile, const char *start_profile, int profiles) {
   uint64_t key = watch_stack_key(snap, stack);
   char site[WATCH_SITE_MAX];
   leakwatch_site_name(snap, stack, site, sizeof site);
@@ -183,22 +189,34 @@ static void leakwatch_found(leakwatch *lw, const snapshot *snap, uint32_t stack,
     free(all);
     return;
   }
-  json_t *entry = json_pack("{s:o,s:I,s:f,s:I,s:[]}", "stack", render_json_stack(snap, stack), "bytes_per_second",
+  live_holder holders[LEAKWATCH_HOLDERS];
+  int nholders = retained != NULL ? live_held_by(retained, snap, stack, holders, LEAKWATCH_HOLDERS) : 0;
+  if (nholders > LEAKWATCH_HOLDERS) nholders = LEAKWATCH_HOLDERS;
+  json_t *held_by = json_array();
+  for (int i = 0; held_by != NULL && i < nholders; i++)
+    json_array_append_new(held_by, json_pack("{s:s,s:I}", "root", holders[i].root, "bytes", (json_int_t)holders[i].bytes));
+  json_t *entry = json_pack("{s:o,s:I,s:f,s:I,s:o}", "stack", render_json_stack(snap, stack), "bytes_per_second",
                             (json_int_t)(s->bytes_per_second + 0.5), "detected_at_s", s->detected_at, "live_bytes",
-                            (json_int_t)s->live_bytes, "held_by");
+                            (json_int_t)s->live_bytes, "held_by", held_by);
   if (entry == NULL || json_array_append_new(lw->report, entry) != 0) warnf("--watch: out of memory");
   if (lw->announce) {
-    char rate[32], live[32], tail[3 * PATH_MAX + 64] = "";
+    char rate[32], live[32], tail[3 * PATH_MAX + 64] = "", held[600] = "";
     text_human((int64_t)(s->bytes_per_second * 60), 1, rate, sizeof rate);
     text_human(s->live_bytes, 1, live, sizeof live);
+    size_t at = 0;
+    for (int i = 0; i < nholders && i < 2; i++) {
+      char bytes[32];
+      text_human((int64_t)holders[i].bytes, 1, bytes, sizeof bytes);
+      text_append(held, sizeof held, &at, "%s%s (%s)", i ? ", " : ", held by ", holders[i].root, bytes);
+    }
     if (profiles == 2)
       snprintf(tail, sizeof tail, "; profile %s; leakscope diff %s %s shows what grew", now_profile, start_profile,
                now_profile);
     else if (profiles == 1)
       snprintf(tail, sizeof tail, "; profile %s", now_profile);
     fflush(stdout);
-    fprintf(stderr, "leakscope: leak suspect: %s grows %s/min (%.0f bytes/s), %s live, found at %.1f s%s\n", site, rate,
-            s->bytes_per_second, live, s->detected_at, tail);
+    fprintf(stderr, "leakscope: leak suspect: %s grows %s/min (%.0f bytes/s), %s live%s, found at %.1f s%s\n", site,
+            rate, s->bytes_per_second, live, held, s->detected_at, tail);
   }
   free(all);
 }
@@ -223,7 +241,19 @@ void leakwatch_snapshot(leakwatch *lw, const char *raw) {
       if (pprof_write(snap, now_profile, err, sizeof err) != 0) warnf("%s", err);
       else profiles = leakwatch_start_profile(lw, start_profile) == 0 ? 2 : 1;
     }
-    for (size_t i = 0; i < nfound; i++) leakwatch_found(lw, snap, found[i], now_profile, start_profile, profiles);
+    /* who holds them: a live retention snapshot of the program (a
+     * copy-on-write child scans it while it runs on) */
+    snapshot *retained = NULL;
+    if (lw->announce) {
+      live_target target;
+      int busy = 0;
+      live_target_in_dir(&target, lw->dir, snap->pid);
+      retained = live_retain(&target, 0, 0, LEAKWATCH_RETAIN_MS, &busy, err, sizeof err);
+      if (retained == NULL) warnf("--watch: no holders for the suspect: %s", err);
+    }
+    for (size_t i = 0; i < nfound; i++)
+      leakwatch_found(lw, snap, found[i], retained, now_profile, start_profile, profiles);
+    snap_free(retained);
   }
   free(found);
   leakwatch_keep(lw, raw, (double)snap->duration_ns / 1e9);

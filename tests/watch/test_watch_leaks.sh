@@ -4,8 +4,9 @@
 # (leak_keep), rate (within 35% of the 4 MB/s the program leaks) and
 # detection time (within WINDOW + 30 s of the leak's start), in full and
 # sample mode; each suspect's line has its profile and a diff command that
-# works, and the JSON report lists it under "suspects".  Nothing else is a
-# suspect.
+# works, its holder is named (the global g_leaked, from a live retention
+# snapshot), and the JSON report lists it under "suspects" with held_by.
+# Nothing else is a suspect.
 . "$(dirname "$0")/../harness/common.sh"
 cd "$T" || fail "no scratch directory"
 RATE=4000000
@@ -33,6 +34,7 @@ for name in saw_full late_full saw_sample late_sample; do
     fail "$name: a suspect other than leak_keep"
   line=$(grep -m1 '^leakscope: leak suspect: leak_keep (watch_load.c:' "$T/$name.err")
   echo "$name: $line"
+  echo "$line" | grep -q ', held by global g_leaked (watch_load) (' || fail "$name: the holder is not named: $line"
   rate=$(echo "$line" | sed -n 's/.*(\([0-9]*\) bytes\/s).*/\1/p')
   found=$(echo "$line" | sed -n 's/.*found at \([0-9.]*\) s.*/\1/p')
   [ -n "$rate" ] && [ -n "$found" ] || fail "$name: no rate or time in: $line"
@@ -57,6 +59,8 @@ for s in suspects:
     assert set(s) >= {"stack", "bytes_per_second", "detected_at_s", "live_bytes", "held_by"}, s.keys()
     assert any(f.get("function") == "leak_keep" for f in s["stack"]), s["stack"][:3]
     assert isinstance(s["held_by"], list)
+held = suspects[0]["held_by"]
+assert held and held[0]["root"] == "global g_leaked (watch_load)" and held[0]["bytes"] > 0, held
 first = suspects[0]
 assert 0.65 <= first["bytes_per_second"] / rate <= 1.35, first["bytes_per_second"]
 assert first["detected_at_s"] <= start + window + 30, first["detected_at_s"]
