@@ -27,6 +27,7 @@
 #include "read/load.h"
 #include "render/json.h"
 #include "render/pprof_write.h"
+#include "render/supp_gen.h"
 #include "render/text.h"
 #include "render/top.h"
 #include "render/xml.h"
@@ -41,10 +42,12 @@ typedef struct {
   const char *json, *xml, *profile;
   int lifetimes;
   render_top_view view; /* --depth, --show-below-main */
+  int gen_suppressions;  /* --gen-suppressions given */
+  supp_gen_format gen_format;
 } report_options;
 
 enum { REPORT_SAMPLE_TYPE, REPORT_TOP, REPORT_SUPPRESSIONS, REPORT_JSON, REPORT_XML, REPORT_PROFILE, REPORT_LIFETIMES,
-       REPORT_DEPTH, REPORT_SHOW_BELOW_MAIN };
+       REPORT_DEPTH, REPORT_SHOW_BELOW_MAIN, REPORT_GEN_SUPPRESSIONS };
 const opt_spec cmd_report_opts[] = {
     [REPORT_SAMPLE_TYPE] = {"--sample-type", OPT_VALUE, " TYPE",
                             "what the site table ranks by: inuse_space (default), inuse_objects,\n"
@@ -62,6 +65,9 @@ const opt_spec cmd_report_opts[] = {
                       "frames shown per site in the tables (default 5; 0: the whole stack)"},
     [REPORT_SHOW_BELOW_MAIN] = {"--show-below-main", 0, NULL,
                                 "show the frames below main too (libc's start), as memcheck's option"},
+    [REPORT_GEN_SUPPRESSIONS] = {"--gen-suppressions", OPT_EQUALS, "[=all|lsan]",
+                                 "print a suppression for every unsuppressed loss record: Valgrind's\n"
+                                 "format (all, the default) or LeakSanitizer's (lsan)"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -76,6 +82,13 @@ static int report_set(void *ctx, int option, const char *v) {
   case REPORT_PROFILE: o->profile = v; break;
   case REPORT_LIFETIMES: o->lifetimes = 1; break;
   case REPORT_SHOW_BELOW_MAIN: o->view.frames |= FRAMES_BELOW_MAIN; break;
+  case REPORT_GEN_SUPPRESSIONS:
+    o->gen_suppressions = 1;
+    if (render_supp_gen_format(v, &o->gen_format) != 0) {
+      errorf("report: bad --gen-suppressions value '%s' (want all or lsan)", v);
+      return -1;
+    }
+    break;
   case REPORT_DEPTH: {
     long depth;
     if (opt_count("report", "--depth", v, &depth) != 0) return -1;
@@ -129,8 +142,13 @@ int cmd_report(int argc, char **argv) {
     errorf("%s", err);
     goto out;
   }
+  if (o.gen_suppressions && !snap->has_leak_check) {
+    errorf("report: --gen-suppressions: %s has no leak check, so no loss records to suppress", o.input);
+    goto out;
+  }
   if (snap->has_leak_check) {
     render_text_summary(stdout, snap, 10, 0, o.view.frames);
+    if (o.gen_suppressions) render_supp_gen(stdout, snap, o.gen_format);
     if ((snap->graph != NULL || snap->retention != NULL) && snap->summary[SNAP_REACHABLE].bytes > 0)
       printf("leakscope retain %s shows who holds the still reachable memory.\n", o.input);
     printf("\n");

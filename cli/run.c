@@ -47,7 +47,7 @@ enum {
   RUN_REPORT, RUN_XML, RUN_PROFILE, RUN_SAMPLE, RUN_INTERVAL, RUN_HTTP, RUN_SUPPRESSIONS,
   RUN_ERROR_EXITCODE, RUN_BUDGET, RUN_TRACE, RUN_CAPTURE_GROWTH, RUN_TRACE_CHILDREN, RUN_DEPTH,
   RUN_SHOW_REACHABLE, RUN_SNAPSHOT_SIGNAL, RUN_QUIET, RUN_LOG_FILE, RUN_OUTPUT_DIR, RUN_SHOW_BELOW_MAIN, RUN_WATCH,
-  RUN_WATCH_PERIOD
+  RUN_WATCH_PERIOD, RUN_GEN_SUPPRESSIONS
 };
 const opt_spec cmd_run_opts[] = {
     [RUN_REPORT] = {"--report", OPT_VALUE, " FILE", "JSON leak report (%p in FILE = pid)"},
@@ -93,6 +93,9 @@ const opt_spec cmd_run_opts[] = {
                    "a window of SECONDS (default 60) while PROG runs"},
     /* the watch's snapshot period (default a thirtieth of the window), for tests */
     [RUN_WATCH_PERIOD] = {"--watch-period", OPT_VALUE | OPT_HIDDEN, NULL, NULL},
+    [RUN_GEN_SUPPRESSIONS] = {"--gen-suppressions", OPT_EQUALS, "[=all|lsan]",
+                              "after the summary, a suppression for every unsuppressed loss record:\n"
+                              "Valgrind's format (all, the default) or LeakSanitizer's (lsan)"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -271,6 +274,13 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
     case RUN_TRACE_CHILDREN: o->trace_children = 1; break;
     case RUN_QUIET: o->quiet = 1; break;
     case RUN_SHOW_BELOW_MAIN: o->show_below_main = 1; break;
+    case RUN_GEN_SUPPRESSIONS:
+      o->gen_suppressions = 1;
+      if (render_supp_gen_format(v, &o->gen_format) != 0) {
+        errorf("bad --gen-suppressions value '%s' (want all or lsan)", v);
+        return -1;
+      }
+      break;
     case RUN_LOG_FILE: o->log_file = v; break;
     case RUN_OUTPUT_DIR: o->output_dir = v; break;
     case RUN_SHOW_REACHABLE: o->show_reachable = 1; break;
@@ -413,6 +423,7 @@ static void run_summary(const run_options *o, const snapshot *snap, const char *
   if (o->quiet) return;
   if (snap->has_leak_check) {
     render_text_summary(stderr, snap, 10, o->show_reachable, o->show_below_main ? FRAMES_BELOW_MAIN : 0);
+    if (o->gen_suppressions) render_supp_gen(stderr, snap, o->gen_format);
     if (snap->summary[SNAP_REACHABLE].bytes > 0 && report_path != NULL)
       fprintf(stderr, "==%d== leakscope retain %s shows who holds the still reachable memory\n", snap->pid,
               report_path);

@@ -8,6 +8,8 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "render/supp_gen.h"
+
 #define RUN_MAX_SUPP 16
 #define RUN_WATCH_DEFAULT 60 /* seconds: --watch's window, and --http's */
 #define RUN_WATCH_POINTS 30  /* the watch's snapshots a window */
@@ -31,6 +33,8 @@ typedef struct {
   int trace_children;
   int show_reachable;
   int show_below_main;
+  int gen_suppressions;      /* --gen-suppressions: print suppressions for the records */
+  supp_gen_format gen_format;
   int depth;
   int snapshot_signal;       /* 0: none */
   double growth_percent;     /* --capture-growth: 0: none */
