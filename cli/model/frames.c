@@ -56,7 +56,8 @@ void frames_range(const snapshot *snap, const snap_stack *st, unsigned flags, ui
     for (uint32_t l = 0; l < nlines; l++, n++) {
       const char *function = frames_function(snap, st, k, l);
       if (folding && n == leading_allocators && frames_is_allocator(function)) leading_allocators++;
-      if (function != NULL && strcmp(function, "main") == 0) after_main = n + 1;
+      if (function != NULL && (strcmp(function, "main") == 0 || strncmp(function, "main(", 5) == 0))
+        after_main = n + 1; /* C's main, or a C++ name with its parameters */
     }
   }
   *first = leading_allocators < n ? leading_allocators : 0;
