@@ -217,8 +217,8 @@ watch_suspect *http_agent_suspects(http_server *h, size_t *n) {
   if (h->watch == NULL) return NULL;
   size_t all, current;
   watch_suspect *list = watch_suspects(h->watch, &all, &current);
-  for (size_t i = 0; i < all; i++)
-    if (list[i].current) list[(*n)++] = list[i];
+  for (size_t i = 0; i < all; i++) /* (named once symbolized: a moment after it is found) */
+    if (list[i].current && list[i].site[0]) list[(*n)++] = list[i];
   return list;
 }
 

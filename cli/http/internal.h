@@ -97,7 +97,8 @@ int http_agent_snap_pprof(http_server *h, http_snap *s, const unsigned char **da
  * default_sample_type default_type (NULL: unset, inuse_space). */
 int http_agent_render_pprof(http_server *h, const snapshot *snap, const char *default_type,
                             unsigned char **data, size_t *len, char *err, size_t errlen);
-/* The leak watch's current suspects (malloc'd, *n of them; NULL and 0 when none). */
+/* The leak watch's current suspects that have their names (malloc'd, *n
+ * of them; NULL and 0 when none). */
 watch_suspect *http_agent_suspects(http_server *h, size_t *n);
 int http_agent_proc_read(int pid, http_proc *out);
 /* Sleep up to ms milliseconds; returns -1 early when the server stops. */
