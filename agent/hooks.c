@@ -6,8 +6,8 @@
  *   - the ends of the program: __libc_start_main (to know when main
  *     returns), exit and _exit/_Exit (so programs that skip exit() are
  *     still checked);
- *   - sigaction and signal (signals.c keeps the program's view of fatal
- *     signals);
+ *   - sigaction, signal and sigaltstack (signals.c keeps the program's view
+ *     of fatal signals and of the main thread's alternate stack);
  *   - the exec family, posix_spawn, system and popen (children.c marks
  *     programs that are not traced);
  *   - dlopen (RTLD_DEEPBIND would bypass these hooks) and dlclose (the
@@ -274,6 +274,8 @@ AG_EXPORT __attribute__((noreturn)) void _Exit(int status) { _exit(status); }
 AG_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old) {
   return signals_sigaction(sig, act, old);
 }
+
+AG_EXPORT int sigaltstack(const stack_t *ss, stack_t *old) { return signals_sigaltstack(ss, old); }
 
 AG_EXPORT __sighandler_t signal(int sig, __sighandler_t handler) { return signals_signal(sig, handler, SA_RESTART); }
 AG_EXPORT __sighandler_t bsd_signal(int sig, __sighandler_t handler) { return signals_signal(sig, handler, SA_RESTART); }

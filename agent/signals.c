@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "options.h"
@@ -23,11 +24,13 @@
 extern int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 
 #define SIGNALS_MAX 65
+#define SIGNALS_ALTSTACK_SIZE (256 * 1024)
 
 static signals_fatal_fn signals_on_fatal;
 static struct sigaction signals_program[SIGNALS_MAX]; /* the program's view, where ours is installed */
 static _Atomic int signals_ours[SIGNALS_MAX];         /* 1: the agent's handler stands for SIG_DFL */
 static _Atomic int signals_fatal_taken;
+static _Atomic int signals_altstack_ours; /* the main thread runs handlers on the agent's stack */
 
 /* Signals whose default action ends the process. */
 static int signals_is_fatal(int sig) {
@@ -109,7 +112,34 @@ static int signals_install_ours(int sig, const sigset_t *mask) {
   return 0;
 }
 
+static long signals_real_sigaltstack(const stack_t *ss, stack_t *old) {
+  return syscall(SYS_sigaltstack, ss, old);
+}
+
+/* A stack overflow leaves the handler no stack: the main thread gets an
+ * alternate stack of the agent's own, unless the program set one. */
+static void signals_altstack_init(void) {
+  stack_t now;
+  if (sys_gettid() != sys_getpid() || signals_real_sigaltstack(NULL, &now) != 0 || !(now.ss_flags & SS_DISABLE))
+    return;
+  stack_t ours = {.ss_sp = sys_map(SIGNALS_ALTSTACK_SIZE), .ss_flags = 0, .ss_size = SIGNALS_ALTSTACK_SIZE};
+  if (ours.ss_sp != NULL && signals_real_sigaltstack(&ours, NULL) == 0) atomic_store(&signals_altstack_ours, 1);
+}
+
+int signals_sigaltstack(const stack_t *ss, stack_t *old) {
+  if (!atomic_load(&signals_altstack_ours) || sys_gettid() != sys_getpid())
+    return (int)signals_real_sigaltstack(ss, old);
+  stack_t none = {.ss_sp = NULL, .ss_flags = SS_DISABLE, .ss_size = 0};
+  if (ss != NULL) {
+    if (signals_real_sigaltstack(ss, NULL) != 0) return -1;
+    atomic_store(&signals_altstack_ours, 0); /* the program's own, or none as it asks */
+  }
+  if (old != NULL) *old = none;
+  return 0;
+}
+
 int signals_init(signals_fatal_fn on_fatal) {
+  signals_altstack_init();
   signals_on_fatal = on_fatal;
   tstate_pending_hook = signals_deliver_pending;
   sigset_t all;

@@ -7,7 +7,9 @@
  * which the process dies by the same signal: same status, same core dump.
  * The program never sees the difference: its sigaction and signal calls
  * (hooks.c) go through signals_sigaction, which keeps the program's view
- * of each signal's action and answers with it.
+ * of each signal's action and answers with it.  The main thread gets an
+ * alternate signal stack, so that a stack overflow is reported too; the
+ * program's sigaltstack calls do not see it.
  */
 #ifndef LEAKSCOPE_AGENT_SIGNALS_H
 #define LEAKSCOPE_AGENT_SIGNALS_H
@@ -25,6 +27,10 @@ typedef void (*signals_fatal_fn)(int sig);
 AG_HIDDEN int signals_init(signals_fatal_fn on_fatal);
 /* sigaction as the program sees it. */
 AG_HIDDEN int signals_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+/* sigaltstack as the program sees it: the main thread's alternate stack,
+ * which the agent sets up for its handler when the program has none, reads
+ * as none until the program sets its own. */
+AG_HIDDEN int signals_sigaltstack(const stack_t *ss, stack_t *old);
 /* signal(), bsd_signal() and sysv_signal() on top of signals_sigaction. */
 AG_HIDDEN __sighandler_t signals_signal(int sig, __sighandler_t handler, int flags);
 

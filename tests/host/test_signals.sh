@@ -1,11 +1,13 @@
 # test_signals.sh: a program killed by a signal gets its report, as under
 # memcheck, then dies of the same signal.  For SIGTERM, abort(), SIGSEGV,
 # SIGBUS, SIGFPE, SIGILL, SIGQUIT, a program's own SIGSEGV handler that
-# puts the default action back, and a fault in a second thread: the same
+# puts the default action back, a fault in a second thread and a stack
+# overflow (the agent's alternate stack): the same
 # stdout and exit status as alone, memcheck's leak summary (100 bytes
 # definitely lost, 50 still reachable; the faulting thread's DTV possibly
 # lost), and the signal named as memcheck names it.  sigaction and signal
-# answer what the program set, to the flag.  Preloaded by hand, the
+# answer what the program set, to the flag, and sigaltstack shows no
+# alternate stack of the agent's.  Preloaded by hand, the
 # process dumps core exactly when it does alone.
 . "$(dirname "$0")/../harness/common.sh"
 cd "$T" || exit 2
@@ -35,6 +37,7 @@ ill 4 SIGILL 0 bytes in 0 blocks
 quit 3 SIGQUIT 0 bytes in 0 blocks
 handler 11 SIGSEGV 0 bytes in 0 blocks
 thread 11 SIGSEGV 272 bytes in 1 blocks
+overflow 11 SIGSEGV 0 bytes in 0 blocks
 LIST
 
 # what sigaction says: the program's view, flags as the kernel keeps them

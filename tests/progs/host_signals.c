@@ -2,9 +2,11 @@
  * bytes definitely lost and 50 still reachable: term (kill by SIGTERM),
  * abort, segv, bus, fpe, ill (a trap instruction), quit; handler (its own
  * SIGSEGV handler, which puts the default action back and faults again),
- * thread (a second thread faults while the main thread waits), query
- * (prints what sigaction and signal say of SIGSEGV, SIGTERM and SIGINT,
- * then sets SIG_DFL again and asks once more, and exits 0). */
+ * thread (a second thread faults while the main thread waits), overflow
+ * (the main thread's stack overflows), query (prints what sigaction and
+ * signal say of SIGSEGV, SIGTERM and SIGINT, then sets SIG_DFL again and
+ * asks once more, and what sigaltstack says before and after the program
+ * sets an alternate stack of its own; exits 0). */
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -27,6 +29,21 @@ static void *faulting_thread(void *arg) {
   (void)arg;
   fault();
   return NULL;
+}
+
+static int recurse(int n) {
+  volatile char frame[1024];
+  frame[0] = (char)n;
+  return recurse(n + 1) + frame[0];
+}
+
+static void print_altstack(const char *when) {
+  stack_t now;
+  if (sigaltstack(NULL, &now) != 0) {
+    perror("sigaltstack");
+    exit(3);
+  }
+  printf("altstack %s: flags %d size %zu %s\n", when, now.ss_flags, now.ss_size, now.ss_sp ? "set" : "null");
 }
 
 static void print_action(int sig) {
@@ -63,7 +80,13 @@ int main(int argc, char **argv) {
     pthread_create(&t, NULL, faulting_thread, NULL);
     pthread_join(t, NULL);
   }
+  if (strcmp(how, "overflow") == 0) return recurse(0);
   if (strcmp(how, "query") == 0) {
+    print_altstack("at start");
+    static char own[65536];
+    stack_t mine = {.ss_sp = own, .ss_flags = 0, .ss_size = sizeof own};
+    if (sigaltstack(&mine, NULL) != 0) return 4;
+    print_altstack("after setting one");
     print_action(SIGSEGV);
     print_action(SIGTERM);
     signal(SIGINT, SIG_IGN);
