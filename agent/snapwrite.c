@@ -181,12 +181,14 @@ static void snapwrite_unlock(void) { atomic_store(&snapwrite_owner, 0); }
 
 uint64_t snapwrite_count(void) { return atomic_load(&snapwrite_written); }
 
-/* Write one snapshot to path (through path.tmp); the caller holds
+/* Write one snapshot to path (through path.tmp, or in place when path is
+ * a device or a FIFO); the caller holds
  * GUARD_TABLES, since live-table locks are taken here. */
 static int snapwrite_file(const char *path, const char *reason, const scan_request *scan,
                           void (*tail)(sys_writer *w)) {
   char tmp[640];
   if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) return -1;
+  if (sys_is_special_file(path)) memcpy(tmp, path, strlen(path) + 1); /* /dev/null: in place */
   int fd = sys_open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) {
     sys_warn_stderr("cannot write the snapshot file");
@@ -241,8 +243,8 @@ static int snapwrite_file(const char *path, const char *reason, const scan_reque
   sys_put(&w, "end\n");
   int rc = sys_flush(&w);
   if (close(fd) != 0) rc = -1;
-  if (rc != 0 || rename(tmp, path) != 0) {
-    unlink(tmp);
+  if (rc != 0 || (strcmp(tmp, path) != 0 && rename(tmp, path) != 0)) {
+    if (strcmp(tmp, path) != 0) unlink(tmp);
     sys_warn_stderr("writing the snapshot failed");
     return -1;
   }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -206,6 +207,14 @@ int sys_private_files(int keep_stderr) {
            (err >= 0 ? dup3(err, 2, O_CLOEXEC) == 2 : fcntl(0, F_DUPFD_CLOEXEC, 2) == 2);
   if (err >= 0) close(err);
   return ok ? 0 : -1;
+}
+
+int sys_is_special_file(const char *path) {
+  struct stat st;
+  int saved = errno;
+  int special = stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+  errno = saved;
+  return special;
 }
 
 ssize_t sys_read_file(const char *path, char *buf, size_t cap) {

@@ -45,6 +45,10 @@ AG_HIDDEN int sys_open(const char *path, int flags, mode_t mode);
  * or empty: the thread's warnings may be lost). */
 AG_HIDDEN int sys_private_files(int keep_stderr);
 
+/* path exists and is neither a regular file nor a directory (/dev/null, a
+ * FIFO): written in place, since renaming over it would replace it. */
+AG_HIDDEN int sys_is_special_file(const char *path);
+
 /* A warning: "leakscope: msg\n" on stderr with raw writes, unless the
  * quiet option is set, or kept for the snapshots with warnings=snapshot
  * (the supervisor prints them with the process's pid; the first

@@ -7,12 +7,20 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 FILE *outfile_open(outfile *o, const char *path, char *err, size_t errlen) {
   size_t n = strlen(path) + 5;
   o->path = path;
   o->f = NULL;
+  struct stat st;
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+    /* /dev/null, a FIFO, a terminal: written in place, never renamed over */
+    o->tmp = NULL;
+    if ((o->f = fopen(path, "w")) == NULL) snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    return o->f;
+  }
   o->tmp = malloc(n);
   if (o->tmp == NULL) {
     snprintf(err, errlen, "out of memory");
@@ -34,7 +42,7 @@ int outfile_finish(outfile *o, char *err, size_t errlen) {
   int bad = ferror(f);
   errno = 0;
   if (fclose(f) != 0 || bad) {
-    snprintf(err, errlen, "cannot write %s: %s", o->tmp, strerror(errno ? errno : EIO));
+    snprintf(err, errlen, "cannot write %s: %s", o->tmp != NULL ? o->tmp : o->path, strerror(errno ? errno : EIO));
     outfile_abort(o);
     return -1;
   }
@@ -42,7 +50,7 @@ int outfile_finish(outfile *o, char *err, size_t errlen) {
 }
 
 int outfile_commit(outfile *o, char *err, size_t errlen) {
-  if (rename(o->tmp, o->path) != 0) {
+  if (o->tmp != NULL && rename(o->tmp, o->path) != 0) {
     snprintf(err, errlen, "cannot rename %s to %s: %s", o->tmp, o->path, strerror(errno));
     outfile_abort(o);
     return -1;

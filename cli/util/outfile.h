@@ -1,7 +1,9 @@
 /*
  * util/outfile.h: writing an output file so that no half-written one is
  * ever left (util/outfile.c): the data goes to PATH.tmp, which is renamed
- * to PATH once it is complete, or removed.
+ * to PATH once it is complete, or removed.  A PATH that exists and is
+ * neither a regular file nor a directory (/dev/null, a FIFO) is written in
+ * place: renamed over, it would be replaced by a regular file.
  *
  *   outfile o;
  *   FILE *f = outfile_open(&o, path, err, errlen);
