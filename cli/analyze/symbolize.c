@@ -87,21 +87,29 @@ typedef struct {
 
 /* ---- strings ---- */
 
-/* The display form of a function name: demangled when it is a C++ name,
- * interned in the snapshot and cached by the source pointer. */
+/* The display form of a function name: without a symbol version
+ * ("@@GLIBC_2.34"), demangled when it is a C++ name, interned in the
+ * snapshot and cached by the source pointer. */
 static const char *intern_name(sym_ctx *c, const char *raw) {
   if (raw == NULL) return NULL;
   uint64_t v;
   if (hmap_get(&c->names, (uintptr_t)raw, &v)) return (const char *)(uintptr_t)v;
   const char *out;
-  char *demangled = NULL;
-  if (raw[0] == '_' && raw[1] == 'Z') {
+  char *demangled = NULL, *plain = NULL;
+  const char *at = strchr(raw, '@');
+  if (at != NULL && at > raw && (plain = strndup(raw, (size_t)(at - raw))) == NULL) {
+    c->oom = 1;
+    return NULL;
+  }
+  const char *name = plain != NULL ? plain : raw;
+  if (name[0] == '_' && name[1] == 'Z') {
     int status = 0;
-    demangled = __cxa_demangle(raw, NULL, NULL, &status);
+    demangled = __cxa_demangle(name, NULL, NULL, &status);
     if (status != 0) demangled = NULL;
   }
-  out = snap_str(c->snap, demangled ? demangled : raw);
+  out = snap_str(c->snap, demangled ? demangled : name);
   free(demangled);
+  free(plain);
   if (out == NULL || hmap_put(&c->names, (uintptr_t)raw, (uintptr_t)out) != 0) {
     c->oom = 1;
     return NULL;
@@ -198,14 +206,16 @@ static void module_close(sym_module *sm) {
 
 /* ---- ELF symbol table ---- */
 
-/* Among aliases at one address, the name memcheck shows: fewest leading
- * underscores first (strdup, not __strdup; malloc, not __libc_malloc),
- * then global before weak before local. */
+/* Among aliases at one address, the name memcheck shows: a plain name
+ * before a versioned one (__libc_start_main@@GLIBC_2.34, in a debug
+ * symbol table), fewest leading underscores first (strdup, not __strdup;
+ * malloc, not __libc_malloc), then global before weak before local,
+ * then (sym_order) the shorter name. */
 static int sym_rank(const GElf_Sym *sym, const char *name) {
   int bind = GELF_ST_BIND(sym->st_info);
   int underscores = 0;
   while (name[underscores] == '_' && underscores < 7) underscores++;
-  return underscores * 4 + (bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2);
+  return (strchr(name, '@') != NULL ? 32 : 0) + underscores * 4 + (bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2);
 }
 
 static int sym_order(const void *pa, const void *pb) {
@@ -213,6 +223,8 @@ static int sym_order(const void *pa, const void *pb) {
   if (a->addr != b->addr) return a->addr < b->addr ? -1 : 1;
   if ((a->size == 0) != (b->size == 0)) return a->size == 0 ? 1 : -1;
   if (a->rank != b->rank) return a->rank - b->rank;
+  size_t la = strlen(a->name), lb = strlen(b->name); /* then the shorter name */
+  if (la != lb) return la < lb ? -1 : 1;
   return strcmp(a->name, b->name);
 }
 

@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "util/size.h"
+#include "util/text.h"
 
 #define CONFIG_MAX_BYTES (1 << 20)
 
@@ -32,6 +33,26 @@ static int fail_at(cfgparse *c, size_t line, const char *fmt, const char *arg) {
   snprintf(msg, sizeof msg, fmt, arg);
   snprintf(c->err, c->errlen, "%s:%zu: %s", c->name, line + 1, msg);
   return -1;
+}
+
+/* An unknown key: "unknown key 'definitly_lost' in leak_summary (did you
+ * mean 'definitely_lost'?)" when one known key is near it (util/text.h's
+ * text_nearest) or begins with it, else the known keys. */
+static int unknown_key(cfgparse *c, size_t line, const char *key, const char *where,
+                       const char *const *known, size_t n) {
+  char msg[300], list[200];
+  size_t at = 0;
+  list[0] = '\0';
+  for (size_t i = 0; i < n; i++) text_append(list, sizeof list, &at, "%s%s", i ? ", " : "", known[i]);
+  const char *near = text_nearest(key, known, n);
+  for (size_t i = 0; near == NULL && i < n; i++) /* or one it begins: max_heap for max_heap_mb */
+    if (strlen(key) >= 3 && strncmp(known[i], key, strlen(key)) == 0) near = known[i];
+  size_t used = (size_t)snprintf(msg, sizeof msg, "unknown key '%s'%s%s", key, where[0] ? " in " : "", where);
+  if (used < sizeof msg && near != NULL)
+    snprintf(msg + used, sizeof msg - used, " (did you mean '%s'?)", near);
+  else if (used < sizeof msg)
+    snprintf(msg + used, sizeof msg - used, " (known: %s)", list);
+  return fail_at(c, line, "%s", msg);
 }
 
 static void drop(cfgparse *c) {
@@ -180,7 +201,10 @@ static int kind_key(cfgparse *c, const char *key, size_t line, void *ctx) {
   gate_limit *l;
   if (strcmp(key, "bytes") == 0) l = &k->cfg->bytes[k->kind];
   else if (strcmp(key, "blocks") == 0) l = &k->cfg->blocks[k->kind];
-  else return fail_at(c, line, "unknown key '%s' (expected bytes or blocks)", key);
+  else {
+    static const char *const known[] = {"bytes", "blocks"};
+    return unknown_key(c, line, key, snap_kind_name((snap_kind)k->kind), known, 2);
+  }
   l->set = 1;
   return l == &k->cfg->bytes[k->kind] ? parse_bytes(c, key, &l->value) : parse_u64(c, key, &l->value);
 }
@@ -192,7 +216,11 @@ static int leak_key(cfgparse *c, const char *key, size_t line, void *ctx) {
     return parse_u64(c, key, &cfg->suppressed.value);
   }
   int k = kind_index(key);
-  if (k < 0) return fail_at(c, line, "unknown key '%s' in leak_summary", key);
+  if (k < 0) {
+    static const char *const known[] = {"definitely_lost", "indirectly_lost", "possibly_lost", "still_reachable",
+                                        "suppressed"};
+    return unknown_key(c, line, key, "leak_summary", known, sizeof known / sizeof *known);
+  }
   /* A plain number is a byte limit; a mapping gives bytes and/or blocks. */
   if (next(c) != 0) return -1;
   if (c->ev.type == YAML_SCALAR_EVENT) {
@@ -236,7 +264,8 @@ static int baseline_key(cfgparse *c, const char *key, size_t line, void *ctx) {
     return parse_percent(c, key, &cfg->max_site_growth_percent);
   }
   if (strcmp(key, "top") == 0) return parse_uint(c, key, 1000, &cfg->top);
-  return fail_at(c, line, "unknown key '%s' in baseline", key);
+  static const char *const known[] = {"profile", "max_growth_percent", "max_site_growth_percent", "top"};
+  return unknown_key(c, line, key, "baseline", known, sizeof known / sizeof *known);
 }
 
 static int budget_key(cfgparse *c, const char *key, size_t line, void *ctx) {
@@ -252,7 +281,8 @@ static int budget_key(cfgparse *c, const char *key, size_t line, void *ctx) {
     cfg->max_inuse_bytes = mb << 20;
     return 0;
   }
-  return fail_at(c, line, "unknown key '%s' in budget", key);
+  static const char *const known[] = {"max_heap_mb", "max_inuse_bytes"};
+  return unknown_key(c, line, key, "budget", known, sizeof known / sizeof *known);
 }
 
 typedef struct {
@@ -280,7 +310,8 @@ static int top_key(cfgparse *c, const char *key, size_t line, void *ctx) {
       return fail_at(c, line, "%s", "budget needs max_heap_mb or max_inuse_bytes");
     return 0;
   }
-  return fail_at(c, line, "unknown key '%s'", key);
+  static const char *const known[] = {"leak_summary", "offenders", "baseline", "budget"};
+  return unknown_key(c, line, key, "", known, sizeof known / sizeof *known);
 }
 
 static int has_rule(const gate_config *cfg) {

@@ -110,7 +110,7 @@ static void http_heap_text(http_server *h, const snapshot *snap, http_reply *r) 
       const snap_location *loc = &snap->locations[st->locs[k]];
       for (uint32_t l = 0; l < (loc->nlines ? loc->nlines : 1); l++) {
         char frame[1024];
-        render_text_frame(snap, loc, l, frame, sizeof frame);
+        render_text_frame_at(snap, loc, l, frame, sizeof frame);
         http_text_add(&t, "#\t0x%" PRIx64 "\t%s\n", loc->address, frame);
       }
     }

@@ -46,7 +46,7 @@ static void render_retain_stack(FILE *out, const snapshot *snap, uint32_t stack,
     uint32_t nlines = loc->nlines ? loc->nlines : 1;
     for (uint32_t l = 0; l < nlines && shown < max_frames; l++) {
       char frame[1024];
-      render_text_frame(snap, loc, l, frame, sizeof frame);
+      render_text_frame_at(snap, loc, l, frame, sizeof frame);
       fprintf(out, "==%d==    %s 0x%" PRIX64 ": %s\n", pid, shown ? "by" : "at", loc->address, frame);
       shown++;
     }

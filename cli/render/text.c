@@ -12,8 +12,10 @@
 #include "model/frames.h"
 #include "util/text.h"
 
-void render_text_frame(const snapshot *snap, const snap_location *loc, uint32_t line_index,
-                       char *buf, size_t buflen) {
+/* A frame without a function is "???" when its address is printed beside
+ * it (memcheck's "by 0x4005E4: ??? (in /bin/prog)"), else its address. */
+static void render_text_frame_as(const snapshot *snap, const snap_location *loc, uint32_t line_index,
+                                 int address_shown, char *buf, size_t buflen) {
   const snap_line *line = line_index < loc->nlines ? &loc->lines[line_index] : NULL;
   const char *object = loc->module >= 0 && (uint32_t)loc->module < snap->nmodules
                            ? snap->modules[loc->module].path : NULL;
@@ -22,8 +24,20 @@ void render_text_frame(const snapshot *snap, const snap_location *loc, uint32_t 
              line->line);
   else if (line != NULL && line->function != NULL)
     snprintf(buf, buflen, "%s (in %s)", line->function, object ? object : "?");
+  else if (address_shown)
+    snprintf(buf, buflen, "??? (in %s)", object ? object : "?");
   else
     snprintf(buf, buflen, "0x%" PRIx64 " (in %s)", loc->address, object ? object : "?");
+}
+
+void render_text_frame(const snapshot *snap, const snap_location *loc, uint32_t line_index,
+                       char *buf, size_t buflen) {
+  render_text_frame_as(snap, loc, line_index, 0, buf, buflen);
+}
+
+void render_text_frame_at(const snapshot *snap, const snap_location *loc, uint32_t line_index,
+                          char *buf, size_t buflen) {
+  render_text_frame_as(snap, loc, line_index, 1, buf, buflen);
 }
 
 static void render_stack(FILE *out, const snapshot *snap, uint32_t stack, int pid, unsigned frames) {
@@ -37,7 +51,7 @@ static void render_stack(FILE *out, const snapshot *snap, uint32_t stack, int pi
     for (uint32_t l = 0; l < nlines; l++, n++) {
       if (n < shown_first || n >= shown_end) continue;
       char frame[1024];
-      render_text_frame(snap, loc, l, frame, sizeof frame);
+      render_text_frame_at(snap, loc, l, frame, sizeof frame);
       fprintf(out, "==%d==    %s 0x%" PRIX64 ": %s\n", pid, first ? "at" : "by", loc->address, frame);
       first = 0;
     }

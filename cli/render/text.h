@@ -25,5 +25,9 @@ void render_text_heap_summary(FILE *out, const snapshot *snap);
 /* One frame of a location as text: "function (file:line)" or "0xADDR (object)". */
 void render_text_frame(const snapshot *snap, const snap_location *loc, uint32_t line_index,
                        char *buf, size_t buflen);
+/* The same for a line that already shows the address ("at 0xADDR: ..."):
+ * a frame without a function is "??? (object)", as memcheck writes it. */
+void render_text_frame_at(const snapshot *snap, const snap_location *loc, uint32_t line_index,
+                          char *buf, size_t buflen);
 
 #endif

@@ -3,7 +3,8 @@
 # leakscope runs (no valgrind needed): leak rules over a sample-mode report
 # (no leak check: one line naming the input, exit 2), byte thresholds with
 # size suffixes, FAIL lines naming their inputs and the worst offender's
-# stack, and one casing for the verdicts; SARIF results point at the
+# stack, and one casing for the verdicts; an unknown config key gets a
+# suggestion; SARIF results point at the
 # user's code (a strdup leak at its caller, not string/strdup.c; a
 # std::vector's storage at the program's line, not new_allocator.h), and
 # tool.driver has a version and an informationUri.
@@ -48,6 +49,18 @@ grep -q '^gate: FAIL$' out || fail "verdict: $(cat out)"
 printf 'leak_summary:\n  definitely_lost: 1Q\n' >badsize.yaml
 "$LEAKSCOPE" gate --config badsize.yaml full.json >out 2>err
 [ $? -eq 2 ] && grep -q "badsize.yaml:2: 'definitely_lost' must be a number of bytes" err || fail "bad size: $(cat err)"
+
+# an unknown key gets a suggestion
+printf 'leak_summary:\n  definitly_lost: 0\n' >typo.yaml
+"$LEAKSCOPE" gate --config typo.yaml full.json >out 2>err
+[ $? -eq 2 ] && grep -q "typo.yaml:2: unknown key 'definitly_lost' in leak_summary (did you mean 'definitely_lost'?)" err \
+  || fail "typo: $(cat err)"
+printf 'budget: {max_heap: 5}\n' >prefix.yaml
+"$LEAKSCOPE" gate --config prefix.yaml full.json >out 2>err
+grep -q "did you mean 'max_heap_mb'?" err || fail "prefix: $(cat err)"
+printf 'leak_summary:\n  zzz: 0\n' >far.yaml
+"$LEAKSCOPE" gate --config far.yaml full.json >out 2>err
+grep -q "unknown key 'zzz' in leak_summary (known: definitely_lost, " err || fail "far: $(cat err)"
 
 # SARIF: the first frame in the user's code
 "$LEAKSCOPE" run --report cxx.json -- "$PROGS/leak_cxx" >/dev/null 2>&1 || fail "run leak_cxx"
