@@ -5,8 +5,8 @@
  * its lowest reading: the lower envelope.  A working set that comes and
  * goes (a sawtooth, requests in flight) moves the highs, not the lows; a
  * leak lifts the lows.  The series is rising when
- *   - the minima trend up by Mann-Kendall: S >= 11 of 15 pairs (one-sided
- *     p < 0.03 for six values; at most two pairs out of order);
+ *   - the minima trend up by Mann-Kendall: S >= 13 of 15 pairs (one-sided
+ *     p < 0.01 for six values; at most one pair out of order);
  *   - each third of the window lifts its minimum over the previous third's
  *     by a quarter of the floor and a quarter of the whole climb at least
  *     (a steady rise lifts each by half; a steady cache does not), and the
@@ -17,8 +17,8 @@
  *     at the times of the minima) times the window is the floor at least,
  *     and TREND_NOISE_RISES times the minima's scatter about that line (a
  *     sawtooth caught by the snapshots at random points of its teeth has
- *     lows that wander; a leak's lie on the line), and half the median
- *     swing (highest less lowest) within a sixth: the snapshots see a
+ *     lows that wander; a leak's lie on the line), and three quarters of
+ *     the median swing (highest less lowest) within a sixth: the snapshots see a
  *     sawtooth's teeth at random heights, so its lows rise by chance as
  *     much as a part of a tooth; a leak's rise is six of its sixths.
  * The slope is the rate reported: the median ignores a sixth whose low was
@@ -32,8 +32,9 @@
 #include <math.h>
 #include <stdlib.h>
 
+#define TREND_MK_S 13        /* Mann-Kendall S of the six minima: at most one pair of 15 out of order */
 #define TREND_NOISE_RISES 4   /* the rise over the window, in the lows' scatter about the slope */
-#define TREND_SWING_SHARE 0.5 /* the rise over the window, in the median swing within a sixth */
+#define TREND_SWING_SHARE 0.75 /* the rise over the window, in the median swing within a sixth */
 
 static int trend_double_order(const void *pa, const void *pb) {
   double a = *(const double *)pa, b = *(const double *)pb;
@@ -99,7 +100,7 @@ int trend_test(const double *t, const double *y, size_t n, double t0, double t1,
   out->mk_s = s;
   out->climbing = third[1] > third[0] && third[2] > third[1];
   double climb = third[2] - third[0];
-  out->rising = s >= 11 && third[1] - third[0] >= floor / 4 && third[2] - third[1] >= floor / 4 &&
+  out->rising = s >= TREND_MK_S && third[1] - third[0] >= floor / 4 && third[2] - third[1] >= floor / 4 &&
                 third[1] - third[0] >= climb / 4 && third[2] - third[1] >= climb / 4 &&
                 low[K - 1] - low[K - 2] >= climb / 12 &&
                 rise >= floor && rise >= TREND_NOISE_RISES * noise && rise >= TREND_SWING_SHARE * swing;

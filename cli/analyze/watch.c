@@ -32,7 +32,7 @@
 typedef struct {
   uint64_t key;
   double *y;        /* points readings, aligned with the ring of times */
-  double *alloc;    /* bytes allocated since the start, at the same times */
+  double *cross;    /* sample mode: bytes freed since the start that crossed a window's start */
   int suspect;      /* index into suspects + 1, 0 if none */
 } watch_row;
 
@@ -76,7 +76,7 @@ void watch_free(watch *w) {
   if (w == NULL) return;
   for (size_t i = 0; i < w->nrows; i++) {
     free(w->rows[i].y);
-    free(w->rows[i].alloc);
+    free(w->rows[i].cross);
   }
   free(w->rows);
   hmap_free(&w->index);
@@ -107,13 +107,13 @@ static watch_row *watch_row_for(watch *w, uint64_t key) {
   uint64_t at;
   if (hmap_get(&w->index, key, &at)) return &w->rows[at];
   if (vec_reserve(&w->rows, &w->cap_rows, w->nrows + 1, sizeof *w->rows) != 0) return NULL;
-  double *y = calloc(w->points, sizeof *y), *alloc = calloc(w->points, sizeof *alloc);
-  if (y == NULL || alloc == NULL || hmap_put(&w->index, key, w->nrows) != 0) {
+  double *y = calloc(w->points, sizeof *y), *cross = calloc(w->points, sizeof *cross);
+  if (y == NULL || cross == NULL || hmap_put(&w->index, key, w->nrows) != 0) {
     free(y);
-    free(alloc);
+    free(cross);
     return NULL;
   }
-  w->rows[w->nrows] = (watch_row){key, y, alloc, 0};
+  w->rows[w->nrows] = (watch_row){key, y, cross, 0};
   return &w->rows[w->nrows++];
 }
 
@@ -125,7 +125,7 @@ static int watch_compact(watch *w) {
     for (size_t p = 0; all_zero && p < w->points; p++) all_zero = w->rows[i].y[p] == 0;
     if (all_zero) {
       free(w->rows[i].y);
-      free(w->rows[i].alloc);
+      free(w->rows[i].cross);
       w->rows[i].y = NULL;
       zero++;
     }
@@ -158,10 +158,14 @@ static size_t watch_series(watch *w, const double *y, double t0) {
 
 /* Sample mode: the standard deviation of a row's rise over the window when
  * nothing leaks.  The estimate counts sampled blocks of about one interval
- * each; over the window A bytes were allocated and F freed, so about
- * (A + F) / interval samples came and went, each a coin toss of the rise:
- * sqrt(interval * (A + F)).  A cache that replaces its entries has a large
- * A and F and a rise that wanders; a leak frees nothing. */
+ * each, and the rise moves with the samples that cross the window's edges:
+ * blocks live at its start and freed in it (F bytes), and blocks allocated
+ * in it and still live at its end (the rise plus F, as what is live at the
+ * end is what was, less F, plus those): about sqrt(interval * (rise + 2F)).
+ * F comes from the lifetimes of the blocks freed in the window (row->cross:
+ * a block that lived L seconds was born before the window with chance
+ * min(1, L / window)): blocks that come and go inside it (requests) add
+ * nothing; a cache that replaces its entries moves the rise by its size. */
 static double watch_sample_sd(const watch *w, const watch_row *row, size_t slot, double t0) {
   if (w->sample <= 0) return 0;
   size_t first = slot;
@@ -172,10 +176,23 @@ static double watch_sample_sd(const watch *w, const watch_row *row, size_t slot,
       break;
     }
   }
-  double allocated = row->alloc[slot] - row->alloc[first], rise = row->y[slot] - row->y[first];
-  if (allocated < 0) allocated = 0;
-  double freed = allocated - rise > 0 ? allocated - rise : 0;
-  return sqrt(w->sample * (allocated + freed));
+  double rise = row->y[slot] - row->y[first], crossed = row->cross[slot] - row->cross[first];
+  double crossing = (rise > 0 ? rise : 0) + 2 * (crossed > 0 ? crossed : 0);
+  return sqrt(w->sample * crossing);
+}
+
+/* A site's frees so far that crossed a window's start, in bytes: its freed
+ * blocks by lifetime decade, each decade's by its chance of having been
+ * born before the window (its upper bound over the window, at most 1), at
+ * the site's mean block size. */
+static double watch_crossing_frees(const watch *w, const snap_site *site) {
+  if (site->alloc_objects <= 0) return 0;
+  double mean = (double)site->alloc_bytes / (double)site->alloc_objects, objects = 0, upper = 1e-6;
+  for (int b = 0; b < SNAP_LIFETIME_BUCKETS; b++, upper *= 10) {
+    double chance = b == SNAP_LIFETIME_BUCKETS - 1 || upper >= w->window ? 1 : upper / w->window;
+    objects += (double)site->died[b] * chance;
+  }
+  return objects * mean;
 }
 
 int watch_add(watch *w, const snapshot *snap, uint32_t **found, size_t *nfound) {
@@ -187,7 +204,7 @@ int watch_add(watch *w, const snapshot *snap, uint32_t **found, size_t *nfound) 
   w->total[slot] = (double)snap->inuse_bytes;
   w->next = (w->next + 1) % w->points;
   if (w->count < w->points) w->count++;
-  for (size_t i = 0; i < w->nrows; i++) w->rows[i].y[slot] = w->rows[i].alloc[slot] = 0;
+  for (size_t i = 0; i < w->nrows; i++) w->rows[i].y[slot] = w->rows[i].cross[slot] = 0;
   /* the stack index of each row in this snapshot, for the caller */
   hmap where = {0};
   for (uint32_t i = 0; i < snap->nsites; i++) {
@@ -200,7 +217,7 @@ int watch_add(watch *w, const snapshot *snap, uint32_t **found, size_t *nfound) 
       return -1;
     }
     row->y[slot] += (double)site->inuse_bytes;
-    row->alloc[slot] += (double)site->alloc_bytes;
+    if (w->sample > 0) row->cross[slot] += watch_crossing_frees(w, site);
   }
   double t0 = now - w->window;
   size_t oldest = (w->next + w->points - w->count) % w->points;
