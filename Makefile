@@ -98,6 +98,10 @@ $(BUILD)/tests/progs/attach_dlopen: tests/progs/attach_dlopen.c $(BUILD)/tests/p
 $(BUILD)/tests/progs/attach_static: tests/progs/attach_static.c
 	@mkdir -p $(@D)
 	$(CC) -O0 -g -static -o $@ $<
+# leak_dead_stack_o2: pointers kept in registers only, as optimized code does.
+$(BUILD)/tests/progs/leak_dead_stack_o2: tests/progs/leak_dead_stack_o2.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -o $@ $<
 $(BUILD)/tests/progs/%: tests/progs/%.c
 	@mkdir -p $(@D)
 	$(CC) -O0 -g -fno-omit-frame-pointer -o $@ $< -lpthread -ldl -lm
