@@ -35,6 +35,7 @@
 #include "blocks.h"
 #include "maps.h"
 #include "scanindex.h"
+#include "stacktab.h"
 #include "threads.h"
 #include "unwind.h"
 
@@ -587,7 +588,8 @@ int scan_run(sys_writer *w, const scan_request *rq, uint64_t *agent_bytes) {
                                  : glibc_dtv_block();
     uint64_t ours = (uint64_t)GLIBC_DTV_ENTRY_SIZE * (uint64_t)rq->agent_tls_modules;
     int64_t i = dtv ? scan_find(dtv) : -1;
-    if (i >= 0 && S.blocks[i].start == dtv && S.blocks[i].size >= ours && S.blocks[i].not_ours == 0) {
+    if (i >= 0 && S.blocks[i].start == dtv && S.blocks[i].size >= ours && S.blocks[i].not_ours == 0 &&
+        S.blocks[i].stack < STACKTAB_MAX_IDS) { /* the program's (a DTV the agent resized is internal) */
       S.blocks[i].not_ours = (uint16_t)ours;
       *agent_bytes += ours;
     }
