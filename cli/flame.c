@@ -142,14 +142,15 @@ int cmd_flame(int argc, char **argv) {
     goto out;
   }
   if (o.svg != NULL) {
-    char title[256], subtitle[512], human[64];
+    char title[256], subtitle[512], human[64] = "", scaled[32], commas[32];
     int bytes = sample_type_is_bytes(o.type);
     int64_t total = tree.nodes[0].value;
-    if (bytes) snprintf(human, sizeof human, " (%.1f MiB)", (double)total / 1048576.0);
-    else human[0] = '\0';
+    /* "4,789 bytes (4.7 KiB)": the unit only when it says more than the count */
+    text_human(total, bytes, scaled, sizeof scaled);
+    if (total >= (bytes ? 1024 : 1000)) snprintf(human, sizeof human, " (%s)", scaled);
     snprintf(title, sizeof title, "Heap flame graph: %s", sample_type_name(o.type));
-    snprintf(subtitle, sizeof subtitle, "%s: %" PRId64 " %s%s%s", text_basename(o.input), total,
-             sample_type_unit(o.type), human,
+    snprintf(subtitle, sizeof subtitle, "%s: %s %s%s%s", text_basename(o.input),
+             text_commas(total > 0 ? (uint64_t)total : 0, commas, sizeof commas), sample_type_unit(o.type), human,
              strcmp(snap->mode ? snap->mode : "", "sample") == 0 ? ", sampled estimate" : "");
     flame_svg_options so = {o.title ? o.title : title, subtitle, bytes, o.inverted};
     if (flame_svg_write(&tree, &so, o.svg, err, sizeof err) < 0) {

@@ -3,7 +3,8 @@
 # JSON report's sites in `report`, `flame` and `report --profile` as in
 # `diff`; a sample-mode report shows its sampled sites and no leak
 # summary; `report` and `flame` read Valgrind XML; a file no reader takes
-# gets one line saying what it looked like.
+# gets one line saying what it looked like; a flame graph's subtitle gives
+# its total with separators and a unit only when it says more ("(0.0 MiB)").
 . "$(dirname "$0")/../harness/common.sh"
 cd "$T" || exit 1
 VGXML="$LEAKSCOPE_ROOT/tests/golden/inputs/vg.xml"
@@ -17,6 +18,8 @@ grep -q 'gate_leaks.c' rep.txt || fail "report sites lack the program's frames: 
 "$LEAKSCOPE" flame r.json -o r.svg >/dev/null 2>&1 || fail "flame r.json"
 grep -q 'gate_leaks.c\|main' r.svg || fail "flame of a report has no frames"
 grep -q '>0 bytes<\|(0 bytes' r.svg && fail "flame of a report is empty"
+grep -q '(0\.0 MiB)' r.svg && fail "flame subtitle in MiB for a few bytes: $(grep -o 'r.json: [^<]*' r.svg)"
+grep -q 'r.json: [0-9,]* bytes' r.svg || fail "flame subtitle: $(grep -o 'r.json: [^<]*' r.svg)"
 # report --profile: a profile with the report's in-use bytes, read back
 "$LEAKSCOPE" report r.json --profile r.pb.gz >/dev/null || fail "report --profile"
 "$LEAKSCOPE" report r.pb.gz >prof.txt || fail "report of the written profile"
