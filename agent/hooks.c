@@ -10,6 +10,8 @@
  *     of fatal signals and of the main thread's alternate stack);
  *   - the exec family, posix_spawn, system and popen (children.c marks
  *     programs that are not traced);
+ *   - setuid, seteuid, setreuid and setresuid (snapwrite.c makes the exit
+ *     snapshot's file for the user a privileged process becomes);
  *   - dlopen (RTLD_DEEPBIND would bypass these hooks) and dlclose (the
  *     module map is kept for stacks inside unloaded objects);
  *   - operator new[] and its variants, only to note the entry point for
@@ -36,6 +38,7 @@
 #include "modules.h"
 #include "record.h"
 #include "signals.h"
+#include "snapwrite.h"
 #include "unwind.h"
 
 /* The next definitions (libc's) of the shims below that are not the
@@ -43,7 +46,8 @@
  * in the middle of a vfork child's exec. */
 #define HOOKS_NEXT_LIST(X)                                                  \
   X(__libc_start_main) X(exit) X(__cxa_atexit) X(on_exit) X(execve) X(execv) X(execvp) X(execvpe)      \
-  X(fexecve) X(posix_spawn) X(posix_spawnp) X(system) X(popen) X(dlopen) X(dlclose)
+  X(fexecve) X(posix_spawn) X(posix_spawnp) X(system) X(popen) X(setuid) X(seteuid) X(setreuid)       \
+  X(setresuid) X(dlopen) X(dlclose)
 enum {
 #define X(name) HOOKS_NEXT_##name,
   HOOKS_NEXT_LIST(X)
@@ -398,6 +402,46 @@ AG_EXPORT FILE *popen(const char *command, const char *mode) {
   FILE *f = hooks_next_popen(command, mode);
   if (f != NULL) children_spawned("/bin/sh");
   return f;
+}
+
+/* ---- privileges ------------------------------------------------------------------ */
+
+/* Before the process takes another user's identity, its exit snapshot's
+ * file is made where that user could not make it (snapwrite.c). */
+static void hooks_before_identity(uid_t uid) {
+  if (uid != (uid_t)-1 && state_active() && ag_thread.guard == GUARD_NONE) {
+    int was = guard_enter_self(GUARD_AGENT);
+    snapwrite_prepare_for_user(uid);
+    guard_leave_self(was);
+  }
+}
+
+AG_EXPORT int setuid(uid_t uid) {
+  typedef int (*fn)(uid_t);
+  HOOKS_NEXT(fn, setuid);
+  hooks_before_identity(uid);
+  return hooks_next_setuid(uid);
+}
+
+AG_EXPORT int seteuid(uid_t uid) {
+  typedef int (*fn)(uid_t);
+  HOOKS_NEXT(fn, seteuid);
+  hooks_before_identity(uid);
+  return hooks_next_seteuid(uid);
+}
+
+AG_EXPORT int setreuid(uid_t ruid, uid_t euid) {
+  typedef int (*fn)(uid_t, uid_t);
+  HOOKS_NEXT(fn, setreuid);
+  hooks_before_identity(euid != (uid_t)-1 ? euid : ruid);
+  return hooks_next_setreuid(ruid, euid);
+}
+
+AG_EXPORT int setresuid(uid_t ruid, uid_t euid, uid_t suid) {
+  typedef int (*fn)(uid_t, uid_t, uid_t);
+  HOOKS_NEXT(fn, setresuid);
+  hooks_before_identity(euid);
+  return hooks_next_setresuid(ruid, euid, suid);
 }
 
 /* ---- loaded objects ------------------------------------------------------------- */

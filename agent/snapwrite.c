@@ -7,9 +7,11 @@
  */
 #include "snapwrite.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -190,6 +192,8 @@ static int snapwrite_file(const char *path, const char *reason, const scan_reque
   if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) return -1;
   if (sys_is_special_file(path)) memcpy(tmp, path, strlen(path) + 1); /* /dev/null: in place */
   int fd = sys_open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0 && errno == EACCES && (fd = sys_open(path, O_WRONLY | O_TRUNC, 0)) >= 0)
+    memcpy(tmp, path, strlen(path) + 1); /* made for us before a privilege drop: in place */
   if (fd < 0) {
     sys_warn_stderr("cannot write the snapshot file");
     return -1;
@@ -272,6 +276,26 @@ int snapwrite(const char *reason, const scan_request *scan) {
     snprintf(path + len, sizeof path - len, ".%d.%s", seq, reason);
   }
   return snapwrite_guarded(path, reason, scan, NULL);
+}
+
+void snapwrite_prepare_for_user(uid_t uid) {
+  char path[600], dir[600];
+  if (geteuid() != 0 || uid == geteuid() || sys_expand_path(ag_opt.out, ag_state.pid, path, sizeof path) != 0)
+    return;
+  memcpy(dir, path, sizeof dir);
+  char *slash = strrchr(dir, '/');
+  if (slash == dir) slash[1] = 0;
+  else if (slash != NULL) *slash = 0;
+  else strcpy(dir, ".");
+  struct stat st;
+  if (stat(dir, &st) != 0 || (st.st_mode & S_IWOTH) || st.st_uid == uid) return; /* it may write there */
+  int saved = errno;
+  int fd = sys_open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+  if (fd >= 0) {
+    if (fchown(fd, uid, (gid_t)-1) != 0) unlink(path);
+    close(fd);
+  }
+  errno = saved;
 }
 
 int snapwrite_to(const char *path, const char *reason) { return snapwrite_guarded(path, reason, NULL, NULL); }

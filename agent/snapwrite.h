@@ -7,6 +7,7 @@
 #define LEAKSCOPE_AGENT_SNAPWRITE_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "base.h"
 #include "scan.h"
@@ -20,6 +21,10 @@ AG_HIDDEN int snapwrite_to(const char *path, const char *reason);
 /* The live retention snapshot (livescan.c's child, reason "retain") to
  * path, with the scan's graph and, before "end", the lines tail writes. */
 AG_HIDDEN int snapwrite_live(const char *path, const scan_request *scan, void (*tail)(sys_writer *w));
+/* The process (privileged) is about to take user uid's identity: when the
+ * exit snapshot's directory will not let uid create files, the snapshot
+ * file is made now, owned by uid, and written in place at exit. */
+AG_HIDDEN void snapwrite_prepare_for_user(uid_t uid);
 /* Snapshots written so far. */
 AG_HIDDEN uint64_t snapwrite_count(void);
 
