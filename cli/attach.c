@@ -136,6 +136,10 @@ static int attach_parse_options(int argc, char **argv, attach_options *o) {
       opt_unknown(cmd_attach_opts, "attach", a);
       return -1;
     case OPT_ARG:
+      if (i > 0 && strcmp(argv[i - 1], "--sample") == 0 && attach_parse_size(a) > 0 && strchr("kKmMgG", a[strlen(a) - 1])) {
+        errorf("attach: --sample takes its value as --sample=%s", a); /* "--sample 64K PID" */
+        return -1;
+      }
       if (pid != NULL) {
         errorf("attach takes one PID, not '%s' and '%s'", pid, a);
         return -1;

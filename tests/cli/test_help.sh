@@ -61,6 +61,8 @@ expect_usage_error "report --json --" "$LEAKSCOPE" report x.json --json --
 # one that looks like it is named
 expect_usage_error "run --sample 64K PROG" "$LEAKSCOPE" run --sample 64K /bin/true
 grep -q -- "--sample=64K" "$T/err" || fail "run --sample 64K: $(cat "$T/err")"
+expect_usage_error "attach --sample 64K PID" "$LEAKSCOPE" attach --sample 64K 1
+grep -q -- "--sample=64K" "$T/err" || fail "attach --sample 64K: $(cat "$T/err")"
 "$LEAKSCOPE" help run | grep -A1 -- '--sample\[=BYTES\]' | grep -q -- "--sample=BYTES" ||
   fail "run's help does not say how --sample takes its value"
 
