@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "children.h"
+#include "chunks.h"
 #include "control.h"
 #include "blocks.h"
 #include "glibc.h"
@@ -130,6 +131,8 @@ void agent_start(void) {
    * retention snapshots the supervisor may ask for (control) */
   if (((!options_sample_mode() && ag_opt.leak_check) || ag_opt.control) && world_install_handlers() != 0)
     sys_warn("cannot install the thread-stop handler; the leak scan will not stop threads");
+  else if (ag_opt.control && options_sample_mode() && chunks_check(&why) != 0)
+    sys_warn(why); /* no live retention in sample mode */
   else if (ag_opt.control)
     agent_live_ready = 1;
   pthread_atfork(agent_fork_prepare, agent_fork_parent, agent_fork_child);

@@ -84,36 +84,41 @@ static void chunks_report(uintptr_t q, uint64_t usable) {
 
 /* Follow the chain of chunks from chunk `from` to `end`; with report, the
  * chunks in use are reported.  1 when the chain ends at end (its last
- * chunk, the top, is free) or at a fencepost, else 0. */
-static int chunks_walk(uintptr_t from, uintptr_t end, int report) {
+ * chunk, the top, is free) or at a fencepost (and, when must is not 0,
+ * passed through the chunk must, in use), else 0. */
+static int chunks_walk(uintptr_t from, uintptr_t end, int report, uintptr_t must) {
   if ((from & 15) != 0) return 0;
+  int passed = must == 0;
   for (uintptr_t c = from; c + 2 * sizeof(size_t) <= end;) {
     size_t size = ((const size_t *)c)[1] & ~GLIBC_CHUNK_FLAGS;
-    if (size == GLIBC_CHUNK_FENCEPOST) return 1;
+    if (size == GLIBC_CHUNK_FENCEPOST) return passed;
     if (size < GLIBC_CHUNK_MIN || (size & 15) != 0 || size > end - c) return 0;
     uintptr_t next = c + size;
-    if (next == end) return 1; /* the top chunk */
+    if (next == end) return passed; /* the top chunk */
     if (next + 2 * sizeof(size_t) > end) return 0;
-    if (report && (((const size_t *)next)[1] & GLIBC_CHUNK_PREV_INUSE))
-      chunks_report(c + GLIBC_CHUNK_OVERHEAD, size - sizeof(size_t));
+    int in_use = (((const size_t *)next)[1] & GLIBC_CHUNK_PREV_INUSE) != 0;
+    if (c == must && in_use) passed = 1;
+    if (report && in_use) chunks_report(c + GLIBC_CHUNK_OVERHEAD, size - sizeof(size_t));
     c = next;
   }
   return 0;
 }
 
-/* Walk the heap [lo, end) whose first chunk is expected at `expected`, or
- * a little later (16-byte steps): the first start whose chain holds. */
-static void chunks_heap(uintptr_t expected, uintptr_t lo, uintptr_t end) {
-  if (expected >= lo && expected < end && chunks_walk(expected, end, 0)) {
-    chunks_walk(expected, end, 1);
-    return;
-  }
+/* The first chunk of the heap [lo, end): at `expected`, or a little later
+ * (16-byte steps), the first start whose chain holds (passing through
+ * must, unless 0); 0 if none. */
+static uintptr_t chunks_first(uintptr_t expected, uintptr_t lo, uintptr_t end, uintptr_t must) {
+  if (expected >= lo && expected < end && chunks_walk(expected, end, 0, must)) return expected;
   for (uintptr_t c = (lo + 15) & ~(uintptr_t)15; c < lo + CHUNKS_SEARCH && c < end; c += 16)
-    if (chunks_walk(c, end, 0)) {
-      chunks_walk(c, end, 1);
-      return;
-    }
-  failures_note(FAILURE_HEAP_WALK);
+    if (chunks_walk(c, end, 0, must)) return c;
+  return 0;
+}
+
+/* Report the blocks of the heap [lo, end) (see chunks_first). */
+static void chunks_heap(uintptr_t expected, uintptr_t lo, uintptr_t end) {
+  uintptr_t first = chunks_first(expected, lo, end, 0);
+  if (first != 0) chunks_walk(first, end, 1, 0);
+  else failures_note(FAILURE_HEAP_WALK);
 }
 
 /* A non-main arena's heap at base (64 MiB aligned) inside [base, limit):
@@ -172,6 +177,17 @@ static void chunks_mapping(const maps_entry *m) {
     }
     a += CHUNKS_PAGE;
   }
+}
+
+int chunks_check(const char **why) {
+  void *p = __libc_malloc(24);
+  uintptr_t start, end;
+  int main_stack, ok = 0;
+  if (p != NULL && sys_find_mapping((uintptr_t)p, &start, &end, &main_stack) == 0)
+    ok = chunks_first(start, start, end, (uintptr_t)p - GLIBC_CHUNK_OVERHEAD) != 0;
+  __libc_free(p);
+  if (!ok) *why = "glibc's heap does not walk as the live retention expects (agent/glibc.h)";
+  return ok ? 0 : -1;
 }
 
 int chunks_foreach(blocks_visit_fn fn, void *arg) {

@@ -23,5 +23,10 @@ _Static_assert(STACKTAB_MAX_IDS < CHUNKS_STACK_UNSAMPLED, "stack ids fit below t
  * whose chain of chunks does not hold together is skipped (and counted
  * as failure heap_walk).  0, or -1 when out of memory. */
 AG_HIDDEN int chunks_foreach(blocks_visit_fn fn, void *arg);
+/* At start-up: the main arena's heap, which holds a block just asked of
+ * glibc, walks as glibc.h says (the chain from the start of its mapping
+ * ends at its end and passes through that block, in use).  0, or -1 with
+ * why. */
+AG_HIDDEN int chunks_check(const char **why);
 
 #endif

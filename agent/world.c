@@ -49,6 +49,10 @@ static world_thread *world_table;
 static _Atomic int world_table_len;
 /* Bumped by world_resume: parked threads wait for it to change. */
 static _Atomic unsigned world_generation;
+/* One stop at a time: the exit scan's waits for a live snapshot's to be
+ * resumed (a few milliseconds; 2 s at most, for a forked child that
+ * inherited a stop), and never lets go. */
+static _Atomic int world_busy;
 
 static world_thread *world_slot_for(pid_t tid) {
   int n = atomic_load(&world_table_len);
@@ -266,6 +270,7 @@ void world_resume(void) {
   atomic_store(&world_stop_requested, 0);
   atomic_fetch_add(&world_generation, 1);
   world_syscall(SYS_futex, (long)&world_generation, FUTEX_WAKE_PRIVATE, 1 << 30, 0);
+  atomic_store(&world_busy, 0);
 }
 
 /* ---- both ------------------------------------------------------------------------- */
@@ -290,6 +295,10 @@ static int world_pending(int n, int *blocking) {
 
 int world_stop(world_thread *out, int max) {
   if (max > WORLD_MAX) max = WORLD_MAX;
+  for (int waited = 0; atomic_exchange(&world_busy, 1) && waited < 2000; waited++) { /* 2 s at most */
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, NULL);
+  }
   world_table = out;
   memset(out, 0, sizeof *out * (size_t)max);
   world_stopper_tid = sys_gettid();

@@ -20,9 +20,10 @@ for mode in "" "--sample=16K"; do
     $PY "$CHECK" "$f" >/dev/null || fail "invalid periodic profile $f ($mode)"
   done
   # the heap grows (a session leaks every 64 requests): the last periodic
-  # profile holds more than the first
+  # profile but one holds more than the first (the last one may be taken
+  # at 2 s, while the program frees its sessions to end)
   first=$(ls "$T"/p.[0-9]*.pb.gz | sort_numbered | head -1)
-  last=$(ls "$T"/p.[0-9]*.pb.gz | sort_numbered | tail -1)
+  last=$(ls "$T"/p.[0-9]*.pb.gz | sort_numbered | tail -2 | head -1)
   a=$("$LEAKSCOPE" report --sample-type inuse_space "$first" | sed -n 's/.*(total \([0-9,]*\) bytes.*/\1/p' | tr -d ,)
   b=$("$LEAKSCOPE" report --sample-type inuse_space "$last" | sed -n 's/.*(total \([0-9,]*\) bytes.*/\1/p' | tr -d ,)
   [ -n "$a" ] && [ -n "$b" ] || fail "report printed no total line"
