@@ -103,7 +103,19 @@ void render_retain_text(FILE *out, const snapshot *snap, int top) {
             text_commas(root->retained_blocks, b, sizeof b), root->name);
     shown++;
   }
-  if (!shown) fprintf(out, "==%d==   (none)\n", pid);
+  /* roots that hold memory only together with other roots retain none
+   * alone, but they are its holders all the same */
+  char together[2048];
+  size_t at = 0;
+  int shared = 0;
+  together[0] = '\0';
+  for (uint32_t i = 0; i < r->nroots && (top <= 0 || shown + shared < top); i++)
+    if (r->roots[i].retained_blocks == 0)
+      text_append(together, sizeof together, &at, "%s%s", shared++ ? ", " : "", r->roots[i].name);
+  if (shared)
+    fprintf(out, "==%d==   %15s bytes in %s blocks: held by several roots together: %s\n", pid,
+            text_commas(r->shared_bytes, a, sizeof a), text_commas(r->shared_blocks, b, sizeof b), together);
+  if (!shown && !shared) fprintf(out, "==%d==   (none)\n", pid);
   fprintf(out, "==%d==\n", pid);
   for (uint32_t i = 0; i < r->nretainers && (top <= 0 || (int)i < top); i++) {
     const snap_retainer *t = &r->retainers[i];
