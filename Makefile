@@ -2,6 +2,7 @@
 #   make          build/leakscope, build/libleakscope.so and build/liblscache.a
 #   make deps     install the Debian packages the build and the tests need (apt-get, as root)
 #   make demo     install missing packages, build, run the leaky example under leakscope
+#   make demo-service   the leak watch on a leaking service, then on the service fixed
 #   make test     every test; the last line is "N passed, N failed, N skipped"
 #   make test T=name   only the tests whose name contains "name"
 #   make test J=4      run four tests at a time (default: the number of cores)
@@ -114,6 +115,7 @@ $(BUILD)/tests/unit/agent_%: tests/unit/agent_%.c $(AGENT_TEST_LIB)
 $(BUILD)/tests/unit/%: tests/unit/%.c $(CORE_LIB) $(BUILD)/liblscache.a
 	@mkdir -p $(@D)
 	$(CC) $(CLI_CFLAGS) $(DEPFLAGS) -Ilib -Itests -o $@ $< $(CORE_LIB) $(BUILD)/liblscache.a $(CLI_LIBS)
+$(BUILD)/examples/service_leak $(BUILD)/examples/service_fixed: examples/service.h
 $(BUILD)/examples/%: examples/%.c $(BUILD)/liblscache.a
 	@mkdir -p $(@D)
 	$(CC) -O1 -g -Iinclude -o $@ $< $(BUILD)/liblscache.a -lpthread
@@ -126,6 +128,14 @@ test-build: all $(PROG_BIN) $(UNIT_BIN) $(EXAMPLE_BIN) $(BENCH_BIN)
 demo: deps all $(EXAMPLE_BIN)
 	@echo "== running examples/leaky under leakscope =="
 	$(BUILD)/leakscope run -- $(BUILD)/examples/leaky
+
+# The source document's leak in a running service, found by the leak watch
+# (docs/LIVE.md): the leaking service, then the same one fixed with lscache.
+demo-service: all $(BUILD)/examples/service_leak $(BUILD)/examples/service_fixed
+	@echo "== examples/service_leak under leakscope run --sample --watch=15: a cache nothing evicts =="
+	$(BUILD)/leakscope run --sample --watch=15 -- $(BUILD)/examples/service_leak 25
+	@echo "== examples/service_fixed: the same service with a bounded lscache: no suspect =="
+	$(BUILD)/leakscope run --sample --watch=15 -- $(BUILD)/examples/service_fixed 25
 
 # The tests install nothing: `make deps` (or `make demo`, or .ci/run) does.
 test:
