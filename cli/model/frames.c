@@ -8,6 +8,22 @@
 
 #include "util/text.h"
 
+/* The name without the return type a demangled template function carries
+ * ("void std::vector<int>::_M_realloc_insert<int>(...)" -> "std::vector
+ * ..."): past the last space outside <> and () before the parameters,
+ * unless it follows "operator". */
+static const char *frames_without_return_type(const char *function) {
+  const char *start = function;
+  int depth = 0;
+  for (const char *p = function; *p; p++) {
+    if (*p == '<') depth++;
+    else if (*p == '>' && depth > 0) depth--;
+    else if (*p == '(' && depth == 0) break;
+    else if (*p == ' ' && depth == 0 && !(p - function >= 8 && strncmp(p - 8, "operator", 8) == 0)) start = p + 1;
+  }
+  return start;
+}
+
 int frames_is_allocator(const char *function) {
   static const char *const prefixes[] = {
       "operator new", /* operator new(unsigned long), new[], the aligned and nothrow ones */
@@ -16,6 +32,7 @@ int frames_is_allocator(const char *function) {
   };
   static const char *const names[] = {"strdup", "__strdup", "strndup", "__strndup", "wcsdup", "__wcsdup"};
   if (function == NULL) return 0;
+  function = frames_without_return_type(function);
   for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
     if (strncmp(function, prefixes[i], strlen(prefixes[i])) == 0) return 1;
   for (size_t i = 0; i < sizeof names / sizeof *names; i++)

@@ -66,6 +66,10 @@ int main(void) {
   CHECK(frames_is_allocator("strdup") && frames_is_allocator("operator new[](unsigned long)") &&
         frames_is_allocator("__gnu_cxx::new_allocator<int>::allocate(unsigned long, void const*)") &&
         !frames_is_allocator("strdupa_user") && !frames_is_allocator("make_node"));
+  CHECK(frames_is_allocator("void std::vector<char*, std::allocator<char*> >::_M_realloc_insert<char*>(char*&&)") &&
+        frames_is_allocator("char*& std::vector<char*>::emplace_back<char*>(char*&&)") &&
+        !frames_is_allocator("void keep<std::string>(int)") && !frames_is_allocator("operator delete(void*)") &&
+        frames_is_allocator("operator new[](unsigned long)"));
   snap_free(s);
 
   /* growth: by line, and lines that moved */
