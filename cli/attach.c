@@ -49,8 +49,7 @@
 enum { AT_SAMPLE, AT_PROFILE, AT_INTERVAL, AT_HTTP, AT_DURATION, AT_DEPTH, AT_OUTPUT_DIR };
 const opt_spec cmd_attach_opts[] = {
     [AT_SAMPLE] = {"--sample", OPT_EQUALS, "[=BYTES]",
-                   "mean sampling interval (default 512K; attach is always sampled);\n"
-                   "the value only as --sample=BYTES"},
+                   "mean sampling interval (default 512K; attach is always sampled)"},
     [AT_PROFILE] = {"--profile", OPT_VALUE, " FILE", "pprof heap profile at detach (%p in FILE = pid)"},
     [AT_INTERVAL] = {"--interval", OPT_VALUE, " SECONDS", "also write a profile every SECONDS (FILE.N.pb.gz)"},
     [AT_HTTP] = {"--http", OPT_VALUE, " ADDR:PORT", "serve /debug/pprof/heap and /metrics while attached"},

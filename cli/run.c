@@ -54,8 +54,7 @@ const opt_spec cmd_run_opts[] = {
     [RUN_XML] = {"--xml", OPT_VALUE, " FILE", "the findings as Valgrind memcheck XML (protocol 4)"},
     [RUN_PROFILE] = {"--profile", OPT_VALUE, " FILE", "pprof heap profile (gzip'd profile.proto) at exit"},
     [RUN_SAMPLE] = {"--sample", OPT_EQUALS, "[=BYTES]",
-                    "sampling mode, mean interval (default 512K); the value only\n"
-                    "as --sample=BYTES, never as the next argument"},
+                    "sampling mode, mean interval (default 512K)"},
     [RUN_INTERVAL] = {"--interval", OPT_VALUE, " SECONDS", "also write a profile every SECONDS"},
     [RUN_HTTP] = {"--http", OPT_VALUE, " ADDR:PORT", "serve /debug/pprof/heap and /metrics while PROG runs"},
     [RUN_SUPPRESSIONS] = {"--suppressions", OPT_VALUE, " FILE",
@@ -173,11 +172,10 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
       break;
     }
     if (a[0] != '-') {
-      /* "--sample 64K": 64K was meant as the value, which only "=" gives */
-      if (i > 0 && strcmp(argv[i - 1], "--sample") == 0 && run_parse_size(a) > 0) {
-        errorf("run: --sample takes its value as --sample=%s (a program named %s goes after --)", a, a);
-        return -1;
-      }
+      /* "--sample 64K PROG": was 64K meant as the value, which only "=" gives? */
+      for (int k = 0; i > 0 && cmd_run_opts[k].name != NULL; k++)
+        if ((cmd_run_opts[k].flags & OPT_EQUALS) && strcmp(argv[i - 1], cmd_run_opts[k].name) == 0)
+          o->optional_before_prog = cmd_run_opts[k].name;
       break;
     }
     switch (opt_next(cmd_run_opts, argc, argv, &i, "run", &v)) {
@@ -705,7 +703,11 @@ int cmd_run(int argc, char **argv) {
   if (run_parse_options(argc, argv, &o) != 0) return EXIT_USAGE;
   char prog[PATH_MAX], agent[PATH_MAX];
   if (supervise_find_program(o.prog_argv[0], prog, sizeof prog) != 0) {
-    errorf("cannot run %s: %s", o.prog_argv[0], strerror(errno));
+    if (o.optional_before_prog != NULL)
+      errorf("cannot run %s: %s (%s takes a value only as %s=%s)", o.prog_argv[0], strerror(errno),
+             o.optional_before_prog, o.optional_before_prog, o.prog_argv[0]);
+    else
+      errorf("cannot run %s: %s", o.prog_argv[0], strerror(errno));
     return EXIT_USAGE;
   }
   if (supervise_find_agent(agent, sizeof agent) != 0) {

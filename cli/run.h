@@ -43,6 +43,7 @@ typedef struct {
   double watch_period;       /* seconds between the watch's snapshots */
   int watch_announce;        /* --watch given (--http alone watches silently, for /metrics) */
   char **prog_argv;
+  const char *optional_before_prog; /* "--sample" of "--sample 64K": for the message when 64K is no program */
 } run_options;
 
 #endif

@@ -129,6 +129,9 @@ void opt_help(FILE *out, const opt_spec *table) {
       const char *nl = strchr(h, '\n');
       if (nl == NULL) {
         fprintf(out, "%s\n", h);
+        if ((o->flags & OPT_EQUALS) && o->arg != NULL && strncmp(o->arg, "[=", 2) == 0) /* "[=BYTES]" */
+          fprintf(out, "%*s(a value only as %s=%.*s, never as the next argument)\n", OPT_HELP_COLUMN + 2, "",
+                  o->name, (int)strcspn(o->arg + 2, "]"), o->arg + 2);
         break;
       }
       fprintf(out, "%.*s\n%*s", (int)(nl - h), h, OPT_HELP_COLUMN + 2, "");

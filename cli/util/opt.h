@@ -11,8 +11,8 @@
  *
  * An option with a value takes it as "--name VALUE" or "--name=VALUE"
  * (OPT_VALUE), or only as "--name=VALUE" (OPT_EQUALS: the value is
- * optional, so the next argument is never taken for it; its help text
- * says so).  A value is never "--": that ends the options, so the value
+ * optional, so the next argument is never taken for it; opt_help says
+ * so).  A value is never "--": that ends the options, so the value
  * was forgotten.  An option without a value matches its name only.  Names
  * never match by prefix.
  */
@@ -79,7 +79,9 @@ int opt_count(const char *cmd, const char *name, const char *value, long *out);
 void opt_synopsis(const opt_spec *table, char *buf, size_t buflen);
 
 /* One help line per option with help: "  --report FILE        TEXT", the
- * text in a column 23 characters in (further lines of a help text too). */
+ * text in a column 23 characters in (further lines of a help text too);
+ * an optional value shown "[=VALUE]" gets a line saying it is taken only
+ * after "=". */
 void opt_help(FILE *out, const opt_spec *table);
 
 #endif

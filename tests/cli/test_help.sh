@@ -61,10 +61,27 @@ expect_usage_error "report --json --" "$LEAKSCOPE" report x.json --json --
 # one that looks like it is named
 expect_usage_error "run --sample 64K PROG" "$LEAKSCOPE" run --sample 64K /bin/true
 grep -q -- "--sample=64K" "$T/err" || fail "run --sample 64K: $(cat "$T/err")"
+expect_usage_error "run --watch 30 PROG" "$LEAKSCOPE" run --watch 30 /bin/true
+grep -q -- "--watch takes a value only as --watch=30" "$T/err" || fail "run --watch 30: $(cat "$T/err")"
+"$LEAKSCOPE" run --sample /bin/true || fail "run --sample PROG (no value) does not run PROG"
 expect_usage_error "attach --sample 64K PID" "$LEAKSCOPE" attach --sample 64K 1
 grep -q -- "--sample=64K" "$T/err" || fail "attach --sample 64K: $(cat "$T/err")"
-"$LEAKSCOPE" help run | grep -A1 -- '--sample\[=BYTES\]' | grep -q -- "--sample=BYTES" ||
-  fail "run's help does not say how --sample takes its value"
+# every optional value ("[=VALUE]") is said to come only after "="
+for cmd in run attach report diff gate flame retain; do
+  "$LEAKSCOPE" help $cmd | $PY -c '
+import re, sys
+lines = sys.stdin.read().split("\n")
+for i, line in enumerate(lines):
+    m = re.match(r"^  (--[a-z-]+)\[=([^]]+)\]", line)
+    if m:
+        rest = []
+        for l in lines[i + 1:]:
+            if not l.startswith("    "): break
+            rest.append(l)
+        want = "only as %s=%s" % m.groups()
+        assert any(want in l for l in rest), "%s: no \"%s\" in %s" % (m.group(1), want, rest)
+' || fail "$cmd's help does not say how an optional value is given"
+done
 
 # both forms of every value, in every command: --top N and --top=N
 G=$R/tests/golden/inputs
