@@ -84,14 +84,10 @@ void render_text_heap_summary(FILE *out, const snapshot *snap) {
             sampled ? " (estimate)" : "");
 }
 
-void render_text_summary(FILE *out, const snapshot *snap, int max_records, int show_all, unsigned frames) {
+/* Full mode's HEAP SUMMARY, before the loss records. */
+static void render_text_totals(FILE *out, const snapshot *snap) {
   int pid = snap->pid;
   char a[32], b[32], c[32];
-  if (!snap->has_leak_check) {
-    fprintf(out, "==%d== no leak check in this snapshot (mode %s)\n", pid, snap->mode);
-    return;
-  }
-  /* memcheck's HEAP SUMMARY, and the peak live heap it does not have */
   fprintf(out, "==%d== HEAP SUMMARY:\n", pid);
   fprintf(out, "==%d==     in use at exit: %s bytes in %s blocks\n", pid, text_commas(snap->inuse_bytes, a, sizeof a),
           text_commas(snap->inuse_objects, b, sizeof b));
@@ -101,6 +97,19 @@ void render_text_summary(FILE *out, const snapshot *snap, int max_records, int s
   if (snap->has_peak)
     fprintf(out, "==%d==     peak live heap: %s bytes\n", pid, text_commas(snap->peak_bytes, a, sizeof a));
   fprintf(out, "==%d==\n", pid);
+}
+
+void render_text_summary(FILE *out, const snapshot *snap, int max_records, int show_all, unsigned frames) {
+  int pid = snap->pid;
+  char a[32], b[32], c[32];
+  if (!snap->has_leak_check) {
+    fprintf(out, "==%d== no leak check in this snapshot (mode %s)\n", pid, snap->mode);
+    return;
+  }
+  /* memcheck's HEAP SUMMARY, and the peak live heap it does not have;
+   * none when the input does not know the totals (Valgrind XML) */
+  if (snap->total_allocs > 0) render_text_totals(out, snap);
+
   /* each record's number is its place in memcheck's order, smallest first */
   uint32_t total_records = 0;
   for (uint32_t i = 0; i < snap->nleaks; i++) total_records += snap->leaks[i].suppressed_by == NULL;

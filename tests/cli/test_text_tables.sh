@@ -21,6 +21,8 @@ grep -Eq "^==[0-9]+==     peak live heap: [0-9,]+ bytes$" err || fail "no peak l
 grep -q "by 0x[0-9A-F]*: main (leak_cxx.cc" err || fail "the records lack main: $(cat err)"
 grep -Eq "__libc_start|_start " err && fail "frames below main shown by default: $(cat err)"
 grep -q "at 0x[0-9A-F]*: operator new" err || fail "the records lost operator new (whole stacks): $(cat err)"
+"$LEAKSCOPE" report "$LEAKSCOPE_ROOT/tests/golden/inputs/vg.xml" >vg.txt || fail "report vg.xml"
+grep -q "HEAP SUMMARY" vg.txt && fail "a HEAP SUMMARY of totals Valgrind XML does not have: $(cat vg.txt)"
 "$LEAKSCOPE" run --show-below-main -- "$CXX" >out 2>err2 || fail "run --show-below-main"
 grep -q "__libc_start_call_main" err2 || fail "--show-below-main shows no frame below main: $(cat err2)"
 
