@@ -136,6 +136,12 @@ void sys_warn(const char *msg) {
 void sys_warn_stderr(const char *msg) {
   if (ag_opt.quiet) return;
   int saved = errno, failed = 0;
+  char prefix[24] = "==", digits[12];
+  int n = 0, at = 2;
+  for (unsigned v = (unsigned)sys_getpid(); n == 0 || v != 0; v /= 10) digits[n++] = (char)('0' + v % 10);
+  while (n > 0) prefix[at++] = digits[--n];
+  memcpy(prefix + at, "== ", 3);
+  sys_write_all(2, prefix, (size_t)at + 3, &failed); /* as every message about the process */
   sys_write_all(2, "leakscope: ", 11, &failed);
   sys_write_all(2, msg, strlen(msg), &failed);
   sys_write_all(2, "\n", 1, &failed);

@@ -49,7 +49,7 @@ AG_HIDDEN int sys_private_files(int keep_stderr);
  * FIFO): written in place, since renaming over it would replace it. */
 AG_HIDDEN int sys_is_special_file(const char *path);
 
-/* A warning: "leakscope: msg\n" on stderr with raw writes, unless the
+/* A warning: "==PID== leakscope: msg\n" on stderr with raw writes, unless the
  * quiet option is set, or kept for the snapshots with warnings=snapshot
  * (the supervisor prints them with the process's pid; the first
  * SYS_WARNINGS_KEPT are kept).  errno is kept. */

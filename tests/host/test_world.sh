@@ -5,7 +5,8 @@
 # still reachable), with no word about threads that did not stop.  Where
 # ptrace is denied (the program already runs under strace) the scan falls
 # back to the signal, says so in one line with the ==PID== prefix of the
-# agent's messages, and the program runs and ends as it does alone.
+# agent's messages (under run and preloaded by hand), and the program runs
+# and ends as it does alone.
 . "$(dirname "$0")/../harness/common.sh"
 cd "$T" || exit 2
 prog="$PROGS/host_blocked_register"
@@ -28,6 +29,11 @@ if command -v strace >/dev/null 2>&1; then
   cmp -s plain.out traced.out || fail "under strace: stdout differs: $(cat traced.out)"
   grep -q "^==[0-9]*== leakscope: some threads could not be stopped for the leak scan" traced.err ||
     fail "under strace: want the fallback's one line with the ==PID== prefix: $(cat traced.err)"
+  # preloaded by hand the agent says it itself, with the same prefix
+  timeout -k 5 120 strace -f -o /dev/null env LD_PRELOAD="$LEAKSCOPE_AGENT" LEAKSCOPE_OPTIONS="out=$T/raw.%p" "$prog" \
+    >pre.out 2>pre.err || fail "preloaded under strace: exit $?"
+  grep -q "^==[0-9]*== leakscope: some threads could not be stopped for the leak scan" pre.err ||
+    fail "preloaded under strace: want the ==PID== line: $(cat pre.err)"
 fi
 
 if [ -x /usr/bin/node ]; then
