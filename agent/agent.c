@@ -232,7 +232,7 @@ static void agent_finish(int status, int sig) {
   /* nothing the process does from here on is recorded */
   int was = guard_enter_self(GUARD_TABLES);
   if (leak_check) {
-    scan_request scan = {threads, nthreads, self_sp, agent_tls_modules, ag_opt.retain, 0, NULL};
+    scan_request scan = {threads, nthreads, self_sp, agent_tls_modules, ag_opt.retain, 0, NULL, 0};
     snapwrite("exit", &scan);
     world_release();
   } else {

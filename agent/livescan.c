@@ -49,6 +49,7 @@ static struct {
   uint64_t child_started_ns;
   uint64_t stop_started_ns, stop_ns, pause_ns;
   int nthreads;
+  pid_t control_tid;     /* the thread that made the child */
 } L;
 
 void livescan_enable(int tls_modules) {
@@ -116,7 +117,7 @@ static __attribute__((noreturn)) void livescan_child(unsigned long long id) {
   char path[OPTIONS_PATH_MAX + 64];
   if (getppid() == ag_state.pid && livescan_path(path, sizeof path, ".retain.%llu", id) == 0) {
     scan_request rq = {L.threads, L.nthreads, (uintptr_t)__builtin_frame_address(0), L.tls_modules, 1, 1,
-                       options_sample_mode() ? chunks_foreach : NULL};
+                       options_sample_mode() ? chunks_foreach : NULL, L.control_tid};
     rc = snapwrite_live(path, &rq, livescan_tail) == 0 ? 0 : 1;
   }
   for (;;) syscall(SYS_exit_group, rc);
@@ -139,6 +140,7 @@ static void livescan_start(unsigned long long id) {
     livescan_refuse(id, "out of memory");
     return;
   }
+  L.control_tid = sys_gettid();
   L.stop_started_ns = sys_now_ns();
   L.nthreads = world_stop(L.threads, LIVESCAN_MAX_THREADS);
   L.stop_ns = sys_now_ns() - L.stop_started_ns;

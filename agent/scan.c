@@ -509,7 +509,7 @@ static void scan_graph_thread(pid_t tid, uintptr_t sp, uintptr_t tp) {
 /* The nodes ("rnode ADDR BYTES STACK", numbered from 0 in address order),
  * each node's pointers to others ("rout NODE NODE..."), then the roots. */
 static int scan_write_graph(sys_writer *w, const world_thread *threads, int nthreads,
-                            uintptr_t self_sp) {
+                            uintptr_t self_sp, pid_t self_tid) {
   G.node = scan_alloc(S.n * sizeof *G.node);
   if (G.node == NULL) return -1;
   G.w = w;
@@ -544,7 +544,7 @@ static int scan_write_graph(sys_writer *w, const world_thread *threads, int nthr
     }
     if (any) sys_putc(w, '\n');
   }
-  scan_graph_thread(sys_gettid(), self_sp, glibc_thread_pointer());
+  scan_graph_thread(self_tid ? self_tid : sys_gettid(), self_sp, glibc_thread_pointer());
   for (int t = 0; t < nthreads; t++)
     if (threads[t].tid > 0 && threads[t].stopped)
       scan_graph_thread(threads[t].tid, threads[t].sp, threads[t].tp);
@@ -603,6 +603,6 @@ int scan_run(sys_writer *w, const scan_request *rq, uint64_t *agent_bytes) {
     scan_drain_clique((uint32_t)i);
   }
   if (!rq->graph_only && scan_write_records(w) != 0) return -1;
-  if (rq->retain && scan_write_graph(w, threads, nthreads, self_sp) != 0) return -1;
+  if (rq->retain && scan_write_graph(w, threads, nthreads, self_sp, rq->self_tid) != 0) return -1;
   return 0;
 }

@@ -24,6 +24,8 @@ typedef struct {
   /* where the blocks come from: blocks_foreach's headers when NULL, else
    * this (sample mode's chunk walk, chunks.h); in address order */
   int (*collect)(blocks_visit_fn fn, void *arg);
+  pid_t self_tid;          /* the scanning thread as the graph names it; 0: the caller (a live
+                            * snapshot's child names the control thread it is a copy of) */
 } scan_request;
 
 /* Run the leak check; 0, or -1 when it ran out of memory.  *agent_bytes:

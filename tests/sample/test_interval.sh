@@ -8,20 +8,20 @@ CHECK="$LEAKSCOPE_ROOT/tests/pprof/pprof_check.py"
 SIM="$PROGS/http_server_sim"
 
 # (sample mode at 16K: at the default 512K a heap of 1-4 MB is a handful of
-# samples, whose estimate moves by more than the heap grows in 2 s)
+# samples, whose estimate moves by more than the heap grows in 3 s)
 for mode in "" "--sample=16K"; do
   rm -f "$T"/p*.pb.gz
-  "$LEAKSCOPE" run $mode --interval 0.4 --profile "$T/p.pb.gz" -- "$SIM" 2 >/dev/null 2>&1 \
+  "$LEAKSCOPE" run $mode --interval 0.4 --profile "$T/p.pb.gz" -- "$SIM" 3 >/dev/null 2>&1 \
     || fail "run $mode --interval failed"
   [ -f "$T/p.pb.gz" ] || fail "no final profile ($mode)"
   n=$(ls "$T"/p.[0-9]*.pb.gz 2>/dev/null | wc -l)
-  [ "$n" -ge 3 ] || fail "want at least 3 periodic profiles in 2 s at 0.4 s ($mode), got $n"
+  [ "$n" -ge 3 ] || fail "want at least 3 periodic profiles in 3 s at 0.4 s ($mode), got $n"
   for f in "$T"/p*.pb.gz; do
     $PY "$CHECK" "$f" >/dev/null || fail "invalid periodic profile $f ($mode)"
   done
   # the heap grows (a session leaks every 64 requests): the last periodic
   # profile but one holds more than the first (the last one may be taken
-  # at 2 s, while the program frees its sessions to end)
+  # at 3 s, while the program frees its sessions to end)
   first=$(ls "$T"/p.[0-9]*.pb.gz | sort_numbered | head -1)
   last=$(ls "$T"/p.[0-9]*.pb.gz | sort_numbered | tail -2 | head -1)
   a=$("$LEAKSCOPE" report --sample-type inuse_space "$first" | sed -n 's/.*(total \([0-9,]*\) bytes.*/\1/p' | tr -d ,)

@@ -60,7 +60,7 @@ int main(void) {
   CHECK(fd >= 0);
   static sys_writer w;
   sys_writer_open(&w, fd);
-  scan_request rq = {NULL, 0, (uintptr_t)__builtin_frame_address(0), 0, 0, 0, NULL};
+  scan_request rq = {NULL, 0, (uintptr_t)__builtin_frame_address(0), 0, 0, 0, NULL, 0};
   uint64_t agent_bytes = 0;
   CHECK(scan_run(&w, &rq, &agent_bytes) == 0);
   CHECK(agent_bytes == 0, "%llu bytes taken as the agent's", (unsigned long long)agent_bytes); /* no agent TLS modules */
