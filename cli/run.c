@@ -78,7 +78,9 @@ const opt_spec cmd_run_opts[] = {
     [RUN_SNAPSHOT_SIGNAL] = {"--snapshot-signal", OPT_VALUE, " SIG",
                              "`kill -SIG PID` makes the agent write a snapshot (with --profile:\n"
                              "a numbered profile)"},
-    [RUN_QUIET] = {"--quiet", 0, NULL, "no summary on stderr, and no line saying where outputs went"},
+    [RUN_QUIET] = {"--quiet", 0, NULL,
+                   "no summary on stderr, and no line saying where outputs went (what\n"
+                   "--gen-suppressions asks for is still printed)"},
     [RUN_LOG_FILE] = {"--log-file", OPT_VALUE, " FILE",
                       "leakscope's own output (summary, notes, warnings) to FILE instead\n"
                       "of stderr, from PROG's start on (%p in FILE = PROG's pid)"},
@@ -416,9 +418,13 @@ static void run_agent_notes(const snapshot *snap) {
 
 /* The memcheck-style text on stderr: the leak summary when the exit scan
  * ran (whatever files are written too), else the heap summary when no
- * file is. */
+ * file is.  --quiet leaves only the suppressions --gen-suppressions asked
+ * for (as valgrind -q does). */
 static void run_summary(const run_options *o, const snapshot *snap, const char *report_path) {
-  if (o->quiet) return;
+  if (o->quiet) {
+    if (snap->has_leak_check && o->gen_suppressions) render_supp_gen(stderr, snap, o->gen_format);
+    return;
+  }
   if (snap->has_leak_check) {
     render_text_summary(stderr, snap, 10, o->show_reachable, o->show_below_main ? FRAMES_BELOW_MAIN : 0);
     if (o->gen_suppressions) render_supp_gen(stderr, snap, o->gen_format);

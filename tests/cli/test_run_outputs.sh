@@ -23,6 +23,9 @@ grep -q "^leakscope: heap profile of process [0-9]* written to p.pb.gz$" err || 
 "$LEAKSCOPE" run --quiet --report q.json -- "$P" >out 2>err || fail "run --quiet: exit $?"
 [ -s err ] && fail "run --quiet printed: $(cat err)"
 [ -s q.json ] || fail "run --quiet wrote no report"
+"$LEAKSCOPE" run --quiet --gen-suppressions -- "$P" >out 2>err || fail "run --quiet --gen-suppressions: exit $?"
+grep -q "Memcheck:Leak" err || fail "run --quiet dropped the suppressions asked for: $(cat err)"
+grep -q "LEAK SUMMARY" err && fail "run --quiet printed the summary: $(cat err)"
 
 # --log-file: leakscope's text goes to the file, the program's stderr stays
 "$LEAKSCOPE" run --log-file "log.%p" --trace-children -- sh -c "echo from-prog >&2; exec $P" >out 2>err || fail "run --log-file: exit $?"
