@@ -24,6 +24,7 @@
 #include "util/hmap.h"
 #include "util/outfile.h"
 #include "util/pb.h"
+#include "util/text.h"
 #include "util/vec.h"
 
 /* profile.proto field numbers */
@@ -174,7 +175,16 @@ static int pprof_write_mappings(pprof_write_state *st, pb_buf *out, pb_buf *msg)
   unsigned char *flags = pprof_write_module_lines(snap);
   if (flags == NULL) return -1;
   int rc = -1;
-  for (uint32_t i = 0; i < snap->nmodules; i++) {
+  /* pprof takes the first mapping for the main binary: the program's
+   * module goes first (a report lists modules as its frames name them) */
+  uint32_t main_module = 0;
+  for (uint32_t i = 0; snap->exe != NULL && i < snap->nmodules; i++)
+    if (strcmp(text_basename(snap->modules[i].path), text_basename(snap->exe)) == 0) {
+      main_module = i;
+      break;
+    }
+  for (uint32_t n = 0; n < snap->nmodules; n++) {
+    uint32_t i = n == 0 ? main_module : n <= main_module ? n - 1 : n;
     const snap_module *m = &snap->modules[i];
     int64_t file = pprof_write_string(st, m->path);
     int64_t build_id = pprof_write_string(st, m->build_id);

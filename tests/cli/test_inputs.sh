@@ -27,6 +27,12 @@ total() { sed -n 's/^Top .*(total \([0-9,]*\) bytes.*/\1/p' "$1" | tr -d ,; }
 [ -n "$(total rep.txt)" ] && [ "$(total prof.txt)" = "$(total rep.txt)" ] \
   || fail "profile total $(total prof.txt) != report total $(total rep.txt)"
 [ "$(total rep.txt)" -gt 0 ] || fail "report total is 0"
+# its main binary (pprof's first mapping) is the program, not the library its frames name
+# first (supp_entry's largest record starts in operator new[])
+"$LEAKSCOPE" run --report e.json -- "$PROGS/supp_entry" >/dev/null 2>&1 || fail "run supp_entry"
+"$LEAKSCOPE" report e.json --profile e.pb.gz >/dev/null || fail "report --profile of supp_entry"
+$PY "$LEAKSCOPE_ROOT/tests/golden/pbdump.py" e.pb.gz >e.dump || fail "pbdump"
+grep -m1 '^mapping ' e.dump | grep -q '/supp_entry"' || fail "the profile's first mapping: $(grep -m1 '^mapping ' e.dump)"
 
 # a sample-mode report: sampled sites, no leak summary
 "$LEAKSCOPE" run --sample=4096 --report s.json -- "$PROGS/leak_big" >/dev/null 2>&1 || fail "run --sample --report"
