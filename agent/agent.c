@@ -1,6 +1,8 @@
 /*
- * agent.c: the agent's life: initialization in the constructor
- * (allocations before it pass through untracked), the fork handlers, and
+ * agent.c: the agent's life: initialization at the first call into the
+ * agent once libc has started (a library constructor's allocation, or the
+ * agent's own constructor; ld.so's allocations before that pass through
+ * untracked), the fork handlers, and
  * the exit sequence run from the last exit handler (or from _exit): stop
  * the other threads, let glibc and libstdc++ release their own memory as
  * memcheck does (__libc_freeres, __gnu_cxx::__freeres), scan, and write
