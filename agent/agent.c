@@ -246,6 +246,7 @@ static void agent_finish(int status, int sig) {
 
 void agent_exit(int status) { agent_finish(status, 0); }
 
-void agent_before_exit(void) {
-  if (state_phase() == AG_ACTIVE && !options_sample_mode() && ag_opt.leak_check) threads_clear_dead_stack();
+uintptr_t agent_before_exit(void) {
+  if (state_phase() == AG_ACTIVE && !options_sample_mode() && ag_opt.leak_check) return threads_clear_dead_stack();
+  return 0;
 }

@@ -6,6 +6,7 @@
 #define LEAKSCOPE_AGENT_AGENT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base.h"
 
@@ -27,7 +28,8 @@ AG_HIDDEN size_t agent_dtv_bytes(void);
  * from the last exit handler or from _exit, in the traced process only. */
 AG_HIDDEN void agent_exit(int status);
 /* The program is about to exit (exit() is called, or main returned): in
- * full mode, clear the dead stack before the exit handlers run. */
-AG_HIDDEN void agent_before_exit(void);
+ * full mode, clear the dead stack before the exit handlers run.  Returns
+ * what the caller then gives threads_clear_margin (threads.h). */
+AG_HIDDEN uintptr_t agent_before_exit(void);
 
 #endif

@@ -39,6 +39,7 @@
 #include "record.h"
 #include "signals.h"
 #include "snapwrite.h"
+#include "threads.h"
 #include "unwind.h"
 
 /* The next definitions (libc's) of the shims below that are not the
@@ -230,7 +231,7 @@ static hooks_main_fn hooks_program_main;
 /* main, as __libc_start_main calls it: when it returns, the program exits. */
 static int hooks_main(int argc, char **argv, char **envp) {
   int status = hooks_program_main(argc, argv, envp);
-  agent_before_exit();
+  threads_clear_margin(agent_before_exit());
   return status;
 }
 
@@ -261,12 +262,12 @@ AG_EXPORT int on_exit(void (*fn)(int, void *), void *arg) {
 AG_EXPORT __attribute__((noreturn)) void exit(int status) {
   typedef void (*exit_fn)(int) __attribute__((noreturn));
   HOOKS_NEXT(exit_fn, exit);
-  agent_before_exit();
+  threads_clear_margin(agent_before_exit());
   hooks_next_exit(status);
 }
 
 AG_EXPORT __attribute__((noreturn)) void _exit(int status) {
-  agent_before_exit();
+  threads_clear_margin(agent_before_exit());
   agent_exit(status);
   for (;;) syscall(SYS_exit_group, status);
 }

@@ -160,25 +160,32 @@ struct lifetimes_table *threads_lifetimes(void) {
 /* ---- the dead stack ------------------------------------------------------ */
 
 #define THREADS_PAGE 4096
-#define THREADS_CLEAR_MARGIN 4096 /* below the stack pointer: room for memset's and mincore's frames */
 #define THREADS_MINCORE_PAGES 512
 
-__attribute__((noinline)) void threads_clear_dead_stack(void) {
+/* Whole resident pages from the bottom of the mapping to a margin below
+ * the stack pointer (memset and mincore run there; the caller clears the
+ * margin then, threads_clear_margin).  The exit path's frames that come
+ * next reuse that memory without writing all of it; memcheck sees what
+ * they leave unwritten as undefined, so stale pointers there must not
+ * count. */
+__attribute__((noinline)) uintptr_t threads_clear_dead_stack(void) {
   uintptr_t sp;
   __asm__ volatile("mov %%rsp, %0" : "=r"(sp));
   uintptr_t lo, hi;
   int main_stack;
   /* only the main thread's own stack: a stack the program placed in memory
    * of its own may have live data below its stack pointer */
-  if (sys_find_mapping(sp, &lo, &hi, &main_stack) != 0 || !main_stack) return;
+  if (sys_find_mapping(sp, &lo, &hi, &main_stack) != 0 || !main_stack) return 0;
   uintptr_t top = (sp - THREADS_CLEAR_MARGIN) & ~(uintptr_t)(THREADS_PAGE - 1);
+  if (top < lo) top = lo;
   unsigned char resident[THREADS_MINCORE_PAGES];
   for (uintptr_t from = lo; from < top;) {
     uintptr_t to = from + (uintptr_t)THREADS_MINCORE_PAGES * THREADS_PAGE;
     if (to > top) to = top;
-    if (mincore((void *)from, to - from, resident) != 0) return;
+    if (mincore((void *)from, to - from, resident) != 0) break;
     for (uintptr_t page = from; page < to; page += THREADS_PAGE)
       if (resident[(page - from) / THREADS_PAGE] & 1) memset((void *)page, 0, THREADS_PAGE);
     from = to;
   }
+  return lo;
 }

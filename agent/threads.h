@@ -55,10 +55,27 @@ AG_HIDDEN struct lifetimes_table *threads_lifetimes(void);
 /* In the child after fork: only the calling thread is left. */
 AG_HIDDEN void threads_after_fork_child(void);
 
+#define THREADS_CLEAR_MARGIN 4096 /* below the stack pointer: room for memset's and mincore's frames */
+
 /* Zeroes the dead part of the main thread's stack (resident pages below
- * the stack pointer), so that pointers left there by calls that have
- * returned are not found by the leak scan (memcheck ignores that memory
- * as undefined); nothing on any other stack. */
-AG_HIDDEN void threads_clear_dead_stack(void);
+ * the stack pointer, down from a margin under it), so that pointers left
+ * there by calls that have returned are not found by the leak scan
+ * (memcheck ignores that memory as undefined); nothing on any other stack.
+ * Returns the bottom of the main thread's stack, for threads_clear_margin,
+ * or 0 when the caller is not on it. */
+AG_HIDDEN uintptr_t threads_clear_dead_stack(void);
+
+/* Then the margin (where threads_clear_dead_stack's own frames were) and
+ * whatever lies between it and the caller's stack pointer, not below
+ * bottom: inline and without a call, so no frame of its own sits in that
+ * memory. */
+static inline __attribute__((always_inline)) void threads_clear_margin(uintptr_t bottom) {
+  if (bottom == 0) return;
+  uintptr_t sp;
+  __asm__ volatile("mov %%rsp, %0" : "=r"(sp));
+  uintptr_t end = sp - 3 * THREADS_CLEAR_MARGIN; /* past the page the dead stack's clearing stopped at */
+  if (end < bottom) end = bottom;
+  for (volatile uintptr_t *w = (volatile uintptr_t *)(sp & ~(uintptr_t)7) - 1; (uintptr_t)w >= end; w--) *w = 0;
+}
 
 #endif

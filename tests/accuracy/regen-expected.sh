@@ -47,6 +47,8 @@ leak_none yes exact one
 leak_fork yes exact fork
 leak_dead_stack yes exact one
 leak_dead_stack_o2 yes exact one
+leak_dead_stack_copies yes exact one
+leak_exit_copies yes exact one
 leak_exit_deep yes exact one
 leak_blocked_thread yes exact one
 leak_signal_term yes exact one
