@@ -134,7 +134,7 @@ int cmd_report(int argc, char **argv) {
     errorf("%s", err);
     goto out;
   }
-  if (o.xml != NULL && render_xml(snap, o.xml, err, sizeof err) < 0) {
+  if (o.xml != NULL && render_xml(snap, o.xml, o.view.frames, err, sizeof err) < 0) {
     errorf("%s", err);
     goto out;
   }

@@ -460,7 +460,7 @@ static int run_outputs(const run_options *o, snapshot *snap, int is_main, leakwa
   }
   if (o->xml) {
     run_output_name(o->xml, snap->pid, is_main, path, sizeof path);
-    if (render_xml(snap, path, err, sizeof err) != 0) {
+    if (render_xml(snap, path, o->show_below_main ? FRAMES_BELOW_MAIN : 0, err, sizeof err) != 0) {
       errorf("%s", err);
       rc = -1;
     } else if (!o->quiet) {

@@ -10,7 +10,8 @@
  * <leakedbytes> holds its direct plus indirect bytes and its <text> the
  * "N (D direct, I indirect) bytes" form.  Suppressed records are counted in
  * <suppcounts> by suppression name.  An inlined function is its own
- * <frame> with the same <ip>, as memcheck shows it.
+ * <frame> with the same <ip>, as memcheck shows it; a stack ends at main
+ * unless frames has FRAMES_BELOW_MAIN (memcheck's --show-below-main).
  */
 #include "render/xml.h"
 
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/frames.h"
 #include "util/outfile.h"
 #include "util/text.h"
 
@@ -62,7 +64,7 @@ static void put_frame(FILE *f, const snapshot *s, const snap_location *loc, cons
 }
 
 static void put_error(FILE *f, const snapshot *s, const snap_leak *l, uint32_t unique,
-                      uint32_t n) {
+                      uint32_t n, unsigned frames) {
   char total[40], direct[40], indirect[40], blocks[40], rec[40], of[40];
   text_commas(l->bytes + l->indirect_bytes, total, sizeof total);
   text_commas(l->bytes, direct, sizeof direct);
@@ -82,11 +84,17 @@ static void put_error(FILE *f, const snapshot *s, const snap_leak *l, uint32_t u
           (unsigned long long)(l->bytes + l->indirect_bytes), (unsigned long long)l->blocks);
   fprintf(f, "  <stack>\n");
   const snap_stack *st = &s->stacks[l->stack];
-  for (uint32_t i = 0; i < st->nlocs; i++) {
-    if (st->locs[i] >= s->nlocations) continue;
+  uint32_t first, end, at = 0; /* the frames memcheck shows: up to main, unless --show-below-main */
+  frames_range(s, st, frames, &first, &end);
+  for (uint32_t i = 0; i < st->nlocs && at < end; i++) {
+    if (st->locs[i] >= s->nlocations) {
+      at++;
+      continue;
+    }
     const snap_location *loc = &s->locations[st->locs[i]];
-    if (loc->nlines == 0) put_frame(f, s, loc, NULL);
-    for (uint32_t j = 0; j < loc->nlines; j++) put_frame(f, s, loc, &loc->lines[j]);
+    if (loc->nlines == 0 && at++ >= first) put_frame(f, s, loc, NULL);
+    for (uint32_t j = 0; j < loc->nlines && at < end; j++)
+      if (at++ >= first) put_frame(f, s, loc, &loc->lines[j]);
   }
   fprintf(f, "  </stack>\n</error>\n\n");
 }
@@ -121,7 +129,7 @@ static void put_suppcounts(FILE *f, const snapshot *s) {
   fprintf(f, "</suppcounts>\n\n");
 }
 
-static void put_document(FILE *f, const snapshot *s, const uint32_t *order, uint32_t n) {
+static void put_document(FILE *f, const snapshot *s, const uint32_t *order, uint32_t n, unsigned frames) {
   fprintf(f, "<?xml version=\"1.0\"?>\n\n<valgrindoutput>\n\n<protocolversion>4</protocolversion>\n"
              "<protocoltool>memcheck</protocoltool>\n\n<preamble>\n");
   put_elem(f, "  ", "line", "Memcheck-compatible leak report written by leakscope");
@@ -141,13 +149,13 @@ static void put_document(FILE *f, const snapshot *s, const uint32_t *order, uint
   fprintf(f, "</status>\n\n\n<status>\n  <state>FINISHED</state>\n");
   put_time(f, s->duration_ns);
   fprintf(f, "</status>\n\n");
-  for (uint32_t i = 0; i < n; i++) put_error(f, s, &s->leaks[order[i]], i, n);
+  for (uint32_t i = 0; i < n; i++) put_error(f, s, &s->leaks[order[i]], i, n, frames);
   fprintf(f, "<errorcounts>\n</errorcounts>\n\n");
   put_suppcounts(f, s);
   fprintf(f, "</valgrindoutput>\n\n");
 }
 
-int render_xml(const snapshot *snap, const char *path, char *err, size_t errlen) {
+int render_xml(const snapshot *snap, const char *path, unsigned frames, char *err, size_t errlen) {
   uint32_t *order = malloc((snap->nleaks ? snap->nleaks : 1) * sizeof *order);
   if (order == NULL) {
     snprintf(err, errlen, "out of memory");
@@ -163,7 +171,7 @@ int render_xml(const snapshot *snap, const char *path, char *err, size_t errlen)
 
   outfile o;
   FILE *f = outfile_open(&o, path, err, errlen);
-  if (f != NULL) put_document(f, snap, order, n);
+  if (f != NULL) put_document(f, snap, order, n, frames);
   free(order);
   return f != NULL ? outfile_close(&o, 1, err, errlen) : -1;
 }

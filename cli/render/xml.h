@@ -9,7 +9,9 @@
 
 #include "model/snapshot.h"
 
-/* Write path (through PATH.tmp); 0, or -1 with a reason in err. */
-int render_xml(const snapshot *snap, const char *path, char *err, size_t errlen);
+/* Write path (through PATH.tmp), each stack's frames as frames says
+ * (model/frames.h: up to main unless FRAMES_BELOW_MAIN); 0, or -1 with a
+ * reason in err. */
+int render_xml(const snapshot *snap, const char *path, unsigned frames, char *err, size_t errlen);
 
 #endif

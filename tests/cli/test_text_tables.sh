@@ -21,6 +21,12 @@ grep -Eq "^==[0-9]+==     peak live heap: [0-9,]+ bytes$" err || fail "no peak l
 grep -q "by 0x[0-9A-F]*: main (leak_cxx.cc" err || fail "the records lack main: $(cat err)"
 grep -Eq "__libc_start|_start " err && fail "frames below main shown by default: $(cat err)"
 grep -q "at 0x[0-9A-F]*: operator new" err || fail "the records lost operator new (whole stacks): $(cat err)"
+# the XML's stacks end at main too, as memcheck's do
+"$LEAKSCOPE" run --quiet --xml x.xml -- "$CXX" >/dev/null || fail "run --xml"
+grep -q "<fn>main</fn>" x.xml || fail "the XML lacks main"
+grep -q "__libc_start" x.xml && fail "the XML shows frames below main"
+"$LEAKSCOPE" run --quiet --show-below-main --xml xb.xml -- "$CXX" >/dev/null || fail "run --show-below-main --xml"
+grep -q "<fn>__libc_start_call_main</fn>" xb.xml || fail "--show-below-main: the XML lacks the frames below main"
 "$LEAKSCOPE" report "$LEAKSCOPE_ROOT/tests/golden/inputs/vg.xml" >vg.txt || fail "report vg.xml"
 grep -q "HEAP SUMMARY" vg.txt && fail "a HEAP SUMMARY of totals Valgrind XML does not have: $(cat vg.txt)"
 "$LEAKSCOPE" run --show-below-main -- "$CXX" >out 2>err2 || fail "run --show-below-main"
