@@ -223,7 +223,7 @@ static void agent_finish(int status, int sig) {
   if (leak_check) {
     int stopping = guard_enter_self(GUARD_AGENT);
     threads = sys_map(AGENT_MAX_THREADS * sizeof *threads);
-    nthreads = threads ? world_stop(threads, AGENT_MAX_THREADS) : 0;
+    nthreads = threads ? world_stop(threads, AGENT_MAX_THREADS, 0) : 0;
     guard_leave_self(stopping);
   }
   /* Memory glibc and libstdc++ keep for themselves is released first (in

@@ -142,7 +142,7 @@ static void livescan_start(unsigned long long id) {
   }
   L.control_tid = sys_gettid();
   L.stop_started_ns = sys_now_ns();
-  L.nthreads = world_stop(L.threads, LIVESCAN_MAX_THREADS);
+  L.nthreads = world_stop(L.threads, LIVESCAN_MAX_THREADS, 1);
   L.stop_ns = sys_now_ns() - L.stop_started_ns;
   long pid = syscall(SYS_clone, 0L /* no CLONE_VM, no exit signal */, 0L, 0L, 0L, 0L);
   if (pid == 0) livescan_child(id);

@@ -1,5 +1,11 @@
 /*
- * world.c: stopping the world for the exit scan (see world.h).
+ * world.c: stopping the world for the exit scan and for a live retention
+ * snapshot (see world.h; world_resume lets the threads go again: parked
+ * ones wait on a generation count, ptraced ones run on when the helper
+ * ends).  The live snapshot's stop is ptrace-first: the helper below stops
+ * every thread, and the signal is only for those it cannot, since a
+ * signal handler cuts short the system calls it interrupts (nanosleep,
+ * poll, ...) where ptrace resumes them.
  *
  * First with a signal: the scanning thread lists /proc/self/task and sends
  * each other thread the stop signal.  A thread outside the agent saves its
@@ -117,6 +123,10 @@ typedef struct {
   int max, added;
 } world_listing;
 
+/* Whether a newly listed thread gets the stop signal (not before the
+ * ptrace helper of a ptrace-first stop has had its turn). */
+static int world_signal_new;
+
 /* One thread of /proc/self/task: signal it unless it is listed already. */
 static int world_list_one(pid_t tid, void *arg) {
   world_listing *l = arg;
@@ -125,7 +135,7 @@ static int world_list_one(pid_t tid, void *arg) {
   if (len >= l->max) return 0;
   world_table[len].tid = tid;
   atomic_store(&world_table_len, len + 1);
-  if (sys_tgkill(tid, options_stop_signal()) != 0) world_table[len].tid = -1;
+  if (sys_tgkill(tid, world_signal_new ? options_stop_signal() : 0) != 0) world_table[len].tid = -1;
   l->added++;
   return 0;
 }
@@ -293,7 +303,17 @@ static int world_pending(int n, int *blocking) {
   return pending;
 }
 
-int world_stop(world_thread *out, int max) {
+/* A ptrace-first stop whose helper could not stop every thread: the
+ * stop signal for the rest (a thread the helper let go inside the agent
+ * ignores it and parks at its hook's exit). */
+static void world_signal_pending(int n) {
+  for (int i = 0; i < n; i++) {
+    world_thread *t = &world_table[i];
+    if (t->tid > 0 && !world_is_stopped(t) && sys_tgkill(t->tid, options_stop_signal()) != 0) t->tid = -1;
+  }
+}
+
+int world_stop(world_thread *out, int max, int ptrace_first) {
   if (max > WORLD_MAX) max = WORLD_MAX;
   for (int waited = 0; atomic_exchange(&world_busy, 1) && waited < 2000; waited++) { /* 2 s at most */
     struct timespec ts = {0, 1000000};
@@ -304,11 +324,18 @@ int world_stop(world_thread *out, int max) {
   world_stopper_tid = sys_gettid();
   atomic_store(&world_table_len, 0);
   atomic_store(&world_stop_requested, 1);
+  world_signal_new = !ptrace_first;
   /* keep listing until no new thread appears (threads may be starting) */
   for (int round = 0; round < 30 && world_list_new(max) > 0; round++) {
   }
   uint64_t start = sys_now_ns();
   int used_ptrace = 0;
+  if (ptrace_first) { /* ptrace resumes the system calls it interrupts, a signal handler does not */
+    used_ptrace = 1;
+    int failed = world_stop_with_ptrace();
+    world_signal_new = 1;
+    if (failed != 0) world_signal_pending(atomic_load(&world_table_len));
+  }
   for (;;) {
     int n = atomic_load(&world_table_len), blocking;
     int pending = world_pending(n, &blocking);

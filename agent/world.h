@@ -27,8 +27,11 @@ typedef struct {
 /* Installs the handler of the stop signal (the stop_signal option). */
 AG_HIDDEN int world_install_handlers(void);
 /* Stop every other thread of the process; returns how many entries were
- * filled in out (at most max). */
-AG_HIDDEN int world_stop(world_thread *out, int max);
+ * filled in out (at most max).  ptrace_first: with ptrace from the start
+ * (the signal only for the threads ptrace cannot stop), so that no system
+ * call of the program's is cut short with EINTR by the stop signal's
+ * handler (a sleep ends early, for one) */
+AG_HIDDEN int world_stop(world_thread *out, int max, int ptrace_first);
 /* After the exit snapshot: the helper that holds threads with ptrace goes
  * (the threads stay where they are until the process ends). */
 AG_HIDDEN void world_release(void);

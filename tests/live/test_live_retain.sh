@@ -5,7 +5,8 @@
 # as the holder of its bodies with the right bytes (sample mode: within
 # sampling error), the stack and the TLS variable holding the others, and
 # the chain from g_cache to one body's address; the program's output,
-# exit status and its own wait for its child are unchanged, and no child
+# exit status and its own wait for its child are unchanged, its sleeps are
+# not cut short by the stop (EINTR), and no child
 # of the agent's is left; bad input and a request while another runs get
 # one line (exit 2) or a 4xx.
 . "$(dirname "$0")/../harness/common.sh"
@@ -17,7 +18,7 @@ PROG=$PROGS/live_cache
 cd "$T" || exit 2
 ENTRIES=2000
 BODY=4096
-WANT_OUT="entries $ENTRIES body $BODY child exited 7"
+WANT_OUT="entries $ENTRIES body $BODY child exited 7 sleeps cut short 0"
 
 # The program alone: what it prints.
 "$PROG" alone.addr alone.stop "$ENTRIES" "$BODY" >alone.out 2>alone.err &

@@ -3,6 +3,7 @@
  * block of 1 MiB (an mmapped chunk); a block is
  * held by main's stack alone; a second thread holds one in its TLS.  It
  * forks a child and waits for it at the end (its own wait must see it),
+ * a third thread sleeps in nanosleep (it counts the sleeps cut short),
  * writes the address of one cached body to ADDRFILE, then runs until
  * STOPFILE exists (or 120 s) and prints what it did.
  *   live_cache ADDRFILE STOPFILE [ENTRIES [BODY]] */
@@ -24,6 +25,16 @@ struct entry *g_cache;
 char *g_big; /* one block glibc mmaps */
 static __thread char *t_scratch;
 static volatile int stop_worker;
+static int sleeps_cut_short; /* nanosleeps that ended early (EINTR) */
+
+/* Sleeps as a service's timer thread does: a stop must not cut it short. */
+static void *sleeper(void *arg) {
+  while (!stop_worker) {
+    struct timespec ts = {0, 200 * 1000 * 1000}, left;
+    if (nanosleep(&ts, &left) != 0) sleeps_cut_short++;
+  }
+  return NULL;
+}
 
 static void *worker(void *arg) {
   t_scratch = malloc(3000);
@@ -70,8 +81,9 @@ int main(int argc, char **argv) {
   memset(g_big, 3, 1 << 20);
   char *volatile local_only = malloc(50000);
   memset(local_only, 2, 50000);
-  pthread_t t;
+  pthread_t t, s;
   pthread_create(&t, NULL, worker, NULL);
+  pthread_create(&s, NULL, sleeper, NULL);
   FILE *f = fopen(argv[1], "w");
   if (f == NULL) return 3;
   fprintf(f, "%p\n", (void *)(g_cache->next->body + 10));
@@ -85,8 +97,9 @@ int main(int argc, char **argv) {
   if (!waited && waitpid(kid, &status, 0) == kid) waited = 1;
   stop_worker = 1;
   pthread_join(t, NULL);
-  printf("entries %d body %zu child %s %d\n", entries, len, waited ? "exited" : "lost",
-         WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+  pthread_join(s, NULL);
+  printf("entries %d body %zu child %s %d sleeps cut short %d\n", entries, len, waited ? "exited" : "lost",
+         WIFEXITED(status) ? WEXITSTATUS(status) : -1, sleeps_cut_short);
   free(local_only);
   return 0;
 }
