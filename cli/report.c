@@ -64,7 +64,8 @@ const opt_spec cmd_report_opts[] = {
     [REPORT_DEPTH] = {"--depth", OPT_VALUE, " N",
                       "frames shown per site in the tables (default 5; 0: the whole stack)"},
     [REPORT_SHOW_BELOW_MAIN] = {"--show-below-main", 0, NULL,
-                                "show the frames below main too (libc's start), as memcheck's option"},
+                                "show the frames below main too (libc's start), in the text and\n"
+                                "the XML, as memcheck's option"},
     [REPORT_GEN_SUPPRESSIONS] = {"--gen-suppressions", OPT_EQUALS, "[=all|lsan]",
                                  "print a suppression for every unsuppressed loss record: Valgrind's\n"
                                  "format (all, the default) or LeakSanitizer's (lsan)"},

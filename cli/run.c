@@ -88,7 +88,8 @@ const opt_spec cmd_run_opts[] = {
                         "where the files no option names go (budget and growth profiles,\n"
                         "--http's last profile); default the temporary directory"},
     [RUN_SHOW_BELOW_MAIN] = {"--show-below-main", 0, NULL,
-                             "the summary's stacks go on below main (libc's start), as memcheck's"},
+                             "the summary's and the XML's stacks go on below main (libc's\n"
+                             "start), as memcheck's option"},
     [RUN_WATCH] = {"--watch", OPT_EQUALS, "[=SECONDS]",
                    "name the allocation sites whose live bytes keep rising through\n"
                    "a window of SECONDS (default 60) while PROG runs"},
