@@ -65,13 +65,16 @@ void render_text_heap_summary(FILE *out, const snapshot *snap) {
   int pid = snap->pid;
   char a[32], b[32], c[32];
   int sampled = snap->sample_interval > 1;
+  /* the agent counts every allocation and free, sampled or not: from its
+   * snapshots and reports the counts, and so the blocks in use, are exact;
+   * a profile's are the sampled estimates like its bytes */
+  int counted = snap->source_format == NULL || strcmp(snap->source_format, "pprof") != 0;
   fprintf(out, "==%d== HEAP SUMMARY (%s):\n", pid,
-          sampled ? "sampled; in-use bytes are estimates" : "exact");
+          !sampled ? "exact" : counted ? "sampled; in-use bytes are estimates" : "sampled; estimates");
   if (sampled)
     fprintf(out, "==%d==     mean sampling interval: %s bytes\n", pid,
             text_commas(snap->sample_interval, a, sizeof a));
-  /* every allocation and free is counted, sampled or not: the blocks in use are exact */
-  uint64_t blocks = sampled && snap->total_allocs >= snap->total_frees && snap->total_allocs > 0
+  uint64_t blocks = sampled && counted && snap->total_allocs >= snap->total_frees && snap->total_allocs > 0
                         ? snap->total_allocs - snap->total_frees : snap->inuse_objects;
   fprintf(out, "==%d==     in use at %s: %s bytes in %s blocks\n", pid,
           snap->reason ? snap->reason : "exit", text_commas(snap->inuse_bytes, a, sizeof a),

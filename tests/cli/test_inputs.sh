@@ -49,6 +49,10 @@ m = re.search(r"in use at exit: [0-9,]+ bytes in ([0-9,]+) blocks", text)
 assert m, text
 assert int(m.group(1).replace(",", "")) == t["allocs"] - t["frees"], (m.group(1), t)
 PYEOF
+# a sample-mode profile's counts are estimates too, and its summary says so
+"$LEAKSCOPE" run --sample=4096 --profile s.pb.gz -- "$PROGS/leak_big" >/dev/null 2>&1 || fail "run --sample --profile"
+"$LEAKSCOPE" report s.pb.gz >sp.txt || fail "report s.pb.gz"
+grep -q 'HEAP SUMMARY (sampled; estimates)' sp.txt || fail "profile's HEAP SUMMARY: $(head -3 sp.txt)"
 
 # Valgrind XML as input
 "$LEAKSCOPE" report "$VGXML" >vg.txt || fail "report vg.xml: $(cat vg.txt)"
