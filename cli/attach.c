@@ -37,6 +37,7 @@
 #include "commands.h"
 #include "http/http.h"
 #include "inject.h"
+#include "leakwatch.h"
 #include "model/sample_type.h"
 #include "pipeline/prepare.h"
 #include "render/pprof_write.h"
@@ -46,7 +47,7 @@
 #include "util/msg.h"
 #include "util/opt.h"
 
-enum { AT_SAMPLE, AT_PROFILE, AT_INTERVAL, AT_HTTP, AT_DURATION, AT_DEPTH, AT_OUTPUT_DIR };
+enum { AT_SAMPLE, AT_PROFILE, AT_INTERVAL, AT_HTTP, AT_DURATION, AT_DEPTH, AT_OUTPUT_DIR, AT_WATCH, AT_WATCH_PERIOD };
 const opt_spec cmd_attach_opts[] = {
     [AT_SAMPLE] = {"--sample", OPT_EQUALS, "[=BYTES]",
                    "mean sampling interval (default 512K; attach is always sampled)"},
@@ -57,6 +58,11 @@ const opt_spec cmd_attach_opts[] = {
     [AT_DEPTH] = {"--depth", OPT_VALUE, " N", "stack frames kept per allocation (default 24, max 64)"},
     [AT_OUTPUT_DIR] = {"--output-dir", OPT_VALUE, " DIR",
                        "where --http keeps its last profile (default the temporary directory)"},
+    [AT_WATCH] = {"--watch", OPT_EQUALS, "[=SECONDS]",
+                  "name the allocation sites whose live bytes keep rising through\n"
+                  "a window of SECONDS (default 60) while attached"},
+    /* the watch's snapshot period (default a thirtieth of the window), for tests */
+    [AT_WATCH_PERIOD] = {"--watch-period", OPT_VALUE | OPT_HIDDEN, NULL, NULL},
     {NULL, 0, NULL, NULL},
 };
 
@@ -68,6 +74,8 @@ typedef struct {
   uint64_t sample;
   const char *profile, *http, *output_dir;
   double interval, duration;
+  double watch, watch_period; /* --watch: the window, 0: none (see leakwatch.h) */
+  int watch_announce;         /* --watch given (--http alone watches silently) */
   int depth;
   pid_t pid;
 } attach_options;
@@ -164,6 +172,12 @@ static int attach_parse_options(int argc, char **argv, attach_options *o) {
       if (attach_seconds("--duration", v, &o->duration) != 0) return -1;
       break;
     case AT_OUTPUT_DIR: o->output_dir = v; break;
+    case AT_WATCH:
+      if (leakwatch_parse_window(v, &o->watch) != 0) return -1;
+      break;
+    case AT_WATCH_PERIOD:
+      if (leakwatch_parse_period(v, &o->watch_period) != 0) return -1;
+      break;
     case AT_DEPTH: {
       char *end;
       long n = strtol(v, &end, 10);
@@ -191,7 +205,7 @@ static int attach_parse_options(int argc, char **argv, attach_options *o) {
     errorf("--interval needs --profile FILE (where the profiles go)");
     return -1;
   }
-  return 0;
+  return leakwatch_settle(o->http != NULL, &o->watch, &o->watch_period, &o->watch_announce);
 }
 
 /* ---- names ------------------------------------------------------------------------ */
@@ -242,6 +256,7 @@ typedef struct {
   int pidfd;                  /* the target, to see it exit */
   int seq;                    /* the last numbered profile */
   uint64_t attached_ns;
+  leakwatch *watch;           /* --http: the leak watch behind /metrics' suspects, else NULL */
 } attach_run;
 
 static void attach_remove_dir(const char *dir) {
@@ -316,6 +331,7 @@ static int attach_write_options(attach_run *r, char *path, size_t pathlen) {
           AGENT_KEY(sample), (unsigned long long)o->sample, AGENT_KEY(depth), o->depth, AGENT_KEY(warnings),
           AGENT_KEY(control), AGENT_KEY(attach), r->lock);
   if (o->interval > 0) fprintf(f, ",%s=%.6f", AGENT_KEY(interval), o->interval);
+  if (r->watch != NULL) fprintf(f, ",%s=%.6f", AGENT_KEY(watch), o->watch_period);
   fprintf(f, "\n");
   if (fchmod(fileno(f), 0644) != 0 || fclose(f) != 0) {
     errorf("cannot write %s: %s", path, strerror(errno));
@@ -344,6 +360,28 @@ static int attach_find_snapshot(const attach_run *r, const char *reason, char *o
   }
   closedir(d);
   return found;
+}
+
+/* The leak watch's snapshots so far, oldest first, into the watch. */
+static void attach_collect_watch(attach_run *r) {
+  for (;;) {
+    DIR *d = opendir(r->dir);
+    if (d == NULL) return;
+    int best = -1;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+      int pid, seq, consumed = 0;
+      if (sscanf(e->d_name, "raw.%d.%d.watch%n", &pid, &seq, &consumed) == 2 && e->d_name[consumed] == 0 &&
+          pid == r->o->pid && (best < 0 || seq < best))
+        best = seq;
+    }
+    closedir(d);
+    if (best < 0) return;
+    char raw[PATH_MAX];
+    snprintf(raw, sizeof raw, "%s/raw.%d.%d.watch", r->dir, (int)r->o->pid, best);
+    leakwatch_snapshot(r->watch, raw);
+    unlink(raw);
+  }
 }
 
 /* The interval snapshots so far, oldest first, as numbered profiles. */
@@ -526,8 +564,15 @@ int cmd_attach(int argc, char **argv) {
     errorf("cannot lock %s: %s", r.lock, strerror(errno));
     goto done;
   }
+  /* --watch, or --http alone: /metrics counts the leak watch's suspects (no
+   * holders: an attached agent takes no live retention snapshot) */
+  if (o.watch > 0 &&
+      (r.watch = leakwatch_new(o.watch, o.watch_period, o.sample, r.dir, o.output_dir, o.watch_announce, 0)) == NULL) {
+    errorf("--watch: out of memory");
+    goto done;
+  }
   if (attach_write_options(&r, options, sizeof options) != 0) goto done;
-  if (o.http != NULL && (http = http_start(o.http, r.dir, NULL, err, sizeof err)) == NULL) {
+  if (o.http != NULL && (http = http_start(o.http, r.dir, r.watch ? leakwatch_watch(r.watch) : NULL, err, sizeof err)) == NULL) {
     errorf("%s", err);
     goto done;
   }
@@ -586,6 +631,7 @@ int cmd_attach(int argc, char **argv) {
       break;
     }
     if (o.interval > 0) attach_collect(&r);
+    if (r.watch != NULL) attach_collect_watch(&r);
     attach_sleep_ms(ATTACH_POLL_MS);
   }
   if (http) {
@@ -634,6 +680,7 @@ int cmd_attach(int argc, char **argv) {
   }
 done:
   if (http) http_stop(http);
+  leakwatch_free(r.watch);
   if (r.lock_fd >= 0) close(r.lock_fd);
   if (r.pidfd >= 0) close(r.pidfd);
   attach_remove_dir(r.dir);

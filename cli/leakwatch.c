@@ -55,6 +55,7 @@ struct leakwatch {
   char dir[PATH_MAX];
   const char *output_dir; /* where the profiles go (outfile_in_dir) */
   int announce;
+  int holders;            /* ask who holds each suspect */
   watch *w;
   leakwatch_kept *kept;
   size_t nkept, cap_kept;
@@ -63,8 +64,42 @@ struct leakwatch {
   json_t *report;   /* the report's suspects */
 };
 
+int leakwatch_parse_window(const char *v, double *window) {
+  char *end = NULL;
+  *window = v == NULL ? LEAKWATCH_WINDOW : strtod(v, &end);
+  if (v != NULL && (*v == 0 || *end != 0 || !(*window >= 1 && *window <= 86400))) {
+    errorf("bad --watch value '%s' (want SECONDS, 1..86400)", v);
+    return -1;
+  }
+  return 0;
+}
+
+int leakwatch_parse_period(const char *v, double *period) {
+  char *end;
+  *period = strtod(v, &end);
+  if (*end != 0 || !(*period >= 0.01 && *period <= 3600)) {
+    errorf("bad --watch-period value '%s' (want SECONDS, 0.01..3600)", v);
+    return -1;
+  }
+  return 0;
+}
+
+int leakwatch_settle(int http, double *window, double *period, int *announce) {
+  *announce = *window > 0;
+  if (*window == 0 && http) { /* /metrics counts its suspects: a watch at the old watcher's pace */
+    *window = LEAKWATCH_WINDOW;
+    if (*period == 0) *period = LEAKWATCH_HTTP_PERIOD;
+  }
+  if (*window > 0 && *period == 0) *period = *window / LEAKWATCH_POINTS;
+  if (*window > 0 && *window / *period > 4096) {
+    errorf("--watch-period is too short for a window of %g seconds (at most 4096 snapshots a window)", *window);
+    return -1;
+  }
+  return 0;
+}
+
 leakwatch *leakwatch_new(double window, double period, uint64_t sample, const char *dir, const char *output_dir,
-                         int announce) {
+                         int announce, int holders) {
   leakwatch *lw = calloc(1, sizeof *lw);
   if (lw == NULL) return NULL;
   double floor = LEAKWATCH_FULL_FLOOR;
@@ -72,6 +107,7 @@ leakwatch *leakwatch_new(double window, double period, uint64_t sample, const ch
   size_t points = (size_t)(window / period) + 8;
   lw->window = window;
   lw->announce = announce;
+  lw->holders = holders;
   lw->output_dir = output_dir;
   snprintf(lw->dir, sizeof lw->dir, "%s", dir);
   lw->w = watch_new(window, points, floor, sample > 1 ? (double)sample : 0);
@@ -244,7 +280,7 @@ void leakwatch_snapshot(leakwatch *lw, const char *raw) {
     /* who holds them: a live retention snapshot of the program (a
      * copy-on-write child scans it while it runs on) */
     snapshot *retained = NULL;
-    if (lw->announce) {
+    if (lw->announce && lw->holders) {
       live_target target;
       int busy = 0;
       live_target_in_dir(&target, lw->dir, snap->pid);

@@ -16,14 +16,30 @@
 
 typedef struct leakwatch leakwatch;
 
+#define LEAKWATCH_WINDOW 60       /* seconds: --watch's default window, and --http's */
+#define LEAKWATCH_POINTS 30       /* the watch's snapshots a window */
+#define LEAKWATCH_HTTP_PERIOD 10  /* seconds: --http's silent watch, without --watch */
+
+/* The options of run and attach: --watch[=SECONDS] (v NULL: the default)
+ * into *window, the hidden --watch-period SECONDS into *period; 0, or -1
+ * after one line. */
+int leakwatch_parse_window(const char *v, double *window);
+int leakwatch_parse_period(const char *v, double *period);
+/* After the options: with --http and no --watch a silent watch (window and
+ * period set, *announce 0); a period of window/LEAKWATCH_POINTS when none
+ * was given.  0, or -1 after one line (a period too short for the window). */
+int leakwatch_settle(int http, double *window, double *period, int *announce);
+
 /* A watch over window seconds of snapshots every period seconds, in the
  * run's directory dir (it keeps the window's snapshots there); sample is
  * the sampling interval (0: full mode); the profiles go to output_dir
  * (--output-dir, NULL: outfile_in_dir's default); announce: say each
  * suspect on stderr and write its profiles (else the watch only counts
- * them, for /metrics).  NULL when out of memory. */
+ * them, for /metrics); holders: ask the agent who holds each suspect (a
+ * live retention snapshot; not in an attached agent).  NULL when out of
+ * memory. */
 leakwatch *leakwatch_new(double window, double period, uint64_t sample, const char *dir, const char *output_dir,
-                         int announce);
+                         int announce, int holders);
 void leakwatch_free(leakwatch *lw);
 
 /* One watch snapshot of the main process (the run removes the file after

@@ -254,24 +254,12 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
       }
       break;
     }
-    case RUN_WATCH: {
-      char *end = NULL;
-      o->watch = v == NULL ? RUN_WATCH_DEFAULT : strtod(v, &end);
-      if (v != NULL && (*v == 0 || *end != 0 || !(o->watch >= 1 && o->watch <= 86400))) {
-        errorf("bad --watch value '%s' (want SECONDS, 1..86400)", v);
-        return -1;
-      }
+    case RUN_WATCH:
+      if (leakwatch_parse_window(v, &o->watch) != 0) return -1;
       break;
-    }
-    case RUN_WATCH_PERIOD: {
-      char *end;
-      o->watch_period = strtod(v, &end);
-      if (*end != 0 || !(o->watch_period >= 0.01 && o->watch_period <= 3600)) {
-        errorf("bad --watch-period value '%s' (want SECONDS, 0.01..3600)", v);
-        return -1;
-      }
+    case RUN_WATCH_PERIOD:
+      if (leakwatch_parse_period(v, &o->watch_period) != 0) return -1;
       break;
-    }
     case RUN_TRACE_CHILDREN: o->trace_children = 1; break;
     case RUN_QUIET: o->quiet = 1; break;
     case RUN_SHOW_BELOW_MAIN: o->show_below_main = 1; break;
@@ -303,16 +291,7 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
   }
   o->prog_argv = argv + i;
   if (o->budget_percent > 0 && run_budget_of_cgroup(o) != 0) return -1;
-  o->watch_announce = o->watch > 0;
-  if (o->watch == 0 && o->http != NULL) { /* /metrics counts its suspects: a watch at the old watcher's pace */
-    o->watch = RUN_WATCH_DEFAULT;
-    if (o->watch_period == 0) o->watch_period = RUN_WATCH_HTTP_PERIOD;
-  }
-  if (o->watch > 0 && o->watch_period == 0) o->watch_period = o->watch / RUN_WATCH_POINTS;
-  if (o->watch > 0 && o->watch / o->watch_period > 4096) {
-    errorf("--watch-period is too short for a window of %g seconds (at most 4096 snapshots a window)", o->watch);
-    return -1;
-  }
+  if (leakwatch_settle(o->http != NULL, &o->watch, &o->watch_period, &o->watch_announce) != 0) return -1;
   if (o->interval > 0 && o->profile == NULL && o->http == NULL) {
     errorf("--interval needs --profile FILE (where the profiles go)");
     return -1;
@@ -749,7 +728,7 @@ int cmd_run(int argc, char **argv) {
    * create files in the directory, not list or remove anyone else's. */
   if (geteuid() == 0 && chmod(dir, 01733) != 0) warnf("cannot open %s to children that drop privileges", dir);
   leakwatch *lw = NULL;
-  if (o.watch > 0 && (lw = leakwatch_new(o.watch, o.watch_period, o.sample, dir, o.output_dir, o.watch_announce)) == NULL) {
+  if (o.watch > 0 && (lw = leakwatch_new(o.watch, o.watch_period, o.sample, dir, o.output_dir, o.watch_announce, 1)) == NULL) {
     errorf("--watch: out of memory");
     run_remove_dir(dir);
     return EXIT_USAGE;

@@ -11,9 +11,6 @@
 #include "render/supp_gen.h"
 
 #define RUN_MAX_SUPP 16
-#define RUN_WATCH_DEFAULT 60 /* seconds: --watch's window, and --http's */
-#define RUN_WATCH_POINTS 30  /* the watch's snapshots a window */
-#define RUN_WATCH_HTTP_PERIOD 10 /* seconds: --http's silent watch, without --watch */
 
 typedef struct {
   const char *report, *xml, *profile, *http, *trace;
