@@ -12,7 +12,9 @@
  *     (a steady rise lifts each by half; a steady cache does not), and the
  *     last sixth's minimum rises over the fifth's by a twelfth of the climb
  *     (a quarter of a steady rise's step: a warm-up that reached its
- *     plateau before the last third does not);
+ *     plateau before the last third does not), and the last reading is
+ *     above the last sixth's minimum by a twenty-fourth of the climb (it
+ *     still rises at the end);
  *   - the Theil-Sen slope of the minima (the median of the pairwise slopes,
  *     at the times of the minima) times the window is the floor at least,
  *     and TREND_NOISE_RISES times the minima's scatter about that line (a
@@ -46,7 +48,7 @@ static double trend_min2(double a, double b) { return a < b ? a : b; }
 int trend_test(const double *t, const double *y, size_t n, double t0, double t1, double floor,
                trend_result *out) {
   enum { K = TREND_SUBWINDOWS };
-  double low[K], at[K], high[K];
+  double low[K], at[K], high[K], last = 0, last_t = t0 - 1;
   int count[K] = {0};
   double width = (t1 - t0) / K;
   if (!(width > 0)) return -1;
@@ -59,6 +61,10 @@ int trend_test(const double *t, const double *y, size_t n, double t0, double t1,
       at[j] = t[i];
     }
     if (count[j] == 0 || y[i] > high[j]) high[j] = y[i];
+    if (t[i] >= last_t) {
+      last = y[i];
+      last_t = t[i];
+    }
     count[j]++;
   }
   for (int j = 0; j < K; j++)
@@ -102,7 +108,7 @@ int trend_test(const double *t, const double *y, size_t n, double t0, double t1,
   double climb = third[2] - third[0];
   out->rising = s >= TREND_MK_S && third[1] - third[0] >= floor / 4 && third[2] - third[1] >= floor / 4 &&
                 third[1] - third[0] >= climb / 4 && third[2] - third[1] >= climb / 4 &&
-                low[K - 1] - low[K - 2] >= climb / 12 &&
+                low[K - 1] - low[K - 2] >= climb / 12 && last - low[K - 1] >= climb / 24 &&
                 rise >= floor && rise >= TREND_NOISE_RISES * noise && rise >= TREND_SWING_SHARE * swing;
   out->flat = third[2] <= third[0] || rise < floor / 2;
   return 0;

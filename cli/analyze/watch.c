@@ -9,7 +9,9 @@
  * window's start), every row is tested over the last window.  A rising row
  * is a suspect only when the whole heap's lows climb too (each third of the
  * window above the last), at half its rate at least: live bytes that move from one stack to another (a cache whose
- * entries are replaced by other code) are no leak.  Rows that hold only
+ * entries are replaced by other code) are no leak.  A row is a suspect
+ * when it is seen rising again a sixth of a window after it was first
+ * seen rising (and not flat in between).  Rows that hold only
  * zeros are dropped when they are half of all rows.  In sample mode a
  * stack's floor is at least WATCH_SAMPLE_NOISES standard deviations of its
  * rise when nothing leaks (watch_sample_sd).
@@ -34,6 +36,7 @@ typedef struct {
   double *y;        /* points readings, aligned with the ring of times */
   double *cross;    /* sample mode: bytes freed since the start that crossed a window's start */
   int suspect;      /* index into suspects + 1, 0 if none */
+  double rose_at;   /* when it was first seen rising (not yet a suspect), 0: not */
 } watch_row;
 
 struct watch {
@@ -113,7 +116,7 @@ static watch_row *watch_row_for(watch *w, uint64_t key) {
     free(cross);
     return NULL;
   }
-  w->rows[w->nrows] = (watch_row){key, y, cross, 0};
+  w->rows[w->nrows] = (watch_row){key, y, cross, 0, 0};
   return &w->rows[w->nrows++];
 }
 
@@ -239,10 +242,15 @@ int watch_add(watch *w, const snapshot *snap, uint32_t **found, size_t *nfound) 
     pthread_mutex_lock(&w->lock);
     watch_suspect *s = row->suspect ? &w->suspects[row->suspect - 1] : NULL;
     uint64_t stack;
+    /* a suspect once it is seen rising again a sixth of a window after it
+     * was first (a warm-up that ends near the window's end is not) */
+    if (r.flat) row->rose_at = 0;
+    else if (r.rising && row->rose_at == 0) row->rose_at = now;
+    int confirmed = r.rising && row->rose_at > 0 && now - row->rose_at >= w->window / TREND_SUBWINDOWS;
     if (s != NULL && s->current) {
       if (r.flat) s->current = 0;
       else if (r.rising) s->bytes_per_second = r.rate;
-    } else if (r.rising && hmap_get(&where, row->key, &stack)) {
+    } else if (confirmed && hmap_get(&where, row->key, &stack)) {
       /* new, or rising again after it stopped */
       if (s == NULL && vec_reserve(&w->suspects, &w->cap_suspects, w->nsuspects + 1, sizeof *w->suspects) == 0) {
         s = &w->suspects[w->nsuspects++];

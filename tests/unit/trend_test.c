@@ -1,9 +1,9 @@
 /*
  * trend_test.c: the leak watch's trend test (cli/analyze/trend.c) on
  * made-up series: a steady rise is rising at its rate, and a rise that
- * starts in the first third of the window too; a sawtooth whose lows return, a warm-up
- * that reached its plateau, a flat line and a window with an empty sixth
- * are not.
+ * starts in the first third of the window too; a sawtooth whose lows
+ * return, a warm-up that reached its plateau (even in the window's last
+ * sixth), a flat line and a window with an empty sixth are not.
  */
 #include <math.h>
 #include <stdio.h>
@@ -28,6 +28,7 @@ static double sawtooth(double x) { return 5e6 * fmod(x, 7) / 7; }
 static double leaky_sawtooth(double x) { return 5e6 * fmod(x, 7) / 7 + 1e5 * x; }
 static double warmup(double x) { return x < 25 ? 2e5 * x : 5e6; }
 static double flat(double x) { return 3e6; }
+static double late_warmup(double x) { return x < 50 ? 1e5 * x : 5e6; }
 
 int main(void) {
   trend_result r;
@@ -44,6 +45,8 @@ int main(void) {
   CHECK(trend_test(t, y, N, 0, 59, 1e5, &r) == 0 && !r.rising && r.flat, "sawtooth");
   fill(warmup);
   CHECK(trend_test(t, y, N, 0, 59, 1e5, &r) == 0 && !r.rising, "warm-up");
+  fill(late_warmup); /* its plateau only in the last sixth: the end no longer rises */
+  CHECK(trend_test(t, y, N, 0, 59, 1e5, &r) == 0 && !r.rising, "a warm-up ending in the last sixth");
   fill(flat);
   CHECK(trend_test(t, y, N, 0, 59, 1e5, &r) == 0 && !r.rising && r.flat, "flat");
   fill(steady);
