@@ -29,7 +29,7 @@ void live_target_in_dir(live_target *t, const char *dir, int pid) {
 /* The value of key in the agent's options text ("k=v,k=v"), into out. */
 static int live_option(const char *opts, const char *key, char *out, size_t outlen) {
   size_t klen = strlen(key);
-  for (const char *p = opts; p != NULL && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+  for (const char *p = opts; *p; p += strcspn(p, ","), p += *p == ',') {
     if (strncmp(p, key, klen) != 0 || p[klen] != '=') continue;
     const char *v = p + klen + 1;
     size_t n = strcspn(v, ",");
