@@ -41,7 +41,9 @@ void http_heap_index(http_server *h, http_reply *r) {
       "<tr><td><a href=\"symbol\">symbol</a></td><td>addresses to function names (for pprof)</td></tr>\n"
       "<tr><td><a href=\"/metrics\">/metrics</a></td><td>Prometheus metrics</td></tr>\n"
       "<tr><td><a href=\"/debug/leakscope/stats\">/debug/leakscope/stats</a></td>"
-      "<td>statistics as JSON</td></tr>\n</table>\n</body></html>\n",
+      "<td>statistics as JSON</td></tr>\n"
+      "<tr><td><a href=\"/debug/leakscope/retain\">/debug/leakscope/retain</a></td>"
+      "<td>who holds the memory now (?format=json, ?addr=0x...)</td></tr>\n</table>\n</body></html>\n",
       atomic_load(&h->pid), h->url);
 }
 

@@ -105,6 +105,8 @@ addr=$(cat http.addr)
 $PROBE get "$URL/debug/leakscope/retain?addr=$addr" http.chain >http.status || fail "GET retain?addr="
 grep -q '^200 ' http.status && grep -q "pointed at from: global g_cache (live_cache)" http.chain ||
   fail "http: ?addr=: $(cat http.status) $(cat http.chain)"
+$PROBE get "$URL/debug/pprof/" index.html >http.status || fail "GET the index"
+grep -q 'href="/debug/leakscope/retain"' index.html || fail "the index does not link the retain page"
 $PROBE get "$URL/debug/leakscope/retain?addr=nonsense" bad.txt >http.status || fail "GET retain?addr=nonsense"
 grep -q '^400 ' http.status || fail "?addr=nonsense: $(cat http.status)"
 dir=$(run_dir)
