@@ -1,12 +1,13 @@
 #!/bin/bash
 # bench/run.sh: the benchmark matrix of leakscope against native runs and its rivals.
 #
-#   bench/run.sh [WORKLOAD...]      WORKLOAD: malloc_mt py_objects sqlite perl (default: all)
+#   bench/run.sh [WORKLOAD...]      WORKLOAD: malloc_mt malloc_mt_large py_objects sqlite perl (default: all)
 #
 # Every row runs one workload natively (or under a baseline allocator) and under one tool,
 # alternating A B / B A in a single run for many pairs (bench/ab.py), and reports the median
 # per-pair time ratio with its spread, the CPU time ratio and the peak RSS ratio. Rows:
 #   leakscope-full      build/leakscope run --            (full tracking, the default)
+#   leakscope-full-report  build/leakscope run --report FILE --   (full mode as CI runs it)
 #   leakscope-sample    build/leakscope run --sample --   (default 512K sampling)
 #   lsan                gcc's standalone LeakSanitizer runtime (liblsan.so.0) by LD_PRELOAD,
 #                       default options (frame-pointer unwinding on malloc)
@@ -33,6 +34,7 @@
 #
 # Workloads (each about 0.6-1.5 s natively here):
 #   malloc_mt   $BUILD/bench/malloc_mt (bench/malloc_mt.c): two threads, ~20M malloc/free
+#   malloc_mt_large  the same with 65,536 live blocks a thread (malloc_mt 10 65536)
 #   py_objects  PYTHONMALLOC=malloc /usr/bin/python3 bench/py_objects.py
 #   sqlite      sqlite3 :memory: ".read bench/sqlite_work.sql"
 #   perl        perl bench/perl_hash.pl
@@ -96,6 +98,7 @@ run_workload_cmd() {
   case "$1" in
     malloc_mt) printf '%s\n' "$BUILD/bench/malloc_mt" ;;
     malloc_mt@*) printf '%s\n' "$BUILD/bench/malloc_mt" "${1#malloc_mt@}" ;;
+    malloc_mt_large) printf '%s\n' "$BUILD/bench/malloc_mt" 10 65536 ;;
     py_objects) printf '%s\n' /usr/bin/python3 bench/py_objects.py ;;
     sqlite) printf '%s\n' /usr/bin/sqlite3 :memory: ".read bench/sqlite_work.sql" ;;
     perl) printf '%s\n' /usr/bin/perl bench/perl_hash.pl ;;
@@ -144,6 +147,8 @@ run_workload() {
   asan=$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.asan-x86_64.so 2>/dev/null | tail -n 1)
   if [ "$ls_full" = 1 ]; then
     run_row "$w" leakscope-full native "$PAIRS" 1 1 "" -- env --vs-- "$LEAKSCOPE" run --
+    run_row "$w" leakscope-full-report native "$PAIRS" 1 1 "rm -f $SCR/r.json" -- env --vs-- \
+      "$LEAKSCOPE" run --report "$SCR/r.json" --
   else
     echo leakscope-full | grep -Eq -- "$TOOLS" && run_skip "$w/leakscope-full" native "$ls_why"
   fi
@@ -218,7 +223,7 @@ run_probe_leakscope() {
 run_main() {
   local -a workloads=("$@")
   local w
-  [ ${#workloads[@]} -eq 0 ] && workloads=(malloc_mt py_objects sqlite perl)
+  [ ${#workloads[@]} -eq 0 ] && workloads=(malloc_mt malloc_mt_large py_objects sqlite perl)
   for w in "${workloads[@]}"; do
     if ! run_workload_cmd "$w" >/dev/null; then
       note "unknown workload $w (malloc_mt py_objects sqlite perl)"
