@@ -46,6 +46,7 @@
 #include "supervise.h"
 #include "util/msg.h"
 #include "util/opt.h"
+#include "util/outfile.h"
 
 enum { AT_SAMPLE, AT_PROFILE, AT_INTERVAL, AT_HTTP, AT_DURATION, AT_DEPTH, AT_OUTPUT_DIR, AT_WATCH, AT_WATCH_PERIOD };
 const opt_spec cmd_attach_opts[] = {
@@ -210,24 +211,10 @@ static int attach_parse_options(int argc, char **argv, attach_options *o) {
 
 /* ---- names ------------------------------------------------------------------------ */
 
-/* pattern with %p replaced by pid. */
-static void attach_expand(const char *pattern, int pid, char *out, size_t outlen) {
-  size_t o = 0;
-  for (const char *p = pattern; *p && o + 12 < outlen; p++) {
-    if (p[0] == '%' && p[1] == 'p') {
-      o += (size_t)snprintf(out + o, outlen - o, "%d", pid);
-      p++;
-    } else {
-      out[o++] = *p;
-    }
-  }
-  out[o] = 0;
-}
-
 /* NAME.pb.gz -> NAME.N.pb.gz, otherwise NAME.N (as run's periodic profiles). */
 static void attach_numbered(const char *pattern, int pid, int seq, char *out, size_t outlen) {
   char base[PATH_MAX - 16];
-  attach_expand(pattern, pid, base, sizeof base);
+  outfile_expand_pid(pattern, pid, base, sizeof base);
   size_t n = strlen(base);
   if (n > 6 && strcmp(base + n - 6, ".pb.gz") == 0) snprintf(out, outlen, "%.*s.%d.pb.gz", (int)(n - 6), base, seq);
   else snprintf(out, outlen, "%s.%d", base, seq);
@@ -235,7 +222,7 @@ static void attach_numbered(const char *pattern, int pid, int seq, char *out, si
 
 static int attach_check_writable(const char *pattern, int pid) {
   char path[PATH_MAX], tmp[PATH_MAX + 32];
-  attach_expand(pattern, pid, path, sizeof path);
+  outfile_expand_pid(pattern, pid, path, sizeof path);
   snprintf(tmp, sizeof tmp, "%s.leakscope-probe", path);
   int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
   if (fd < 0) return -1;
@@ -487,7 +474,7 @@ static int attach_output(const attach_run *r, const char *raw) {
           (unsigned long long)snap->failures[i].count, snap->failures[i].name);
   int rc = 0;
   if (r->o->profile) {
-    attach_expand(r->o->profile, r->o->pid, out, sizeof out);
+    outfile_expand_pid(r->o->profile, r->o->pid, out, sizeof out);
     if (pprof_write(snap, out, err, sizeof err) != 0) {
       errorf("%s", err);
       rc = -1;

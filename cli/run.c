@@ -299,24 +299,10 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
   return 0;
 }
 
-/* pattern with %p replaced by pid, into out. */
-static void run_expand(const char *pattern, int pid, char *out, size_t outlen) {
-  size_t o = 0;
-  for (const char *p = pattern; *p && o + 12 < outlen; p++) {
-    if (p[0] == '%' && p[1] == 'p') {
-      o += (size_t)snprintf(out + o, outlen - o, "%d", pid);
-      p++;
-    } else {
-      out[o++] = *p;
-    }
-  }
-  out[o] = 0;
-}
-
 /* Can a file be created at path (with %p expanded to a sample pid)? */
 static int run_check_writable(const char *pattern) {
   char path[PATH_MAX], tmp[PATH_MAX + 32];
-  run_expand(pattern, getpid(), path, sizeof path);
+  outfile_expand_pid(pattern, getpid(), path, sizeof path);
   snprintf(tmp, sizeof tmp, "%s.leakscope-probe", path);
   int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
   if (fd < 0) return -1;
@@ -329,10 +315,10 @@ static int run_check_writable(const char *pattern) {
  * other than the main one when there is no %p, NAME.PID. */
 static void run_output_name(const char *pattern, int pid, int is_main, char *out, size_t outlen) {
   if (is_main || strstr(pattern, "%p") != NULL) {
-    run_expand(pattern, pid, out, outlen);
+    outfile_expand_pid(pattern, pid, out, outlen);
   } else {
     char base[PATH_MAX - 16];
-    run_expand(pattern, pid, base, sizeof base);
+    outfile_expand_pid(pattern, pid, base, sizeof base);
     snprintf(out, outlen, "%s.%d", base, pid);
   }
 }
@@ -340,7 +326,7 @@ static void run_output_name(const char *pattern, int pid, int is_main, char *out
 /* A periodic profile's name: NAME.pb.gz -> NAME.N.pb.gz, otherwise NAME.N. */
 static void run_numbered_name(const char *pattern, int pid, int seq, char *out, size_t outlen) {
   char base[PATH_MAX - 16];
-  run_expand(pattern, pid, base, sizeof base);
+  outfile_expand_pid(pattern, pid, base, sizeof base);
   size_t n = strlen(base);
   if (n > 6 && strcmp(base + n - 6, ".pb.gz") == 0)
     snprintf(out, outlen, "%.*s.%d.pb.gz", (int)(n - 6), base, seq);
@@ -661,7 +647,7 @@ static int run_exec_hints(const run_options *o, const char *dir, pid_t main_pid)
  * given) leakscope's own stderr goes to the file, %p being PROG's pid. */
 static void run_log_to(const char *pattern, int pid) {
   char path[PATH_MAX];
-  run_expand(pattern, pid, path, sizeof path);
+  outfile_expand_pid(pattern, pid, path, sizeof path);
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
     warnf("cannot log to %s: %s (the log stays on stderr)", path, strerror(errno));

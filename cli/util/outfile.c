@@ -82,3 +82,16 @@ void outfile_in_dir(const char *dir, const char *name, char *buf, size_t buflen)
   size_t n = strlen(dir);
   snprintf(buf, buflen, "%s%s%s", dir, n > 0 && dir[n - 1] == '/' ? "" : "/", name);
 }
+
+void outfile_expand_pid(const char *pattern, int pid, char *out, size_t outlen) {
+  size_t o = 0;
+  for (const char *p = pattern; *p && o + 12 < outlen; p++) {
+    if (p[0] == '%' && p[1] == 'p') {
+      o += (size_t)snprintf(out + o, outlen - o, "%d", pid);
+      p++;
+    } else {
+      out[o++] = *p;
+    }
+  }
+  out[o] = 0;
+}

@@ -41,6 +41,8 @@ void outfile_abort(outfile *o);
  * the system's temporary directory ($TMPDIR, or /tmp), never the current
  * one; "DIR/name" into buf. */
 void outfile_in_dir(const char *dir, const char *name, char *buf, size_t buflen);
+/* A file name pattern with each %p replaced by pid, into out. */
+void outfile_expand_pid(const char *pattern, int pid, char *out, size_t outlen);
 
 /* When ok, finish and commit: 0, or -1 with a reason; otherwise abort and
  * return -1, leaving err as the caller's writer set it. */
