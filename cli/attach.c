@@ -349,23 +349,31 @@ static int attach_find_snapshot(const attach_run *r, const char *reason, char *o
   return found;
 }
 
+/* The agent's oldest snapshot of the given reason still in the run's
+ * directory (it numbers them): 1 and its path in raw, or 0 when none is. */
+static int attach_oldest(const attach_run *r, const char *reason, char *raw, size_t rawlen) {
+  DIR *d = opendir(r->dir);
+  if (d == NULL) return 0;
+  int best = -1;
+  size_t reason_len = strlen(reason);
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    int pid, seq, consumed = 0;
+    if (sscanf(e->d_name, "raw.%d.%d.%n", &pid, &seq, &consumed) == 2 &&
+        strncmp(e->d_name + consumed, reason, reason_len) == 0 && e->d_name[consumed + reason_len] == 0 &&
+        pid == r->o->pid && (best < 0 || seq < best))
+      best = seq;
+  }
+  closedir(d);
+  if (best < 0) return 0;
+  snprintf(raw, rawlen, "%s/raw.%d.%d.%s", r->dir, (int)r->o->pid, best, reason);
+  return 1;
+}
+
 /* The leak watch's snapshots so far, oldest first, into the watch. */
 static void attach_collect_watch(attach_run *r) {
-  for (;;) {
-    DIR *d = opendir(r->dir);
-    if (d == NULL) return;
-    int best = -1;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-      int pid, seq, consumed = 0;
-      if (sscanf(e->d_name, "raw.%d.%d.watch%n", &pid, &seq, &consumed) == 2 && e->d_name[consumed] == 0 &&
-          pid == r->o->pid && (best < 0 || seq < best))
-        best = seq;
-    }
-    closedir(d);
-    if (best < 0) return;
-    char raw[PATH_MAX];
-    snprintf(raw, sizeof raw, "%s/raw.%d.%d.watch", r->dir, (int)r->o->pid, best);
+  char raw[PATH_MAX];
+  while (attach_oldest(r, "watch", raw, sizeof raw)) {
     leakwatch_snapshot(r->watch, raw);
     unlink(raw);
   }
@@ -374,21 +382,7 @@ static void attach_collect_watch(attach_run *r) {
 /* The interval snapshots so far, oldest first, as numbered profiles. */
 static void attach_collect(attach_run *r) {
   char raw[PATH_MAX];
-  for (;;) {
-    /* the agent numbers its snapshots: take the lowest first */
-    DIR *d = opendir(r->dir);
-    if (d == NULL) return;
-    int best = -1;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-      int pid, seq, consumed = 0;
-      if (sscanf(e->d_name, "raw.%d.%d.interval%n", &pid, &seq, &consumed) == 2 && e->d_name[consumed] == 0 &&
-          pid == r->o->pid && (best < 0 || seq < best))
-        best = seq;
-    }
-    closedir(d);
-    if (best < 0) return;
-    snprintf(raw, sizeof raw, "%s/raw.%d.%d.interval", r->dir, (int)r->o->pid, best);
+  while (attach_oldest(r, "interval", raw, sizeof raw)) {
     char err[512], out[PATH_MAX];
     prepare_opts p = {.flags = PREPARE_SYMBOLIZE_WARN};
     snapshot *snap = prepare_load(raw, &p, err, sizeof err);
