@@ -6,7 +6,7 @@ set -e
 check_only=0
 [ "${1:-}" = "--check" ] && check_only=1
 PKGS="gcc g++ make pkg-config libunwind-dev libdw-dev libelf-dev zlib1g-dev libexpat1-dev
-libyaml-dev libjansson-dev libmicrohttpd-dev valgrind sqlite3 perl python3 git
+libyaml-dev libjansson-dev libmicrohttpd-dev valgrind sqlite3 perl python3 libpython3.11-testsuite git jq
 golang-go prometheus strace"
 missing=""
 for p in $PKGS; do
