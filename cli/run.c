@@ -584,7 +584,7 @@ static int run_collect_periodic(const run_options *o, const char *dir, run_perio
     files[n++] = f;
   }
   closedir(d);
-  qsort(files, n, sizeof *files, run_snapshot_file_order);
+  if (n > 1) qsort(files, n, sizeof *files, run_snapshot_file_order); /* qsort wants a non-NULL array */
   for (size_t i = 0; i < n; i++) {
     char raw[PATH_MAX];
     snprintf(raw, sizeof raw, "%s/%s", dir, files[i].name);

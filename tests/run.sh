@@ -23,6 +23,8 @@
 #
 # Environment:
 #   LEAKSCOPE_TEST_TIMEOUT  seconds a test may take (default 600)
+#   LEAKSCOPE_BUILD         the build tree, relative to the top (default build;
+#                           make sanitize runs build/sanitize's)
 #   LEAKSCOPE_TEST_PREFIX   a command put in front of every unit test program
 #                           and of every leakscope command the shell tests run
 #                           (tests/harness/common.sh), not of the programs run
@@ -60,11 +62,12 @@ timeout_s="${LEAKSCOPE_TEST_TIMEOUT:-600}"
 prefix="${LEAKSCOPE_TEST_PREFIX:-}"
 
 export LEAKSCOPE_ROOT="$PWD"
-export LEAKSCOPE="$PWD/build/leakscope"
-export LEAKSCOPE_AGENT="$PWD/build/libleakscope.so"
-export PROGS="$PWD/build/tests/progs"
+build="${LEAKSCOPE_BUILD:-build}"  # make sanitize points it to its own tree
+export LEAKSCOPE="$PWD/$build/leakscope"
+export LEAKSCOPE_AGENT="$PWD/$build/libleakscope.so"
+export PROGS="$PWD/$build/tests/progs"
 export LEAKSCOPE_TEST_PREFIX="$prefix"
-logdir="$PWD/build/test-logs"
+logdir="$PWD/$build/test-logs"
 mkdir -p "$logdir" || exit 2
 
 # The list: names[i], and how to run it: kinds[i] (unit|sh), paths[i].
@@ -78,7 +81,7 @@ add() {  # name kind path
 for src in tests/unit/*.c; do
   [ -f "$src" ] || continue
   base=$(basename "$src" .c)
-  add "unit/$base" unit "$PWD/build/tests/unit/$base"
+  add "unit/$base" unit "$PWD/$build/tests/unit/$base"
 done
 for t in tests/*/test_*.sh; do
   [ -f "$t" ] && add "${t#tests/}" sh "$t"

@@ -30,11 +30,11 @@ static void **hidden;  /* untracked glibc memory: not a root */
 static uint32_t stack_of[NBLOCKS];
 
 static __attribute__((noinline)) void build(void) {
-  hidden = malloc(NBLOCKS * sizeof *hidden);
+  hidden = __libc_malloc(NBLOCKS * sizeof *hidden);
   for (int b = 0; b < NBLOCKS; b++) {
     uintptr_t pcs[1] = {0x1000 + (uintptr_t)b};
     stack_of[b] = stacktab_intern(pcs, 1);
-    hidden[b] = blocks_place(calloc(1, block_size[b] + BLOCKS_HEADER), BLOCKS_MIN_SHIFT, block_size[b], stack_of[b], 0, 0);
+    hidden[b] = blocks_place(__libc_calloc(1, block_size[b] + BLOCKS_HEADER), BLOCKS_MIN_SHIFT, block_size[b], stack_of[b], 0, 0);
   }
   *(void **)hidden[ROOTED] = hidden[CHILD];
   *(void **)hidden[LOST] = hidden[LOST_CHILD];

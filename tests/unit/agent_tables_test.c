@@ -7,6 +7,7 @@
  * counting filter never misses a sampled block, the live estimate, the
  * lifetimes of freed samples, weights >= 1).
  */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,17 @@ void *__libc_malloc(size_t size);
 void *__libc_memalign(size_t align, size_t size);
 void __libc_free(void *p);
 
+/* glibc's own memalign: AddressSanitizer (make sanitize) intercepts
+ * __libc_memalign, and the blocks placed here must be glibc's chunks. */
+static void *glibc_memalign(size_t align, size_t size) {
+  static void *(*real)(size_t, size_t);
+  if (real == NULL) {
+    void *libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+    real = libc ? (void *(*)(size_t, size_t))dlsym(libc, "__libc_memalign") : __libc_memalign;
+  }
+  return real(align, size);
+}
+
 /* blocks.h: a header placed in glibc blocks is found again by pointer and
  * by the heap scan (in address order), survives nothing but its own block,
  * and is never found in a block freed or never placed. */
@@ -47,7 +59,7 @@ static void test_blocks(void) {
   uint64_t bytes = 0;
   for (int i = 0; i < N / 10; i++) {
     size_t size = (size_t)(i % 500) + 1;
-    void *q = i % 7 == 0 ? __libc_memalign(64, size + 64) : __libc_malloc(size + 16);
+    void *q = i % 7 == 0 ? glibc_memalign(64, size + 64) : __libc_malloc(size + 16);
     ptrs[i] = blocks_place(q, i % 7 == 0 ? 6 : 4, size, i % 100 == 0 ? BLOCKS_STACK_INTERNAL : (uint32_t)i,
                            (uint64_t)i + 1, 0);
     bytes += size;
