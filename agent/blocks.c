@@ -53,8 +53,8 @@ static int blocks_word(uintptr_t a, uintptr_t from, uintptr_t to, const char *da
 /* Look for headers in [from, to), whose bytes are at data (the memory
  * itself when in_place, or a copy of it).  A tag must also agree with the
  * size word of glibc's chunk below it. */
-static void blocks_scan(uintptr_t from, uintptr_t to, const char *data, int in_place, blocks_visit_fn fn,
-                        void *arg) {
+static void blocks_scan(uintptr_t from, uintptr_t to, uintptr_t limit, const char *data, int in_place,
+                        blocks_visit_fn fn, void *arg) {
   for (uintptr_t a = from; a + BLOCKS_HEADER <= to; a += 16) {
     const blocks_header *h = (const blocks_header *)(data + (a - from));
     uintptr_t p = a + BLOCKS_HEADER;
@@ -67,6 +67,11 @@ static void blocks_scan(uintptr_t from, uintptr_t to, const char *data, int in_p
       continue;
     blocks_info b;
     if (!blocks_decode(h, p, shift, (size_t)chunk_word, long_size, &b)) continue;
+    /* a header whose chunk would end past its mapping is not a live
+     * block's: a stale one whose chunk word the memory's new owner
+     * overwrote (the scan would read past the mapping) */
+    uintptr_t usable_end = (uintptr_t)b.glibc + glibc_usable_from_word((size_t)chunk_word);
+    if (usable_end < p || usable_end > limit) continue;
     fn(p, &b, arg);
     /* no header inside glibc's block: go on at the next chunk (glibc's
      * usable bytes end 8 bytes into it) */
@@ -88,8 +93,8 @@ static void blocks_mapping(const maps_entry *m, blocks_visit_fn fn, void *arg, i
       }
       uintptr_t run_end = page;
       while (run_end < to && (resident[(run_end - from) / BLOCKS_PAGE] & 1)) run_end += BLOCKS_PAGE;
-      if (world_stopped) blocks_scan(page, run_end, (const char *)page, 1, fn, arg);
-      else if (blocks_copy(page, run_end, buf) == 0) blocks_scan(page, run_end, buf, 0, fn, arg);
+      if (world_stopped) blocks_scan(page, run_end, m->end, (const char *)page, 1, fn, arg);
+      else if (blocks_copy(page, run_end, buf) == 0) blocks_scan(page, run_end, m->end, buf, 0, fn, arg);
       page = run_end;
     }
     from = to;

@@ -142,6 +142,18 @@ static inline int blocks_get(const void *p, blocks_info *out) {
 
 /* The block is being freed: its header is no longer valid. */
 static inline void blocks_forget(void *p) { ((blocks_header *)((uintptr_t)p - BLOCKS_HEADER))->tag = 0; }
+/* The block is given to glibc's realloc, which may move it and free the old
+ * chunk itself: its header is forgotten first (a chunk glibc merges with a
+ * free neighbour keeps its old bytes, and a stale tag there would later
+ * look like a live block), and put back when realloc fails. */
+static inline blocks_header blocks_take(void *p) {
+  blocks_header *h = (blocks_header *)((uintptr_t)p - BLOCKS_HEADER), saved = *h;
+  h->tag = 0;
+  return saved;
+}
+static inline void blocks_put_back(void *p, blocks_header saved) {
+  *(blocks_header *)((uintptr_t)p - BLOCKS_HEADER) = saved;
+}
 
 typedef void (*blocks_visit_fn)(uintptr_t ptr, const blocks_info *b, void *arg);
 /* Every live block with a header, in address order.  With the world

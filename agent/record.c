@@ -321,8 +321,12 @@ static void *record_realloc_headed(ag_tstate *st, void *old, const blocks_info *
       errno = ENOMEM;
       return NULL;
     }
+    blocks_header saved = blocks_take(old);
     void *q = __libc_realloc(b->glibc, total);
-    if (q == NULL) return NULL; /* the old block and its header stay */
+    if (q == NULL) { /* the old block stays, with its header */
+      blocks_put_back(old, saved);
+      return NULL;
+    }
     uint64_t born = nested ? 0 : record_born();
     void *p = blocks_place(q, BLOCKS_MIN_SHIFT, size, stack, born, 0);
     if (p == NULL) { /* its slack is too large to keep (huge pages): moved into a block with room */
@@ -360,8 +364,13 @@ void *record_realloc(void *old, size_t size) {
       record_free_headed(old, &b);
       return NULL;
     }
+    blocks_header saved = blocks_take(old);
     void *q = __libc_realloc(b.glibc, size + ((size_t)1 << b.shift));
-    return q != NULL ? blocks_place(q, b.shift, size, b.stack, 0, 1) : NULL;
+    if (q == NULL) {
+      blocks_put_back(old, saved);
+      return NULL;
+    }
+    return blocks_place(q, b.shift, size, b.stack, 0, 1);
   }
   if (old != NULL && size == 0) { /* glibc frees and returns NULL */
     if (record_free_fast(old)) __libc_free(old);
