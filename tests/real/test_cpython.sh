@@ -4,7 +4,7 @@
 # tests see the program's descriptors) plainly, in full mode, in full mode
 # with --trace-children and in sample mode; every test's status and each
 # run's exit status are the plain run's, or listed in cpython-known.txt.
-# The whole set (44 modules) is `tests/real/cpython.py` (docs/LIMITS.md).
+# The whole set (45 modules) is `tests/real/cpython.py` (docs/LIMITS.md).
 . "$(dirname "$0")/../harness/common.sh"
 [ -x "$LEAKSCOPE" ] || fail "$LEAKSCOPE is not built"
 $PY "$(dirname "$0")/cpython.py" --fast --keep "$T/work" >"$T/log" 2>&1
