@@ -1,7 +1,7 @@
 /*
  * scan.c: the leak check.  With every other thread parked, find what is
  * still reachable from the roots and classify the rest exactly as Valgrind
- * memcheck does (memcheck/mc_leakcheck.c; ENGINE.md section 5):
+ * memcheck does (memcheck/mc_leakcheck.c; docs/internals/leak-check.md):
  *
  *   roots    every readable and writable mapping of the process, except
  *            glibc malloc's own heaps (their free chunks hold stale

@@ -2,7 +2,7 @@
  * http/metrics.c: the statistics endpoints.
  *
  *   /metrics                 Prometheus text exposition format 0.0.4
- *                            (docs/FORMATS.md section 3): base units, _bytes,
+ *                            (docs/OUTSIDE-FORMATS.md section 3): base units, _bytes,
  *                            _total for counters, HELP and TYPE lines
  *   /debug/leakscope/stats   the same values as one JSON object
  *

@@ -1,6 +1,6 @@
 /*
  * render/folded.h: a call tree as folded stacks (render/folded.c), the
- * text flamegraph.pl, speedscope and inferno read (docs/FORMATS.md section
+ * text flamegraph.pl, speedscope and inferno read (docs/OUTSIDE-FORMATS.md section
  * 4): one line per stack, its frames root first separated by ';',
  * one space, its own value as an integer.
  */
