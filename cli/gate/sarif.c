@@ -5,8 +5,8 @@
  * frame with a line in a file under --source-root (model/frames.h), else
  * the first outside the system's directories; a record with neither (a
  * leak inside a library) gets its first frame's function as a logical
- * location.  tool.driver names leakscope, its version and where to read
- * about it.  Rule ids are stable per kind (leak/definitely-lost, ...);
+ * location.  tool.driver names leakscope and its version (no
+ * informationUri: optional, and there is no public page).  Rule ids are stable per kind (leak/definitely-lost, ...);
  * partialFingerprints carry a hash of the kind and the stack's functions
  * and file names (not their lines, so an unrelated edit elsewhere keeps the
  * alert's identity) plus the allocation site's line.  The whole stack goes into result.stacks.
@@ -167,11 +167,10 @@ int gate_sarif_write(gate_data *d, const char *source_root, FILE *f, const char 
     }
   }
   json_t *root = oom ? NULL
-                     : json_pack("{s:s,s:s,s:[{s:{s:{s:s,s:s,s:s,s:o}},s:o}]}", "$schema",
+                     : json_pack("{s:s,s:s,s:[{s:{s:{s:s,s:s,s:o}},s:o}]}", "$schema",
                                  "https://json.schemastore.org/sarif-2.1.0.json", "version",
                                  "2.1.0", "runs", "tool", "driver", "name", "leakscope", "version",
-                                 LEAKSCOPE_VERSION, "informationUri", LEAKSCOPE_INFORMATION_URI,
-                                 "rules", rules, "results", results);
+                                 LEAKSCOPE_VERSION, "rules", rules, "results", results);
   if (root == NULL) {
     if (oom) {
       json_decref(rules);

@@ -6,7 +6,5 @@
 #define LEAKSCOPE_UTIL_VERSION_H
 
 #define LEAKSCOPE_VERSION "0.9.0"
-/* Where to read about leakscope (SARIF's tool.driver.informationUri). */
-#define LEAKSCOPE_INFORMATION_URI "https://github.com/leakscope/leakscope"
 
 #endif

@@ -7,7 +7,8 @@
 # suggestion; SARIF results point at the
 # user's code (a strdup leak at its caller, not string/strdup.c; a
 # std::vector's storage at the program's line, not new_allocator.h), and
-# tool.driver has a version and an informationUri.
+# tool.driver has a version and no informationUri (optional in SARIF 2.1.0,
+# and leakscope has no public page to name).
 . "$(dirname "$0")/../harness/common.sh"
 cd "$T" || exit 1
 "$LEAKSCOPE" run --report full.json -- "$PROGS/gate_leaks" >/dev/null 2>&1 || fail "run --report"
@@ -73,7 +74,7 @@ $PY - <<'PYEOF' || fail "SARIF locations"
 import json
 d = json.load(open("out.sarif"))
 drv = d["runs"][0]["tool"]["driver"]
-assert drv["name"] == "leakscope" and drv["version"] and drv["informationUri"].startswith("https://"), drv
+assert drv["name"] == "leakscope" and drv["version"] and "informationUri" not in drv, drv
 res = d["runs"][0]["results"]
 assert len(res) >= 8, len(res)
 uris = set()
