@@ -1,6 +1,6 @@
 /*
  * gate.c: `leakscope gate --config FILE [--json OUT] [--sarif OUT]
- * [--junit OUT] [--source-root DIR] INPUT...`: thresholds over Valgrind
+ * [--junit OUT] [--source-root DIR] [--depth N] INPUT...`: thresholds over Valgrind
  * XML, leakscope reports and profiles, for CI.
  *
  * Exit 0 when every rule passes, 1 on a breach, 2 when the config or an
@@ -21,7 +21,7 @@
 #include "util/opt.h"
 #include "util/outfile.h"
 
-enum { GATE_CONFIG, GATE_JSON, GATE_SARIF, GATE_JUNIT, GATE_SOURCE_ROOT, GATE_OUTPUT_DIR };
+enum { GATE_CONFIG, GATE_JSON, GATE_SARIF, GATE_JUNIT, GATE_SOURCE_ROOT, GATE_OUTPUT_DIR, GATE_DEPTH };
 const opt_spec cmd_gate_opts[] = {
     [GATE_CONFIG] = {"--config", OPT_VALUE | OPT_REQUIRED, " FILE", "the YAML thresholds (required)"},
     [GATE_JSON] = {"--json", OPT_VALUE, " OUT",
@@ -33,6 +33,9 @@ const opt_spec cmd_gate_opts[] = {
     [GATE_OUTPUT_DIR] = {"--output-dir", OPT_VALUE, " DIR",
                          "where assert_result.json goes without --json (default the\n"
                          "temporary directory, as assert_result.PID.json)"},
+    [GATE_DEPTH] = {"--depth", OPT_VALUE, " N",
+                    "frames shown of each worst offender's stack on stdout (default 4;\n"
+                    "0: the whole stack)"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -44,7 +47,8 @@ static void gate_usage(char *buf, size_t buflen) {
 }
 
 typedef struct {
-  const char *config, *json, *sarif, *junit, *source_root, *output_dir;
+  const char *config, *json, *sarif, *junit, *source_root, *output_dir, *depth_text;
+  unsigned depth;           /* frames of a worst offender on stdout (0: all) */
   char **inputs;
   int ninputs;
   int json_unnamed;         /* json is the default one: announce where it went */
@@ -63,7 +67,7 @@ static int parse_args(int argc, char **argv, gate_args *a) {
   gate_usage(usage, sizeof usage);
   const char **values[] = {[GATE_CONFIG] = &a->config, [GATE_JSON] = &a->json, [GATE_SARIF] = &a->sarif,
                            [GATE_JUNIT] = &a->junit, [GATE_SOURCE_ROOT] = &a->source_root,
-                           [GATE_OUTPUT_DIR] = &a->output_dir};
+                           [GATE_OUTPUT_DIR] = &a->output_dir, [GATE_DEPTH] = &a->depth_text};
   int bad = 0, only_inputs = 0;
   for (int i = 0; i < argc && !bad; i++) {
     if (only_inputs || argv[i][0] != '-') {
@@ -84,6 +88,12 @@ static int parse_args(int argc, char **argv, gate_args *a) {
       opt_unknown(cmd_gate_opts, "gate", argv[i]);
       bad = 1;
     }
+  }
+  a->depth = GATE_TEXT_DEPTH;
+  long depth;
+  if (!bad && a->depth_text != NULL) {
+    bad = opt_count("gate", "--depth", a->depth_text, &depth) != 0;
+    if (!bad) a->depth = depth > 1000 ? 1000 : (unsigned)depth;
   }
   if (!bad && a->config == NULL) {
     errorf("gate: --config FILE is required (%s)", usage);
@@ -166,7 +176,7 @@ int cmd_gate(int argc, char **argv) {
     goto out;
   }
   if (write_outputs(&a, &res, d) != 0) goto out;
-  gate_text_write(stdout, &res, d);
+  gate_text_write(stdout, &res, d, a.depth);
   status = res.pass ? EXIT_OK : EXIT_BREACH;
 out:
   gate_rules_free(&res);

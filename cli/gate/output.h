@@ -28,9 +28,11 @@ int gate_sarif_write(gate_data *d, const char *source_root, FILE *f, const char 
                      size_t errlen);
 void gate_junit_write(const gate_results *res, const gate_data *d, FILE *f);
 
-/* One line per rule (PASS/FAIL, its verdict, and for a failed
+/* One line per rule (PASS/FAIL, its verdict, its worst offender with the
+ * first depth frames of its stack (0: all of them), and for a failed
  * still_reachable rule the first roots holding the memory), then the
  * overall verdict. */
-void gate_text_write(FILE *out, const gate_results *res, const gate_data *d);
+#define GATE_TEXT_DEPTH 4 /* frames of the worst offender shown by default */
+void gate_text_write(FILE *out, const gate_results *res, const gate_data *d, unsigned depth);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * gate/text.c: the gate's verdicts on stdout (see gate/output.h): a line
  * per rule, naming the inputs behind a failed one; under it its worst
- * offender (a leak record with its first frames, a growing site, a
- * suppression, an input over the budget) and, under a failed
+ * offender (a leak record or a growing site with its first frames, as
+ * many as --depth says, GATE_TEXT_DEPTH by default; a suppression, an
+ * input over the budget) and, under a failed
  * still_reachable rule, the roots holding the memory (the first
  * GATE_TEXT_HOLDERS); then the overall verdict.
  */
@@ -14,22 +15,21 @@
 #include "util/text.h"
 
 #define GATE_TEXT_HOLDERS 3
-#define GATE_TEXT_FRAMES 4 /* frames of the worst record shown */
 
-/* "fn (file:line) < fn (file:line) < ..." of a record's first frames. */
-static void gate_text_frames(const gate_record *rec, char *buf, size_t len) {
-  size_t at = 0;
-  buf[0] = '\0';
-  for (uint32_t i = 0; i < rec->nframes && i < GATE_TEXT_FRAMES; i++) {
+/* "fn (file:line) < fn (file:line) < ..." of a record's first depth
+ * frames (0: all of them). */
+static void gate_text_frames(FILE *out, const gate_record *rec, unsigned depth) {
+  uint32_t shown = depth == 0 || rec->nframes < depth ? rec->nframes : depth;
+  for (uint32_t i = 0; i < shown; i++) {
     const gate_frame *f = &rec->frames[i];
-    if (i > 0) text_append(buf, len, &at, " < ");
-    if (f->fn == NULL) text_append(buf, len, &at, "0x%" PRIx64, f->ip);
-    else text_append(buf, len, &at, "%s", f->fn);
-    if (f->file != NULL && f->line > 0) text_append(buf, len, &at, " (%s:%" PRIu64 ")", text_basename(f->file), f->line);
-    else if (f->fn == NULL && f->obj != NULL) text_append(buf, len, &at, " (in %s)", text_basename(f->obj));
+    if (i > 0) fputs(" < ", out);
+    if (f->fn == NULL) fprintf(out, "0x%" PRIx64, f->ip);
+    else fputs(f->fn, out);
+    if (f->file != NULL && f->line > 0) fprintf(out, " (%s:%" PRIu64 ")", text_basename(f->file), f->line);
+    else if (f->fn == NULL && f->obj != NULL) fprintf(out, " (in %s)", text_basename(f->obj));
   }
-  if (rec->nframes > GATE_TEXT_FRAMES) text_append(buf, len, &at, " < ...");
-  if (rec->nframes == 0) text_append(buf, len, &at, "(no stack)");
+  if (rec->nframes > shown) fputs(" < ...", out);
+  if (rec->nframes == 0) fputs("(no stack)", out);
 }
 
 /* The inputs of the rule's offenders, or all inputs when they say none. */
@@ -48,25 +48,26 @@ static void gate_text_inputs(const gate_result *r, const gate_data *d, char *buf
   }
 }
 
-static void gate_text_offender(FILE *out, const gate_offender *of, const gate_data *d) {
-  char a[32], b[32], frames[1024];
+static void gate_text_offender(FILE *out, const gate_offender *of, const gate_data *d, unsigned depth) {
+  char a[32], b[32];
   switch (of->kind) {
   case GATE_OFFENDER_RECORD: {
     const gate_record *rec = of->record;
-    gate_text_frames(rec, frames, sizeof frames);
-    fprintf(out, "  worst: %s bytes in %s blocks (%s) at %s\n", text_commas(rec->bytes + rec->indirect_bytes, a, sizeof a),
-            text_commas(rec->blocks, b, sizeof b), d->inputs[rec->input].path, frames);
+    fprintf(out, "  worst: %s bytes in %s blocks (%s) at ", text_commas(rec->bytes + rec->indirect_bytes, a, sizeof a),
+            text_commas(rec->blocks, b, sizeof b), d->inputs[rec->input].path);
+    gate_text_frames(out, rec, depth);
+    fputc('\n', out);
     break;
   }
   case GATE_OFFENDER_SITE: {
     const growth_site *s = of->site;
-    size_t at = 0;
-    frames[0] = '\0';
     char frame[512];
-    for (unsigned i = 0; i < GATE_TEXT_FRAMES && growth_frame(s->key, i, frame, sizeof frame) == 0; i++)
-      text_append(frames, sizeof frames, &at, "%s%s", i ? " < " : "", frame);
-    fprintf(out, "  worst: +%s bytes at %s\n", text_commas((uint64_t)(s->now - s->base), a, sizeof a),
-            frames[0] ? frames : "(empty stack)");
+    fprintf(out, "  worst: +%s bytes at ", text_commas((uint64_t)(s->now - s->base), a, sizeof a));
+    unsigned i = 0;
+    for (; (depth == 0 || i < depth) && growth_frame(s->key, i, frame, sizeof frame) == 0; i++)
+      fprintf(out, "%s%s", i ? " < " : "", frame);
+    if (i == 0) fputs("(empty stack)", out);
+    fputc('\n', out);
     break;
   }
   case GATE_OFFENDER_SUPPRESSION:
@@ -80,7 +81,7 @@ static void gate_text_offender(FILE *out, const gate_offender *of, const gate_da
   }
 }
 
-void gate_text_write(FILE *out, const gate_results *res, const gate_data *d) {
+void gate_text_write(FILE *out, const gate_results *res, const gate_data *d, unsigned depth) {
   for (uint32_t i = 0; i < res->n; i++) {
     const gate_result *r = &res->r[i];
     char verdict[200], inputs[1024];
@@ -91,7 +92,7 @@ void gate_text_write(FILE *out, const gate_results *res, const gate_data *d) {
     }
     gate_text_inputs(r, d, inputs, sizeof inputs);
     fprintf(out, "FAIL %s: %s (%s)\n", r->rule, verdict, inputs);
-    if (r->noffenders > 0) gate_text_offender(out, &r->offenders[0], d);
+    if (r->noffenders > 0) gate_text_offender(out, &r->offenders[0], d, depth);
     for (uint32_t h = 0; h < r->nholders && h < GATE_TEXT_HOLDERS; h++) {
       const gate_holder *o = r->holders[h].holder;
       fprintf(out, "  held by %s: %" PRIu64 " bytes in %" PRIu64 " blocks (%s)\n", o->root, o->bytes,

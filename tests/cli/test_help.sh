@@ -104,10 +104,12 @@ if [ -x /bin/bash ]; then
     . "$1"
     COMP_WORDS=(leakscope run --show-r); COMP_CWORD=2; _leakscope; echo "${COMPREPLY[*]}"
     COMP_WORDS=(leakscope rep); COMP_CWORD=1; _leakscope; echo "${COMPREPLY[*]}"
-    COMP_WORDS=(leakscope flame --inv); COMP_CWORD=2; _leakscope; echo "${COMPREPLY[*]}"' _ "$comp" >"$T/comp" ||
+    COMP_WORDS=(leakscope flame --inv); COMP_CWORD=2; _leakscope; echo "${COMPREPLY[*]}"
+    COMP_WORDS=(leakscope gate --dep); COMP_CWORD=2; _leakscope; echo "${COMPREPLY[*]}"' _ "$comp" >"$T/comp" ||
     fail "the completion failed"
   [ "$(sed -n 1p "$T/comp")" = "--show-reachable" ] || fail "completion of run --show-r: $(sed -n 1p "$T/comp")"
   [ "$(sed -n 2p "$T/comp")" = "report" ] || fail "completion of rep: $(sed -n 2p "$T/comp")"
   [ "$(sed -n 3p "$T/comp")" = "--inverted" ] || fail "completion of flame --inv: $(sed -n 3p "$T/comp")"
+  [ "$(sed -n 4p "$T/comp")" = "--depth" ] || fail "completion of gate --dep: $(sed -n 4p "$T/comp")"
 fi
 exit 0
