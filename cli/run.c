@@ -83,7 +83,8 @@ const opt_spec cmd_run_opts[] = {
                    "--gen-suppressions asks for is still printed)"},
     [RUN_LOG_FILE] = {"--log-file", OPT_VALUE, " FILE",
                       "leakscope's own output (summary, notes, warnings) to FILE instead\n"
-                      "of stderr, from PROG's start on (%p in FILE = PROG's pid)"},
+                      "of stderr, the lines of before PROG's start too (%p in FILE =\n"
+                      "PROG's pid); an error that stops the run before it stays on stderr"},
     [RUN_OUTPUT_DIR] = {"--output-dir", OPT_VALUE, " DIR",
                         "where the files no option names go (budget and growth profiles,\n"
                         "--http's last profile); default the temporary directory"},
@@ -644,13 +645,20 @@ static int run_exec_hints(const run_options *o, const char *dir, pid_t main_pid)
 }
 
 /* --log-file: from now on (PROG has started, with the stderr it was
- * given) leakscope's own stderr goes to the file, %p being PROG's pid. */
+ * given) leakscope's own stderr goes to the file, %p being PROG's pid;
+ * first the lines held back since the options were read. */
 static void run_log_to(const char *pattern, int pid) {
   char path[PATH_MAX];
   outfile_expand_pid(pattern, pid, path, sizeof path);
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
-    warnf("cannot log to %s: %s (the log stays on stderr)", path, strerror(errno));
+  int log_errno = errno;
+  if (fd >= 0 && dup2(fd, STDERR_FILENO) < 0) {
+    log_errno = errno;
+    close(fd);
+    fd = -1;
+  }
+  msg_release();
+  if (fd < 0) warnf("cannot log to %s: %s (the log stays on stderr)", path, strerror(log_errno));
   if (fd >= 0 && fd != STDERR_FILENO) close(fd);
 }
 
@@ -673,6 +681,7 @@ static void run_remove_dir(const char *dir) {
 int cmd_run(int argc, char **argv) {
   run_options o;
   if (run_parse_options(argc, argv, &o) != 0) return EXIT_USAGE;
+  if (o.log_file != NULL) msg_hold(); /* until the log is open (PROG's pid names it) */
   char prog[PATH_MAX], agent[PATH_MAX];
   if (supervise_find_program(o.prog_argv[0], prog, sizeof prog) != 0) {
     if (o.optional_before_prog != NULL)

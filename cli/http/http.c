@@ -314,7 +314,7 @@ http_server *http_start(const char *address, const char *dir, watch *suspects, c
   http_url(&sa, info ? info->port : 0, h->url, sizeof h->url);
   if (!http_is_loopback(&sa))
     warnf("serving HTTP on %s: not a loopback address, other hosts can read the heap profiles", h->url);
-  fprintf(stderr, "leakscope: serving %s/debug/pprof/ and %s/metrics\n", h->url, h->url);
+  notef("serving %s/debug/pprof/ and %s/metrics", h->url, h->url);
   return h;
 }
 

@@ -34,6 +34,22 @@ log=$(ls log.[0-9]*) || fail "no log.PID file"
 grep -q "definitely lost: 240,000 bytes" "$log" || fail "the log lacks the summary: $(cat "$log")"
 pid=${log#log.}
 grep -q "^==$pid== LEAK SUMMARY" "$log" || fail "%p is not PROG's pid ($pid): $(cat "$log")"
+# the lines of before PROG's start (--http's, on an address that is not
+# loopback: a warning and a note) go to the log too, first
+"$LEAKSCOPE" run --log-file early.log --http 0.0.0.0:0 -- "$P" >out 2>err || fail "run --log-file --http: exit $?"
+[ -s err ] && fail "run --log-file --http printed on stderr: $(cat err)"
+sed -n 1p early.log | grep -q "^leakscope: warning: serving HTTP on .*not a loopback address" ||
+  fail "the log does not start with --http's warning: $(cat early.log)"
+sed -n 2p early.log | grep -q "^leakscope: serving http://.*/debug/pprof/ and http://.*/metrics$" ||
+  fail "the log's second line is not --http's note: $(cat early.log)"
+grep -q "definitely lost: 240,000 bytes" early.log || fail "the log lacks the summary: $(cat early.log)"
+# an error before PROG starts is on stderr, after what was held back before it
+printf '\177ELF\002\001not-an-elf' >badprog && chmod +x badprog
+"$LEAKSCOPE" run --log-file never.log --http 127.0.0.1:0 -- ./badprog >out 2>err
+[ $? -eq 2 ] || fail "run of a program that cannot be executed: want exit 2"
+sed -n 1p err | grep -q "^leakscope: serving http://" && sed -n 2p err | grep -q "^leakscope: error: cannot run ./badprog" &&
+  [ "$(wc -l <err)" -eq 2 ] || fail "a program that cannot be executed: $(cat err)"
+[ -e never.log ] && fail "a run that never started left its log"
 expect_usage_error "an unwritable --log-file" "$LEAKSCOPE" run --log-file /nonexistent/dir/log -- "$P"
 expect_usage_error "an --output-dir that does not exist" "$LEAKSCOPE" run --output-dir "$T/none" -- "$P"
 ls "$T" | grep -q leakscope-probe && fail "a probe file was left"
