@@ -7,7 +7,9 @@
  * "indirect_bytes" and "suppressed" (the suppression's name), a frame's
  * "inlined", "totals", and "retention" (who holds the still-reachable
  * memory), and with `run --watch` "suspects" (the leak watch's, made by
- * the caller).  Written with jansson to PATH.tmp, then renamed.
+ * the caller).  Streamed (render/jsonw.h) to PATH.tmp, then renamed; the
+ * retention section and the suspects are built with jansson and written in
+ * place.
  */
 #include "render/json.h"
 
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/jsonw.h"
 #include "util/outfile.h"
 
 static json_t *json_amount(uint64_t bytes, uint64_t blocks) {
@@ -145,25 +148,73 @@ json_t *render_json_retention(const snapshot *snap) {
   return o;
 }
 
+/* A stack's frames, as render_json_stack has them. */
+static void json_w_stack(jsonw *w, const snapshot *snap, uint32_t stack) {
+  const snap_stack *st = &snap->stacks[stack];
+  jsonw_array(w);
+  for (uint32_t i = 0; i < st->nlocs; i++) {
+    const snap_location *loc = &snap->locations[st->locs[i]];
+    const char *object = loc->module >= 0 && (uint32_t)loc->module < snap->nmodules
+                             ? snap->modules[loc->module].path : NULL;
+    char address[32];
+    snprintf(address, sizeof address, "0x%" PRIx64, loc->address);
+    uint32_t nlines = loc->nlines ? loc->nlines : 1;
+    for (uint32_t l = 0; l < nlines; l++) {
+      const snap_line *line = l < loc->nlines ? &loc->lines[l] : NULL;
+      jsonw_object(w);
+      jsonw_key(w, "address");
+      jsonw_string(w, address);
+      if (line && line->function) jsonw_key(w, "function"), jsonw_string(w, line->function);
+      if (line && line->system_name) jsonw_key(w, "symbol"), jsonw_string(w, line->system_name);
+      if (line && line->file) jsonw_key(w, "file"), jsonw_string(w, line->file);
+      if (line && line->line > 0) jsonw_key(w, "line"), jsonw_i64(w, line->line);
+      if (object && object[0]) jsonw_key(w, "object"), jsonw_string(w, object);
+      if (l + 1 < nlines) jsonw_key(w, "inlined"), jsonw_bool(w, 1);
+      jsonw_end(w);
+    }
+  }
+  jsonw_end(w);
+}
+
+static void json_w_amount(jsonw *w, const char *key, uint64_t bytes, uint64_t blocks) {
+  jsonw_key(w, key);
+  jsonw_object(w);
+  jsonw_key(w, "bytes");
+  jsonw_u64(w, bytes);
+  jsonw_key(w, "blocks");
+  jsonw_u64(w, blocks);
+  jsonw_end(w);
+}
+
+static void json_w_u64(jsonw *w, const char *key, uint64_t v) {
+  jsonw_key(w, key);
+  jsonw_u64(w, v);
+}
+
 /* The leak check's findings: the summary by kind and the loss records. */
-static void json_report_leaks(const snapshot *snap, json_t *root) {
-  json_t *summary = json_object();
+static void json_w_leaks(jsonw *w, const snapshot *snap) {
+  jsonw_key(w, "summary");
+  jsonw_object(w);
   for (int k = 0; k < SNAP_KIND_COUNT; k++)
-    json_object_set_new(summary, snap_kind_name((snap_kind)k),
-                        json_amount(snap->summary[k].bytes, snap->summary[k].blocks));
-  json_object_set_new(summary, "suppressed", json_amount(snap->suppressed.bytes, snap->suppressed.blocks));
-  json_object_set_new(root, "summary", summary);
-  json_t *records = json_array();
+    json_w_amount(w, snap_kind_name((snap_kind)k), snap->summary[k].bytes, snap->summary[k].blocks);
+  json_w_amount(w, "suppressed", snap->suppressed.bytes, snap->suppressed.blocks);
+  jsonw_end(w);
+  jsonw_key(w, "records");
+  jsonw_array(w);
   for (uint32_t i = 0; i < snap->nleaks; i++) {
     const snap_leak *l = &snap->leaks[i];
-    json_t *rec = json_pack("{s:s,s:I,s:I}", "kind", snap_kind_name(l->kind), "bytes",
-                            (json_int_t)l->bytes, "blocks", (json_int_t)l->blocks);
-    if (l->indirect_bytes) json_object_set_new(rec, "indirect_bytes", json_integer((json_int_t)l->indirect_bytes));
-    if (l->suppressed_by) json_object_set_new(rec, "suppressed", json_string(l->suppressed_by));
-    json_object_set_new(rec, "stack", render_json_stack(snap, l->stack));
-    json_array_append_new(records, rec);
+    jsonw_object(w);
+    jsonw_key(w, "kind");
+    jsonw_string(w, snap_kind_name(l->kind));
+    json_w_u64(w, "bytes", l->bytes);
+    json_w_u64(w, "blocks", l->blocks);
+    if (l->indirect_bytes) json_w_u64(w, "indirect_bytes", l->indirect_bytes);
+    if (l->suppressed_by) jsonw_key(w, "suppressed"), jsonw_string(w, l->suppressed_by);
+    jsonw_key(w, "stack");
+    json_w_stack(w, snap, l->stack);
+    jsonw_end(w);
   }
-  json_object_set_new(root, "records", records);
+  jsonw_end(w);
 }
 
 static int json_site_order(const void *pa, const void *pb) {
@@ -175,86 +226,103 @@ static int json_site_order(const void *pa, const void *pb) {
 
 /* A site's lifetimes: its freed objects by decade, and in full mode the
  * exact temporaries, median, p90 and longest lifetime. */
-static json_t *json_lifetimes(const snapshot *snap, const snap_site *s) {
-  json_t *decades = json_array();
-  for (int k = 0; k < SNAP_LIFETIME_BUCKETS; k++) json_array_append_new(decades, json_integer((json_int_t)s->died[k]));
-  json_t *o = json_pack("{s:o}", "freed_by_decade", decades);
+static void json_w_lifetimes(jsonw *w, const snapshot *snap, const snap_site *s) {
+  jsonw_key(w, "lifetimes");
+  jsonw_object(w);
+  jsonw_key(w, "freed_by_decade");
+  jsonw_array(w);
+  for (int k = 0; k < SNAP_LIFETIME_BUCKETS; k++) jsonw_u64(w, s->died[k]);
+  jsonw_end(w);
   if (snap->has_lifetime_stats) {
-    json_object_set_new(o, "temporaries", json_integer((json_int_t)s->temporaries));
-    json_object_set_new(o, "median_ns", json_integer((json_int_t)s->lifetime_p50_ns));
-    json_object_set_new(o, "p90_ns", json_integer((json_int_t)s->lifetime_p90_ns));
-    json_object_set_new(o, "max_ns", json_integer((json_int_t)s->lifetime_max_ns));
+    json_w_u64(w, "temporaries", s->temporaries);
+    json_w_u64(w, "median_ns", s->lifetime_p50_ns);
+    json_w_u64(w, "p90_ns", s->lifetime_p90_ns);
+    json_w_u64(w, "max_ns", s->lifetime_max_ns);
   }
-  return o;
+  jsonw_end(w);
 }
 
-/* The allocation sites, most bytes in use first; NULL when out of memory. */
-static json_t *json_sites(const snapshot *snap) {
+/* The allocation sites, most bytes in use first; -1 when out of memory. */
+static int json_w_sites(jsonw *w, const snapshot *snap) {
   const snap_site **order = malloc((snap->nsites ? snap->nsites : 1) * sizeof *order);
-  json_t *sites = json_array();
-  if (order == NULL || sites == NULL) {
-    free(order);
-    json_decref(sites);
-    return NULL;
-  }
+  if (order == NULL) return -1;
   for (uint32_t i = 0; i < snap->nsites; i++) order[i] = &snap->sites[i];
   qsort(order, snap->nsites, sizeof *order, json_site_order);
+  jsonw_key(w, "sites");
+  jsonw_array(w);
   for (uint32_t i = 0; i < snap->nsites; i++) {
     const snap_site *s = order[i];
     if (s->alloc_objects == 0 && s->inuse_objects == 0) continue;
-    json_t *site = json_pack("{s:I,s:I,s:I,s:I,s:o}", "inuse_bytes", (json_int_t)s->inuse_bytes, "inuse_blocks",
-                             (json_int_t)s->inuse_objects, "alloc_bytes", (json_int_t)s->alloc_bytes,
-                             "alloc_blocks", (json_int_t)s->alloc_objects, "stack", render_json_stack(snap, s->stack));
-    if (snap->has_lifetimes) json_object_set_new(site, "lifetimes", json_lifetimes(snap, s));
-    json_array_append_new(sites, site);
+    jsonw_object(w);
+    json_w_u64(w, "inuse_bytes", s->inuse_bytes);
+    json_w_u64(w, "inuse_blocks", s->inuse_objects);
+    json_w_u64(w, "alloc_bytes", s->alloc_bytes);
+    json_w_u64(w, "alloc_blocks", s->alloc_objects);
+    jsonw_key(w, "stack");
+    json_w_stack(w, snap, s->stack);
+    if (snap->has_lifetimes) json_w_lifetimes(w, snap, s);
+    jsonw_end(w);
   }
+  jsonw_end(w);
   free(order);
-  return sites;
+  return 0;
 }
 
-static json_t *json_report(const snapshot *snap, json_t *suspects) {
-  json_t *root = json_object();
-  json_object_set_new(root, "schema", json_string("leakscope-report/1"));
-  json_t *command = json_array();
-  for (int i = 0; i < snap->argc; i++) json_array_append_new(command, json_string(snap->argv[i]));
-  json_object_set_new(root, "command", command);
-  json_object_set_new(root, "pid", json_integer(snap->pid));
-  json_object_set_new(root, "exit_code", snap->exit_code >= 0 ? json_integer(snap->exit_code) : json_null());
-  if (snap->signal > 0) json_object_set_new(root, "signal", json_integer(snap->signal));
-  json_object_set_new(root, "mode", json_string(snap->mode));
-  if (snap->sample_interval > 1) json_object_set_new(root, "sample_interval", json_integer((json_int_t)snap->sample_interval));
+/* The whole report, streamed: the sites and records are most of it.  -1
+ * when out of memory (before the suspects, whose reference is taken). */
+static int json_w_report(jsonw *w, const snapshot *snap, json_t *suspects) {
+  jsonw_object(w);
+  jsonw_key(w, "schema");
+  jsonw_string(w, "leakscope-report/1");
+  jsonw_key(w, "command");
+  jsonw_array(w);
+  for (int i = 0; i < snap->argc; i++) jsonw_string(w, snap->argv[i]);
+  jsonw_end(w);
+  jsonw_key(w, "pid");
+  jsonw_i64(w, snap->pid);
+  jsonw_key(w, "exit_code");
+  if (snap->exit_code >= 0) jsonw_i64(w, snap->exit_code);
+  else jsonw_null(w);
+  if (snap->signal > 0) jsonw_key(w, "signal"), jsonw_i64(w, snap->signal);
+  jsonw_key(w, "mode");
+  jsonw_string(w, snap->mode);
+  if (snap->sample_interval > 1) json_w_u64(w, "sample_interval", snap->sample_interval);
   if (snap->nwarnings > 0) {
-    json_t *warnings = json_array();
-    for (uint32_t i = 0; i < snap->nwarnings; i++) json_array_append_new(warnings, json_string(snap->warnings[i]));
-    json_object_set_new(root, "agent_warnings", warnings);
+    jsonw_key(w, "agent_warnings");
+    jsonw_array(w);
+    for (uint32_t i = 0; i < snap->nwarnings; i++) jsonw_string(w, snap->warnings[i]);
+    jsonw_end(w);
   }
   if (snap->nfailures > 0) {
-    json_t *failures = json_object();
-    for (uint32_t i = 0; i < snap->nfailures; i++)
-      json_object_set_new(failures, snap->failures[i].name, json_integer((json_int_t)snap->failures[i].count));
-    json_object_set_new(root, "agent_failures", failures);
+    jsonw_key(w, "agent_failures");
+    jsonw_object(w);
+    for (uint32_t i = 0; i < snap->nfailures; i++) json_w_u64(w, snap->failures[i].name, snap->failures[i].count);
+    jsonw_end(w);
   }
-  json_object_set_new(root, "leak_check", json_boolean(snap->has_leak_check));
-  if (snap->has_leak_check) json_report_leaks(snap, root);
-  json_t *sites = json_sites(snap);
-  if (sites == NULL) {
-    json_decref(root);
-    return NULL;
-  }
-  json_object_set_new(root, "sites", sites);
-  json_object_set_new(root, "totals",
-                      json_pack("{s:I,s:I,s:I,s:I,s:I}", "allocs", (json_int_t)snap->total_allocs,
-                                "frees", (json_int_t)snap->total_frees, "bytes_allocated",
-                                (json_int_t)snap->total_bytes_allocated, "inuse_bytes",
-                                (json_int_t)snap->inuse_bytes, "inuse_blocks",
-                                (json_int_t)snap->inuse_objects));
-  if (snap->has_peak)
-    json_object_set_new(json_object_get(root, "totals"), "peak_bytes", json_integer((json_int_t)snap->peak_bytes));
+  jsonw_key(w, "leak_check");
+  jsonw_bool(w, snap->has_leak_check);
+  if (snap->has_leak_check) json_w_leaks(w, snap);
+  if (json_w_sites(w, snap) != 0) return -1;
+  jsonw_key(w, "totals");
+  jsonw_object(w);
+  json_w_u64(w, "allocs", snap->total_allocs);
+  json_w_u64(w, "frees", snap->total_frees);
+  json_w_u64(w, "bytes_allocated", snap->total_bytes_allocated);
+  json_w_u64(w, "inuse_bytes", snap->inuse_bytes);
+  json_w_u64(w, "inuse_blocks", snap->inuse_objects);
+  if (snap->has_peak) json_w_u64(w, "peak_bytes", snap->peak_bytes);
+  jsonw_end(w);
   /* a live retention snapshot's has its holders, figures and chain too */
-  if (snap->retention != NULL)
-    json_object_set_new(root, "retention", snap->live.present ? render_json_retention(snap) : json_retention(snap));
-  if (suspects != NULL) json_object_set_new(root, "suspects", suspects);
-  return root;
+  if (snap->retention != NULL) {
+    jsonw_key(w, "retention");
+    jsonw_tree(w, snap->live.present ? render_json_retention(snap) : json_retention(snap));
+  }
+  if (suspects != NULL) {
+    jsonw_key(w, "suspects");
+    jsonw_tree(w, suspects);
+  }
+  jsonw_end(w);
+  return 0;
 }
 
 int render_json_report(const snapshot *snap, const char *path, char *err, size_t errlen) {
@@ -263,13 +331,23 @@ int render_json_report(const snapshot *snap, const char *path, char *err, size_t
 
 int render_json_report_suspects(const snapshot *snap, json_t *suspects, const char *path, char *err,
                                 size_t errlen) {
-  json_t *root = json_report(snap, suspects);
-  if (root == NULL) {
+  outfile o;
+  FILE *f = outfile_open(&o, path, err, errlen);
+  if (f == NULL) {
     json_decref(suspects);
-    snprintf(err, errlen, "out of memory building the report");
     return -1;
   }
-  return render_json_dump(root, path, JSON_INDENT(1) | JSON_PRESERVE_ORDER, err, errlen);
+  jsonw w;
+  jsonw_init(&w, f);
+  errno = 0;
+  if (json_w_report(&w, snap, suspects) != 0) {
+    json_decref(suspects); /* the sites come first: the suspects were not written */
+    snprintf(err, errlen, "out of memory writing the report");
+    return outfile_close(&o, 0, err, errlen);
+  }
+  int ok = !jsonw_failed(&w);
+  if (!ok) snprintf(err, errlen, "cannot write %s: %s", o.tmp, strerror(errno ? errno : EIO));
+  return outfile_close(&o, ok, err, errlen);
 }
 
 int render_json_dumpf(json_t *root, FILE *f, size_t flags, const char *name, char *err,
