@@ -290,9 +290,11 @@ static int unwind_verify(const unwind_record *last, int j, uintptr_t lo) {
 
 /* Finishes a capture whose frames from i up are the last capture's frames
  * from j up (fresh holds frames 0 .. i-1): rebuilds the record, walks on
- * if the last capture had stopped at a lower depth limit, fills pcs. */
+ * if the last capture had stopped at a lower depth limit, fills pcs
+ * (-1 if that walk cannot go on, or with partial the frames so far). */
 static int unwind_splice(unwind_thread *t, int j, const unwind_frame *fresh, int i,
-                         uintptr_t *restrict pcs, int max, uintptr_t lo, uintptr_t hi, int *same) {
+                         uintptr_t *restrict pcs, int max, uintptr_t lo, uintptr_t hi, int *same,
+                         int partial) {
   unwind_record *last = &t->last;
   int keep = last->n - j < max - i ? last->n - j : max - i;
   int complete = last->complete && keep == last->n - j;
@@ -314,7 +316,7 @@ static int unwind_splice(unwind_thread *t, int j, const unwind_frame *fresh, int
     int s = unwind_step(t, &last->f[n - 1], &last->f[n], last->f[n - 1].pc - 1, lo, hi);
     if (s < 0) {
       last->n = 0;
-      return -1;
+      return partial ? n : -1;
     }
     if (s == 0) {
       complete = 1;
@@ -328,12 +330,16 @@ static int unwind_splice(unwind_thread *t, int j, const unwind_frame *fresh, int
   return n;
 }
 
-/* The fast walk; -1 when the capture must go to the slow path.  From the
+/* The fast walk; -1 when the capture must go to the slow path (with
+ * partial set, when there is none yet: the frames walked up to the one it
+ * cannot step from, as memcheck shows a stack its unwinder cannot finish).
+ * From the
  * first frame at which the registers equal those of a frame of the
  * thread's last capture, and the stack words that capture read above it
  * are unchanged, the rest of that capture is reused: the walk from there
  * would read the same words with the same rules. */
-static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int max, int *same) {
+static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int max, int *same,
+                                                             int partial) {
   unwind_frame cur, next = {0, 0, 0, 0};
   __asm__ volatile("lea 0(%%rip), %0\n\tmov %%rsp, %1\n\tmov %%rbp, %2"
                    : "=r"(cur.pc), "=r"(cur.sp), "=r"(cur.fp));
@@ -363,7 +369,7 @@ static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int
     if (j < last->n && last->f[j].sp == cur.sp && last->f[j].pc == cur.pc &&
         last->f[j].fp == cur.fp) {
       int bad = unwind_verify(last, j, lo);
-      if (bad < 0) return unwind_splice(t, j, fresh, n, pcs, max, lo, hi, same);
+      if (bad < 0) return unwind_splice(t, j, fresh, n, pcs, max, lo, hi, same, partial);
       j = bad + 1; /* a match at or below step bad would fail there again */
     }
     fresh[n++] = cur;
@@ -371,7 +377,9 @@ static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int
     int s = unwind_step(t, &fresh[n - 1], &cur, cur.pc - 1, lo, hi);
     if (s < 0) {
       last->n = 0;
-      return -1;
+      if (!partial) return -1;
+      for (int k = 0; k < n; k++) pcs[k] = fresh[k].pc; /* what the walk found */
+      return n;
     }
     if (s == 0) {
       complete = 1;
@@ -422,7 +430,7 @@ __attribute__((noinline)) static int unwind_check(uintptr_t *pcs, int max) {
   uintptr_t fast[UNWIND_MAX_DEPTH];
   int same;
   uint64_t t0 = __builtin_ia32_rdtsc();
-  int nf = unwind_fast_on ? unwind_fast(fast, max, &same) : -1;
+  int nf = unwind_fast_on ? unwind_fast(fast, max, &same, 0) : -1;
   uint64_t t1 = __builtin_ia32_rdtsc();
   int ns = unwind_slow(pcs, max);
   uint64_t t2 = __builtin_ia32_rdtsc();
@@ -473,13 +481,16 @@ int unwind_capture(uintptr_t *pcs, int max, int *same) {
   *same = 0;
   if (max > UNWIND_MAX_DEPTH) max = UNWIND_MAX_DEPTH;
   if (AG_UNLIKELY(unwind_check_on)) return unwind_check(pcs, max);
+  /* before unwind_prime (the allocations of constructors that ran before
+   * the agent's own) there is no slow path: a stack the fast walk cannot
+   * finish is what it found (it stops in ld.so's start code, which has no
+   * call-frame information) */
+  int slow = atomic_load_explicit(&unwind_slow_walk, memory_order_acquire) != NULL;
   if (AG_LIKELY(unwind_fast_on)) {
-    int n = unwind_fast(pcs, max, same);
+    int n = unwind_fast(pcs, max, same, !slow);
     if (AG_LIKELY(n >= 0)) return n;
     *same = 0;
   }
-  /* before unwind_prime (the allocations of constructors that ran before
-   * the agent's own), a stack the fast walk cannot do is unknown */
-  if (atomic_load_explicit(&unwind_slow_walk, memory_order_acquire) == NULL) return 0;
+  if (!slow) return 0;
   return unwind_slow(pcs, max);
 }
