@@ -71,6 +71,10 @@ PERL_SCRIPT = ('my %h; $h{"key$_"} = $_ * 2 for 1 .. 200; my @k = grep { /^key1\
 # the blocks: these programs get a fixed one.
 PERL_FIXED = {"PERL_HASH_SEED": "0", "PERL_PERTURB_KEYS": "0"}
 PY_FIXED = {"PYTHONHASHSEED": "0"}
+# GLib's slice allocator hands out blocks carved from chunks it mallocs
+# itself, unless it runs under valgrind (RUNNING_ON_VALGRIND), where it
+# mallocs every slice: programs linked with GLib get its valgrind setting.
+GLIB_FIXED = {"G_SLICE": "always-malloc"}
 
 PROGRAMS = [
     prog("sqlite3", ["sqlite3", "-batch", ":memory:"], fast=True, stdin="script.sql"),
@@ -103,7 +107,7 @@ PROGRAMS = [
     prog("gcc", ["gcc", "-O2", "-S", "-o", "-", "hello.c"], children=True),
     prog("g++", ["g++", "-O1", "-S", "-o", "-", "hello.cc"], children=True),
     prog("gdb", ["gdb", "-nx", "--batch", "-ex", "info functions ^main$", "-ex", "print 6 * 7",
-                 "/usr/bin/sqlite3"]),
+                 "/usr/bin/sqlite3"], env=GLIB_FIXED),
     prog("node", ["node", "-e", NODE_SCRIPT]),
     prog("cmake", ["cmake", "-S", "proj", "-B", "proj/build"]),
 ]
