@@ -63,14 +63,32 @@ typedef struct {
   uintptr_t pc, sp, fp, fp_at;
 } unwind_frame;
 
-/* The thread's last fast capture, frame 0 being the first one reported.
- * Frame k+1's pc was read at f[k + 1].sp - 8. */
+/* The thread's last fast capture, frame 0 being the first one reported,
+ * one array a register so that the checks and copies run over contiguous
+ * words.  Frame k+1's pc was read at sp[k + 1] - 8, its RBP at fp_at[k]
+ * (0: frame k kept RBP). */
 typedef struct {
   uint64_t gen;     /* unwind_cache_gen of its rules */
   int n;            /* frames; 0 = nothing to reuse */
   int complete;     /* the stack ended after frame n - 1 (else: depth limit) */
-  unwind_frame f[UNWIND_MAX_DEPTH];
+  uintptr_t pc[UNWIND_MAX_DEPTH], sp[UNWIND_MAX_DEPTH], fp[UNWIND_MAX_DEPTH], fp_at[UNWIND_MAX_DEPTH];
 } unwind_record;
+
+static inline void unwind_record_set(unwind_record *r, int k, const unwind_frame *f) {
+  r->pc[k] = f->pc;
+  r->sp[k] = f->sp;
+  r->fp[k] = f->fp;
+  r->fp_at[k] = f->fp_at;
+}
+
+/* Frames [from, from + count) of r moved to [to, to + count). */
+static inline void unwind_record_move(unwind_record *r, int to, int from, int count) {
+  size_t bytes = (size_t)count * sizeof(uintptr_t);
+  memmove(r->pc + to, r->pc + from, bytes);
+  memmove(r->sp + to, r->sp + from, bytes);
+  memmove(r->fp + to, r->fp + from, bytes);
+  memmove(r->fp_at + to, r->fp_at + from, bytes);
+}
 
 static _Atomic(unwind_backtrace_fn) unwind_slow_walk;
 static int unwind_fast_on;
@@ -244,12 +262,15 @@ static inline unwind_thread *unwind_thread_self(void) {
 }
 
 /* One step from frame f to its caller, with the rule of code address key;
- * reads only inside [lo, hi).  Returns 1 (the caller is in *caller, and
- * f->fp_at is set), 0 at the end of the stack, -1 when the slow path must
- * decide. */
+ * reads only below hi, and never below f's own stack pointer (the
+ * return address and the saved RBP lie in f's frame, as in every frame
+ * the compiler's CFI describes at a call), so that a later check of the
+ * words a step read needs no lower bound.  Returns 1 (the caller is in
+ * *caller, and f->fp_at is set), 0 at the end of the stack, -1 when the
+ * slow path must decide. */
 static inline __attribute__((always_inline)) int unwind_step(unwind_thread *t, unwind_frame *f,
                                                              unwind_frame *caller, uintptr_t key,
-                                                             uintptr_t lo, uintptr_t hi) {
+                                                             uintptr_t hi) {
   __typeof__(t->l0[0]) *l0 = t->l0;
   uint32_t slot = unwind_cache_hash(key, UNWIND_L0_BITS);
   uint64_t rule = l0[slot].rule;
@@ -261,12 +282,14 @@ static inline __attribute__((always_inline)) int unwind_step(unwind_thread *t, u
   unsigned kind = unwind_rule_kind(rule);
   if (AG_UNLIKELY(kind != UNWIND_KIND_FRAME)) return kind == UNWIND_KIND_OUTERMOST ? 0 : -1;
   uintptr_t cfa = ((rule & UNWIND_RULE_CFA_RBP) ? f->fp : f->sp) + (uintptr_t)unwind_rule_cfa_off(rule);
-  if (AG_UNLIKELY(cfa <= f->sp || cfa > hi || cfa - 8 < lo)) return -1;
+  /* f->sp is in the stack: the walk starts at the capture's own stack
+   * pointer and each CFA lies above the last */
+  if (AG_UNLIKELY(cfa < f->sp + 8 || cfa > hi)) return -1;
   caller->fp = f->fp;
   f->fp_at = 0;
   if (rule & UNWIND_RULE_RBP_SAVED) {
     uintptr_t at = cfa + (uintptr_t)unwind_rule_rbp_off(rule);
-    if (AG_UNLIKELY(at < lo || at > hi - 8)) return -1;
+    if (AG_UNLIKELY(at < f->sp || at > hi - 8)) return -1;
     caller->fp = *(const uintptr_t *)at;
     f->fp_at = at;
   }
@@ -277,13 +300,16 @@ static inline __attribute__((always_inline)) int unwind_step(unwind_thread *t, u
 
 /* Whether the last capture's steps from frame j up are still valid: every
  * word they read holds the same value.  Returns -1 if so, else the first
- * step k that would go differently. */
-static int unwind_verify(const unwind_record *last, int j, uintptr_t lo) {
+ * step k that would go differently.  Frame j's stack pointer is the
+ * walk's lowest address now, and each word lies at or above the stack
+ * pointer of the frame whose step read it (unwind_step), so all are in
+ * the stack. */
+static int unwind_verify(const unwind_record *last, int j) {
   for (int k = j; k + 1 < last->n; k++) {
-    const unwind_frame *f = &last->f[k];
-    uintptr_t ra_at = f[1].sp - 8;
-    if (ra_at < lo || *(const uintptr_t *)ra_at != f[1].pc) return k;
-    if (f->fp_at != 0 && (f->fp_at < lo || *(const uintptr_t *)f->fp_at != f[1].fp)) return k;
+    uintptr_t fp_at = last->fp_at[k];
+    uintptr_t differs = *(const uintptr_t *)(last->sp[k + 1] - 8) ^ last->pc[k + 1];
+    if (fp_at != 0) differs |= *(const uintptr_t *)fp_at ^ last->fp[k + 1];
+    if (AG_UNLIKELY(differs != 0)) return k;
   }
   return -1;
 }
@@ -293,38 +319,37 @@ static int unwind_verify(const unwind_record *last, int j, uintptr_t lo) {
  * if the last capture had stopped at a lower depth limit, fills pcs
  * (-1 if that walk cannot go on, or with partial the frames so far). */
 static int unwind_splice(unwind_thread *t, int j, const unwind_frame *fresh, int i,
-                         uintptr_t *restrict pcs, int max, uintptr_t lo, uintptr_t hi, int *same,
-                         int partial) {
+                         uintptr_t *restrict pcs, int max, uintptr_t hi, int *same, int partial) {
   unwind_record *last = &t->last;
   int keep = last->n - j < max - i ? last->n - j : max - i;
   int complete = last->complete && keep == last->n - j;
   /* the very stack of the last capture: the same frames below the splice
    * point, all of the last capture's above it, nothing more to walk */
   int identical = i == j && keep == last->n - j && (complete || i + keep == max);
-  for (int k = 0; identical && k < i; k++) identical = fresh[k].pc == last->f[k].pc;
+  for (int k = 0; identical && k < i; k++) identical = fresh[k].pc == last->pc[k];
   *same = identical;
-  for (int k = 0; k < keep; k++) pcs[i + k] = last->f[j + k].pc;
-  for (int k = 0; k < i; k++) pcs[k] = fresh[k].pc;
-  if (i < j) {
-    for (int k = 0; k < keep; k++) last->f[i + k] = last->f[j + k];
-  } else if (i > j) {
-    for (int k = keep - 1; k >= 0; k--) last->f[i + k] = last->f[j + k];
-  }
-  for (int k = 0; k < i; k++) last->f[k] = fresh[k];
+  if (i != j) unwind_record_move(last, i, j, keep);
+  for (int k = 0; k < i; k++) unwind_record_set(last, k, &fresh[k]);
   int n = i + keep;
   while (n < max && !complete) {
-    int s = unwind_step(t, &last->f[n - 1], &last->f[n], last->f[n - 1].pc - 1, lo, hi);
+    unwind_frame f = {last->pc[n - 1], last->sp[n - 1], last->fp[n - 1], 0}, caller;
+    int s = unwind_step(t, &f, &caller, f.pc - 1, hi);
     if (s < 0) {
       last->n = 0;
-      return partial ? n : -1;
+      if (!partial) return -1;
+      memcpy(pcs, last->pc, (size_t)n * sizeof *pcs); /* what the walk found */
+      return n;
     }
+    last->fp_at[n - 1] = f.fp_at;
     if (s == 0) {
       complete = 1;
     } else {
-      pcs[n] = last->f[n].pc;
+      caller.fp_at = 0;
+      unwind_record_set(last, n, &caller);
       n++;
     }
   }
+  memcpy(pcs, last->pc, (size_t)n * sizeof *pcs);
   last->n = n;
   last->complete = complete;
   return n;
@@ -345,7 +370,7 @@ static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int
                    : "=r"(cur.pc), "=r"(cur.sp), "=r"(cur.fp));
   unwind_thread *t = unwind_thread_self();
   if (t == NULL || cur.sp < t->stack_lo || cur.sp >= t->stack_hi) return -1;
-  const uintptr_t lo = cur.sp, hi = t->stack_hi;
+  const uintptr_t hi = t->stack_hi;
   unwind_record *last = &t->last;
   uint64_t gen = atomic_load_explicit(&unwind_cache_gen, memory_order_relaxed);
   if (AG_UNLIKELY(last->gen != gen)) {
@@ -355,7 +380,7 @@ static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int
   }
   uintptr_t key = cur.pc; /* the first frame's pc is exact, not a return address */
   for (int agent_frames = 0;; agent_frames++) { /* the agent's own frames */
-    int s = unwind_step(t, &cur, &next, key, lo, hi);
+    int s = unwind_step(t, &cur, &next, key, hi);
     if (s <= 0) return s;
     cur = next;
     if (!unwind_is_agent_pc(cur.pc)) break;
@@ -365,16 +390,15 @@ static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int
   unwind_frame fresh[UNWIND_MAX_DEPTH];
   int n = 0, j = 0, complete = 0;
   for (;;) {
-    while (j < last->n && last->f[j].sp < cur.sp) j++;
-    if (j < last->n && last->f[j].sp == cur.sp && last->f[j].pc == cur.pc &&
-        last->f[j].fp == cur.fp) {
-      int bad = unwind_verify(last, j, lo);
-      if (bad < 0) return unwind_splice(t, j, fresh, n, pcs, max, lo, hi, same, partial);
+    while (j < last->n && last->sp[j] < cur.sp) j++;
+    if (j < last->n && last->sp[j] == cur.sp && last->pc[j] == cur.pc && last->fp[j] == cur.fp) {
+      int bad = unwind_verify(last, j);
+      if (bad < 0) return unwind_splice(t, j, fresh, n, pcs, max, hi, same, partial);
       j = bad + 1; /* a match at or below step bad would fail there again */
     }
     fresh[n++] = cur;
     if (n == max) break;
-    int s = unwind_step(t, &fresh[n - 1], &cur, cur.pc - 1, lo, hi);
+    int s = unwind_step(t, &fresh[n - 1], &cur, cur.pc - 1, hi);
     if (s < 0) {
       last->n = 0;
       if (!partial) return -1;
@@ -387,7 +411,7 @@ static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int
     }
   }
   for (int k = 0; k < n; k++) {
-    last->f[k] = fresh[k];
+    unwind_record_set(last, k, &fresh[k]);
     pcs[k] = fresh[k].pc;
   }
   last->n = n;
