@@ -143,7 +143,9 @@ static int record_entry_stack(ag_tstate *st, uintptr_t *pcs, int depth) {
   return depth;
 }
 
-static uint32_t record_stack_here(uint64_t objects, uint64_t bytes) {
+/* Inlined, as record_full_alloc is: each frame of the agent's is a step of
+ * every capture's walk. */
+static inline __attribute__((always_inline)) uint32_t record_stack_here(uint64_t objects, uint64_t bytes) {
   uintptr_t pcs[UNWIND_MAX_DEPTH];
   int same;
   int depth = unwind_capture(pcs, ag_opt.depth, &same);
@@ -230,7 +232,8 @@ static void record_count_alloc(ag_tstate *st, const void *p, size_t size) {
 static inline uint64_t record_born(void) { return ag_opt.lifetimes ? ticks_now() : 0; }
 
 /* A full-mode block: header, zero fill, counts. */
-static void *record_full_alloc(ag_tstate *st, record_kind kind, size_t align, size_t size) {
+static inline __attribute__((always_inline)) void *record_full_alloc(ag_tstate *st, record_kind kind, size_t align,
+                                                                      size_t size) {
   int zeroed;
   uint32_t stack = record_stack_here(1, size);
   void *p = record_with_header(kind, align, size, stack, record_born(), BLOCKS_MIN_SHIFT, &zeroed);
