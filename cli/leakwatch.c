@@ -33,6 +33,7 @@
 #include "render/json.h"
 #include "render/pprof_write.h"
 #include "render/text.h"
+#include "util/jsontree.h"
 #include "util/msg.h"
 #include "util/outfile.h"
 #include "util/text.h"
@@ -230,7 +231,7 @@ static void leakwatch_found(leakwatch *lw, const snapshot *snap, uint32_t stack,
   if (nholders > LEAKWATCH_HOLDERS) nholders = LEAKWATCH_HOLDERS;
   json_t *held_by = json_array();
   for (int i = 0; held_by != NULL && i < nholders; i++)
-    json_array_append_new(held_by, json_pack("{s:s,s:I}", "root", holders[i].root, "bytes", (json_int_t)holders[i].bytes));
+    json_array_append_new(held_by, json_pack("{s:s,s:o}", "root", holders[i].root, "bytes", jsontree_u64(holders[i].bytes)));
   json_t *entry = json_pack("{s:o,s:I,s:f,s:I,s:o}", "stack", render_json_stack(snap, stack), "bytes_per_second",
                             (json_int_t)(s->bytes_per_second + 0.5), "detected_at_s", s->detected_at, "live_bytes",
                             (json_int_t)s->live_bytes, "held_by", held_by);

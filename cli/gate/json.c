@@ -9,10 +9,9 @@
 #include <stdio.h>
 
 #include "render/json.h"
+#include "util/jsontree.h"
 
-static json_t *number(uint64_t v) {
-  return v > INT64_MAX ? json_real((double)v) : json_integer((json_int_t)v);
-}
+static json_t *number(uint64_t v) { return jsontree_u64(v); }
 
 /* One frame of a leak record's stack. */
 static json_t *frame_json(const gate_frame *f) {
@@ -22,7 +21,7 @@ static json_t *frame_json(const gate_frame *f) {
   json_object_set_new(o, "address", json_string(addr));
   if (f->fn) json_object_set_new(o, "function", json_string(f->fn));
   if (f->file) json_object_set_new(o, "file", json_string(f->file));
-  if (f->line) json_object_set_new(o, "line", json_integer((json_int_t)f->line));
+  if (f->line) json_object_set_new(o, "line", jsontree_u64(f->line));
   if (f->obj) json_object_set_new(o, "object", json_string(f->obj));
   return o;
 }

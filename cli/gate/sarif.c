@@ -21,6 +21,7 @@
 #include "render/json.h"
 #include "util/hmap.h"
 #include "util/text.h"
+#include "util/jsontree.h"
 #include "util/version.h"
 
 static const char *const rule_ids[SNAP_KIND_COUNT] = {
@@ -137,9 +138,9 @@ static json_t *result_json(const gate_record *r, const gate_data *d, const char 
                           "leakStack/v1", fp, "stacks", "frames", frames);
   if (res != NULL)
     json_object_set_new(res, "properties",
-                        json_pack("{s:I,s:I,s:I,s:s}", "bytes", (json_int_t)r->bytes,
-                                  "indirectBytes", (json_int_t)r->indirect_bytes, "blocks",
-                                  (json_int_t)r->blocks, "input", d->inputs[r->input].path));
+                        json_pack("{s:o,s:o,s:o,s:s}", "bytes", jsontree_u64(r->bytes),
+                                  "indirectBytes", jsontree_u64(r->indirect_bytes), "blocks",
+                                  jsontree_u64(r->blocks), "input", d->inputs[r->input].path));
   return res;
 }
 

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "http/internal.h"
+#include "util/jsontree.h"
 
 typedef struct {
   const char *name, *type, *help;
@@ -155,17 +156,17 @@ void http_metrics_stats_json(http_server *h, http_reply *r) {
     fails |= json_object_set_new(o, "pid", json_integer(st.pid));
     fails |= json_object_set_new(o, "mode", json_string(st.sample_mode ? "sample" : "full"));
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-      fails |= json_object_set_new(o, fields[i].key, json_integer((json_int_t)fields[i].value));
+      fails |= json_object_set_new(o, fields[i].key, jsontree_u64(fields[i].value));
     if (http_agent_proc_read(st.pid, &proc) == 0) {
-      fails |= json_object_set_new(o, "mapped_bytes", json_integer((json_int_t)proc.mapped_bytes));
-      fails |= json_object_set_new(o, "resident_bytes", json_integer((json_int_t)proc.resident_bytes));
+      fails |= json_object_set_new(o, "mapped_bytes", jsontree_u64(proc.mapped_bytes));
+      fails |= json_object_set_new(o, "resident_bytes", jsontree_u64(proc.resident_bytes));
     }
     size_t nsuspects;
     free(http_agent_suspects(h, &nsuspects));
     fails |= json_object_set_new(o, "leak_suspects", json_integer((json_int_t)nsuspects));
     fails |= json_object_set_new(o, "uptime_seconds", json_real((double)st.uptime_ns / 1e9));
   }
-  char *text = fails ? NULL : json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  char *text = fails ? NULL : jsontree_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
   json_decref(o);
   if (text == NULL) {
     http_reply_text(r, 500, "text/plain; charset=utf-8", "out of memory\n");

@@ -17,6 +17,7 @@
 #include "live/retain_live.h"
 #include "render/json.h"
 #include "render/retain.h"
+#include "util/jsontree.h"
 #include "util/text.h"
 
 #define HTTP_RETAIN_TOP 10
@@ -45,7 +46,7 @@ void http_retain(http_server *h, const char *format, const char *addr, http_repl
   }
   if (json) {
     json_t *o = render_json_retention(snap);
-    char *body = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    char *body = o ? jsontree_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     if (body != NULL) http_reply_text(r, 200, "application/json", "%s\n", body);
     else http_reply_text(r, 500, text, "out of memory\n");

@@ -281,6 +281,10 @@ static int raw_line(raw_reader *r, char *line, char *err, size_t errlen) {
     if (raw_u64(&p, &a, 10) || raw_u64(&p, &b, 10) || raw_u64(&p, &c, 10) || raw_u64(&p, &d, 10) ||
         raw_u64(&p, &e, 10))
       return -1;
+    if (b > INT64_MAX || c > INT64_MAX || d > INT64_MAX || e > INT64_MAX) {
+      snprintf(err, errlen, "site count above 2^63-1 (a site's counts are signed, as in pprof)");
+      return -1;
+    }
     int64_t si = raw_find_stack(r, a);
     if (si < 0) {
       snprintf(err, errlen, "site refers to unknown stack %llu", (unsigned long long)a);
@@ -319,7 +323,7 @@ static int raw_line(raw_reader *r, char *line, char *err, size_t errlen) {
     uint64_t died[SNAP_LIFETIME_BUCKETS];
     if (raw_u64(&p, &a, 10)) return -1;
     for (int k = 0; k < SNAP_LIFETIME_BUCKETS; k++)
-      if (raw_u64(&p, &died[k], 10)) return -1;
+      if (raw_u64(&p, &died[k], 10) || died[k] > INT64_MAX) return -1;
     snap_site *site = raw_site_of(r, a);
     if (site == NULL) return 0; /* a stack without a site line: nothing to attach it to */
     for (int k = 0; k < SNAP_LIFETIME_BUCKETS; k++) site->died[k] += (int64_t)died[k];

@@ -21,10 +21,11 @@
 #include <string.h>
 
 #include "render/jsonw.h"
+#include "util/jsontree.h"
 #include "util/outfile.h"
 
 static json_t *json_amount(uint64_t bytes, uint64_t blocks) {
-  return json_pack("{s:I,s:I}", "bytes", (json_int_t)bytes, "blocks", (json_int_t)blocks);
+  return json_pack("{s:o,s:o}", "bytes", jsontree_u64(bytes), "blocks", jsontree_u64(blocks));
 }
 
 json_t *render_json_stack(const snapshot *snap, uint32_t stack) {
@@ -56,7 +57,7 @@ json_t *render_json_stack(const snapshot *snap, uint32_t stack) {
 static json_t *json_rstep(const snapshot *snap, const snap_rstep *s) {
   char address[32];
   snprintf(address, sizeof address, "0x%" PRIx64, s->address);
-  json_t *step = json_pack("{s:s,s:I}", "address", address, "bytes", (json_int_t)s->bytes);
+  json_t *step = json_pack("{s:s,s:o}", "address", address, "bytes", jsontree_u64(s->bytes));
   json_t *frames = render_json_stack(snap, s->stack);
   json_t *leaf = json_array_get(frames, 0);
   const char *keys[] = {"function", "file", "line", "object"};
@@ -82,8 +83,8 @@ static json_t *json_retention(const snapshot *snap) {
   json_t *roots = json_array(), *retainers = json_array(), *sites = json_array();
   for (uint32_t i = 0; i < r->nroots; i++) {
     const snap_rroot *root = &r->roots[i];
-    json_t *o = json_pack("{s:s,s:s,s:I,s:I}", "kind", root->kind, "name", root->name, "retained_bytes",
-                          (json_int_t)root->retained_bytes, "retained_blocks", (json_int_t)root->retained_blocks);
+    json_t *o = json_pack("{s:s,s:s,s:o,s:o}", "kind", root->kind, "name", root->name, "retained_bytes",
+                          jsontree_u64(root->retained_bytes), "retained_blocks", jsontree_u64(root->retained_blocks));
     if (root->symbol) json_object_set_new(o, "symbol", json_string(root->symbol));
     if (root->object) json_object_set_new(o, "object", json_string(root->object));
     if (root->tid) json_object_set_new(o, "tid", json_integer(root->tid));
@@ -95,18 +96,18 @@ static json_t *json_retention(const snapshot *snap) {
     snprintf(address, sizeof address, "0x%" PRIx64, t->address);
     json_t *path = json_path(snap, t);
     json_array_append_new(
-        retainers, json_pack("{s:o,s:I,s:I,s:I,s:I,s:s,s:o,s:o,s:o}", "root", json_root_index(t->root),
-                             "blocks", (json_int_t)t->blocks, "bytes", (json_int_t)t->bytes,
-                             "retained_bytes", (json_int_t)t->retained_bytes, "retained_blocks",
-                             (json_int_t)t->retained_blocks, "address", address, "stack",
+        retainers, json_pack("{s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:o,s:o}", "root", json_root_index(t->root),
+                             "blocks", jsontree_u64(t->blocks), "bytes", jsontree_u64(t->bytes),
+                             "retained_bytes", jsontree_u64(t->retained_bytes), "retained_blocks",
+                             jsontree_u64(t->retained_blocks), "address", address, "stack",
                              render_json_stack(snap, t->stack), "path_root", json_root_index(t->path_root),
                              "path", path));
   }
   for (uint32_t i = 0; i < r->nsites; i++) {
     const snap_rsite *s = &r->sites[i];
-    json_array_append_new(sites, json_pack("{s:I,s:I,s:I,s:o}", "blocks", (json_int_t)s->blocks,
-                                           "retained_bytes", (json_int_t)s->retained_bytes,
-                                           "retained_blocks", (json_int_t)s->retained_blocks, "stack",
+    json_array_append_new(sites, json_pack("{s:o,s:o,s:o,s:o}", "blocks", jsontree_u64(s->blocks),
+                                           "retained_bytes", jsontree_u64(s->retained_bytes),
+                                           "retained_blocks", jsontree_u64(s->retained_blocks), "stack",
                                            render_json_stack(snap, s->stack)));
   }
   return json_pack("{s:o,s:o,s:o,s:o,s:o}", "reachable",
@@ -121,17 +122,17 @@ json_t *render_json_retention(const snapshot *snap) {
   json_object_set_new(o, "pid", json_integer(snap->pid));
   json_object_set_new(o, "mode", json_string(snap->mode ? snap->mode : "full"));
   if (snap->live.present)
-    json_object_set_new(o, "live", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "pause_ns", (json_int_t)snap->live.pause_ns,
-                                             "stop_ns", (json_int_t)snap->live.stop_ns,
-                                             "threads", (json_int_t)snap->live.threads, "scan_ns",
-                                             (json_int_t)snap->live.scan_ns, "scan_cpu_ns",
-                                             (json_int_t)snap->live.scan_cpu_ns, "child_private_kb",
-                                             (json_int_t)snap->live.child_private_kb));
+    json_object_set_new(o, "live", json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "pause_ns", jsontree_u64(snap->live.pause_ns),
+                                             "stop_ns", jsontree_u64(snap->live.stop_ns),
+                                             "threads", jsontree_u64(snap->live.threads), "scan_ns",
+                                             jsontree_u64(snap->live.scan_ns), "scan_cpu_ns",
+                                             jsontree_u64(snap->live.scan_cpu_ns), "child_private_kb",
+                                             jsontree_u64(snap->live.child_private_kb)));
   json_t *held = json_array();
   for (uint32_t i = 0; i < r->nheld; i++) {
     const snap_rheld *x = &r->held[i];
-    json_array_append_new(held, json_pack("{s:o,s:I,s:I,s:o}", "root", json_root_index(x->root), "blocks",
-                                          (json_int_t)x->blocks, "bytes", (json_int_t)x->bytes, "stack",
+    json_array_append_new(held, json_pack("{s:o,s:o,s:o,s:o}", "root", json_root_index(x->root), "blocks",
+                                          jsontree_u64(x->blocks), "bytes", jsontree_u64(x->bytes), "stack",
                                           render_json_stack(snap, x->stack)));
   }
   json_object_set_new(o, "held", held);
@@ -140,8 +141,8 @@ json_t *render_json_retention(const snapshot *snap) {
     char address[32], block[32];
     snprintf(address, sizeof address, "0x%" PRIx64, r->chain_address);
     snprintf(block, sizeof block, "0x%" PRIx64, c->address);
-    json_object_set_new(o, "chain", json_pack("{s:s,s:s,s:I,s:o,s:o,s:o,s:o}", "address", address, "block", block,
-                                              "bytes", (json_int_t)c->bytes, "stack", render_json_stack(snap, c->stack),
+    json_object_set_new(o, "chain", json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "address", address, "block", block,
+                                              "bytes", jsontree_u64(c->bytes), "stack", render_json_stack(snap, c->stack),
                                               "root", json_root_index(c->root), "path_root",
                                               json_root_index(c->path_root), "path", json_path(snap, c)));
   }
@@ -353,7 +354,7 @@ int render_json_report_suspects(const snapshot *snap, json_t *suspects, const ch
 int render_json_dumpf(json_t *root, FILE *f, size_t flags, const char *name, char *err,
                       size_t errlen) {
   errno = 0;
-  int rc = json_dumpf(root, f, flags);
+  int rc = jsontree_dumpf(root, f, flags);
   json_decref(root);
   if (rc != 0) {
     snprintf(err, errlen, "cannot write %s: %s", name, strerror(errno ? errno : EIO));

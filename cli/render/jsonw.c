@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/jsontree.h"
+
 void jsonw_init(jsonw *w, FILE *f) {
   memset(w, 0, sizeof *w);
   w->f = f;
@@ -158,7 +160,7 @@ void jsonw_null(jsonw *w) {
 }
 
 void jsonw_tree(jsonw *w, json_t *v) {
-  char *text = v != NULL ? json_dumps(v, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
+  char *text = v != NULL ? jsontree_dumps(v, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
   json_decref(v);
   jsonw_member(w);
   if (text == NULL) {

@@ -48,8 +48,9 @@ void jsonw_u64(jsonw *w, uint64_t v);
 void jsonw_i64(jsonw *w, int64_t v);
 void jsonw_bool(jsonw *w, int v);
 void jsonw_null(jsonw *w);
-/* A jansson value written in place, indented to the current depth; the
- * reference is taken (NULL counts as a failure). */
+/* A jansson value written in place, indented to the current depth, by
+ * util/jsontree (so its jsontree_u64 counts are exact); the reference is
+ * taken (NULL counts as a failure). */
 void jsonw_tree(jsonw *w, json_t *v);
 /* Whether anything went wrong: a misuse, a tree, or the stream's error. */
 int jsonw_failed(const jsonw *w);

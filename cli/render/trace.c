@@ -24,6 +24,7 @@
 #include "render/json.h"
 #include "render/text.h"
 #include "util/hmap.h"
+#include "util/jsontree.h"
 #include "util/vec.h"
 
 #define TRACE_TOP_SITES 10
@@ -158,11 +159,11 @@ static json_t *trace_events(const trace_log *t, const char *process_name, int pi
   for (size_t k = 0; k < top; k++) rank[order[k]] = (int64_t)k;
   for (size_t i = 0; i < t->npoints; i++) {
     const trace_point *p = &t->points[i];
-    json_array_append_new(events, json_pack("{s:s,s:s,s:f,s:i,s:{s:I,s:I,s:I}}", "name", "heap", "ph", "C",
+    json_array_append_new(events, json_pack("{s:s,s:s,s:f,s:i,s:{s:o,s:o,s:o}}", "name", "heap", "ph", "C",
                                             "ts", p->ts_us, "pid", pid, "args", "inuse_bytes",
-                                            (json_int_t)p->inuse_bytes, "inuse_objects",
-                                            (json_int_t)p->inuse_objects, "allocated_bytes",
-                                            (json_int_t)p->allocated_bytes));
+                                            jsontree_u64(p->inuse_bytes), "inuse_objects",
+                                            jsontree_u64(p->inuse_objects), "allocated_bytes",
+                                            jsontree_u64(p->allocated_bytes)));
     if (top > 0) {
       int64_t bytes[TRACE_TOP_SITES] = {0};
       size_t end = i + 1 < t->npoints ? t->points[i + 1].first_value : t->nvalues;
