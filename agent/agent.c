@@ -199,7 +199,7 @@ __attribute__((constructor)) static void agent_constructor(void) {
   if (unwind_prime() != 0) sys_warn("libunwind.so.8 not found; comparing with glibc backtrace() instead");
   dl_iterate_phdr(agent_count_tls, &tls_after);
   agent_tls_modules = 1 + tls_after - tls_before;
-  if (agent_live_ready) livescan_enable(agent_tls_modules);
+  if (agent_live_ready) livescan_enable(agent_tls_modules, WORLD_PTRACE_FIRST);
   guard_leave_self(was);
 }
 
@@ -223,7 +223,7 @@ static void agent_finish(int status, int sig) {
   if (leak_check) {
     int stopping = guard_enter_self(GUARD_AGENT);
     threads = sys_map(AGENT_MAX_THREADS * sizeof *threads);
-    nthreads = threads ? world_stop(threads, AGENT_MAX_THREADS, 0) : 0;
+    nthreads = threads ? world_stop(threads, AGENT_MAX_THREADS, WORLD_SIGNAL_FIRST) : 0;
     guard_leave_self(stopping);
   }
   /* Memory glibc and libstdc++ keep for themselves is released first (in

@@ -13,14 +13,16 @@
  *      the agent's shims (got.c; thin ones of this file in front of
  *      hooks.c's), dlopen's to a trampoline that patches the objects it
  *      loads, dlclose's to the agent's (the module map);
- *   5. tracking on, the control thread started (control.c), which also
- *      runs attach_tick: objects loaded some other way (libc's own dlopen
+ *   5. tracking on, live retention snapshots on (livescan.c, the threads
+ *      stopped with ptrace alone: the stop signal has no handler here), the
+ *      control thread started (control.c), which also runs attach_tick: objects loaded some other way (libc's own dlopen
  *      of NSS modules) are patched within a tick, and once the supervisor's
  *      lock is free the agent detaches.
  *
  * Detaching (on the control thread): a last snapshot, the entries back,
  * tracking off (a shim reached through a pointer the program took meanwhile
- * passes the call to glibc), the control thread ends.  Sampled blocks are
+ * passes the call to glibc), the control thread ends (and a live snapshot's
+ * child still scanning with it).  Sampled blocks are
  * page-aligned glibc blocks: glibc's free takes them later.  Nothing of
  * the program's is changed for good: no descriptor is kept, no signal
  * handler installed; one exit handler (the exit snapshot) and fork handlers
@@ -49,8 +51,10 @@
 
 #include "agent.h"
 #include "blocks.h"
+#include "chunks.h"
 #include "control.h"
 #include "got.h"
+#include "livescan.h"
 #include "options.h"
 #include "record.h"
 #include "sampler.h"
@@ -516,6 +520,10 @@ int leakscope_agent_attach(const char *options_path) {
     return attach_fail(ATTACH_NOTHING, "no loaded object calls malloc through its GOT");
   }
   atomic_store(&ag_state.phase, AG_ACTIVE);
+  /* live retention snapshots (retain --pid, attach --watch's holders):
+   * the threads stop with ptrace alone, the stop signal has no handler here */
+  const char *no_live;
+  if (ag_opt.control && chunks_check(&no_live) == 0) livescan_enable(1, WORLD_PTRACE_ONLY);
   if (control_start() != 0) {
     spin_acquire(&attach_lock);
     atomic_store(&attach_on, 0);

@@ -136,7 +136,10 @@ static void *control_main(void *arg) {
   uint64_t next_tick = ag_opt.growth > 0 ? sys_now_ns() + 1000000000u : 0;
   for (;;) {
     if (control_tick_hook != NULL) control_tick_hook();
-    if (state_phase() != AG_ACTIVE) return NULL;
+    if (state_phase() != AG_ACTIVE) {
+      livescan_end();
+      return NULL;
+    }
     int timeout = ag_opt.control ? CONTROL_POLL_MS : CONTROL_IDLE_MS;
     if (next) {
       uint64_t now = sys_now_ns();

@@ -44,6 +44,7 @@
 
 static struct {
   int enabled, tls_modules;
+  world_how stop;        /* how the threads are stopped for the copy */
   world_thread *threads;
   pid_t child;           /* the running child, 0 if none */
   uint64_t child_started_ns;
@@ -52,9 +53,10 @@ static struct {
   pid_t control_tid;     /* the thread that made the child */
 } L;
 
-void livescan_enable(int tls_modules) {
+void livescan_enable(int tls_modules, world_how stop) {
   L.enabled = 1;
   L.tls_modules = tls_modules;
+  L.stop = stop;
 }
 
 /* OUT plus a suffix; 0 or -1. */
@@ -126,7 +128,7 @@ static __attribute__((noreturn)) void livescan_child(unsigned long long id) {
 /* Take a snapshot for request id. */
 static void livescan_start(unsigned long long id) {
   if (!L.enabled) {
-    livescan_refuse(id, "live retention is not available in this process (the agent was attached)");
+    livescan_refuse(id, "live retention is not available in this process (see the agent's warnings)");
     return;
   }
   if (L.child > 0) {
@@ -142,7 +144,7 @@ static void livescan_start(unsigned long long id) {
   }
   L.control_tid = sys_gettid();
   L.stop_started_ns = sys_now_ns();
-  L.nthreads = world_stop(L.threads, LIVESCAN_MAX_THREADS, 1);
+  L.nthreads = world_stop(L.threads, LIVESCAN_MAX_THREADS, L.stop);
   L.stop_ns = sys_now_ns() - L.stop_started_ns;
   long pid = syscall(SYS_clone, 0L /* no CLONE_VM, no exit signal */, 0L, 0L, 0L, 0L);
   if (pid == 0) livescan_child(id);
@@ -165,6 +167,14 @@ static void livescan_reap(void) {
     r = waitpid(L.child, &status, __WCLONE);
   }
   if (r != 0) L.child = 0; /* done, or gone (someone else's wait took it) */
+}
+
+void livescan_end(void) {
+  if (L.child <= 0) return;
+  int status;
+  kill(L.child, SIGKILL);
+  waitpid(L.child, &status, __WCLONE);
+  L.child = 0;
 }
 
 void livescan_poll(void) {

@@ -5,7 +5,8 @@
  * ends).  The live snapshot's stop is ptrace-first: the helper below stops
  * every thread, and the signal is only for those it cannot, since a
  * signal handler cuts short the system calls it interrupts (nanosleep,
- * poll, ...) where ptrace resumes them.
+ * poll, ...) where ptrace resumes them; in an attached agent (no handler
+ * of the stop signal) ptrace alone, and a thread it cannot stop runs on.
  *
  * First with a signal: the scanning thread lists /proc/self/task and sends
  * each other thread the stop signal.  A thread outside the agent saves its
@@ -313,7 +314,7 @@ static void world_signal_pending(int n) {
   }
 }
 
-int world_stop(world_thread *out, int max, int ptrace_first) {
+int world_stop(world_thread *out, int max, world_how how) {
   if (max > WORLD_MAX) max = WORLD_MAX;
   for (int waited = 0; atomic_exchange(&world_busy, 1) && waited < 2000; waited++) { /* 2 s at most */
     struct timespec ts = {0, 1000000};
@@ -324,16 +325,20 @@ int world_stop(world_thread *out, int max, int ptrace_first) {
   world_stopper_tid = sys_gettid();
   atomic_store(&world_table_len, 0);
   atomic_store(&world_stop_requested, 1);
-  world_signal_new = !ptrace_first;
+  world_signal_new = how == WORLD_SIGNAL_FIRST;
   /* keep listing until no new thread appears (threads may be starting) */
   for (int round = 0; round < 30 && world_list_new(max) > 0; round++) {
   }
   uint64_t start = sys_now_ns();
   int used_ptrace = 0;
-  if (ptrace_first) { /* ptrace resumes the system calls it interrupts, a signal handler does not */
+  if (how != WORLD_SIGNAL_FIRST) { /* ptrace resumes the system calls it interrupts, a signal handler does not */
     used_ptrace = 1;
     int failed = world_stop_with_ptrace();
-    world_signal_new = 1;
+    if (how == WORLD_PTRACE_ONLY && failed != 0) {
+      sys_warn("some threads could not be stopped with ptrace; their stacks are scanned whole");
+      return atomic_load(&world_table_len);
+    }
+    world_signal_new = how == WORLD_PTRACE_FIRST;
     if (failed != 0) world_signal_pending(atomic_load(&world_table_len));
   }
   for (;;) {

@@ -26,12 +26,18 @@ typedef struct {
 
 /* Installs the handler of the stop signal (the stop_signal option). */
 AG_HIDDEN int world_install_handlers(void);
+/* How world_stop stops the threads. */
+typedef enum {
+  WORLD_SIGNAL_FIRST, /* the stop signal, ptrace for threads that block it or do not answer */
+  WORLD_PTRACE_FIRST, /* ptrace from the start (the signal only for the threads ptrace cannot
+                       * stop), so that no system call of the program's is cut short with
+                       * EINTR by the stop signal's handler (a sleep ends early, for one) */
+  WORLD_PTRACE_ONLY,  /* ptrace alone: the stop signal has no handler (an attached agent);
+                       * a thread ptrace cannot stop runs on, scanned without its registers */
+} world_how;
 /* Stop every other thread of the process; returns how many entries were
- * filled in out (at most max).  ptrace_first: with ptrace from the start
- * (the signal only for the threads ptrace cannot stop), so that no system
- * call of the program's is cut short with EINTR by the stop signal's
- * handler (a sleep ends early, for one) */
-AG_HIDDEN int world_stop(world_thread *out, int max, int ptrace_first);
+ * filled in out (at most max). */
+AG_HIDDEN int world_stop(world_thread *out, int max, world_how how);
 /* After the exit snapshot: the helper that holds threads with ptrace goes
  * (the threads stay where they are until the process ends). */
 AG_HIDDEN void world_release(void);

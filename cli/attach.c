@@ -545,10 +545,10 @@ int cmd_attach(int argc, char **argv) {
     errorf("cannot lock %s: %s", r.lock, strerror(errno));
     goto done;
   }
-  /* --watch, or --http alone: /metrics counts the leak watch's suspects (no
-   * holders: an attached agent takes no live retention snapshot) */
+  /* --watch, or --http alone: /metrics counts the leak watch's suspects;
+   * --watch names their holders from a live retention snapshot */
   if (o.watch > 0 &&
-      (r.watch = leakwatch_new(o.watch, o.watch_period, o.sample, r.dir, o.output_dir, o.watch_announce, 0)) == NULL) {
+      (r.watch = leakwatch_new(o.watch, o.watch_period, o.sample, r.dir, o.output_dir, o.watch_announce, 1)) == NULL) {
     errorf("--watch: out of memory");
     goto done;
   }
