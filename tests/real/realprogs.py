@@ -196,7 +196,11 @@ def run_one(p, mode, work, out):
             ["--report", tag + ".json", "--"], LEAKSCOPE_TIMEOUT
     else:
         vg_trace = ["--trace-children=yes"] if p["children"] else []
-        wrap = ["valgrind", "--leak-check=full", "--show-leak-kinds=all", "--log-file=" + tag + ".%p.log"] + \
+        # A parent as fresh as `leakscope run` is to the leakscope runs (a
+        # shell that waits for valgrind): programs that keep their parent's
+        # pid as a string (bash's PPID) then hold as many digits in each.
+        wrap = ["sh", "-c", '"$@"; exit $?', "sh",
+                "valgrind", "--leak-check=full", "--show-leak-kinds=all", "--log-file=" + tag + ".%p.log"] + \
             vg_trace
         limit = MEMCHECK_TIMEOUT
     env = base_env(work)
