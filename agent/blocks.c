@@ -50,6 +50,20 @@ static int blocks_word(uintptr_t a, uintptr_t from, uintptr_t to, const char *da
   return blocks_copy(a, a + 8, out);
 }
 
+int blocks_get_copied(uintptr_t p, blocks_info *out) {
+  if (blocks_secret == 0 || (p & 15) != 0 || p < 4096) return 0;
+  blocks_header h;
+  if (blocks_copy(p - BLOCKS_HEADER, p, &h) != 0) return 0;
+  unsigned shift = blocks_tag_shift(&h, p);
+  if (shift == 0) return 0;
+  uint64_t chunk_word, long_size = 0;
+  uintptr_t word = p - ((uintptr_t)1 << shift) - 8;
+  if (blocks_copy(word, word + 8, &chunk_word) != 0) return 0;
+  if ((h.tag & BLOCKS_SLACK_LONG) == BLOCKS_SLACK_LONG && blocks_copy(p - BLOCKS_HEADER - 8, p - BLOCKS_HEADER, &long_size) != 0)
+    return 0;
+  return blocks_decode(&h, p, shift, (size_t)chunk_word, long_size, out);
+}
+
 /* Look for headers in [from, to), whose bytes are at data (the memory
  * itself when in_place, or a copy of it).  A tag must also agree with the
  * size word of glibc's chunk below it. */

@@ -155,6 +155,10 @@ static inline void blocks_put_back(void *p, blocks_header saved) {
   *(blocks_header *)((uintptr_t)p - BLOCKS_HEADER) = saved;
 }
 
+/* blocks_get for memory that may be gone (a block another thread was
+ * freeing, seen from a child forked meanwhile): read through copies. */
+AG_HIDDEN int blocks_get_copied(uintptr_t p, blocks_info *out);
+
 typedef void (*blocks_visit_fn)(uintptr_t ptr, const blocks_info *b, void *arg);
 /* Every live block with a header, in address order.  With the world
  * stopped the heap is read in place; otherwise through copies

@@ -24,11 +24,16 @@
  *   5. Full mode: every block gets a header with its size and stack, and is
  *      zero-filled unless glibc zeroed it, so that stale data never acts as
  *      a pointer in the leak scan (memcheck ignores never-written words).
+ *      Each allocation, free and realloc of the program's notes itself in
+ *      the thread's state while its headers and counts change, so that a
+ *      child forked meanwhile by another thread finds the totals agreeing
+ *      with the headers (threads_after_fork_child).
  * A thread leaving the agent parks if the exit scan is stopping the world.
  */
 #include "record.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "blocks.h"
@@ -74,6 +79,39 @@ static void *record_glibc(record_kind kind, size_t align, size_t n, size_t size)
   return NULL;
 }
 
+/* ---- the operation under way ----------------------------------------------- */
+
+/* Full mode's program blocks: the thread's counters before the operation,
+ * and the block it frees (NULL: none) with the sizes it counts; then the
+ * headers change, then the counts (tstate.h).  The compiler fences keep
+ * that order, since a child forked by another thread sees a prefix of this
+ * thread's stores (the thread runs on until one of them faults on a page
+ * fork made copy-on-write, and waits there), whichever page each is in. */
+static inline void record_op_begin(ag_tstate *st, const void *old, size_t old_size, size_t new_size) {
+  st->op_allocs = st->allocs;
+  st->op_frees = st->frees;
+  st->op_bytes_allocated = st->bytes_allocated;
+  st->op_bytes_freed = st->bytes_freed;
+  st->op_old_size = old_size;
+  st->op_new_size = new_size;
+  st->op_new = 0;
+  st->op_old = old != NULL ? ~(uintptr_t)old : 0;
+  atomic_signal_fence(memory_order_seq_cst);
+  st->op_under_way = 1;
+  atomic_signal_fence(memory_order_seq_cst);
+}
+
+/* The block being made will be at p (its header is placed next). */
+static inline void record_op_new(uintptr_t p) {
+  ag_thread.op_new = ~p;
+  atomic_signal_fence(memory_order_seq_cst);
+}
+
+static inline void record_op_end(ag_tstate *st) {
+  atomic_signal_fence(memory_order_seq_cst);
+  st->op_under_way = 0;
+}
+
 /* ---- blocks with a header ------------------------------------------------ */
 
 /* The offset of a block's header-bearing start for this request, as a
@@ -104,6 +142,7 @@ static void *record_with_header(record_kind kind, size_t align, size_t size, uin
                                       : __libc_memalign(offset, total);
   if (q == NULL) return NULL;
   if (*zeroed && shift != BLOCKS_MIN_SHIFT) memset(q, 0, total);
+  if (stack != BLOCKS_STACK_INTERNAL) record_op_new((uintptr_t)q + offset);
   void *p = blocks_place(q, shift, size, stack, born, 0);
   if (p == NULL) { /* a slack too large to keep (huge pages): again, with room for the size */
     __libc_free(q);
@@ -236,11 +275,14 @@ static inline __attribute__((always_inline)) void *record_full_alloc(ag_tstate *
                                                                       size_t size) {
   int zeroed;
   uint32_t stack = record_stack_here(1, size);
+  record_op_begin(st, NULL, 0, size);
   void *p = record_with_header(kind, align, size, stack, record_born(), BLOCKS_MIN_SHIFT, &zeroed);
-  if (p == NULL) return NULL;
-  blocks_info b;
-  if (!zeroed && blocks_get(p, &b) && record_zero_fill_wanted(b.glibc, size)) memset(p, 0, size);
-  record_count_alloc(st, p, size);
+  if (p != NULL) {
+    blocks_info b;
+    if (!zeroed && blocks_get(p, &b) && record_zero_fill_wanted(b.glibc, size)) memset(p, 0, size);
+    record_count_alloc(st, p, size);
+  }
+  record_op_end(st);
   return p;
 }
 
@@ -258,8 +300,15 @@ static void record_count_free(ag_tstate *st, const void *p, const blocks_info *b
 /* A block with a header is freed: its counts (when it is the program's and
  * the agent is on), then glibc. */
 static void record_free_headed(void *p, const blocks_info *b) {
-  blocks_forget(p);
-  if (b->stack != BLOCKS_STACK_INTERNAL && state_active()) record_count_free(threads_self(), p, b);
+  if (b->stack != BLOCKS_STACK_INTERNAL && state_active()) {
+    ag_tstate *st = threads_self();
+    record_op_begin(st, p, b->size, 0);
+    blocks_forget(p);
+    record_count_free(st, p, b);
+    record_op_end(st);
+  } else {
+    blocks_forget(p);
+  }
   __libc_free(b->glibc);
 }
 
@@ -324,13 +373,17 @@ static void *record_realloc_headed(ag_tstate *st, void *old, const blocks_info *
       errno = ENOMEM;
       return NULL;
     }
+    int counted_old = !nested && b->stack != BLOCKS_STACK_INTERNAL;
+    if (!nested) record_op_begin(st, counted_old ? old : NULL, b->size, size);
     blocks_header saved = blocks_take(old);
     void *q = __libc_realloc(b->glibc, total);
     if (q == NULL) { /* the old block stays, with its header */
       blocks_put_back(old, saved);
+      if (!nested) record_op_end(st);
       return NULL;
     }
     uint64_t born = nested ? 0 : record_born();
+    if (!nested) record_op_new((uintptr_t)q + BLOCKS_HEADER);
     void *p = blocks_place(q, BLOCKS_MIN_SHIFT, size, stack, born, 0);
     if (p == NULL) { /* its slack is too large to keep (huge pages): moved into a block with room */
       int zeroed;
@@ -339,6 +392,7 @@ static void *record_realloc_headed(ag_tstate *st, void *old, const blocks_info *
         memcpy(p, (char *)q + BLOCKS_HEADER, b->size < size ? b->size : size);
         __libc_free(q);
       } else {
+        if (!nested) record_op_new((uintptr_t)q + BLOCKS_HEADER);
         p = blocks_place(q, BLOCKS_MIN_SHIFT, size, stack, born, 1);
       }
     }
@@ -346,8 +400,11 @@ static void *record_realloc_headed(ag_tstate *st, void *old, const blocks_info *
       blocks_info now;
       if (blocks_get(p, &now) && record_zero_fill_wanted(now.glibc, size)) memset((char *)p + b->size, 0, size - b->size);
     }
-    if (!nested && b->stack != BLOCKS_STACK_INTERNAL) record_count_free(st, old, b);
-    if (!nested) record_count_alloc(st, p, size);
+    if (counted_old) record_count_free(st, old, b);
+    if (!nested) {
+      record_count_alloc(st, p, size);
+      record_op_end(st);
+    }
     return p;
   }
   void *p = nested ? record_nested_alloc(RECORD_MALLOC, 0, size) : record_full_alloc(st, RECORD_MALLOC, 0, size);

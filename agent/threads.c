@@ -16,6 +16,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "blocks.h"
 #include "lifetimes.h"
 #include "options.h"
 #include "sampler.h"
@@ -115,12 +116,30 @@ threads_counts threads_totals(void) {
 
 void threads_restart_totals(void) { threads_base = threads_raw_totals(); }
 
+/* A thread that does not exist in this child (forked by another) was in
+ * the middle of a block operation (record.c): its counts become what the
+ * headers it left say.  A block it was freeing is freed once its header is
+ * gone (with a block being made, it was taken before that began); a block
+ * being made is made once its header is there. */
+static void threads_settle_op(ag_tstate *st) {
+  if (!st->op_under_way) return;
+  blocks_info b;
+  int made = st->op_new != 0 && blocks_get_copied(~st->op_new, &b) && b.stack != BLOCKS_STACK_INTERNAL;
+  int freed = st->op_old != 0 && (st->op_new != 0 || !blocks_get_copied(~st->op_old, &b));
+  st->allocs = st->op_allocs + (uint64_t)made;
+  st->bytes_allocated = st->op_bytes_allocated + (made ? st->op_new_size : 0);
+  st->frees = st->op_frees + (uint64_t)freed;
+  st->bytes_freed = st->op_bytes_freed + (freed ? st->op_old_size : 0);
+  st->op_under_way = 0;
+}
+
 void threads_after_fork_child(void) {
   /* Only this thread exists now: the others' counts become retired. */
   spin_reset(&threads_registry_lock);
   ag_tstate *self = &ag_thread;
   for (ag_tstate *st = threads_all; st != NULL; st = st->next) {
     if (st == self) continue;
+    if (!options_sample_mode()) threads_settle_op(st);
     threads_add(&threads_retired, st);
     atomic_fetch_add_explicit(&threads_live, st->live_pending, memory_order_relaxed);
     lifetimes_retire(st);

@@ -52,6 +52,17 @@ typedef struct ag_tstate {
   struct lifetimes_table *lifetimes; /* full mode: this thread's freed blocks' lifetimes (lifetimes.c) */
   int64_t live_pending;     /* full mode: bytes allocated less freed not yet added to the live total */
   int64_t live_pending_max; /* the most live_pending reached since it was last added (threads.h) */
+  /* full mode: the block operation under way (record.c), which a child
+   * forked meanwhile, where this thread does not exist, completes or
+   * drops by the headers it finds (threads_after_fork_child): whether one
+   * is (set after the rest, cleared last, so one store decides), the block
+   * being freed and the one being made (program pointers inverted, as
+   * last_block; 0: none), their sizes, and the counters as they were
+   * before the operation */
+  int op_under_way;
+  uintptr_t op_old, op_new;
+  size_t op_old_size, op_new_size;
+  uint64_t op_allocs, op_frees, op_bytes_allocated, op_bytes_freed;
 } ag_tstate;
 
 /* Called by guard_leave, as the thread leaves the agent, when a signal is
