@@ -186,17 +186,17 @@ static int record_entry_stack(ag_tstate *st, uintptr_t *pcs, int depth) {
  * every capture's walk. */
 static inline __attribute__((always_inline)) uint32_t record_stack_here(uint64_t objects, uint64_t bytes) {
   uintptr_t pcs[UNWIND_MAX_DEPTH];
-  int same;
-  int depth = unwind_capture(pcs, ag_opt.depth, &same);
+  uint32_t known;
   ag_tstate *st = &ag_thread;
+  int depth = unwind_capture(pcs, ag_opt.depth, &known, st->entry_ret != 0);
   uint32_t stack;
   if (AG_UNLIKELY(st->entry_ret != 0)) {
     /* not the stack the capture saw: neither reused nor kept for reuse */
     stack = stacktab_intern(pcs, record_entry_stack(st, pcs, depth));
-    st->last_stack = 0;
+    unwind_tag(0);
   } else {
-    stack = same && st->last_stack != 0 ? st->last_stack : stacktab_intern(pcs, depth);
-    st->last_stack = stack;
+    stack = known != 0 ? known : stacktab_intern(pcs, depth);
+    unwind_tag(stack);
   }
   stacktab_entry *e = stacktab_get(stack);
   if (e != NULL) {

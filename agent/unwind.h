@@ -24,10 +24,17 @@ AG_HIDDEN int unwind_init(void);
  * asked for and is missing. */
 AG_HIDDEN int unwind_prime(void);
 /* Capture the caller's stack into pcs (at most max frames); returns the
- * depth.  *same is set when it is the very stack this thread's previous
- * capture returned (found without comparing it: the walk reused all of
- * it), so that the caller may reuse what it made of that one. */
-AG_HIDDEN int unwind_capture(uintptr_t *pcs, int max, int *same);
+ * depth.  *tag: the caller's tag (unwind_tag) for this very stack when the
+ * thread has had it before and the walk knows it without comparing it
+ * (all of the last capture reused, or a few fresh frames below a part of
+ * a tagged capture, seen so before), else 0; pcs is then filled only with
+ * need_pcs (it always is when *tag is 0).  Every capture is followed
+ * by unwind_tag on the same thread; a capture between the two (a signal
+ * handler's) takes the slow path and leaves the thread's record alone. */
+AG_HIDDEN int unwind_capture(uintptr_t *pcs, int max, uint32_t *tag, int need_pcs);
+/* The tag of the thread's last capture (its stack id; 0: none, when the
+ * caller made something else of the frames). */
+AG_HIDDEN void unwind_tag(uint32_t tag);
 /* The pc lies in libleakscope.so's code. */
 AG_HIDDEN int unwind_is_agent_pc(uintptr_t pc);
 /* The range overlaps libleakscope.so's own mapped segments. */

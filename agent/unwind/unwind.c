@@ -54,6 +54,8 @@
 #define UNWIND_RAW_MAX (UNWIND_MAX_DEPTH + UNWIND_MAX_AGENT_FRAMES)
 #define UNWIND_CHECK_REPORTS 5
 #define UNWIND_L0_BITS 6
+#define UNWIND_TAG_FRESH 3 /* the most fresh frames a derived capture's key holds */
+#define UNWIND_TAG_BITS 8  /* a thread's derived captures remembered */
 
 typedef int (*unwind_backtrace_fn)(void **buffer, int size);
 
@@ -71,8 +73,20 @@ typedef struct {
   uint64_t gen;     /* unwind_cache_gen of its rules */
   int n;            /* frames; 0 = nothing to reuse */
   int complete;     /* the stack ended after frame n - 1 (else: depth limit) */
+  uint32_t tag;     /* the caller's tag for it (unwind_tag), 0: none */
   uintptr_t pc[UNWIND_MAX_DEPTH], sp[UNWIND_MAX_DEPTH], fp[UNWIND_MAX_DEPTH], fp_at[UNWIND_MAX_DEPTH];
 } unwind_record;
+
+/* A capture derived from a tagged one: its first i frames walked fresh,
+ * the rest that capture's from frame j on, nothing walked beyond it.  Its
+ * frames are a function of (from, j, the fresh pcs) alone, so the tag the
+ * caller gave it once holds whenever they come again. */
+typedef struct {
+  uint32_t from, tag; /* 0: empty */
+  uint16_t j, i;
+  uint32_t slot;      /* where it is kept: a hash of the rest */
+  uintptr_t pc[UNWIND_TAG_FRESH];
+} unwind_derived;
 
 static inline void unwind_record_set(unwind_record *r, int k, const unwind_frame *f) {
   r->pc[k] = f->pc;
@@ -114,12 +128,18 @@ typedef struct unwind_thread {
     uint64_t rule;
   } l0[1 << UNWIND_L0_BITS];
   unwind_record last;
+  unwind_derived derived[1 << UNWIND_TAG_BITS];
+  unwind_derived pending; /* the last capture's key, while it waits for its tag (pending.from != 0) */
+  int busy;               /* between a fast capture and its unwind_tag */
 } unwind_thread;
 
 #define UNWIND_CHUNK_BLOCKS 16
 
 static pthread_key_t unwind_key;
 static int unwind_key_ready;
+/* The block the key holds, read without pthread_getspecific on every
+ * capture; cleared by the key's destructor, which runs on the thread. */
+static __thread unwind_thread *unwind_self_block __attribute__((tls_model("initial-exec")));
 static _Atomic(unwind_thread *) unwind_threads;
 static void unwind_thread_release(void *arg);
 
@@ -191,6 +211,7 @@ int unwind_is_agent_range(uintptr_t start, uintptr_t end) {
 
 static void unwind_thread_release(void *arg) {
   unwind_thread *t = arg;
+  if (unwind_self_block == t) unwind_self_block = NULL;
   atomic_store_explicit(&t->in_use, 0, memory_order_release);
 }
 
@@ -204,6 +225,9 @@ static unwind_thread *unwind_thread_claim(void) {
         t->stack_lo = t->stack_hi = 0;
         memset(t->l0, 0, sizeof t->l0);
         memset(&t->last, 0, sizeof t->last);
+        memset(t->derived, 0, sizeof t->derived);
+        memset(&t->pending, 0, sizeof t->pending);
+        t->busy = 0;
         return t;
       }
     }
@@ -229,6 +253,7 @@ static unwind_thread *unwind_thread_new(void) {
     unwind_thread_release(t);
     return NULL;
   }
+  unwind_self_block = t;
   return t;
 }
 
@@ -256,7 +281,7 @@ static __attribute__((noinline)) unwind_thread *unwind_thread_first(unwind_threa
 /* This thread's block with its stack bounds known, or NULL. */
 static inline unwind_thread *unwind_thread_self(void) {
   if (AG_UNLIKELY(!unwind_key_ready)) return NULL;
-  unwind_thread *t = pthread_getspecific(unwind_key);
+  unwind_thread *t = unwind_self_block;
   if (AG_LIKELY(t != NULL && t->stack_hi > 1)) return t;
   return unwind_thread_first(t);
 }
@@ -305,29 +330,61 @@ static inline __attribute__((always_inline)) int unwind_step(unwind_thread *t, u
  * pointer of the frame whose step read it (unwind_step), so all are in
  * the stack. */
 static int unwind_verify(const unwind_record *last, int j) {
-  for (int k = j; k + 1 < last->n; k++) {
-    uintptr_t fp_at = last->fp_at[k];
-    uintptr_t differs = *(const uintptr_t *)(last->sp[k + 1] - 8) ^ last->pc[k + 1];
-    if (fp_at != 0) differs |= *(const uintptr_t *)fp_at ^ last->fp[k + 1];
-    if (AG_UNLIKELY(differs != 0)) return k;
+  const uintptr_t *pc = last->pc + j + 1, *sp = last->sp + j + 1, *fp = last->fp + j + 1;
+  const uintptr_t *fp_at = last->fp_at + j;
+  for (int c = 0, count = last->n - j - 1; c < count; c++) {
+    /* a kept RBP is checked against itself, without a branch */
+    const uintptr_t *fp_word = fp_at[c] != 0 ? (const uintptr_t *)fp_at[c] : &fp[c];
+    uintptr_t differs = (*(const uintptr_t *)(sp[c] - 8) ^ pc[c]) | (*fp_word ^ fp[c]);
+    if (AG_UNLIKELY(differs != 0)) return j + c;
   }
   return -1;
+}
+
+/* The tag of a derived capture seen before (key: d, whose slot it sets), or 0. */
+static uint32_t unwind_derived_find(const unwind_thread *t, unwind_derived *d) {
+  uint64_t h = ((uint64_t)d->from << 16 | (uint64_t)d->j << 8 | d->i) * 0x9e3779b97f4a7c15u;
+  for (uint32_t k = 0; k < d->i; k++) h = (h ^ d->pc[k]) * 0xff51afd7ed558ccdu;
+  d->slot = (uint32_t)(h >> (64 - UNWIND_TAG_BITS));
+  const unwind_derived *e = &t->derived[d->slot];
+  if (e->from != d->from || e->j != d->j || e->i != d->i) return 0;
+  for (uint32_t k = 0; k < d->i; k++)
+    if (e->pc[k] != d->pc[k]) return 0;
+  return e->tag;
 }
 
 /* Finishes a capture whose frames from i up are the last capture's frames
  * from j up (fresh holds frames 0 .. i-1): rebuilds the record, walks on
  * if the last capture had stopped at a lower depth limit, fills pcs
- * (-1 if that walk cannot go on, or with partial the frames so far). */
+ * (-1 if that walk cannot go on, or with partial the frames so far).
+ * *tag: the tag of this very stack if the thread has seen it (the last
+ * capture's, or a derived one's), else 0; pcs is then left alone unless
+ * need_pcs. */
 static int unwind_splice(unwind_thread *t, int j, const unwind_frame *fresh, int i,
-                         uintptr_t *restrict pcs, int max, uintptr_t hi, int *same, int partial) {
+                         uintptr_t *restrict pcs, int max, uintptr_t hi, uint32_t *tag, int partial,
+                         int need_pcs) {
   unwind_record *last = &t->last;
   int keep = last->n - j < max - i ? last->n - j : max - i;
   int complete = last->complete && keep == last->n - j;
+  /* nothing to walk on: the stack is the fresh frames and the last one's from j */
+  int derived = complete || i + keep == max;
   /* the very stack of the last capture: the same frames below the splice
-   * point, all of the last capture's above it, nothing more to walk */
-  int identical = i == j && keep == last->n - j && (complete || i + keep == max);
+   * point, all of the last capture's above it */
+  int identical = derived && i == j && keep == last->n - j;
   for (int k = 0; identical && k < i; k++) identical = fresh[k].pc == last->pc[k];
-  *same = identical;
+  *tag = 0;
+  t->pending.from = 0;
+  if (identical) {
+    *tag = last->tag;
+  } else if (derived && last->tag != 0 && i <= UNWIND_TAG_FRESH) {
+    unwind_derived *d = &t->pending;
+    d->from = last->tag;
+    d->j = (uint16_t)j;
+    d->i = (uint16_t)i;
+    for (int k = 0; k < i; k++) d->pc[k] = fresh[k].pc;
+    *tag = unwind_derived_find(t, d);
+  }
+  last->tag = *tag;
   if (i != j) unwind_record_move(last, i, j, keep);
   for (int k = 0; k < i; k++) unwind_record_set(last, k, &fresh[k]);
   int n = i + keep;
@@ -349,7 +406,7 @@ static int unwind_splice(unwind_thread *t, int j, const unwind_frame *fresh, int
       n++;
     }
   }
-  memcpy(pcs, last->pc, (size_t)n * sizeof *pcs);
+  if (*tag == 0 || need_pcs) memcpy(pcs, last->pc, (size_t)n * sizeof *pcs);
   last->n = n;
   last->complete = complete;
   return n;
@@ -363,13 +420,18 @@ static int unwind_splice(unwind_thread *t, int j, const unwind_frame *fresh, int
  * thread's last capture, and the stack words that capture read above it
  * are unchanged, the rest of that capture is reused: the walk from there
  * would read the same words with the same rules. */
-static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int max, int *same,
-                                                             int partial) {
+static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int max, uint32_t *tag,
+                                                             int partial, int need_pcs) {
   unwind_frame cur, next = {0, 0, 0, 0};
   __asm__ volatile("lea 0(%%rip), %0\n\tmov %%rsp, %1\n\tmov %%rbp, %2"
                    : "=r"(cur.pc), "=r"(cur.sp), "=r"(cur.fp));
   unwind_thread *t = unwind_thread_self();
   if (t == NULL || cur.sp < t->stack_lo || cur.sp >= t->stack_hi) return -1;
+  /* a capture nested in another's, before its unwind_tag (a signal
+   * handler's): the record is the other one's, and stays so */
+  if (AG_UNLIKELY(t->busy)) return -1;
+  t->busy = 1;
+  t->pending.from = 0;
   const uintptr_t hi = t->stack_hi;
   unwind_record *last = &t->last;
   uint64_t gen = atomic_load_explicit(&unwind_cache_gen, memory_order_relaxed);
@@ -393,7 +455,7 @@ static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int
     while (j < last->n && last->sp[j] < cur.sp) j++;
     if (j < last->n && last->sp[j] == cur.sp && last->pc[j] == cur.pc && last->fp[j] == cur.fp) {
       int bad = unwind_verify(last, j);
-      if (bad < 0) return unwind_splice(t, j, fresh, n, pcs, max, hi, same, partial);
+      if (bad < 0) return unwind_splice(t, j, fresh, n, pcs, max, hi, tag, partial, need_pcs);
       j = bad + 1; /* a match at or below step bad would fail there again */
     }
     fresh[n++] = cur;
@@ -416,6 +478,7 @@ static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int
   }
   last->n = n;
   last->complete = complete;
+  last->tag = 0;
   return n;
 }
 
@@ -452,9 +515,9 @@ static void unwind_check_report(const uintptr_t *fast, int nf, const uintptr_t *
 /* unwind_check mode: both ways, timed; the slow result is returned. */
 __attribute__((noinline)) static int unwind_check(uintptr_t *pcs, int max) {
   uintptr_t fast[UNWIND_MAX_DEPTH];
-  int same;
+  uint32_t tag;
   uint64_t t0 = __builtin_ia32_rdtsc();
-  int nf = unwind_fast_on ? unwind_fast(fast, max, &same, 0) : -1;
+  int nf = unwind_fast_on ? unwind_fast(fast, max, &tag, 0, 1) : -1;
   uint64_t t1 = __builtin_ia32_rdtsc();
   int ns = unwind_slow(pcs, max);
   uint64_t t2 = __builtin_ia32_rdtsc();
@@ -501,8 +564,8 @@ __attribute__((destructor)) static void unwind_check_summary(void) {
   sys_flush(w);
 }
 
-int unwind_capture(uintptr_t *pcs, int max, int *same) {
-  *same = 0;
+int unwind_capture(uintptr_t *pcs, int max, uint32_t *tag, int need_pcs) {
+  *tag = 0;
   if (max > UNWIND_MAX_DEPTH) max = UNWIND_MAX_DEPTH;
   if (AG_UNLIKELY(unwind_check_on)) return unwind_check(pcs, max);
   /* before unwind_prime (the allocations of constructors that ran before
@@ -511,10 +574,22 @@ int unwind_capture(uintptr_t *pcs, int max, int *same) {
    * call-frame information) */
   int slow = atomic_load_explicit(&unwind_slow_walk, memory_order_acquire) != NULL;
   if (AG_LIKELY(unwind_fast_on)) {
-    int n = unwind_fast(pcs, max, same, !slow);
+    int n = unwind_fast(pcs, max, tag, !slow, need_pcs);
     if (AG_LIKELY(n >= 0)) return n;
-    *same = 0;
+    *tag = 0;
   }
   if (!slow) return 0;
   return unwind_slow(pcs, max);
+}
+
+void unwind_tag(uint32_t tag) {
+  unwind_thread *t = unwind_self_block;
+  if (t == NULL) return;
+  t->busy = 0;
+  t->last.tag = tag;
+  if (t->pending.from != 0 && tag != 0) {
+    t->pending.tag = tag;
+    t->derived[t->pending.slot] = t->pending;
+  }
+  t->pending.from = 0;
 }

@@ -7,7 +7,7 @@
 # at several optimization levels (with and without frame pointers); real
 # programs (python3, perl, sqlite3, git) run too when installed.  Finally
 # the stacks written to a raw snapshot must be the same with the fast
-# unwinder and with unwind=libunwind.
+# unwinder and with unwind=libunwind, and so must each one's allocations.
 . "$(dirname "$0")/../harness/common.sh"
 
 AGENT=$LEAKSCOPE_AGENT
@@ -111,22 +111,37 @@ if command -v git >/dev/null && [ -d "$LEAKSCOPE_ROOT/.git" ]; then
   check git 100 0 "" -- git -C "$LEAKSCOPE_ROOT" log -n 20 --stat
 fi
 
-# The stacks in the snapshot: the same with either unwinder (without ASLR,
-# so that the addresses of two runs can be compared).
+# The stacks in the snapshot, and how many blocks each one allocated: the
+# same with either unwinder (without ASLR, so that the addresses of two runs
+# can be compared).  The fast path reuses the outer frames of the thread's
+# last capture and knows a stack's id without looking it up when it has
+# seen the same few fresh frames below the same part before: a wrong reuse
+# would put a block on another stack that exists, and only the counts
+# would show it.  malloc_mt (bench/) allocates 10 to 20 frames deep through
+# mutually recursive functions, from qsort callbacks and through strdup.
+stack_counts() { # RAW: "pcs... alloc_objects" a site, sorted (the bytes of ld.so's
+  # blocks, as the program dlopens, depend on what the agent loaded itself)
+  awk '$1 == "stack" { s = $3; for (i = 4; i <= NF; i++) s = s " " $i; pcs[$2] = s }
+       $1 == "site" { print pcs[$2], $3 }' "$1" | sort
+}
+MT=$LEAKSCOPE_ROOT/${BUILD:-build}/bench/malloc_mt
 if command -v setarch >/dev/null && setarch "$(uname -m)" -R true 2>/dev/null; then
-  for mode in fast libunwind; do
-    opt=""
-    [ $mode = libunwind ] && opt=",unwind=libunwind"
-    setarch "$(uname -m)" -R env LEAKSCOPE_OPTIONS="out=$T/snap_$mode.raw,leak_check=0$opt" \
-      LD_PRELOAD="$AGENT" "$T/stacks_O2fomitframepointer" 5 >/dev/null ||
-      fail "snapshot run ($mode) failed"
-    [ -s "$T/snap_$mode.raw" ] || fail "no snapshot written ($mode)"
-    grep '^stack ' "$T/snap_$mode.raw" | cut -d' ' -f3- | sort >"$T/stacks_$mode.txt"
+  for prog in stacks mt; do
+    [ $prog = mt ] && [ ! -x "$MT" ] && continue
+    for mode in fast libunwind; do
+      opt=""
+      [ $mode = libunwind ] && opt=",unwind=libunwind"
+      if [ $prog = stacks ]; then set -- "$T/stacks_O2fomitframepointer" 5; else set -- "$MT" 1 4096; fi
+      setarch "$(uname -m)" -R env LEAKSCOPE_OPTIONS="out=$T/snap_$mode.raw,leak_check=0$opt" \
+        LD_PRELOAD="$AGENT" "$@" >/dev/null || fail "snapshot run of $prog ($mode) failed"
+      [ -s "$T/snap_$mode.raw" ] || fail "no snapshot written ($prog, $mode)"
+      stack_counts "$T/snap_$mode.raw" >"$T/stacks_$mode.txt"
+    done
+    n=$(wc -l <"$T/stacks_fast.txt")
+    [ "$n" -ge 20 ] || fail "$prog: only $n stacks in the snapshot"
+    cmp -s "$T/stacks_fast.txt" "$T/stacks_libunwind.txt" ||
+      fail "$prog: snapshot stacks or their counts differ: $(diff "$T/stacks_fast.txt" "$T/stacks_libunwind.txt" | head -n 6)"
+    echo "snapshot of $prog: $n stacks and their allocation counts identical with both unwinders"
   done
-  n=$(wc -l <"$T/stacks_fast.txt")
-  [ "$n" -ge 20 ] || fail "only $n stacks in the snapshot"
-  cmp -s "$T/stacks_fast.txt" "$T/stacks_libunwind.txt" ||
-    fail "snapshot stacks differ: $(diff "$T/stacks_fast.txt" "$T/stacks_libunwind.txt" | head -n 6)"
-  echo "snapshot: $n stacks identical with both unwinders"
 fi
 echo "all unwinder checks passed"
