@@ -20,7 +20,6 @@
 #include <math.h>
 
 #include "failures.h"
-#include "slots.h"
 #include "stacktab.h"
 #include "ticks.h"
 
@@ -112,9 +111,21 @@ static void lifetimes_release(lifetimes_table *t) {
   }
 }
 
+/* The slot holding key, or the empty one where it goes.  A stack's cells
+ * have neighbouring homes, so the runs of different stacks overlap; with
+ * linear probing a collision would walk on through the next stack's run
+ * (one put took 55 probes on average at 65,536 live blocks a thread).
+ * Triangular steps (1, 2, 3, ...) leave the run at once and still visit
+ * every slot of a power-of-two table.  Nothing is ever deleted. */
+static uint64_t lifetimes_find(const lifetimes_table *t, uint64_t key) {
+  uint64_t i = lifetimes_hash(key) & t->mask;
+  for (uint64_t step = 1; t->slots[i].key != 0 && t->slots[i].key != key; step++) i = (i + step) & t->mask;
+  return i;
+}
+
 /* Adds value into key's slot of a table with room; only its owner writes it. */
 static void lifetimes_put(lifetimes_table *t, uint64_t key, uint64_t value) {
-  uint64_t j = slots_find(t->slots, sizeof(lifetimes_slot), t->mask, key, lifetimes_hash);
+  uint64_t j = lifetimes_find(t, key);
   lifetimes_slot *s = &t->slots[j];
   if (s->key == 0) {
     __atomic_store_n(&s->value, value, __ATOMIC_RELAXED);
