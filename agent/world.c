@@ -200,11 +200,31 @@ static void world_futex_wait(_Atomic int *word, int value) {
 
 static void world_futex_wake(_Atomic int *word) { world_syscall(SYS_futex, (long)word, FUTEX_WAKE, 1 << 30, 0); }
 
+/* The stop cuts short the system call a thread sleeps in: one the kernel
+ * restarts by itself (ERESTARTSYS, ERESTARTNOHAND, ERESTART_RESTARTBLOCK:
+ * read, futex, nanosleep, poll, ...) goes on when the thread runs again,
+ * but a few return EINTR to the program on any interruption, even without
+ * a signal handler (signal(7), "Interruption of system calls and library
+ * functions by stop signals"): epoll_wait, epoll_pwait, epoll_pwait2,
+ * semop, semtimedop, rt_sigtimedwait, which a program without signal
+ * handlers never sees fail so (and may not survive).  They are given the
+ * kernel's ERESTARTNOHAND instead (include/linux/errno.h): with no signal
+ * to handle the kernel restarts them as they were called
+ * (arch_do_signal_or_restart), and a signal with a handler still makes
+ * them EINTR, as without the stop.  A restarted wait with a timeout waits
+ * its whole timeout again (how much of it had passed is not known). */
+#define WORLD_ERESTARTNOHAND 514
+static int world_restarted_by_hand(long nr) {
+  return nr == SYS_epoll_wait || nr == SYS_epoll_pwait || nr == SYS_epoll_pwait2 || nr == SYS_semop ||
+         nr == SYS_semtimedop || nr == SYS_rt_sigtimedwait;
+}
+
 /* Stop one thread; 0, or -1 if it cannot be stopped. */
 static int world_seize(world_thread *slot) {
   long tid = slot->tid;
   if (world_syscall(SYS_ptrace, PTRACE_SEIZE, tid, 0, 0) != 0) return -1;
   if (world_syscall(SYS_ptrace, PTRACE_INTERRUPT, tid, 0, 0) != 0) return -1;
+  int delivering = 0; /* stopped to deliver this signal (not the interrupt): it still must be */
   for (;;) {
     int status = 0;
     long r = world_syscall(SYS_wait4, tid, (long)&status, __WALL, 0);
@@ -214,19 +234,26 @@ static int world_seize(world_thread *slot) {
       slot->tid = -1; /* it ended meanwhile */
       return 0;
     }
-    if (WIFSTOPPED(status)) break;
+    if (WIFSTOPPED(status)) {
+      if (status >> 16 == 0) delivering = WSTOPSIG(status);
+      break;
+    }
   }
   struct user_regs_struct regs;
   if (world_syscall(SYS_ptrace, PTRACE_GETREGS, tid, 0, (long)&regs) != 0) return -1;
   uintptr_t tp = (uintptr_t)regs.fs_base;
   if (tp != 0 && *(const int *)(tp + world_helper.guard_offset) != GUARD_NONE) {
-    world_syscall(SYS_ptrace, PTRACE_DETACH, tid, 0, 0); /* inside the agent: it parks itself */
+    world_syscall(SYS_ptrace, PTRACE_DETACH, tid, 0, delivering); /* inside the agent: it parks itself */
     return 0;
   }
   slot->nregs = glibc_scan_registers_ptrace(&regs, slot->regs);
   slot->sp = (uintptr_t)regs.rsp;
   slot->tp = tp;
   slot->dtv_block = tp ? glibc_dtv_block_of(tp) : 0;
+  if ((long)regs.rax == -EINTR && world_restarted_by_hand((long)regs.orig_rax)) {
+    regs.rax = (unsigned long long)-WORLD_ERESTARTNOHAND;
+    world_syscall(SYS_ptrace, PTRACE_SETREGS, tid, 0, (long)&regs); /* else it stays EINTR */
+  }
   world_mark_stopped(slot);
   return 0;
 }
