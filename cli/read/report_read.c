@@ -477,6 +477,11 @@ static int read_top(rr *r, const json_t *root) {
 snapshot *report_read(const char *path, char *err, size_t errlen) {
   json_error_t jerr;
   json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+  if (root == NULL && json_error_code(&jerr) == json_error_numeric_overflow) {
+    snprintf(err, errlen, "%s:%d: a number out of range (%s): counts are read up to 2^63-1", path, jerr.line,
+             jerr.text);
+    return NULL;
+  }
   if (root == NULL) {
     snprintf(err, errlen, "%s:%d: malformed JSON: %s", path, jerr.line, jerr.text);
     return NULL;

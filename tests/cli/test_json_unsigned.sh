@@ -3,8 +3,8 @@
 # as the unsigned numbers they are, never negative nor rounded, in the JSON
 # report (records, summary, totals, peak, the agent's failure counts,
 # retention), assert_result.json and SARIF, from a crafted raw snapshot;
-# a site count above 2^63-1 (signed in the command, as in pprof) is one
-# line and exit 2.
+# reading such a report back, and a site count above 2^63-1 (signed in the
+# command, as in pprof), are one line and exit 2.
 . "$(dirname "$0")/../harness/common.sh"
 cd "$T" || exit 1
 MAX=18446744073709551615     # UINT64_MAX
@@ -69,6 +69,11 @@ s = json.load(open("gate.sarif"))
 p = s["runs"][0]["results"][0]["properties"]
 assert (p["bytes"], p["blocks"], p["indirectBytes"]) == (NEAR, MAX, HALF), p
 PYEOF
+# such a report read back: one line naming the number, exit 2
+"$LEAKSCOPE" report huge.json >out 2>err
+[ $? -eq 2 ] || fail "report of a report with a count above 2^63-1: want exit 2"
+[ "$(wc -l <err)" -eq 1 ] && grep -q "huge.json:[0-9]*: a number out of range (too big integer near '[0-9]*'): counts are read up to 2^63-1" err ||
+  fail "report of a report with a count above 2^63-1: $(cat err)"
 # a site count above 2^63-1 is a corrupt snapshot
 snapshot "site 0 1 $HALF 1 64" >badsite.raw
 "$LEAKSCOPE" report badsite.raw --json bad.json >out 2>err
