@@ -78,8 +78,8 @@ static void agent_fork_child(void) {
 
 /* ---- set-up ------------------------------------------------------------------ */
 
-static void agent_finish(int status, int sig);
-static void agent_on_fatal_signal(int sig) { agent_finish(0, sig); }
+static void agent_finish(int status, int sig, uintptr_t sp);
+static void agent_on_fatal_signal(int sig, uintptr_t sp) { agent_finish(0, sig, sp); }
 
 static void agent_off(const char *why) {
   if (why != NULL) sys_warn_stderr(why); /* no snapshot will carry it */
@@ -208,15 +208,16 @@ size_t agent_dtv_bytes(void) { return (size_t)GLIBC_DTV_ENTRY_SIZE * (size_t)age
 /* ---- the end ------------------------------------------------------------------ */
 
 /* The end, from exit (sig 0: status is the exit status) or from a fatal
- * signal.  As under memcheck, glibc's own memory is released only on a
- * normal exit. */
-static void agent_finish(int status, int sig) {
+ * signal (sp: where the stack of the code it stopped begins, 0: here).
+ * As under memcheck, glibc's own memory is released only on a normal
+ * exit. */
+static void agent_finish(int status, int sig, uintptr_t sp) {
   if (state_phase() != AG_ACTIVE || sys_getpid() != ag_state.pid) return;
   static _Atomic int once;
   if (atomic_exchange(&once, 1)) return;
   ag_state.exit_status = sig ? -1 : status & 0xff;
   ag_state.exit_signal = sig;
-  uintptr_t self_sp = (uintptr_t)__builtin_frame_address(0);
+  uintptr_t self_sp = sp != 0 ? sp : (uintptr_t)__builtin_frame_address(0);
   int leak_check = !options_sample_mode() && ag_opt.leak_check;
   world_thread *threads = NULL;
   int nthreads = 0;
@@ -244,7 +245,7 @@ static void agent_finish(int status, int sig) {
   guard_leave_self(was);
 }
 
-void agent_exit(int status) { agent_finish(status, 0); }
+void agent_exit(int status) { agent_finish(status, 0, 0); }
 
 uintptr_t agent_before_exit(void) {
   if (state_phase() == AG_ACTIVE && !options_sample_mode() && ag_opt.leak_check) return threads_clear_dead_stack();

@@ -7,7 +7,9 @@
  *     returns), exit and _exit/_Exit (so programs that skip exit() are
  *     still checked);
  *   - sigaction, signal and sigaltstack (signals.c keeps the program's view
- *     of fatal signals and of the main thread's alternate stack);
+ *     of fatal signals and of the threads' alternate stacks), and
+ *     pthread_create (each thread gets an alternate stack for the report
+ *     of its stack overflow);
  *   - the exec family, posix_spawn, system and popen (children.c marks
  *     programs that are not traced);
  *   - setuid, seteuid, setreuid and setresuid (snapwrite.c makes the exit
@@ -24,6 +26,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -48,7 +51,7 @@
 #define HOOKS_NEXT_LIST(X)                                                  \
   X(__libc_start_main) X(exit) X(__cxa_atexit) X(on_exit) X(execve) X(execv) X(execvp) X(execvpe)      \
   X(fexecve) X(posix_spawn) X(posix_spawnp) X(system) X(popen) X(setuid) X(seteuid) X(setreuid)       \
-  X(setresuid) X(dlopen) X(dlclose)
+  X(setresuid) X(dlopen) X(dlclose) X(pthread_create)
 enum {
 #define X(name) HOOKS_NEXT_##name,
   HOOKS_NEXT_LIST(X)
@@ -286,6 +289,16 @@ AG_EXPORT __sighandler_t signal(int sig, __sighandler_t handler) { return signal
 AG_EXPORT __sighandler_t bsd_signal(int sig, __sighandler_t handler) { return signals_signal(sig, handler, SA_RESTART); }
 AG_EXPORT __sighandler_t sysv_signal(int sig, __sighandler_t handler) {
   return signals_signal(sig, handler, SA_RESETHAND | SA_NODEFER);
+}
+
+AG_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg) {
+  typedef int (*fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+  HOOKS_NEXT(fn, pthread_create);
+  void *prepared = signals_thread_prepare(start, arg);
+  if (prepared == NULL) return hooks_next_pthread_create(thread, attr, start, arg);
+  int rc = hooks_next_pthread_create(thread, attr, signals_thread_main, prepared);
+  if (rc != 0) signals_thread_discard(prepared);
+  return rc;
 }
 
 /* ---- programs run by the program ------------------------------------------------- */

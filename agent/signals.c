@@ -7,6 +7,12 @@
  * fault inside the agent is the agent's own bug: the process dies of it
  * as it would without the agent, with no report.  A second fatal signal
  * while the first is being handled waits: the first ends the process.
+ *
+ * The handler runs on an alternate stack, so that a stack overflow is
+ * reported too: the agent's own one, given to the main thread at start-up
+ * and to every thread pthread_create starts (signals_thread_*), or the
+ * program's where it set one.  Either may be small, so the report itself
+ * runs on a stack of its own (one for the process: one thread reports).
  */
 #include "signals.h"
 
@@ -14,23 +20,29 @@
 #include <pthread.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "options.h"
 #include "sys.h"
 #include "tstate.h"
+#include "world.h"
 
 /* glibc's own implementation, exported at GLIBC_2.0: the real sigaction. */
 extern int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 
 #define SIGNALS_MAX 65
-#define SIGNALS_ALTSTACK_SIZE (256 * 1024)
+#define SIGNALS_ALTSTACK_SIZE (64 * 1024)      /* the kernel's signal frame and the switch to the report's */
+#define SIGNALS_REPORT_STACK_SIZE (1024 * 1024) /* the leak check and the snapshot */
+#define SIGNALS_PAGE 4096
 
 static signals_fatal_fn signals_on_fatal;
 static struct sigaction signals_program[SIGNALS_MAX]; /* the program's view, where ours is installed */
 static _Atomic int signals_ours[SIGNALS_MAX];         /* 1: the agent's handler stands for SIG_DFL */
 static _Atomic int signals_fatal_taken;
-static _Atomic int signals_altstack_ours; /* the main thread runs handlers on the agent's stack */
+static char *signals_report_stack;
+static pthread_key_t signals_altstack_key; /* a thread's alternate stack of the agent's, unmapped at its end */
+static int signals_threads_ready;
 
 /* Signals whose default action ends the process. */
 static int signals_is_fatal(int sig) {
@@ -70,11 +82,29 @@ static void signals_die(int sig, int synchronous) {
   pthread_sigmask(SIG_UNBLOCK, &just, NULL); /* delivered here: the process ends */
 }
 
-static void signals_fatal(int sig, int synchronous) {
+/* The one report, on the report's stack. */
+static int signals_report_sig;
+static uintptr_t signals_report_sp;
+static void signals_report(void) { signals_on_fatal(signals_report_sig, signals_report_sp); }
+
+/* sp: the stack pointer of the thread's code the signal stopped (for the
+ * leak scan: its stack counts from there). */
+static void signals_fatal(int sig, int synchronous, uintptr_t sp) {
   if (atomic_exchange(&signals_fatal_taken, 1)) {
     for (;;) pause(); /* another thread reports; it ends the process */
   }
-  signals_on_fatal(sig);
+  signals_report_sig = sig;
+  signals_report_sp = sp;
+  ucontext_t here, report;
+  if (signals_report_stack != NULL && getcontext(&report) == 0) {
+    report.uc_stack.ss_sp = signals_report_stack;
+    report.uc_stack.ss_size = SIGNALS_REPORT_STACK_SIZE;
+    report.uc_link = &here;
+    makecontext(&report, signals_report, 0);
+    if (swapcontext(&here, &report) != 0) signals_report();
+  } else {
+    signals_report();
+  }
   signals_die(sig, synchronous);
 }
 
@@ -83,8 +113,10 @@ static void signals_fatal(int sig, int synchronous) {
 static void signals_deliver_pending(ag_tstate *st) {
   int sig = st->pending_signal;
   st->pending_signal = 0;
-  if (sig > 0 && atomic_load(&signals_ours[sig])) signals_fatal(sig, 0);
+  if (sig > 0 && atomic_load(&signals_ours[sig])) signals_fatal(sig, 0, (uintptr_t)__builtin_frame_address(0));
 }
+
+#define SIGNALS_RED_ZONE 128 /* below the stack pointer: the interrupted function's */
 
 static void signals_handler(int sig, siginfo_t *info, void *context) {
   int saved = errno;
@@ -97,7 +129,8 @@ static void signals_handler(int sig, siginfo_t *info, void *context) {
     errno = saved;
     return;
   }
-  signals_fatal(sig, synchronous);
+  uintptr_t sp = (uintptr_t)((const ucontext_t *)context)->uc_mcontext.gregs[REG_RSP];
+  signals_fatal(sig, synchronous, sp - SIGNALS_RED_ZONE);
   errno = saved;
 }
 
@@ -116,30 +149,92 @@ static long signals_real_sigaltstack(const stack_t *ss, stack_t *old) {
   return syscall(SYS_sigaltstack, ss, old);
 }
 
-/* A stack overflow leaves the handler no stack: the main thread gets an
- * alternate stack of the agent's own, unless the program set one. */
-static void signals_altstack_init(void) {
+/* A stack overflow leaves the handler no stack: the calling thread gets
+ * an alternate stack of the agent's own, at stack (SIGNALS_ALTSTACK_SIZE
+ * bytes), unless the program set one.  1 when it is in use. */
+static int signals_altstack_give(void *stack) {
   stack_t now;
-  if (sys_gettid() != sys_getpid() || signals_real_sigaltstack(NULL, &now) != 0 || !(now.ss_flags & SS_DISABLE))
-    return;
-  stack_t ours = {.ss_sp = sys_map(SIGNALS_ALTSTACK_SIZE), .ss_flags = 0, .ss_size = SIGNALS_ALTSTACK_SIZE};
-  if (ours.ss_sp != NULL && signals_real_sigaltstack(&ours, NULL) == 0) atomic_store(&signals_altstack_ours, 1);
+  if (stack == NULL || signals_real_sigaltstack(NULL, &now) != 0 || !(now.ss_flags & SS_DISABLE)) return 0;
+  stack_t ours = {.ss_sp = stack, .ss_flags = 0, .ss_size = SIGNALS_ALTSTACK_SIZE};
+  if (signals_real_sigaltstack(&ours, NULL) != 0) return 0;
+  ag_thread.altstack_ours = 1;
+  return 1;
 }
 
 int signals_sigaltstack(const stack_t *ss, stack_t *old) {
-  if (!atomic_load(&signals_altstack_ours) || sys_gettid() != sys_getpid())
-    return (int)signals_real_sigaltstack(ss, old);
+  if (!ag_thread.altstack_ours) return (int)signals_real_sigaltstack(ss, old);
   stack_t none = {.ss_sp = NULL, .ss_flags = SS_DISABLE, .ss_size = 0};
   if (ss != NULL) {
     if (signals_real_sigaltstack(ss, NULL) != 0) return -1;
-    atomic_store(&signals_altstack_ours, 0); /* the program's own, or none as it asks */
+    ag_thread.altstack_ours = 0; /* the program's own, or none as it asks */
   }
   if (old != NULL) *old = none;
   return 0;
 }
 
+/* ---- threads' alternate stacks -------------------------------------------- */
+
+/* What pthread_create is to start, at the bottom of the alternate stack's
+ * mapping: one page, then the stack.  (The program's argument is out of
+ * the leak scan's sight until the thread starts: the mapping is the
+ * agent's.) */
+typedef struct {
+  void *(*start)(void *);
+  void *arg;
+} signals_thread_start;
+#define SIGNALS_THREAD_MAP (SIGNALS_PAGE + SIGNALS_ALTSTACK_SIZE)
+
+/* The thread ends (a key's destructor): its alternate stack goes, unless
+ * it is running on it (a handler that called pthread_exit). */
+static void signals_thread_end(void *map) {
+  stack_t now;
+  if (signals_real_sigaltstack(NULL, &now) != 0 || (now.ss_flags & SS_ONSTACK)) return;
+  if (ag_thread.altstack_ours) {
+    stack_t off = {.ss_sp = NULL, .ss_flags = SS_DISABLE, .ss_size = 0};
+    signals_real_sigaltstack(&off, NULL);
+    ag_thread.altstack_ours = 0;
+  }
+  int was = guard_enter_self(GUARD_AGENT);
+  sys_unmap(map, SIGNALS_THREAD_MAP);
+  guard_leave_self(was);
+  world_park_if_requested();
+}
+
+void *signals_thread_prepare(void *(*start)(void *), void *arg) {
+  if (!signals_threads_ready) return NULL;
+  int was = guard_enter_self(GUARD_AGENT); /* parked by a world stop only outside (sys_map's lock) */
+  signals_thread_start *t = sys_map(SIGNALS_THREAD_MAP);
+  guard_leave_self(was);
+  world_park_if_requested();
+  if (t != NULL) {
+    t->start = start;
+    t->arg = arg;
+  }
+  return t;
+}
+
+void signals_thread_discard(void *prepared) {
+  int was = guard_enter_self(GUARD_AGENT);
+  sys_unmap(prepared, SIGNALS_THREAD_MAP);
+  guard_leave_self(was);
+  world_park_if_requested();
+}
+
+void *signals_thread_main(void *prepared) {
+  signals_thread_start *t = prepared;
+  void *(*start)(void *) = t->start;
+  void *arg = t->arg;
+  int was = guard_enter_self(GUARD_AGENT); /* pthread_setspecific may allocate: an internal block */
+  if (pthread_setspecific(signals_altstack_key, t) == 0) signals_altstack_give((char *)t + SIGNALS_PAGE);
+  else signals_thread_end(t);
+  guard_leave_self(was);
+  return start(arg); /* a tail call: no frame of the agent's under the program's start */
+}
+
 int signals_init(signals_fatal_fn on_fatal) {
-  signals_altstack_init();
+  if (sys_gettid() == sys_getpid()) signals_altstack_give(sys_map(SIGNALS_ALTSTACK_SIZE));
+  signals_report_stack = sys_map(SIGNALS_REPORT_STACK_SIZE);
+  if (pthread_key_create(&signals_altstack_key, signals_thread_end) == 0) signals_threads_ready = 1;
   signals_on_fatal = on_fatal;
   tstate_pending_hook = signals_deliver_pending;
   sigset_t all;

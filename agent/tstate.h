@@ -44,6 +44,7 @@ typedef struct ag_tstate {
   struct ag_tstate *next;   /* the registry's list (threads.c) */
   pid_t tid;
   int pending_signal;       /* a fatal signal held back while inside the agent (signals.c) */
+  int altstack_ours;        /* handlers run on the agent's alternate stack: the program set none (signals.c) */
   uintptr_t entry_ret;      /* inside operator new[] (hooks.c): its caller's return address, 0: none */
   uintptr_t entry_pc;       /* and the address standing for that entry point in the stack */
   uintptr_t last_block;     /* full mode: this thread's last allocation, until it is freed (temporaries),

@@ -1,8 +1,9 @@
 # test_signals.sh: a program killed by a signal gets its report, as under
 # memcheck, then dies of the same signal.  For SIGTERM, abort(), SIGSEGV,
 # SIGBUS, SIGFPE, SIGILL, SIGQUIT, a program's own SIGSEGV handler that
-# puts the default action back, a fault in a second thread and a stack
-# overflow (the agent's alternate stack): the same
+# puts the default action back, a fault in a second thread, a stack
+# overflow (the agent's alternate stack) in the main thread and in a second
+# one, and in a second one with a small alternate stack of its own: the same
 # stdout and exit status as alone, memcheck's leak summary (100 bytes
 # definitely lost, 50 still reachable; the faulting thread's DTV possibly
 # lost), and the signal named as memcheck names it.  sigaction and signal
@@ -38,6 +39,8 @@ quit 3 SIGQUIT 0 bytes in 0 blocks
 handler 11 SIGSEGV 0 bytes in 0 blocks
 thread 11 SIGSEGV 272 bytes in 1 blocks
 overflow 11 SIGSEGV 0 bytes in 0 blocks
+thread-overflow 11 SIGSEGV 272 bytes in 1 blocks
+thread-overflow-altstack 11 SIGSEGV 272 bytes in 1 blocks
 LIST
 
 # what sigaction says: the program's view, flags as the kernel keeps them
@@ -52,7 +55,7 @@ case "$(cat /proc/sys/kernel/core_pattern 2>/dev/null)" in
   '|'*|'') echo "core_pattern pipes cores away: core flag not compared" ;;
   *)
     mkdir cores && cd cores || exit 2
-    for how in segv abort quit; do
+    for how in segv abort quit thread-overflow; do
       statuses=$($PY - "$prog" "$how" "$LEAKSCOPE_AGENT" "$T" <<'PY'
 import os, resource, sys
 prog, how, agent, scratch = sys.argv[1:]

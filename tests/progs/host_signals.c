@@ -3,7 +3,9 @@
  * abort, segv, bus, fpe, ill (a trap instruction), quit; handler (its own
  * SIGSEGV handler, which puts the default action back and faults again),
  * thread (a second thread faults while the main thread waits), overflow
- * (the main thread's stack overflows), query (prints what sigaction and
+ * (the main thread's stack overflows), thread-overflow (a second thread's
+ * stack overflows), thread-overflow-altstack (the same, in a thread with
+ * a small alternate stack of its own), query (prints what sigaction and
  * signal say of SIGSEGV, SIGTERM and SIGINT, then sets SIG_DFL again and
  * asks once more, and what sigaltstack says before and after the program
  * sets an alternate stack of its own; exits 0). */
@@ -35,6 +37,16 @@ static int recurse(int n) {
   volatile char frame[1024];
   frame[0] = (char)n;
   return recurse(n + 1) + frame[0];
+}
+
+static void *overflowing_thread(void *own_altstack) {
+  if (own_altstack != NULL) {
+    static char small[16384];
+    stack_t mine = {.ss_sp = small, .ss_flags = 0, .ss_size = sizeof small};
+    if (sigaltstack(&mine, NULL) != 0) _exit(5);
+  }
+  recurse(0);
+  return NULL;
 }
 
 static void print_altstack(const char *when) {
@@ -81,6 +93,12 @@ int main(int argc, char **argv) {
     pthread_join(t, NULL);
   }
   if (strcmp(how, "overflow") == 0) return recurse(0);
+  if (strcmp(how, "thread-overflow") == 0 || strcmp(how, "thread-overflow-altstack") == 0) {
+    pthread_t t;
+    static char own_altstack;
+    pthread_create(&t, NULL, overflowing_thread, strcmp(how, "thread-overflow") == 0 ? NULL : &own_altstack);
+    pthread_join(t, NULL);
+  }
   if (strcmp(how, "query") == 0) {
     print_altstack("at start");
     static char own[65536];
