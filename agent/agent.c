@@ -73,6 +73,7 @@ static void agent_fork_child(void) {
   stacktab_reset_lock();
   ag_state.pid = sys_getpid();
   threads_after_fork_child();
+  unwind_after_fork_child();
   guard_leave_self(GUARD_NONE);
 }
 

@@ -16,6 +16,8 @@
  *     snapshot's file for the user a privileged process becomes);
  *   - dlopen (RTLD_DEEPBIND would bypass these hooks) and dlclose (the
  *     module map is kept for stacks inside unloaded objects);
+ *   - pipe2, for libunwind's pipe (unwind=libunwind, unwind_check), which
+ *     unwind.c keeps out of the program's sight;
  *   - operator new[] and its variants, only to note the entry point for
  *     the allocation's stack (record.c): the C++ runtime's own operator
  *     new[] does the work (it calls operator new, which calls malloc), so
@@ -299,6 +301,17 @@ AG_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void
   int rc = hooks_next_pthread_create(thread, attr, signals_thread_main, prepared);
   if (rc != 0) signals_thread_discard(prepared);
   return rc;
+}
+
+/* ---- descriptors ------------------------------------------------------------------ */
+
+/* glibc's pipe2 is the system call alone; libunwind's, inside the agent's
+ * work, is unwind.c's. */
+AG_EXPORT int pipe2(int fds[2], int flags) {
+  if (syscall(SYS_pipe2, fds, flags) != 0) return -1;
+  if (AG_UNLIKELY(ag_thread.guard != GUARD_NONE) && unwind_is_libunwind_pc((uintptr_t)__builtin_return_address(0)))
+    unwind_libunwind_pipe(fds, flags);
+  return 0;
 }
 
 /* ---- programs run by the program ------------------------------------------------- */

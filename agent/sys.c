@@ -176,6 +176,10 @@ void sys_unsetenv(const char *name) {
 int sys_open(const char *path, int flags, mode_t mode) {
   int fd = open(path, flags | O_CLOEXEC, mode);
   if (fd < 0) return -1;
+  return sys_move_high(fd);
+}
+
+int sys_move_high(int fd) {
   struct rlimit limit;
   long top = SYS_FD_CEILING;
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < (rlim_t)top) top = (long)limit.rlim_cur;

@@ -36,6 +36,10 @@ AG_HIDDEN int sys_tgkill(pid_t tid, int sig);
 /* open(path, flags | O_CLOEXEC, mode), the descriptor moved out of the
  * program's way (to the top of the first 1024); -1 and errno on failure. */
 AG_HIDDEN int sys_open(const char *path, int flags, mode_t mode);
+/* A descriptor of the agent's (or of a library working for it) moved
+ * there: the new number (close-on-exec), or fd itself when there is no
+ * room; errno is kept. */
+AG_HIDDEN int sys_move_high(int fd);
 
 /* The calling thread gets a descriptor table of its own (unshare), with
  * none of the program's descriptors in it but a copy of stderr when

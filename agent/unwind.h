@@ -23,6 +23,14 @@ AG_HIDDEN int unwind_init(void);
  * the agent's own constructor, inside the guard.  -1 if libunwind was
  * asked for and is missing. */
 AG_HIDDEN int unwind_prime(void);
+/* pc is in libunwind's code (loaded for unwind=libunwind and unwind_check). */
+AG_HIDDEN int unwind_is_libunwind_pc(uintptr_t pc);
+/* libunwind opened a pipe (pipe2 with flags, hooks.c): it is moved out of
+ * the program's way, fds are the numbers it gets, and it exists only while
+ * a thread is inside libunwind. */
+AG_HIDDEN void unwind_libunwind_pipe(int fds[2], int flags);
+/* In the child after fork: no other thread is inside libunwind. */
+AG_HIDDEN void unwind_after_fork_child(void);
 /* Capture the caller's stack into pcs (at most max frames); returns the
  * depth.  *tag: the caller's tag (unwind_tag) for this very stack when the
  * thread has had it before and the walk knows it without comparing it

@@ -39,9 +39,12 @@
  */
 #include <dlfcn.h>
 #include <execinfo.h>
+#include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "unwind_int.h"
 
@@ -185,19 +188,109 @@ int unwind_init(void) {
   return 0;
 }
 
+/* ---- libunwind's pipe ------------------------------------------------------ */
+
+/* libunwind validates an address by writing a byte of it to a pipe it
+ * opens when it starts and keeps (opening it again when reading it fails).
+ * The pipe exists only while some thread is inside libunwind: it is made
+ * again at the numbers libunwind has (moved to the top of the first 1024)
+ * when the first thread enters, and closed when the last one leaves; if
+ * the program has taken either number meanwhile, that capture is glibc's
+ * backtrace()'s instead.  Not on the fast path: only libunwind's walks. */
+static void *_Atomic unwind_libunwind_base; /* where libunwind is loaded, NULL: it is not */
+static spin_lock unwind_pipe_lock;
+static int unwind_pipe_users;             /* threads inside libunwind */
+static int unwind_pipe_fds[2] = {-1, -1}; /* libunwind's numbers, -1: it opened none yet */
+static int unwind_pipe_flags;
+
+int unwind_is_libunwind_pc(uintptr_t pc) {
+  void *base = atomic_load(&unwind_libunwind_base);
+  Dl_info where;
+  return base != NULL && dladdr((void *)pc, &where) != 0 && where.dli_fbase == base;
+}
+
+void unwind_libunwind_pipe(int fds[2], int flags) {
+  fds[0] = sys_move_high(fds[0]);
+  fds[1] = sys_move_high(fds[1]);
+  spin_acquire(&unwind_pipe_lock);
+  unwind_pipe_fds[0] = fds[0];
+  unwind_pipe_fds[1] = fds[1];
+  unwind_pipe_flags = flags;
+  spin_release(&unwind_pipe_lock);
+}
+
+/* A copy of fd at exactly the number at, if it is free: 0 or -1. */
+static int unwind_pipe_place(int fd, int at) {
+  int got = fcntl(fd, F_DUPFD_CLOEXEC, at); /* the lowest free number from at on */
+  if (got == at) return 0;
+  if (got >= 0) close(got);
+  return -1;
+}
+
+/* The pipe again at libunwind's numbers, if the program has neither: 0 or -1. */
+static int unwind_pipe_open(void) {
+  int *at = unwind_pipe_fds, made[2];
+  if (syscall(SYS_pipe2, made, unwind_pipe_flags) != 0) return -1;
+  int first = unwind_pipe_place(made[0], at[0]) == 0;
+  int both = first && unwind_pipe_place(made[1], at[1]) == 0;
+  if (first && !both) close(at[0]);
+  close(made[0]);
+  close(made[1]);
+  return both ? 0 : -1;
+}
+
+/* A thread enters libunwind: 0, or -1 when it must not (no pipe). */
+static int unwind_pipe_enter(void) {
+  spin_acquire(&unwind_pipe_lock);
+  int rc = 0;
+  if (unwind_pipe_users == 0 && unwind_pipe_fds[0] >= 0) rc = unwind_pipe_open();
+  if (rc == 0) unwind_pipe_users++;
+  spin_release(&unwind_pipe_lock);
+  return rc;
+}
+
+static void unwind_pipe_leave(void) {
+  spin_acquire(&unwind_pipe_lock);
+  if (--unwind_pipe_users == 0 && unwind_pipe_fds[0] >= 0) {
+    close(unwind_pipe_fds[0]);
+    close(unwind_pipe_fds[1]);
+  }
+  spin_release(&unwind_pipe_lock);
+}
+
+void unwind_after_fork_child(void) {
+  spin_reset(&unwind_pipe_lock);
+  if (unwind_pipe_users > 0 && unwind_pipe_fds[0] >= 0) { /* open for another thread, which is gone */
+    close(unwind_pipe_fds[0]);
+    close(unwind_pipe_fds[1]);
+  }
+  unwind_pipe_users = 0;
+}
+
+/* walk, with libunwind's pipe around it when it is libunwind's. */
+static int unwind_walk(unwind_backtrace_fn walk, void **raw, int max) {
+  if (walk == backtrace) return walk(raw, max);
+  if (unwind_pipe_enter() != 0) return backtrace(raw, max);
+  int n = walk(raw, max);
+  unwind_pipe_leave();
+  return n;
+}
+
 int unwind_prime(void) {
   int rc = 0;
   unwind_backtrace_fn fn = backtrace; /* loads libgcc_s now (below), not inside a hook */
   if (ag_opt.unwind == AG_UNWIND_LIBUNWIND || ag_opt.unwind_check) {
     void *lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
     fn = lib != NULL ? (unwind_backtrace_fn)dlsym(lib, "unw_backtrace") : NULL;
+    Dl_info where;
+    if (fn != NULL && dladdr((void *)fn, &where) != 0) atomic_store(&unwind_libunwind_base, where.dli_fbase);
     if (fn == NULL) {
       fn = backtrace;
       rc = -1;
     }
   }
   void *prime[4];
-  fn(prime, 4);
+  unwind_walk(fn, prime, 4);
   atomic_store_explicit(&unwind_slow_walk, fn, memory_order_release);
   unwind_check_on = ag_opt.unwind_check;
   return rc;
@@ -486,7 +579,7 @@ static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int
 __attribute__((noinline)) static int unwind_slow(uintptr_t *pcs, int max) {
   void *raw[UNWIND_RAW_MAX];
   unwind_backtrace_fn walk = atomic_load_explicit(&unwind_slow_walk, memory_order_acquire);
-  int n = walk(raw, max + UNWIND_MAX_AGENT_FRAMES);
+  int n = unwind_walk(walk, raw, max + UNWIND_MAX_AGENT_FRAMES);
   int skip = 0;
   while (skip < n && unwind_is_agent_pc((uintptr_t)raw[skip])) skip++;
   int depth = n - skip < max ? n - skip : max;

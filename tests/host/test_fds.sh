@@ -2,7 +2,8 @@
 # program that lists /proc/self/fd when main starts and after 64 MiB of
 # allocations sees the same numbers as alone: under run in full and sample
 # mode, with periodic profiles, a snapshot signal and --http (the agent's
-# control thread runs), preloaded by hand in both modes, each with stdin
+# control thread runs), preloaded by hand in both modes and with libunwind
+# (unwind=libunwind, unwind_check: its pipe), each with stdin
 # open and closed (a descriptor of the agent's would take 0 then); and
 # while periodic snapshots are written, each open the program makes gets
 # the lowest free number (the agent's files are opened out of its way).
@@ -30,5 +31,8 @@ for stdin_mode in open closed; do
   check "run --sample --budget" "$LEAKSCOPE" run --sample=4K --budget 100K,dump --profile "$T/b.pb.gz" --
   check "preloaded" env LD_PRELOAD="$LEAKSCOPE_AGENT" LEAKSCOPE_OPTIONS="out=$T/raw.%p"
   check "preloaded, sample mode" env LD_PRELOAD="$LEAKSCOPE_AGENT" LEAKSCOPE_OPTIONS="out=$T/raw.%p,sample=4096"
+  # libunwind's pipe exists only while a capture is inside libunwind
+  check "preloaded, unwind=libunwind" env LD_PRELOAD="$LEAKSCOPE_AGENT" LEAKSCOPE_OPTIONS="out=$T/raw.%p,unwind=libunwind"
+  check "preloaded, unwind_check" env LD_PRELOAD="$LEAKSCOPE_AGENT" LEAKSCOPE_OPTIONS="out=$T/raw.%p,unwind_check=1"
 done
 echo ok
