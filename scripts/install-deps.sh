@@ -2,12 +2,14 @@
 # install-deps.sh: install the Debian packages leakscope builds and tests with, if missing.
 # Run by `make deps` (and so by `make demo`) and by .ci/run.  With --check it installs
 # nothing: it names what is missing and fails (`make test` runs it so).
+# The last line is what tests/real runs besides (tests/real/test_deps.sh).
 set -e
 check_only=0
 [ "${1:-}" = "--check" ] && check_only=1
 PKGS="gcc g++ make pkg-config libunwind-dev libdw-dev libelf-dev zlib1g-dev libexpat1-dev
 libyaml-dev libjansson-dev libmicrohttpd-dev valgrind sqlite3 perl python3 libpython3.11-testsuite git jq
-golang-go prometheus strace"
+golang-go prometheus strace
+gawk xz-utils zstd file openssl vim tcl gdb nodejs cmake"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

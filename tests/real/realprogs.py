@@ -18,8 +18,10 @@ fixture directory at the same path, with the same environment (names, and
 values of the same sizes: see memcheck_env) and without address
 randomization (setarch -R).
 
-Usage: realprogs.py [--fast] [--table FILE] [--keep DIR] [NAME...]
+Usage: realprogs.py [--fast] [--table FILE] [--keep DIR] [--commands] [NAME...]
   --fast        only the programs marked fast (the subset make test runs)
+  --commands    print the commands it would run (the programs and its own
+                helpers), one a line, and run nothing
   --table FILE  write the results as a Markdown table to FILE
   --keep DIR    work in DIR (kept) instead of a temporary directory
   NAME...       only these programs
@@ -365,13 +367,20 @@ def write_table(path, rows):
     os.replace(path + ".tmp", path)
 
 
+# What it runs besides the programs: setarch and valgrind for every run,
+# cc for the stand-ins of valgrind's preloads, git and sh for the fixture.
+HELPERS = ("setarch", "valgrind", "cc", "git", "sh")
+
+
 def main(argv):
-    fast, table, keep, names = False, None, None, []
+    fast, table, keep, names, commands = False, None, None, [], False
     args = list(argv)
     while args:
         a = args.pop(0)
         if a == "--fast":
             fast = True
+        elif a == "--commands":
+            commands = True
         elif a in ("--table", "--keep") and args:
             if a == "--table":
                 table = args.pop(0)
@@ -392,6 +401,9 @@ def main(argv):
         print(f"realprogs.py: {e}", file=sys.stderr)
         return 2
     chosen = [p for p in PROGRAMS if (not names or p["name"] in names) and (not fast or p["fast"])]
+    if commands:
+        print("\n".join(sorted({p["argv"][0] for p in chosen} | set(HELPERS))))
+        return 0
     work = os.path.abspath(keep) if keep else tempfile.mkdtemp(prefix="leakscope-real.")
     os.makedirs(work, exist_ok=True)
     try:

@@ -5,7 +5,8 @@
 # status under leakscope, and full mode's four leak numbers memcheck's
 # exactly, or listed in known-differences.txt with the reason.  The whole
 # set is `tests/real/realprogs.py` (docs/LIMITS.md has its last results).
-# Skipped when valgrind or every program of the subset is missing.
+# Skipped when valgrind or every program of the subset is missing
+# (test_deps.sh checks that install-deps.sh installs them all).
 . "$(dirname "$0")/../harness/common.sh"
 command -v valgrind >/dev/null || skip "valgrind is not installed"
 [ -x "$LEAKSCOPE" ] || fail "$LEAKSCOPE is not built"
