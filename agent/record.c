@@ -18,9 +18,14 @@
  *      internal block is page-aligned, like a sampled one, so that its
  *      free (glibc may free it later on the program's behalf, as
  *      __libc_freeres does) takes the slow path and is not counted.
+ *      Unless, in full mode, a signal handler that interrupted the agent
+ *      made the call: then it is the program's (record_handler_capture).
  *   4. Sample mode: the countdown decides; a sampled block is allocated
  *      page-aligned (so that frees of other pointers skip the sampled set)
- *      and recorded with its stack and weight.
+ *      and recorded with its stack and weight, with the program's
+ *      asynchronous signals held back meanwhile (a handler that allocates
+ *      must not re-enter glibc's memalign: sys_block_async_signals); a
+ *      handler's own call is not sampled (record_sample_capture).
  *   5. Full mode: every block gets a header with its size and stack, and is
  *      zero-filled unless glibc zeroed it, so that stale data never acts as
  *      a pointer in the leak scan (memcheck ignores never-written words).
@@ -42,6 +47,7 @@
 #include "options.h"
 #include "sampler.h"
 #include "stacktab.h"
+#include "sys.h"
 #include "threads.h"
 #include "ticks.h"
 #include "trigger.h"
@@ -63,6 +69,17 @@ static inline ag_tstate *record_enter(void) {
 
 static inline void record_leave(ag_tstate *st, int was) {
   guard_leave(st, was);
+  world_park_if_requested();
+}
+
+/* The same for a sampled allocation, which held the program's
+ * asynchronous signals back (mask: what to put back) while it was inside
+ * glibc's memalign and the agent: a handler that allocates would re-enter
+ * glibc's arena, which the program's own call would not have entered (its
+ * block came from the thread's cache); it runs once the mask is back. */
+static inline void record_leave_unblocking(ag_tstate *st, int was, uint64_t mask) {
+  guard_leave(st, was);
+  sys_unblock_signals(mask);
   world_park_if_requested();
 }
 
@@ -153,7 +170,7 @@ static void *record_with_header(record_kind kind, size_t align, size_t size, uin
 
 /* ---- nested calls: internal blocks --------------------------------------- */
 
-static void *record_nested_alloc(record_kind kind, size_t align, size_t size) {
+static void *record_internal_alloc(record_kind kind, size_t align, size_t size) {
   int zeroed;
   unsigned shift = options_sample_mode() ? RECORD_PAGE_SHIFT : BLOCKS_MIN_SHIFT;
   return record_with_header(kind, align, size, BLOCKS_STACK_INTERNAL, 0, shift, &zeroed);
@@ -182,20 +199,30 @@ static int record_entry_stack(ag_tstate *st, uintptr_t *pcs, int depth) {
   return depth;
 }
 
+/* The caller's stack, as unwind_capture gives it (known: its tag). */
+typedef struct {
+  uintptr_t pcs[UNWIND_MAX_DEPTH];
+  int depth;
+  uint32_t known;
+} record_capture;
+
 /* Inlined, as record_full_alloc is: each frame of the agent's is a step of
  * every capture's walk. */
-static inline __attribute__((always_inline)) uint32_t record_stack_here(uint64_t objects, uint64_t bytes) {
-  uintptr_t pcs[UNWIND_MAX_DEPTH];
-  uint32_t known;
+static inline __attribute__((always_inline)) void record_capture_here(record_capture *c) {
+  c->depth = unwind_capture(c->pcs, ag_opt.depth, &c->known, ag_thread.entry_ret != 0);
+}
+
+/* The captured stack's id, its allocation counts grown; tags the capture. */
+static inline __attribute__((always_inline)) uint32_t record_stack_of(record_capture *c, uint64_t objects,
+                                                                      uint64_t bytes) {
   ag_tstate *st = &ag_thread;
-  int depth = unwind_capture(pcs, ag_opt.depth, &known, st->entry_ret != 0);
   uint32_t stack;
   if (AG_UNLIKELY(st->entry_ret != 0)) {
     /* not the stack the capture saw: neither reused nor kept for reuse */
-    stack = stacktab_intern(pcs, record_entry_stack(st, pcs, depth));
+    stack = stacktab_intern(c->pcs, record_entry_stack(st, c->pcs, c->depth));
     unwind_tag(0);
   } else {
-    stack = known != 0 ? known : stacktab_intern(pcs, depth);
+    stack = c->known != 0 ? c->known : stacktab_intern(c->pcs, c->depth);
     unwind_tag(stack);
   }
   stacktab_entry *e = stacktab_get(stack);
@@ -204,6 +231,12 @@ static inline __attribute__((always_inline)) uint32_t record_stack_here(uint64_t
     atomic_fetch_add_explicit(&e->alloc_bytes, bytes, memory_order_relaxed);
   }
   return stack;
+}
+
+static inline __attribute__((always_inline)) uint32_t record_stack_here(uint64_t objects, uint64_t bytes) {
+  record_capture c;
+  record_capture_here(&c);
+  return record_stack_of(&c, objects, bytes);
 }
 
 /* ---- sample mode ------------------------------------------------------------- */
@@ -232,21 +265,40 @@ static void *record_page_block(record_kind kind, size_t align, size_t n, size_t 
   return p;
 }
 
-static void record_sample(void *p, size_t size) {
+/* The stack of an allocation that fell due for sampling, captured before
+ * its block is allocated; false when the caller is a signal handler (the
+ * capture crossed a signal frame): then the call is not sampled, and glibc
+ * serves it as it would without the agent.  memalign would take the
+ * handler into glibc's arena, and free its block's leading and trailing
+ * parts into any of the thread cache's bins, where the interrupted code
+ * may be in the middle of its own malloc. */
+static int record_sample_capture(record_capture *c) {
+  (void)unwind_in_signal_handler(); /* a flag left by an earlier capture */
+  record_capture_here(c);
+  if (!unwind_in_signal_handler()) return 1;
+  unwind_tag(0);
+  return 0;
+}
+
+static void record_sample(void *p, size_t size, record_capture *c) {
   double weight = sampler_weight(size);
   uint32_t stack =
-      record_stack_here((uint64_t)(weight * 1000.0 + 0.5), (uint64_t)(weight * (double)size + 0.5));
+      record_stack_of(c, (uint64_t)(weight * 1000.0 + 0.5), (uint64_t)(weight * (double)size + 0.5));
   sampler_record((uintptr_t)p, size, stack, weight);
   if (AG_UNLIKELY(ag_opt.budget.bytes != 0)) trigger_check_budget(); /* once per sample */
 }
 
 /* A page-aligned block without a header that the program frees or
- * reallocates: out of the sampled set if it is a sampled block. */
+ * reallocates: out of the sampled set if it is a sampled block (signals
+ * held back: a handler's free of a sampled block, nested meanwhile, would
+ * not reach the sampled set). */
 static void record_sample_forget(ag_tstate *st, void *p) {
   if (!record_page_aligned(p) || !sampler_may_hold((uintptr_t)p)) return;
+  uint64_t mask = sys_block_async_signals();
   int was = guard_enter(st, GUARD_AGENT);
   sampler_remove((uintptr_t)p);
   guard_leave(st, was);
+  sys_unblock_signals(mask);
 }
 
 /* ---- full mode ----------------------------------------------------------------- */
@@ -312,18 +364,95 @@ static void record_free_headed(void *p, const blocks_info *b) {
   __libc_free(b->glibc);
 }
 
+/* ---- a signal handler's calls inside the agent (full mode) -------------------- */
+
+/* A nested call's stack when a signal handler made it, having interrupted
+ * the agent's work on this thread (or a library the agent called): the
+ * program's call, to be recorded without touching what the interrupted
+ * code may be in the middle of (the fast walk's record, the stack table's
+ * insert, the thread's counters and lifetimes).  -1 for the agent's own
+ * nested calls.  Sample mode holds signals back on its allocation paths
+ * instead (record_leave_unblocking). */
+static int record_handler_capture(const ag_tstate *st, uintptr_t *pcs) {
+  if (st->guard != GUARD_AGENT || options_sample_mode() || !state_active()) return -1;
+  return unwind_capture_in_handler(pcs, ag_opt.depth);
+}
+
+/* The handler's stack id, counted for an allocation of size bytes; 0
+ * (unknown) when it is new and the handler interrupted this thread's own
+ * insert into the stack table. */
+static uint32_t record_handler_stack(const uintptr_t *pcs, int depth, size_t size) {
+  uint32_t stack = stacktab_intern_in_handler(pcs, depth);
+  stacktab_entry *e = stacktab_get(stack);
+  if (e != NULL) {
+    atomic_fetch_add_explicit(&e->alloc_objects, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&e->alloc_bytes, size, memory_order_relaxed);
+  }
+  return stack;
+}
+
+/* A handler's block: as record_full_alloc's, counted in the shared counters. */
+static void *record_handler_alloc(record_kind kind, size_t align, size_t size, const uintptr_t *pcs, int depth) {
+  int zeroed;
+  uint32_t stack = record_handler_stack(pcs, depth, size);
+  uintptr_t interrupted_op_new = ag_thread.op_new; /* record_with_header notes its block there */
+  void *p = record_with_header(kind, align, size, stack, record_born(), BLOCKS_MIN_SHIFT, &zeroed);
+  ag_thread.op_new = interrupted_op_new;
+  if (p == NULL) return NULL;
+  blocks_info b;
+  if (!zeroed && blocks_get(p, &b) && record_zero_fill_wanted(b.glibc, size)) memset(p, 0, size);
+  threads_count_in_handler(1, size);
+  return p;
+}
+
+/* A nested free of a block with a header (a handler's, or a library's the
+ * agent called): the program's block is counted in the shared counters. */
+static void record_free_nested(void *p, const blocks_info *b) {
+  blocks_forget(p);
+  if (b->stack != BLOCKS_STACK_INTERNAL) threads_count_in_handler(0, b->size);
+  __libc_free(b->glibc);
+}
+
+/* A handler's realloc (old: NULL, or a block with a header when b is
+ * set, or one from before tracking): always into a new block. */
+static void *record_handler_realloc(void *old, const blocks_info *b, size_t size, const uintptr_t *pcs,
+                                    int depth) {
+  void *p = record_handler_alloc(RECORD_MALLOC, 0, size, pcs, depth);
+  if (p == NULL || old == NULL) return p;
+  size_t old_size = b != NULL ? b->size : glibc_usable_size(old);
+  memcpy(p, old, old_size < size ? old_size : size);
+  if (b != NULL) record_free_nested(old, b);
+  else __libc_free(old);
+  return p;
+}
+
+/* A call made while the guard is up: a handler's, or an internal block. */
+static void *record_nested_alloc(const ag_tstate *st, record_kind kind, size_t align, size_t size) {
+  uintptr_t pcs[UNWIND_MAX_DEPTH];
+  int depth = record_handler_capture(st, pcs);
+  if (depth >= 0) return record_handler_alloc(kind, align, size, pcs, depth);
+  return record_internal_alloc(kind, align, size);
+}
+
 /* ---- the slow paths ------------------------------------------------------------- */
 
 void *record_alloc(record_kind kind, size_t align, size_t n, size_t size) {
   ag_tstate *st = record_enter();
   if (st == NULL) return record_glibc(kind, align, n, size);
-  if (AG_UNLIKELY(st->guard != GUARD_NONE)) return record_nested_alloc(kind, align, size);
+  if (AG_UNLIKELY(st->guard != GUARD_NONE)) return record_nested_alloc(st, kind, align, size);
   if (options_sample_mode()) {
     if (AG_LIKELY(!record_sample_due(st, size))) return record_glibc(kind, align, n, size);
+    uint64_t mask = sys_block_async_signals();
     int was = guard_enter(st, GUARD_AGENT);
-    void *p = record_page_block(kind, align, n, size);
-    if (p != NULL) record_sample(p, size);
-    record_leave(st, was);
+    record_capture c;
+    void *p;
+    if (AG_UNLIKELY(!record_sample_capture(&c))) {
+      p = record_glibc(kind, align, n, size);
+    } else {
+      p = record_page_block(kind, align, n, size);
+      if (p != NULL) record_sample(p, size, &c);
+    }
+    record_leave_unblocking(st, was, mask);
     return p;
   }
   int was = guard_enter(st, GUARD_AGENT);
@@ -332,10 +461,32 @@ void *record_alloc(record_kind kind, size_t align, size_t n, size_t size) {
   return p;
 }
 
+/* The program frees a block with a header: record_free_headed, counted
+ * under the guard, so that a signal handler interrupting the count is
+ * seen as nested.  (Only full mode gives the program's blocks a header.) */
+static void record_free_tracked(void *p, const blocks_info *b) {
+  if (b->stack == BLOCKS_STACK_INTERNAL || !state_active()) {
+    record_free_headed(p, b);
+    return;
+  }
+  ag_tstate *st = threads_self();
+  if (AG_UNLIKELY(st->guard != GUARD_NONE)) {
+    record_free_nested(p, b);
+    return;
+  }
+  guard_enter_full(st);
+  record_op_begin(st, p, b->size, 0);
+  blocks_forget(p);
+  record_count_free(st, p, b);
+  record_op_end(st);
+  __libc_free(b->glibc);
+  guard_leave_full(st);
+}
+
 void record_free(void *p) {
   blocks_info b;
   if (blocks_get(p, &b)) {
-    record_free_headed(p, &b);
+    record_free_tracked(p, &b);
     world_park_if_requested();
     return;
   }
@@ -407,7 +558,7 @@ static void *record_realloc_headed(ag_tstate *st, void *old, const blocks_info *
     }
     return p;
   }
-  void *p = nested ? record_nested_alloc(RECORD_MALLOC, 0, size) : record_full_alloc(st, RECORD_MALLOC, 0, size);
+  void *p = nested ? record_internal_alloc(RECORD_MALLOC, 0, size) : record_full_alloc(st, RECORD_MALLOC, 0, size);
   if (p == NULL) return NULL;
   memcpy(p, old, b->size < size ? b->size : size);
   record_free_headed(old, b);
@@ -438,8 +589,11 @@ void *record_realloc(void *old, size_t size) {
     return NULL;
   }
   if (AG_UNLIKELY(st->guard != GUARD_NONE)) {
+    uintptr_t pcs[UNWIND_MAX_DEPTH];
+    int depth = record_handler_capture(st, pcs);
+    if (depth >= 0) return record_handler_realloc(old, headed ? &b : NULL, size, pcs, depth);
     if (headed) return record_realloc_headed(st, old, &b, size, 1);
-    if (old == NULL) return record_nested_alloc(RECORD_MALLOC, 0, size);
+    if (old == NULL) return record_internal_alloc(RECORD_MALLOC, 0, size);
     return __libc_realloc(old, size);
   }
   if (old == NULL) return record_alloc(RECORD_MALLOC, 0, 0, size);
@@ -456,15 +610,22 @@ void *record_realloc(void *old, size_t size) {
     record_sample_forget(st, old);
     st->frees++;
     if (AG_LIKELY(!record_sample_due(st, size))) return __libc_realloc(old, size);
+    uint64_t mask = sys_block_async_signals();
     int was = guard_enter(st, GUARD_AGENT);
-    size_t old_size = glibc_usable_size(old);
-    void *p = __libc_memalign(AG_SAMPLE_ALIGN, size);
-    if (p != NULL) {
-      memcpy(p, old, old_size < size ? old_size : size);
-      __libc_free(old);
-      record_sample(p, size);
+    record_capture c;
+    void *p;
+    if (AG_UNLIKELY(!record_sample_capture(&c))) {
+      p = __libc_realloc(old, size);
+    } else {
+      size_t old_size = glibc_usable_size(old);
+      p = __libc_memalign(AG_SAMPLE_ALIGN, size);
+      if (p != NULL) {
+        memcpy(p, old, old_size < size ? old_size : size);
+        __libc_free(old);
+        record_sample(p, size, &c);
+      }
     }
-    record_leave(st, was);
+    record_leave_unblocking(st, was, mask);
     return p;
   }
   int was = guard_enter(st, GUARD_AGENT);

@@ -33,6 +33,8 @@ static _Atomic uint32_t stacktab_count;    /* ids in use, 0 included */
 static char *stacktab_arena;
 static size_t stacktab_arena_used;
 static spin_lock stacktab_lock;
+/* This thread holds stacktab_lock (a signal handler must not wait for it). */
+static __thread int stacktab_inserting __attribute__((tls_model("initial-exec")));
 
 static stacktab_index *stacktab_new_index(uint32_t nslots) {
   stacktab_index *x = sys_map(sizeof *x + (size_t)nslots * sizeof x->slots[0]);
@@ -89,15 +91,11 @@ static void stacktab_place(stacktab_index *x, uint64_t hash, uint32_t id) {
   atomic_store_explicit(&x->slots[i], id + 1, memory_order_release);
 }
 
-uint32_t stacktab_intern(const uintptr_t *pcs, int depth) {
-  if (stacktab_arena == NULL || depth <= 0) return 0;
-  uint64_t hash = stacktab_hash(pcs, depth);
-  uint32_t id = stacktab_find(atomic_load_explicit(&stacktab_current, memory_order_acquire), hash, pcs, depth);
-  if (AG_LIKELY(id != 0)) return id;
-
-  spin_acquire(&stacktab_lock);
+/* A stack the lock-free lookup missed: inserted under the lock. */
+static uint32_t stacktab_insert(const uintptr_t *pcs, int depth, uint64_t hash) {
+  stacktab_lock_all();
   stacktab_index *x = atomic_load(&stacktab_current);
-  id = stacktab_find(x, hash, pcs, depth);
+  uint32_t id = stacktab_find(x, hash, pcs, depth);
   uint32_t count = atomic_load(&stacktab_count);
   size_t bytes = (sizeof(stacktab_entry) + (size_t)depth * sizeof(uintptr_t) + 15) & ~(size_t)15;
   if (id == 0 && count < STACKTAB_MAX_IDS && stacktab_arena_used + bytes + 64 <= STACKTAB_ARENA_BYTES) {
@@ -123,13 +121,43 @@ uint32_t stacktab_intern(const uintptr_t *pcs, int depth) {
       id = count;
     }
   }
-  spin_release(&stacktab_lock);
+  stacktab_unlock_all();
   if (id == 0) failures_note(FAILURE_STACK);
   return id;
 }
 
+uint32_t stacktab_intern(const uintptr_t *pcs, int depth) {
+  if (stacktab_arena == NULL || depth <= 0) return 0;
+  uint64_t hash = stacktab_hash(pcs, depth);
+  uint32_t id = stacktab_find(atomic_load_explicit(&stacktab_current, memory_order_acquire), hash, pcs, depth);
+  if (AG_LIKELY(id != 0)) return id;
+  return stacktab_insert(pcs, depth, hash);
+}
+
+uint32_t stacktab_intern_in_handler(const uintptr_t *pcs, int depth) {
+  if (stacktab_arena == NULL || depth <= 0) return 0;
+  uint64_t hash = stacktab_hash(pcs, depth);
+  uint32_t id = stacktab_find(atomic_load_explicit(&stacktab_current, memory_order_acquire), hash, pcs, depth);
+  if (id != 0 || stacktab_inserting) return id;
+  return stacktab_insert(pcs, depth, hash);
+}
+
 uint32_t stacktab_limit(void) { return atomic_load_explicit(&stacktab_count, memory_order_acquire); }
 
-void stacktab_lock_all(void) { spin_acquire(&stacktab_lock); }
-void stacktab_unlock_all(void) { spin_release(&stacktab_lock); }
-void stacktab_reset_lock(void) { spin_reset(&stacktab_lock); }
+/* The flag is up before the lock is taken and until it is released, so
+ * that a handler never finds the lock this thread holds without it. */
+void stacktab_lock_all(void) {
+  stacktab_inserting = 1;
+  atomic_signal_fence(memory_order_seq_cst);
+  spin_acquire(&stacktab_lock);
+}
+
+void stacktab_unlock_all(void) {
+  spin_release(&stacktab_lock);
+  atomic_signal_fence(memory_order_seq_cst);
+  stacktab_inserting = 0;
+}
+void stacktab_reset_lock(void) {
+  spin_reset(&stacktab_lock);
+  stacktab_inserting = 0; /* the forking thread took it in stacktab_lock_all */
+}

@@ -29,6 +29,11 @@ typedef struct {
 AG_HIDDEN int stacktab_init(void);
 /* The id of this stack (0 = table full, or no frames). */
 AG_HIDDEN uint32_t stacktab_intern(const uintptr_t *pcs, int depth);
+/* The same for a signal handler that interrupted this thread inside the
+ * agent: 0 also when the stack is new and this very thread holds the
+ * insert lock (the handler interrupted its insert, which cannot go on
+ * until the handler returns). */
+AG_HIDDEN uint32_t stacktab_intern_in_handler(const uintptr_t *pcs, int depth);
 AG_HIDDEN stacktab_entry *stacktab_get(uint32_t id);
 AG_HIDDEN uint32_t stacktab_limit(void);   /* ids in use are below this */
 /* Around fork: the insert lock (the child resets it). */

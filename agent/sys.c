@@ -97,6 +97,29 @@ int sys_tgkill(pid_t tid, int sig) {
   return syscall(SYS_tgkill, sys_getpid(), tid, sig) == 0 ? 0 : -1;
 }
 
+/* The kernel's signal set: bit sig - 1 for each signal. */
+#define SYS_SIGBIT(sig) (UINT64_C(1) << ((sig) - 1))
+#define SYS_SYNCHRONOUS_SIGNALS                                                                   \
+  (SYS_SIGBIT(SIGSEGV) | SYS_SIGBIT(SIGBUS) | SYS_SIGBIT(SIGFPE) | SYS_SIGBIT(SIGILL) |           \
+   SYS_SIGBIT(SIGTRAP) | SYS_SIGBIT(SIGSYS))
+/* No mask holds SIGKILL (the kernel drops it): this one says the block failed. */
+#define SYS_NOTHING_BLOCKED UINT64_MAX
+
+uint64_t sys_block_async_signals(void) {
+  int saved = errno;
+  uint64_t block = ~SYS_SYNCHRONOUS_SIGNALS, was = 0;
+  if (syscall(SYS_rt_sigprocmask, SIG_BLOCK, &block, &was, sizeof block) != 0) was = SYS_NOTHING_BLOCKED;
+  errno = saved;
+  return was;
+}
+
+void sys_unblock_signals(uint64_t was) {
+  if (was == SYS_NOTHING_BLOCKED) return;
+  int saved = errno;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &was, NULL, sizeof was);
+  errno = saved;
+}
+
 static void sys_write_all(int fd, const char *buf, size_t n, int *failed) {
   while (n > 0 && !*failed) {
     ssize_t k = write(fd, buf, n);

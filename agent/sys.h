@@ -33,6 +33,14 @@ AG_HIDDEN pid_t sys_gettid(void);
 /* Send sig to thread tid of this process; 0, or -1 (ESRCH: it is gone). */
 AG_HIDDEN int sys_tgkill(pid_t tid, int sig);
 
+/* Hold the calling thread's asynchronous signals back (all but the
+ * synchronous SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, which a
+ * fault must get at once) with one raw rt_sigprocmask; returns the mask to
+ * give sys_unblock_signals, which puts it back (a signal that arrived
+ * meanwhile is delivered then).  errno is kept. */
+AG_HIDDEN uint64_t sys_block_async_signals(void);
+AG_HIDDEN void sys_unblock_signals(uint64_t was);
+
 /* open(path, flags | O_CLOEXEC, mode), the descriptor moved out of the
  * program's way (to the top of the first 1024); -1 and errno on failure. */
 AG_HIDDEN int sys_open(const char *path, int flags, mode_t mode);

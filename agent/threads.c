@@ -38,6 +38,9 @@ static threads_counts threads_retired;
 static threads_counts threads_base; /* subtracted from the totals (threads_restart_totals) */
 static _Atomic int64_t threads_live;
 static _Atomic uint64_t threads_peak;
+/* threads_count_in_handler's counts */
+static _Atomic uint64_t threads_handler_allocs, threads_handler_frees;
+static _Atomic uint64_t threads_handler_bytes_allocated, threads_handler_bytes_freed;
 
 
 /* A thread's counts as they add to the totals; in sample mode bytes are
@@ -100,6 +103,10 @@ static threads_counts threads_raw_totals(void) {
   threads_counts sum = threads_retired;
   for (const ag_tstate *st = threads_all; st != NULL; st = st->next) threads_add(&sum, st);
   spin_release(&threads_registry_lock);
+  sum.allocs += atomic_load_explicit(&threads_handler_allocs, memory_order_relaxed);
+  sum.frees += atomic_load_explicit(&threads_handler_frees, memory_order_relaxed);
+  sum.bytes_allocated += atomic_load_explicit(&threads_handler_bytes_allocated, memory_order_relaxed);
+  sum.bytes_freed += atomic_load_explicit(&threads_handler_bytes_freed, memory_order_relaxed);
   return sum;
 }
 
@@ -153,15 +160,33 @@ void threads_after_fork_child(void) {
 
 /* ---- the live heap's peak -------------------------------------------------- */
 
-void threads_flush_live(ag_tstate *st) {
-  int64_t before = atomic_fetch_add_explicit(&threads_live, st->live_pending, memory_order_relaxed);
-  int64_t high = before + st->live_pending_max;
-  st->live_pending = st->live_pending_max = 0;
+/* The live total reached high at most: the peak follows. */
+static void threads_note_peak(int64_t high) {
   uint64_t peak = atomic_load_explicit(&threads_peak, memory_order_relaxed);
   while (high > 0 && (uint64_t)high > peak &&
          !atomic_compare_exchange_weak_explicit(&threads_peak, &peak, (uint64_t)high, memory_order_relaxed,
                                                 memory_order_relaxed)) {
   }
+}
+
+void threads_flush_live(ag_tstate *st) {
+  int64_t before = atomic_fetch_add_explicit(&threads_live, st->live_pending, memory_order_relaxed);
+  int64_t high = before + st->live_pending_max;
+  st->live_pending = st->live_pending_max = 0;
+  threads_note_peak(high);
+}
+
+void threads_count_in_handler(int alloc, uint64_t bytes) {
+  int64_t delta = alloc ? (int64_t)bytes : -(int64_t)bytes;
+  if (alloc) {
+    atomic_fetch_add_explicit(&threads_handler_allocs, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&threads_handler_bytes_allocated, bytes, memory_order_relaxed);
+  } else {
+    atomic_fetch_add_explicit(&threads_handler_frees, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&threads_handler_bytes_freed, bytes, memory_order_relaxed);
+  }
+  int64_t before = atomic_fetch_add_explicit(&threads_live, delta, memory_order_relaxed);
+  threads_note_peak(before + delta);
 }
 
 uint64_t threads_peak_bytes(void) {

@@ -46,6 +46,11 @@ static inline void threads_note_live(ag_tstate *st, int64_t delta) {
   if (pending > st->live_pending_max) st->live_pending_max = pending;
   if (AG_UNLIKELY(pending >= THREADS_LIVE_BATCH || pending <= -THREADS_LIVE_BATCH)) threads_flush_live(st);
 }
+/* Full mode: an allocation (alloc set) or a free of bytes made by a
+ * signal handler that interrupted its thread inside the agent, which may
+ * be in the middle of updating the thread's own counters: counted in
+ * shared atomic ones (and straight into the live total) instead. */
+AG_HIDDEN void threads_count_in_handler(int alloc, uint64_t bytes);
 /* The highest live heap seen so far (full mode). */
 AG_HIDDEN uint64_t threads_peak_bytes(void);
 

@@ -7,7 +7,9 @@
  * the agent's dlopen, stdio) is handled as a nested one:
  *   GUARD_NONE    the program's own call: record it;
  *   GUARD_AGENT   the agent is working: a nested block is kept as an
- *                 internal one (full mode), never reported;
+ *                 internal one (full mode), never reported, unless a
+ *                 signal handler that interrupted the agent made the call
+ *                 (record.c: then it is the program's);
  *   GUARD_TABLES  the agent may hold live-table locks: a nested call
  *                 passes through untouched.
  * guard_enter() only ever raises the level and returns the one to restore.
@@ -16,6 +18,7 @@
 #ifndef LEAKSCOPE_AGENT_TSTATE_H
 #define LEAKSCOPE_AGENT_TSTATE_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -95,6 +98,21 @@ static inline void guard_leave(ag_tstate *st, int was) {
     return;
   }
   st->guard = was;
+}
+
+/* Full mode's short stretch of agent work inside the program's own call,
+ * from GUARD_NONE (the fast paths' fields are 0 there: nothing to park):
+ * the guard up at GUARD_AGENT and down again, fenced so that a signal
+ * handler sees it up around all of the work. */
+static inline void guard_enter_full(ag_tstate *st) {
+  st->guard = GUARD_AGENT;
+  atomic_signal_fence(memory_order_seq_cst);
+}
+
+static inline void guard_leave_full(ag_tstate *st) {
+  atomic_signal_fence(memory_order_seq_cst);
+  st->guard = GUARD_NONE;
+  if (AG_UNLIKELY(st->pending_signal != 0) && tstate_pending_hook != NULL) tstate_pending_hook(st);
 }
 
 /* The countdown as it is outside the guard. */

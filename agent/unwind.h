@@ -43,6 +43,19 @@ AG_HIDDEN int unwind_capture(uintptr_t *pcs, int max, uint32_t *tag, int need_pc
 /* The tag of the thread's last capture (its stack id; 0: none, when the
  * caller made something else of the frames). */
 AG_HIDDEN void unwind_tag(uint32_t tag);
+/* For a call the agent's hook received while its guard was up: when a
+ * signal frame lies between the caller and the next of the agent's own
+ * frames above it (a signal handler interrupted the agent, or a library
+ * the agent had called, and allocates), the caller's stack without the
+ * agent's frames, and its depth (at most max); else -1 (a call made by
+ * the library the agent called, and always with unwind=libunwind or
+ * unwind_check).  Only glibc's backtrace() walks it: the fast walk's record
+ * of the thread's last capture may be in use by the interrupted capture. */
+AG_HIDDEN int unwind_capture_in_handler(uintptr_t *pcs, int max);
+/* Whether a capture of this thread since the last call walked through a
+ * signal frame within the depth it returned: the caller of that capture
+ * ran in a signal handler.  Resets it. */
+AG_HIDDEN int unwind_in_signal_handler(void);
 /* The pc lies in libleakscope.so's code. */
 AG_HIDDEN int unwind_is_agent_pc(uintptr_t pc);
 /* The range overlaps libleakscope.so's own mapped segments. */

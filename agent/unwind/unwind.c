@@ -575,7 +575,54 @@ static inline __attribute__((always_inline)) int unwind_fast(uintptr_t *pcs, int
   return n;
 }
 
-/* The slow path: glibc's backtrace() (or libunwind) from here, minus the agent's frames. */
+/* x86-64 Linux's signal trampoline, where a handler returns to (glibc's
+ * __restore_rt: mov $15, %rax; syscall), the way libgcc's unwinder tells
+ * a signal frame.  Only code bytes within the pc's own page are read. */
+static const unsigned char unwind_sigreturn_code[] = {0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05};
+
+static int unwind_is_sigreturn(uintptr_t pc) {
+  if ((pc & 4095) > 4096 - sizeof unwind_sigreturn_code) return 0;
+  return memcmp((const void *)pc, unwind_sigreturn_code, sizeof unwind_sigreturn_code) == 0;
+}
+
+/* This thread is inside unwind_capture_in_handler: a call the walk makes
+ * itself is not a handler's. */
+static __thread int unwind_in_handler_walk __attribute__((tls_model("initial-exec")));
+
+int unwind_capture_in_handler(uintptr_t *pcs, int max) {
+  /* glibc's backtrace() only: libunwind's walk takes the pipe's lock, which
+   * the interrupted code may hold */
+  unwind_backtrace_fn walk = atomic_load_explicit(&unwind_slow_walk, memory_order_acquire);
+  if (walk != backtrace || unwind_in_handler_walk) return -1;
+  if (max > UNWIND_MAX_DEPTH) max = UNWIND_MAX_DEPTH;
+  void *raw[UNWIND_RAW_MAX];
+  unwind_in_handler_walk = 1;
+  atomic_signal_fence(memory_order_seq_cst);
+  int n = walk(raw, UNWIND_RAW_MAX);
+  atomic_signal_fence(memory_order_seq_cst);
+  unwind_in_handler_walk = 0;
+  int k = 0;
+  while (k < n && unwind_is_agent_pc((uintptr_t)raw[k])) k++;
+  int from = k;
+  while (k < n && !unwind_is_agent_pc((uintptr_t)raw[k]) && !unwind_is_sigreturn((uintptr_t)raw[k])) k++;
+  if (k == n || unwind_is_agent_pc((uintptr_t)raw[k])) return -1;
+  int depth = 0;
+  for (int i = from; i < n && depth < max; i++)
+    if (!unwind_is_agent_pc((uintptr_t)raw[i])) pcs[depth++] = (uintptr_t)raw[i];
+  return depth;
+}
+
+/* A capture of this thread walked through a signal frame (unwind_in_signal_handler). */
+static __thread int unwind_crossed_signal __attribute__((tls_model("initial-exec")));
+
+int unwind_in_signal_handler(void) {
+  int crossed = unwind_crossed_signal;
+  unwind_crossed_signal = 0;
+  return crossed;
+}
+
+/* The slow path: glibc's backtrace() (or libunwind) from here, minus the
+ * agent's frames.  (The fast walk leaves every signal frame to it.) */
 __attribute__((noinline)) static int unwind_slow(uintptr_t *pcs, int max) {
   void *raw[UNWIND_RAW_MAX];
   unwind_backtrace_fn walk = atomic_load_explicit(&unwind_slow_walk, memory_order_acquire);
@@ -583,7 +630,10 @@ __attribute__((noinline)) static int unwind_slow(uintptr_t *pcs, int max) {
   int skip = 0;
   while (skip < n && unwind_is_agent_pc((uintptr_t)raw[skip])) skip++;
   int depth = n - skip < max ? n - skip : max;
-  for (int i = 0; i < depth; i++) pcs[i] = (uintptr_t)raw[skip + i];
+  for (int i = 0; i < depth; i++) {
+    pcs[i] = (uintptr_t)raw[skip + i];
+    if (unwind_is_sigreturn(pcs[i])) unwind_crossed_signal = 1;
+  }
   return depth;
 }
 

@@ -1,8 +1,9 @@
 /* stress_signal.c: a timer signal interrupts a loop of malloc and free;
- * its handler allocates and frees too (a size the loop never uses, whose
- * block glibc then keeps in the thread's cache: no lock the interrupted
- * malloc may hold), and leaks one 48-byte block on its 10th run.  Prints
- * "handled" once the handler ran at least 10 times. */
+ * its handler allocates and frees too, and leaks one 400-byte block on its
+ * 10th run.  Its sizes are ones the loop never uses, whose blocks glibc
+ * keeps in the thread's cache: the handler takes no lock the interrupted
+ * malloc may hold and no block of the cache's list it may be updating (a
+ * 48-byte leak once crashed the loop's malloc(48) now and then). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <sys/time.h>
 
 #define HANDLER_SIZE 1000
+#define HANDLER_LEAK 400 /* the loop's sizes are 16 to 315 bytes */
 static volatile sig_atomic_t handled;
 static void *volatile sink;
 
@@ -21,14 +23,15 @@ static void on_alarm(int sig)
     free(p);
   }
   if (++handled == 10) {
-    sink = malloc(48);
+    sink = malloc(HANDLER_LEAK);
     sink = NULL;
   }
 }
 
 int main(void)
 {
-  free(malloc(HANDLER_SIZE));  /* the handler's block is in the cache before the first signal */
+  free(malloc(HANDLER_LEAK));
+  free(malloc(HANDLER_SIZE)); /* the handler's blocks are in the cache before the first signal */
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_alarm;

@@ -3,11 +3,12 @@
  * mode's headers: placed, found by pointer and by the heap scan, gone when
  * freed; a size kept when the slack is large), lifetimes.c (per-thread
  * lifetimes summed by stack), stacktab.c (the same stack gets the same id, different stacks different
- * ids, entries keep their frames) and sampler.c (record and remove, the
+ * ids, entries keep their frames, a signal handler never waits on its own thread's insert) and sampler.c (record and remove, the
  * counting filter never misses a sampled block, the live estimate, the
  * lifetimes of freed samples, weights >= 1).
  */
 #include <dlfcn.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,32 @@ static void test_lifetimes(void) {
   CHECK(strstr(text, want_b) != NULL, "got:\n%s", text);
 }
 
+/* A signal handler interns a stack while its thread holds the insert
+ * lock (as when it interrupts that thread's insert): a known stack gets
+ * its id, a new one 0 at once instead of waiting forever. */
+static uintptr_t handler_known[3], handler_new[2] = {0x700000, 0x700001};
+static volatile uint32_t handler_known_id, handler_new_id;
+static void on_usr1(int sig) {
+  (void)sig;
+  handler_known_id = stacktab_intern_in_handler(handler_known, 3);
+  handler_new_id = stacktab_intern_in_handler(handler_new, 2);
+}
+
+static void test_stacktab_in_handler(const uintptr_t *known, uint32_t known_id) {
+  memcpy(handler_known, known, sizeof handler_known);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_usr1;
+  CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
+  stacktab_lock_all();
+  raise(SIGUSR1);
+  stacktab_unlock_all();
+  CHECK(handler_known_id == known_id, "a known stack: %u, want %u", handler_known_id, known_id);
+  CHECK(handler_new_id == 0, "a new stack while this thread inserts: %u, want 0", handler_new_id);
+  raise(SIGUSR1); /* the lock is free now: the new stack goes in */
+  CHECK(handler_new_id != 0 && stacktab_intern(handler_new, 2) == handler_new_id, "once the lock is free: %u", handler_new_id);
+}
+
 static void test_stacktab(void) {
   CHECK(stacktab_init() == 0);
   uintptr_t a[] = {0x401000, 0x401100, 0x401200}, b[] = {0x401000, 0x401100, 0x401201};
@@ -157,6 +184,7 @@ static void test_stacktab(void) {
   }
   uintptr_t pcs1[2] = {0x500001, 0x600000};
   CHECK(stacktab_intern(pcs1, 2) == first && stacktab_intern(a, 3) == ia);
+  test_stacktab_in_handler(a, ia);
 }
 
 static double lifetime_total;
