@@ -28,28 +28,53 @@ static json_t *json_amount(uint64_t bytes, uint64_t blocks) {
   return json_pack("{s:o,s:o}", "bytes", jsontree_u64(bytes), "blocks", jsontree_u64(blocks));
 }
 
-json_t *render_json_stack(const snapshot *snap, uint32_t stack) {
-  json_t *frames = json_array();
+/* One frame of a stack as the report has it: an inlined call is a frame
+ * of its own, at its caller's address, marked "inlined". */
+typedef struct {
+  char address[32];
+  const char *function, *symbol, *file, *object; /* NULL: unknown */
+  int line;                                      /* 0: unknown */
+  int inlined;
+} json_frame;
+
+typedef void (*json_frame_fn)(const json_frame *f, void *arg);
+
+static void json_each_frame(const snapshot *snap, uint32_t stack, json_frame_fn fn, void *arg) {
   const snap_stack *st = &snap->stacks[stack];
   for (uint32_t i = 0; i < st->nlocs; i++) {
     const snap_location *loc = &snap->locations[st->locs[i]];
     const char *object = loc->module >= 0 && (uint32_t)loc->module < snap->nmodules
                              ? snap->modules[loc->module].path : NULL;
-    char address[32];
-    snprintf(address, sizeof address, "0x%" PRIx64, loc->address);
+    json_frame f;
+    snprintf(f.address, sizeof f.address, "0x%" PRIx64, loc->address);
     uint32_t nlines = loc->nlines ? loc->nlines : 1;
     for (uint32_t l = 0; l < nlines; l++) {
-      json_t *frame = json_pack("{s:s}", "address", address);
       const snap_line *line = l < loc->nlines ? &loc->lines[l] : NULL;
-      if (line && line->function) json_object_set_new(frame, "function", json_string(line->function));
-      if (line && line->system_name) json_object_set_new(frame, "symbol", json_string(line->system_name));
-      if (line && line->file) json_object_set_new(frame, "file", json_string(line->file));
-      if (line && line->line > 0) json_object_set_new(frame, "line", json_integer(line->line));
-      if (object && object[0]) json_object_set_new(frame, "object", json_string(object));
-      if (l + 1 < nlines) json_object_set_new(frame, "inlined", json_true());
-      json_array_append_new(frames, frame);
+      f.function = line ? line->function : NULL;
+      f.symbol = line ? line->system_name : NULL;
+      f.file = line ? line->file : NULL;
+      f.line = line && line->line > 0 ? line->line : 0;
+      f.object = object && object[0] ? object : NULL;
+      f.inlined = l + 1 < nlines;
+      fn(&f, arg);
     }
   }
+}
+
+static void json_tree_frame(const json_frame *f, void *arg) {
+  json_t *frame = json_pack("{s:s}", "address", f->address);
+  if (f->function) json_object_set_new(frame, "function", json_string(f->function));
+  if (f->symbol) json_object_set_new(frame, "symbol", json_string(f->symbol));
+  if (f->file) json_object_set_new(frame, "file", json_string(f->file));
+  if (f->line) json_object_set_new(frame, "line", json_integer(f->line));
+  if (f->object) json_object_set_new(frame, "object", json_string(f->object));
+  if (f->inlined) json_object_set_new(frame, "inlined", json_true());
+  json_array_append_new(arg, frame);
+}
+
+json_t *render_json_stack(const snapshot *snap, uint32_t stack) {
+  json_t *frames = json_array();
+  json_each_frame(snap, stack, json_tree_frame, frames);
   return frames;
 }
 
@@ -149,31 +174,24 @@ json_t *render_json_retention(const snapshot *snap) {
   return o;
 }
 
+static void json_w_frame(const json_frame *f, void *arg) {
+  jsonw *w = arg;
+  jsonw_object(w);
+  jsonw_key(w, "address");
+  jsonw_string(w, f->address);
+  if (f->function) jsonw_key(w, "function"), jsonw_string(w, f->function);
+  if (f->symbol) jsonw_key(w, "symbol"), jsonw_string(w, f->symbol);
+  if (f->file) jsonw_key(w, "file"), jsonw_string(w, f->file);
+  if (f->line) jsonw_key(w, "line"), jsonw_i64(w, f->line);
+  if (f->object) jsonw_key(w, "object"), jsonw_string(w, f->object);
+  if (f->inlined) jsonw_key(w, "inlined"), jsonw_bool(w, 1);
+  jsonw_end(w);
+}
+
 /* A stack's frames, as render_json_stack has them. */
 static void json_w_stack(jsonw *w, const snapshot *snap, uint32_t stack) {
-  const snap_stack *st = &snap->stacks[stack];
   jsonw_array(w);
-  for (uint32_t i = 0; i < st->nlocs; i++) {
-    const snap_location *loc = &snap->locations[st->locs[i]];
-    const char *object = loc->module >= 0 && (uint32_t)loc->module < snap->nmodules
-                             ? snap->modules[loc->module].path : NULL;
-    char address[32];
-    snprintf(address, sizeof address, "0x%" PRIx64, loc->address);
-    uint32_t nlines = loc->nlines ? loc->nlines : 1;
-    for (uint32_t l = 0; l < nlines; l++) {
-      const snap_line *line = l < loc->nlines ? &loc->lines[l] : NULL;
-      jsonw_object(w);
-      jsonw_key(w, "address");
-      jsonw_string(w, address);
-      if (line && line->function) jsonw_key(w, "function"), jsonw_string(w, line->function);
-      if (line && line->system_name) jsonw_key(w, "symbol"), jsonw_string(w, line->system_name);
-      if (line && line->file) jsonw_key(w, "file"), jsonw_string(w, line->file);
-      if (line && line->line > 0) jsonw_key(w, "line"), jsonw_i64(w, line->line);
-      if (object && object[0]) jsonw_key(w, "object"), jsonw_string(w, object);
-      if (l + 1 < nlines) jsonw_key(w, "inlined"), jsonw_bool(w, 1);
-      jsonw_end(w);
-    }
-  }
+  json_each_frame(snap, stack, json_w_frame, w);
   jsonw_end(w);
 }
 
