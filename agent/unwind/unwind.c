@@ -57,7 +57,7 @@
 #define UNWIND_RAW_MAX (UNWIND_MAX_DEPTH + UNWIND_MAX_AGENT_FRAMES)
 #define UNWIND_CHECK_REPORTS 5
 #define UNWIND_L0_BITS 6
-#define UNWIND_TAG_FRESH 3 /* the most fresh frames a derived capture's key holds */
+#define UNWIND_TAG_FRESH 8 /* the most fresh frames a derived capture's key holds */
 #define UNWIND_TAG_BITS 8  /* a thread's derived captures remembered */
 
 typedef int (*unwind_backtrace_fn)(void **buffer, int size);
