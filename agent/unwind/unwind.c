@@ -476,6 +476,7 @@ static int unwind_splice(unwind_thread *t, int j, const unwind_frame *fresh, int
     d->i = (uint16_t)i;
     for (int k = 0; k < i; k++) d->pc[k] = fresh[k].pc;
     *tag = unwind_derived_find(t, d);
+    if (*tag != 0) d->from = 0; /* known: nothing to remember */
   }
   last->tag = *tag;
   if (i != j) unwind_record_move(last, i, j, keep);
