@@ -1,9 +1,11 @@
 /* stress_signal.c: a timer signal interrupts a loop of malloc and free;
- * its handler allocates and frees too, and leaks one 400-byte block on its
- * 10th run.  Its sizes are ones the loop never uses, whose blocks glibc
- * keeps in the thread's cache: the handler takes no lock the interrupted
- * malloc may hold and no block of the cache's list it may be updating (a
- * 48-byte leak once crashed the loop's malloc(48) now and then). */
+ * its handler allocates, reallocates (glibc keeps the block in place; a
+ * block that moves takes the second one cached) and frees too, and leaks
+ * one 400-byte block on its 10th run.  Its sizes are ones the loop never
+ * uses, whose blocks glibc keeps in the thread's cache: the handler takes
+ * no lock the interrupted malloc may hold and no block of the cache's list
+ * it may be updating (a 48-byte leak once crashed the loop's malloc(48)
+ * now and then).  Prints "handled" once the handler ran at least 10 times. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +22,8 @@ static void on_alarm(int sig)
   char *p = malloc(HANDLER_SIZE);
   if (p != NULL) {
     p[0] = (char)sig;
-    free(p);
+    char *q = realloc(p, HANDLER_SIZE);
+    free(q != NULL ? q : p);
   }
   if (++handled == 10) {
     sink = malloc(HANDLER_LEAK);
@@ -31,7 +34,9 @@ static void on_alarm(int sig)
 int main(void)
 {
   free(malloc(HANDLER_LEAK));
-  free(malloc(HANDLER_SIZE)); /* the handler's blocks are in the cache before the first signal */
+  void *first = malloc(HANDLER_SIZE), *second = malloc(HANDLER_SIZE);
+  free(first);
+  free(second); /* the handler's blocks (two of its size) are in the cache before the first signal */
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_alarm;
