@@ -1,6 +1,6 @@
 /* sample_sites.c: known allocation sites for the sampling accuracy test.
  * live_big() keeps 800 MiB live in blocks of 64-512 KiB, live_small()
- * keeps 20 MiB live in blocks of 1-4 MiB, churn() allocates and frees
+ * keeps 100 MiB live in blocks of 1-4 MiB, churn() allocates and frees
  * 1 GiB in blocks of 1-64 KiB.  Sizes come from a fixed LCG, so the truth is
  * the same every run; the program prints it (site inuse_bytes alloc_bytes). */
 #include <stdint.h>
@@ -51,7 +51,7 @@ __attribute__((noinline)) static size_t churn(size_t total) {
 
 int main(void) {
   size_t big = live_big((size_t)800 << 20);
-  size_t small = live_small((size_t)20 << 20);
+  size_t small = live_small((size_t)100 << 20);
   size_t churned = churn((size_t)1 << 30);
   printf("live_big %zu %zu\nlive_small %zu %zu\nchurn 0 %zu\n", big, big, small, small, churned);
   return 0;
