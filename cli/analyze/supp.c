@@ -1,6 +1,6 @@
 /*
  * analyze/supp.c: Valgrind and LeakSanitizer leak suppressions (see analyze/supp.h;
- * docs/OUTSIDE-FORMATS.md section 7 has both grammars).
+ * docs/INTERCHANGE.md on suppressions has both grammars).
  *
  * Valgrind's stacks start with the allocation function itself (memcheck
  * replaces malloc), ours with its caller; so a Valgrind suppression whose

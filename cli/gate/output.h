@@ -8,7 +8,7 @@
  *   gate/text.c   the verdicts on stdout
  *   gate/json.c   assert_result.json (schema leakscope-gate/1, docs/REPORT.md)
  *   gate/sarif.c  SARIF 2.1.0: one result per kept leak record at its
- *                 allocation site (docs/OUTSIDE-FORMATS.md section 6)
+ *                 allocation site (docs/INTERCHANGE.md on SARIF)
  *   gate/junit.c  JUnit XML: one testcase per rule
  */
 #ifndef LEAKSCOPE_GATE_OUTPUT_H

@@ -1,5 +1,5 @@
 /*
- * gate/sarif.c: SARIF 2.1.0 for code-scanning UIs (docs/OUTSIDE-FORMATS.md section 6).
+ * gate/sarif.c: SARIF 2.1.0 for code-scanning UIs (docs/INTERCHANGE.md on SARIF).
  * One result per kept unsuppressed leak record (the GATE_KEEP largest of
  * each kind), located at its allocation site in the user's code: the first
  * frame with a line in a file under --source-root (model/frames.h), else

@@ -2,7 +2,7 @@
  * http/metrics.c: the statistics endpoints.
  *
  *   /metrics                 Prometheus text exposition format 0.0.4
- *                            (docs/OUTSIDE-FORMATS.md section 3): base units, _bytes,
+ *                            (docs/INTERCHANGE.md on Prometheus): base units, _bytes,
  *                            _total for counters, HELP and TYPE lines
  *   /debug/leakscope/stats   the same values as one JSON object
  *

@@ -36,7 +36,7 @@
 #define PPROF_READ_MAX_FILE ((size_t)1 << 30)     /* 1 GiB on disk */
 #define PPROF_READ_MAX_DATA ((size_t)1 << 31)     /* 2 GiB decompressed */
 
-/* profile.proto field numbers (docs/OUTSIDE-FORMATS.md section 2) */
+/* profile.proto field numbers (docs/INTERCHANGE.md on pprof) */
 enum {
   PROFILE_SAMPLE_TYPE = 1, PROFILE_SAMPLE = 2, PROFILE_MAPPING = 3, PROFILE_LOCATION = 4,
   PROFILE_FUNCTION = 5, PROFILE_STRING_TABLE = 6, PROFILE_TIME_NANOS = 9,

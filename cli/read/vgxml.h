@@ -1,6 +1,6 @@
 /*
  * read/vgxml.h: a streaming reader of Valgrind memcheck XML output (protocols 4,
- * 5 and 6, docs/OUTSIDE-FORMATS.md section 1).
+ * 5 and 6, docs/INTERCHANGE.md on Valgrind XML).
  *
  * The file is parsed with expat in 64 KiB chunks; each leak error is handed
  * to a callback as soon as its </error> is read and then forgotten, so a

@@ -1,7 +1,7 @@
 /*
  * render/folded.h: a call tree as folded stacks (render/folded.c), the
- * text flamegraph.pl, speedscope and inferno read (docs/OUTSIDE-FORMATS.md section
- * 4): one line per stack, its frames root first separated by ';',
+ * text flamegraph.pl, speedscope and inferno read (docs/INTERCHANGE.md on
+ * folded stacks): one line per stack, its frames root first separated by ';',
  * one space, its own value as an integer.
  */
 #ifndef LEAKSCOPE_RENDER_FOLDED_H

@@ -1,6 +1,6 @@
 /*
  * render/pprof_write.c: render a snapshot as a gzip'd pprof profile.proto
- * (docs/OUTSIDE-FORMATS.md section 2), the way Go's runtime/pprof writes heap
+ * (docs/INTERCHANGE.md on pprof), the way Go's runtime/pprof writes heap
  * profiles:
  * sample types alloc_objects/count, alloc_space/bytes, inuse_objects/count,
  * inuse_space/bytes (default_sample_type unset, so inuse_space, unless

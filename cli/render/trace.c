@@ -1,6 +1,6 @@
 /*
  * render/trace.c: the heap over time as a Chrome Trace Event file
- * (docs/OUTSIDE-FORMATS.md section 5), for Perfetto UI and chrome://tracing.
+ * (docs/INTERCHANGE.md on trace events), for Perfetto UI and chrome://tracing.
  * `leakscope run --trace` feeds it every snapshot the run produces
  * (periodic, growth, budget, request, exit); each becomes, at its time
  * since the program started:

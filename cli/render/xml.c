@@ -1,7 +1,7 @@
 /*
  * render/xml.c: render_xml(), a snapshot's leak findings as Valgrind
  * memcheck XML, protocol 4, in the shapes memcheck itself writes
- * (docs/OUTSIDE-FORMATS.md 1.1 and 1.2), so CI integrations that parse valgrind's XML
+ * (docs/INTERCHANGE.md on Valgrind XML), so CI integrations that parse valgrind's XML
  * take leakscope as a drop-in.
  *
  * Every unsuppressed leak record becomes one <error>, of all four kinds

@@ -3,7 +3,7 @@
 
 Standard library only: gzip plus a protobuf wire-format decoder written
 here, so it shares no code with leakscope's reader. It checks what pprof
-itself enforces and what docs/OUTSIDE-FORMATS.md section 2 asks of a heap profile, then
+itself enforces and what docs/INTERCHANGE.md on pprof asks of a heap profile, then
 prints a normalized listing the shell tests grep:
 
     period_type space bytes
@@ -103,7 +103,7 @@ def main():
     with open(path, "rb") as f:
         raw = f.read()
     if raw[:2] != b"\x1f\x8b":
-        raise Bad("not gzip-compressed (docs/OUTSIDE-FORMATS.md: the serialized proto must be gzipped)")
+        raise Bad("not gzip-compressed (docs/INTERCHANGE.md: the serialized proto must be gzipped)")
     data = gzip.decompress(raw)
     prof = message(data, {1: "msgs", 2: "msgs", 3: "msgs", 4: "msgs", 5: "msgs", 6: "msgs",
                           13: "ints"})

@@ -1,5 +1,5 @@
 # test_trace.sh: `run --trace FILE` writes the heap over time as a Chrome
-# Trace Event file (OUTSIDE-FORMATS.md section 5): an object whose displayTimeUnit
+# Trace Event file (INTERCHANGE.md on trace events): an object whose displayTimeUnit
 # comes first, a process_name metadata event, a "heap" counter per snapshot
 # (one a second by default) with increasing times in microseconds, a "sites"
 # counter whose keys are the same at every point and follow grow_cache's
