@@ -24,7 +24,8 @@
  *      page-aligned (so that frees of other pointers skip the sampled set)
  *      and recorded with its stack and weight, with the program's
  *      asynchronous signals held back meanwhile (a handler that allocates
- *      must not re-enter glibc's memalign: sys_block_async_signals); a
+ *      must not re-enter glibc's memalign: sys_block_async_signals), and
+ *      again while it is freed or reallocated (record_sample_free); a
  *      handler's own call is not sampled (record_sample_capture).
  *   5. Full mode: every block gets a header with its size and stack, and is
  *      zero-filled unless glibc zeroed it, so that stale data never acts as
@@ -288,15 +289,30 @@ static void record_sample(void *p, size_t size, record_capture *c) {
   if (AG_UNLIKELY(ag_opt.budget.bytes != 0)) trigger_check_budget(); /* once per sample */
 }
 
-/* A page-aligned block without a header that the program frees or
- * reallocates: out of the sampled set if it is a sampled block (signals
- * held back: a handler's free of a sampled block, nested meanwhile, would
- * not reach the sampled set). */
-static void record_sample_forget(ag_tstate *st, void *p) {
-  if (!record_page_aligned(p) || !sampler_may_hold((uintptr_t)p)) return;
+/* Whether p, a block without a header, may be a sampled one: page-aligned
+ * and possibly in the sampled set (glibc also hands a freed sampled
+ * block's address out again to the program). */
+static inline int record_maybe_sampled(const void *p) {
+  return record_page_aligned(p) && sampler_may_hold((uintptr_t)p);
+}
+
+/* The program frees a block without a header in sample mode.  A sampled
+ * block leaves the sampled set and goes back to glibc with the program's
+ * asynchronous signals held back: its chunk came from memalign, whose
+ * split-off parts fill the thread cache's bins, so glibc's free may take
+ * the arena lock where the program's own block would have gone to the
+ * cache, and a handler that allocates would then wait for that lock
+ * forever; and a handler's free of a sampled block, nested meanwhile,
+ * would not reach the sampled set. */
+static void record_sample_free(ag_tstate *st, void *p) {
+  if (AG_LIKELY(!record_maybe_sampled(p))) {
+    __libc_free(p);
+    return;
+  }
   uint64_t mask = sys_block_async_signals();
   int was = guard_enter(st, GUARD_AGENT);
   sampler_remove((uintptr_t)p);
+  __libc_free(p);
   guard_leave(st, was);
   sys_unblock_signals(mask);
 }
@@ -496,14 +512,11 @@ void record_free(void *p) {
     return;
   }
   if (options_sample_mode()) {
-    /* A page-aligned pointer (or this thread's first free): a sampled
-     * block, or one of the program's that glibc happened to place there
-     * (it hands a freed sampled block's address out again). */
     st->frees++;
-    record_sample_forget(st, p);
+    record_sample_free(st, p);
+  } else {
+    __libc_free(p); /* full mode: a block from before tracking, not counted */
   }
-  /* full mode: a block from before tracking, not counted */
-  __libc_free(p);
   world_park_if_requested();
 }
 
@@ -606,15 +619,18 @@ void *record_realloc(void *old, size_t size) {
       }
       return p;
     }
-    /* a new sampling decision for the new block, as jemalloc's prof_realloc */
-    record_sample_forget(st, old);
+    /* a new sampling decision for the new block, as jemalloc's prof_realloc;
+     * a sampled old block leaves the sampled set, and is reallocated with
+     * signals held back, as record_sample_free frees one */
     st->frees++;
-    if (AG_LIKELY(!record_sample_due(st, size))) return __libc_realloc(old, size);
+    int due = record_sample_due(st, size), old_sampled = record_maybe_sampled(old);
+    if (AG_LIKELY(!due && !old_sampled)) return __libc_realloc(old, size);
     uint64_t mask = sys_block_async_signals();
     int was = guard_enter(st, GUARD_AGENT);
+    if (old_sampled) sampler_remove((uintptr_t)old);
     record_capture c;
     void *p;
-    if (AG_UNLIKELY(!record_sample_capture(&c))) {
+    if (!due || AG_UNLIKELY(!record_sample_capture(&c))) {
       p = __libc_realloc(old, size);
     } else {
       size_t old_size = glibc_usable_size(old);
