@@ -47,6 +47,7 @@
 #include "util/msg.h"
 #include "util/opt.h"
 #include "util/outfile.h"
+#include "util/size.h"
 
 enum { AT_SAMPLE, AT_PROFILE, AT_INTERVAL, AT_HTTP, AT_DURATION, AT_DEPTH, AT_OUTPUT_DIR, AT_WATCH, AT_WATCH_PERIOD };
 const opt_spec cmd_attach_opts[] = {
@@ -98,19 +99,10 @@ static void attach_sleep_ms(int ms) {
 
 /* ---- options ------------------------------------------------------------------- */
 
-static long long attach_parse_size(const char *s) {
-  char *end;
-  errno = 0;
-  long long v = strtoll(s, &end, 10);
-  if (errno || end == s || v <= 0) return -1;
-  switch (*end) {
-    case 'k': case 'K': v <<= 10; end++; break;
-    case 'm': case 'M': v <<= 20; end++; break;
-    case 'g': case 'G': v <<= 30; end++; break;
-    default: break;
-  }
-  if (*end == 'B' || *end == 'b') end++;
-  return *end == 0 ? v : -1;
+/* Whether a is a size other than 0 (a --sample value given apart). */
+static int attach_is_size(const char *a) {
+  uint64_t bytes;
+  return size_parse(a, &bytes) == 0 && bytes > 0;
 }
 
 static int attach_seconds(const char *name, const char *v, double *out) {
@@ -144,7 +136,7 @@ static int attach_parse_options(int argc, char **argv, attach_options *o) {
       opt_unknown(cmd_attach_opts, "attach", a);
       return -1;
     case OPT_ARG:
-      if (i > 0 && strcmp(argv[i - 1], "--sample") == 0 && attach_parse_size(a) > 0 && strchr("kKmMgG", a[strlen(a) - 1])) {
+      if (i > 0 && strcmp(argv[i - 1], "--sample") == 0 && attach_is_size(a) && strchr("kKmMgG", a[strlen(a) - 1])) {
         errorf("attach: --sample takes its value as --sample=%s", a); /* "--sample 64K PID" */
         return -1;
       }
@@ -156,12 +148,10 @@ static int attach_parse_options(int argc, char **argv, attach_options *o) {
       break;
     case AT_SAMPLE:
       if (v != NULL) {
-        long long s = attach_parse_size(v);
-        if (s <= 0) {
+        if (size_parse(v, &o->sample) != 0 || o->sample == 0) {
           errorf("bad --sample value '%s' (want BYTES, e.g. 512K)", v);
           return -1;
         }
-        o->sample = (uint64_t)s;
       }
       break;
     case AT_PROFILE: o->profile = v; break;

@@ -39,6 +39,7 @@
 #include "util/msg.h"
 #include "util/opt.h"
 #include "util/outfile.h"
+#include "util/size.h"
 #include "util/text.h"
 #include "util/vec.h"
 
@@ -101,22 +102,6 @@ const opt_spec cmd_run_opts[] = {
                               "Valgrind's format (all, the default) or LeakSanitizer's (lsan)"},
     {NULL, 0, NULL, NULL},
 };
-
-/* Parse a size with an optional K/M/G suffix; -1 if malformed. */
-static long long run_parse_size(const char *s) {
-  char *end;
-  errno = 0;
-  long long v = strtoll(s, &end, 10);
-  if (errno || end == s || v < 0) return -1;
-  switch (*end) {
-    case 'k': case 'K': v <<= 10; end++; break;
-    case 'm': case 'M': v <<= 20; end++; break;
-    case 'g': case 'G': v <<= 30; end++; break;
-    default: break;
-  }
-  if (*end == 'B' || *end == 'b') end++;
-  return *end == 0 ? v : -1;
-}
 
 /* An integer option's value in min..max into *out; -1 after one line. */
 static int run_parse_int(const char *name, const char *v, int min, int max, int *out) {
@@ -197,12 +182,10 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
       if (v == NULL) {
         o->sample = 512 * 1024;
       } else {
-        long long s = run_parse_size(v);
-        if (s <= 0) {
+        if (size_parse(v, &o->sample) != 0 || o->sample == 0) {
           errorf("bad --sample value '%s' (want BYTES, e.g. 512K)", v);
           return -1;
         }
-        o->sample = (uint64_t)s;
       }
       break;
     case RUN_INTERVAL: {
@@ -232,15 +215,16 @@ static int run_parse_options(int argc, char **argv, run_options *o) {
       char *end = NULL;
       int percent = len > 0 && size[len - 1] == '%';
       if (percent) o->budget_percent = strtod(size, &end);
-      long long b = percent ? 0 : run_parse_size(size);
+      uint64_t b = 0;
+      int bad_size = !percent && (size_parse(size, &b) != 0 || b == 0);
       const char *action = comma ? comma + 1 : "warn";
-      if ((percent ? end != size + len - 1 || !(o->budget_percent > 0 && o->budget_percent <= 100) : b <= 0) ||
+      if ((percent ? end != size + len - 1 || !(o->budget_percent > 0 && o->budget_percent <= 100) : bad_size) ||
           (strcmp(action, "warn") && strcmp(action, "dump") && strcmp(action, "abort"))) {
         errorf("bad --budget value '%s' (want SIZE[,warn|dump|abort], or PERCENT%% of the cgroup's memory limit, "
                "up to 100%%)", v);
         return -1;
       }
-      o->budget = (uint64_t)b;
+      o->budget = b;
       o->budget_action = action;
       break;
     }

@@ -11,6 +11,10 @@ expect_usage_error "bad number" "$LEAKSCOPE" run --error-exitcode x -- /bin/true
 expect_usage_error "bad --capture-growth percent" "$LEAKSCOPE" run --capture-growth 0 -- /bin/true
 expect_usage_error "bad --capture-growth window" "$LEAKSCOPE" run --capture-growth 30,0.5 -- /bin/true
 expect_usage_error "bad sample" "$LEAKSCOPE" run --sample=lots -- /bin/true
+expect_usage_error "zero sample" "$LEAKSCOPE" run --sample=0 -- /bin/true
+expect_usage_error "sample beyond 64 bits" "$LEAKSCOPE" run --sample=99999999999T -- /bin/true
+expect_usage_error "budget beyond 64 bits" "$LEAKSCOPE" run --budget 99999999999999G -- /bin/true
+expect_usage_error "bad budget suffix" "$LEAKSCOPE" run --budget 1Mx -- /bin/true
 expect_usage_error "unwritable report" "$LEAKSCOPE" run --report /nonexistent-dir/r.json -- sh -c "touch $marker"
 [ -e "$marker" ] && fail "the program was started although the report could not be written"
 printf '{\n   bad\n   Memcheck:Leak\n   fun:malloc\n' >"$T/bad.supp"
