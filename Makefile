@@ -139,9 +139,9 @@ demo: deps all $(EXAMPLE_BIN)
 # (docs/LIVE.md): the leaking service, then the same one fixed with lscache.
 demo-service: all $(BUILD)/examples/service_leak $(BUILD)/examples/service_fixed
 	@echo "== examples/service_leak under leakscope run --sample --watch=15: a cache nothing evicts =="
-	$(BUILD)/leakscope run --sample --watch=15 -- $(BUILD)/examples/service_leak 25
+	$(BUILD)/leakscope run --sample --watch=15 -- $(BUILD)/examples/service_leak 40
 	@echo "== examples/service_fixed: the same service with a bounded lscache: no suspect =="
-	$(BUILD)/leakscope run --sample --watch=15 -- $(BUILD)/examples/service_fixed 25
+	$(BUILD)/leakscope run --sample --watch=15 -- $(BUILD)/examples/service_fixed 40
 
 # The tests install nothing: `make deps` (or `make demo`, or .ci/run) does.
 test:
