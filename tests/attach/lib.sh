@@ -11,6 +11,8 @@
 #                                  FUNCTION
 #   near EST TRUTH PCT WHAT        fail unless EST is within PCT% of TRUTH
 #   tasks PID / fds PID            its thread count / its descriptors
+#                                  (but the one attach_leaker opens for a
+#                                  moment every 50 ms to write its state)
 #   agent_maps PID                 how many times the agent file is mapped
 #                                  at offset 0 (loaded copies)
 CHECK="$LEAKSCOPE_ROOT/tests/pprof/pprof_check.py"
@@ -46,5 +48,10 @@ near() {
 }
 
 tasks() { ls "/proc/$1/task" | wc -l; }
-fds() { ls "/proc/$1/fd" | sort | tr '\n' ' '; }
+fds() {
+  for fd in $(ls "/proc/$1/fd" | sort); do
+    target=$(readlink "/proc/$1/fd/$fd") || continue # closed meanwhile
+    [ "$target" = "$(realpath "$T")/state.tmp" ] || printf '%s ' "$fd"
+  done
+}
 agent_maps() { awk '$3 == "00000000" && $6 ~ /libleakscope\.so/' "/proc/$1/maps" | wc -l; }

@@ -18,7 +18,7 @@ wait $pid
 [ $? = 5 ] || fail "the program's exit status changed"
 grep -q "^done$" "$T/prog.out" || fail "the program's output: $(cat "$T/prog.out")"
 
-# always in libc (qsort with strcmp): no safe point; it exits meanwhile
+# always in libc (spinning in pthread_spin_lock): no safe point; it exits meanwhile
 "$PROGS/attach_busy" 1.5 "$T/busy.ready" &
 busy=$!
 n=0
