@@ -207,10 +207,16 @@ typedef struct {
   uint32_t known;
 } record_capture;
 
-/* Inlined, as record_full_alloc is: each frame of the agent's is a step of
- * every capture's walk. */
-static inline __attribute__((always_inline)) void record_capture_here(record_capture *c) {
-  c->depth = unwind_capture(c->pcs, ag_opt.depth, &c->known, ag_thread.entry_ret != 0);
+/* The program's call into the agent, for the capture to start from: the
+ * frame address of the function the hook reached by a tail call
+ * (record_alloc, record_realloc), which __builtin_frame_address gives a
+ * frame pointer, so that [0] is the caller's RBP and [1] the return
+ * address (unwind.h).  Inlined, as record_full_alloc is: each frame of the
+ * agent's the walk would have to step through costs a rule lookup. */
+#define RECORD_ENTRY() ((const uintptr_t *)__builtin_frame_address(0))
+
+static inline __attribute__((always_inline)) void record_capture_here(record_capture *c, const uintptr_t *entry) {
+  c->depth = unwind_capture(c->pcs, ag_opt.depth, &c->known, ag_thread.entry_ret != 0, entry);
 }
 
 /* The captured stack's id, its allocation counts grown; tags the capture. */
@@ -234,9 +240,10 @@ static inline __attribute__((always_inline)) uint32_t record_stack_of(record_cap
   return stack;
 }
 
-static inline __attribute__((always_inline)) uint32_t record_stack_here(uint64_t objects, uint64_t bytes) {
+static inline __attribute__((always_inline)) uint32_t record_stack_here(uint64_t objects, uint64_t bytes,
+                                                                       const uintptr_t *entry) {
   record_capture c;
-  record_capture_here(&c);
+  record_capture_here(&c, entry);
   return record_stack_of(&c, objects, bytes);
 }
 
@@ -273,9 +280,9 @@ static void *record_page_block(record_kind kind, size_t align, size_t n, size_t 
  * handler into glibc's arena, and free its block's leading and trailing
  * parts into any of the thread cache's bins, where the interrupted code
  * may be in the middle of its own malloc. */
-static int record_sample_capture(record_capture *c) {
+static int record_sample_capture(record_capture *c, const uintptr_t *entry) {
   (void)unwind_in_signal_handler(); /* a flag left by an earlier capture */
-  record_capture_here(c);
+  record_capture_here(c, entry);
   if (!unwind_in_signal_handler()) return 1;
   unwind_tag(0);
   return 0;
@@ -340,9 +347,9 @@ static inline uint64_t record_born(void) { return ag_opt.lifetimes ? ticks_now()
 
 /* A full-mode block: header, zero fill, counts. */
 static inline __attribute__((always_inline)) void *record_full_alloc(ag_tstate *st, record_kind kind, size_t align,
-                                                                      size_t size) {
+                                                                      size_t size, const uintptr_t *entry) {
   int zeroed;
-  uint32_t stack = record_stack_here(1, size);
+  uint32_t stack = record_stack_here(1, size, entry);
   record_op_begin(st, NULL, 0, size);
   void *p = record_with_header(kind, align, size, stack, record_born(), BLOCKS_MIN_SHIFT, &zeroed);
   if (p != NULL) {
@@ -462,7 +469,7 @@ void *record_alloc(record_kind kind, size_t align, size_t n, size_t size) {
     int was = guard_enter(st, GUARD_AGENT);
     record_capture c;
     void *p;
-    if (AG_UNLIKELY(!record_sample_capture(&c))) {
+    if (AG_UNLIKELY(!record_sample_capture(&c, RECORD_ENTRY()))) {
       p = record_glibc(kind, align, n, size);
     } else {
       p = record_page_block(kind, align, n, size);
@@ -472,7 +479,7 @@ void *record_alloc(record_kind kind, size_t align, size_t n, size_t size) {
     return p;
   }
   int was = guard_enter(st, GUARD_AGENT);
-  void *p = record_full_alloc(st, kind, align, size);
+  void *p = record_full_alloc(st, kind, align, size, RECORD_ENTRY());
   record_leave(st, was);
   return p;
 }
@@ -529,9 +536,10 @@ size_t record_usable_size(void *p) {
 /* realloc of a block with a header: in place through glibc when the
  * offset is the plain one, else into a new block; stack is the new
  * block's (internal for nested calls). */
-static void *record_realloc_headed(ag_tstate *st, void *old, const blocks_info *b, size_t size, int nested) {
+static void *record_realloc_headed(ag_tstate *st, void *old, const blocks_info *b, size_t size, int nested,
+                                   const uintptr_t *entry) {
   if (b->shift == BLOCKS_MIN_SHIFT && !options_sample_mode()) {
-    uint32_t stack = nested ? BLOCKS_STACK_INTERNAL : record_stack_here(1, size);
+    uint32_t stack = nested ? BLOCKS_STACK_INTERNAL : record_stack_here(1, size, entry);
     size_t total;
     if (__builtin_add_overflow(size, (size_t)BLOCKS_HEADER, &total)) {
       errno = ENOMEM;
@@ -571,7 +579,8 @@ static void *record_realloc_headed(ag_tstate *st, void *old, const blocks_info *
     }
     return p;
   }
-  void *p = nested ? record_internal_alloc(RECORD_MALLOC, 0, size) : record_full_alloc(st, RECORD_MALLOC, 0, size);
+  void *p =
+      nested ? record_internal_alloc(RECORD_MALLOC, 0, size) : record_full_alloc(st, RECORD_MALLOC, 0, size, entry);
   if (p == NULL) return NULL;
   memcpy(p, old, b->size < size ? b->size : size);
   record_free_headed(old, b);
@@ -605,7 +614,7 @@ void *record_realloc(void *old, size_t size) {
     uintptr_t pcs[UNWIND_MAX_DEPTH];
     int depth = record_handler_capture(st, pcs);
     if (depth >= 0) return record_handler_realloc(old, headed ? &b : NULL, size, pcs, depth);
-    if (headed) return record_realloc_headed(st, old, &b, size, 1);
+    if (headed) return record_realloc_headed(st, old, &b, size, 1, NULL);
     if (old == NULL) return record_internal_alloc(RECORD_MALLOC, 0, size);
     return __libc_realloc(old, size);
   }
@@ -630,7 +639,7 @@ void *record_realloc(void *old, size_t size) {
     if (old_sampled) sampler_remove((uintptr_t)old);
     record_capture c;
     void *p;
-    if (!due || AG_UNLIKELY(!record_sample_capture(&c))) {
+    if (!due || AG_UNLIKELY(!record_sample_capture(&c, RECORD_ENTRY()))) {
       p = __libc_realloc(old, size);
     } else {
       size_t old_size = glibc_usable_size(old);
@@ -647,10 +656,10 @@ void *record_realloc(void *old, size_t size) {
   int was = guard_enter(st, GUARD_AGENT);
   void *p;
   if (headed) {
-    p = record_realloc_headed(st, old, &b, size, 0);
+    p = record_realloc_headed(st, old, &b, size, 0, RECORD_ENTRY());
   } else { /* a block from before tracking: the new one is tracked */
     size_t old_size = glibc_usable_size(old);
-    p = record_full_alloc(st, RECORD_MALLOC, 0, size);
+    p = record_full_alloc(st, RECORD_MALLOC, 0, size, RECORD_ENTRY());
     if (p != NULL) {
       memcpy(p, old, old_size < size ? old_size : size);
       __libc_free(old);

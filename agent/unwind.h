@@ -32,14 +32,19 @@ AG_HIDDEN void unwind_libunwind_pipe(int fds[2], int flags);
 /* In the child after fork: no other thread is inside libunwind. */
 AG_HIDDEN void unwind_after_fork_child(void);
 /* Capture the caller's stack into pcs (at most max frames); returns the
- * depth.  *tag: the caller's tag (unwind_tag) for this very stack when the
+ * depth.  entry: where the program called into the agent, if the caller
+ * knows (the frame address of a function with a frame pointer: [0] the
+ * program's RBP, [1] the return address into it), so that the walk starts
+ * there instead of stepping through the agent's frames; NULL, or a return
+ * address inside the agent (a hook that did not tail-call that function),
+ * and the walk starts here.  *tag: the caller's tag (unwind_tag) for this very stack when the
  * thread has had it before and the walk knows it without comparing it
  * (all of the last capture reused, or a few fresh frames below a part of
  * a tagged capture, seen so before), else 0; pcs is then filled only with
  * need_pcs (it always is when *tag is 0).  Every capture is followed
  * by unwind_tag on the same thread; a capture between the two (a signal
  * handler's) takes the slow path and leaves the thread's record alone. */
-AG_HIDDEN int unwind_capture(uintptr_t *pcs, int max, uint32_t *tag, int need_pcs);
+AG_HIDDEN int unwind_capture(uintptr_t *pcs, int max, uint32_t *tag, int need_pcs, const uintptr_t *entry);
 /* The tag of the thread's last capture (its stack id; 0: none, when the
  * caller made something else of the frames). */
 AG_HIDDEN void unwind_tag(uint32_t tag);
