@@ -49,9 +49,10 @@ near() {
 
 tasks() { ls "/proc/$1/task" | wc -l; }
 fds() {
+  state_tmp="$(realpath "$T")/state.tmp"
   for fd in $(ls "/proc/$1/fd" | sort); do
     target=$(readlink "/proc/$1/fd/$fd") || continue # closed meanwhile
-    [ "$target" = "$(realpath "$T")/state.tmp" ] || printf '%s ' "$fd"
+    [ "$target" = "$state_tmp" ] || printf '%s ' "$fd"
   done
 }
 agent_maps() { awk '$3 == "00000000" && $6 ~ /libleakscope\.so/' "/proc/$1/maps" | wc -l; }
